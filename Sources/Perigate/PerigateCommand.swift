@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `perigate` command: one binary for the gateway and its tools.
+@main
+struct PerigateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "perigate",
+        abstract: "Perigate: data-exchange gateway for Dutch birth care (geboortezorg).",
+        subcommands: [ValidateCommand.self, SchemasCommand.self, BenchCommand.self]
+    )
+}

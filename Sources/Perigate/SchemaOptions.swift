@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import PerigateCore
+
+/// Where the catalogs come from; shared by every command that validates.
+///
+/// Precedence: flags > environment (`PERIGATE_SCHEMA_DIR`, `PERIGATE_SCHEMAS`) > defaults.
+struct SchemaOptions: ParsableArguments {
+    @Option(name: .customLong("schema-dir"),
+            help: "Perigate's own schema directory with catalog.json (default: $PERIGATE_SCHEMA_DIR or ./Schemas).")
+    var schemaDirectory: String?
+
+    @Option(name: .customLong("schemas"),
+            help: ArgumentHelp("Extra catalog: DIR (holding catalog.json) or CATALOG.json=DIR (a pack whose XSD paths are relative to DIR). Repeatable; also $PERIGATE_SCHEMAS, ':'-separated.",
+                               valueName: "DIR | CATALOG=DIR"))
+    var extra: [String] = []
+
+    @Option(name: .customLong("max-bytes"), help: "Largest accepted message in bytes.")
+    var maximumBytes: Int = SafeXMLParser.defaultMaximumBytes
+
+    /// The catalog sources in load order: Perigate's own first, then extras.
+    var sources: [CatalogSource] {
+        let environment = ProcessInfo.processInfo.environment
+        let own = schemaDirectory ?? environment["PERIGATE_SCHEMA_DIR"] ?? "Schemas"
+        let fromEnvironment = (environment["PERIGATE_SCHEMAS"] ?? "").split(separator: ":").map(String.init)
+        return [.directory(own)] + (fromEnvironment + extra).map(CatalogSource.parse)
+    }
+
+    /// Loads and compiles every catalog, or exits with a clear message naming the broken file.
+    func loadRegistry() throws -> SchemaRegistry {
+        do {
+            return try SchemaRegistry.load(sources)
+        } catch let error as CatalogError {
+            throw ValidationError("cannot load schemas: \(error)")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// A Dutch citizen service number (burgerservicenummer) that passed the elfproef.
+///
+/// Normalised to 9 digits: an 8-digit input gets a leading zero. `description` is masked so a
+/// BSN never lands in a process log by accident; use ``value`` deliberately.
+public struct BSN: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The normalised 9-digit number.
+    public let value: String
+
+    /// The OID of the BSN system in HL7v3 messages.
+    public static let oid = "2.16.840.1.113883.2.4.6.3"
+
+    /// Parses and checks a BSN; `nil` when it is not 8 or 9 digits or fails the elfproef.
+    public init?(_ text: String) {
+        guard let normalised = Self.normalise(text), Self.passesElfproef(normalised) else { return nil }
+        value = normalised
+    }
+
+    /// Why `text` is not a valid BSN, or `nil` when it is.
+    public static func problem(with text: String) -> String? {
+        guard let normalised = normalise(text) else { return "does not have 9 digits" }
+        return passesElfproef(normalised) ? nil : "fails the elfproef (11-check)"
+    }
+
+    /// Weights 9..2 and -1; valid when the sum is divisible by 11 and the number is not all zeros.
+    static func passesElfproef(_ digits: String) -> Bool {
+        let values = digits.compactMap(\.wholeNumberValue)
+        guard values.count == 9, values.contains(where: { $0 != 0 }) else { return false }
+        let weights = [9, 8, 7, 6, 5, 4, 3, 2, -1]
+        let sum = zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 }
+        return sum % 11 == 0
+    }
+
+    static func normalise(_ text: String) -> String? {
+        let trimmed = text.trimmingWhitespace
+        guard trimmed.allSatisfy(\.isASCIIDigit) else { return nil }
+        switch trimmed.count {
+        case 9: return trimmed
+        case 8: return "0" + trimmed
+        default: return nil
+        }
+    }
+
+    public var description: String { "BSN(***\(value.suffix(2)))" }
+}

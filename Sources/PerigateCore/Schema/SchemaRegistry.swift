@@ -1,0 +1,106 @@
+import CLibXML2
+import Foundation
+
+/// Every message type Perigate knows, with its XSD compiled once.
+///
+/// Built once at startup by ``load(_:)`` (which fails fast, naming the broken file) and then
+/// read-only: safe to share between any number of concurrent validations.
+public final class SchemaRegistry: Sendable {
+    /// All registered types, in catalog order.
+    public let messageTypes: [MessageType]
+
+    init(messageTypes: [MessageType]) {
+        self.messageTypes = messageTypes
+    }
+
+    /// Loads the catalogs in order and compiles every XSD (each file once).
+    public static func load(_ sources: [CatalogSource]) throws -> SchemaRegistry {
+        LibXML.ensureInitialized()
+        var compiled: [String: CompiledSchema] = [:]
+        var types: [MessageType] = []
+        for source in sources {
+            let catalog = try source.load()
+            let namespaces = MessageType.builtinNamespaces.merging(catalog.namespaces ?? [:]) { _, own in own }
+            for entry in catalog.entries {
+                var namespaces = namespaces
+                if let own = entry.match.namespace, !own.isEmpty { namespaces["m"] = own }
+                try checkXPaths(of: entry, namespaces: namespaces, file: source.catalogFile)
+                if let clash = types.first(where: { $0.entry.match == entry.match }) {
+                    throw CatalogError(code: "catalog.duplicate", file: source.catalogFile,
+                                       message: "\(entry.kind) \(entry.version) matches the same messages as \(clash.label) from catalog '\(clash.catalogName)'")
+                }
+                var schema: CompiledSchema?
+                if let relative = entry.schema {
+                    let path = URL(fileURLWithPath: relative, relativeTo: URL(fileURLWithPath: source.schemaDirectory, isDirectory: true))
+                        .standardizedFileURL.path
+                    guard FileManager.default.isReadableFile(atPath: path) else {
+                        throw CatalogError(code: "schema.missing", file: path,
+                                           message: "XSD for \(entry.kind) \(entry.version) (catalog \(source.catalogFile)) not found")
+                    }
+                    if compiled[path] == nil { compiled[path] = try CompiledSchema.compile(path: path) }
+                    schema = compiled[path]
+                }
+                types.append(MessageType(entry: entry, catalogName: catalog.name, namespaces: namespaces, schema: schema))
+            }
+        }
+        return SchemaRegistry(messageTypes: types)
+    }
+
+    /// Rejects a catalog whose XPaths do not compile, at load time rather than per message.
+    private static func checkXPaths(of entry: Catalog.Entry, namespaces: [String: String], file: String) throws {
+        var expressions = [entry.match.xpath].compactMap { $0 }
+        for rule in entry.checks ?? [] {
+            expressions += [rule.xpath, rule.later, rule.context, rule.reference].compactMap { $0 }
+        }
+        for expression in expressions {
+            guard let compiled = xmlXPathCompile(expression) else {
+                throw CatalogError(code: "catalog.invalid", file: file,
+                                   message: "\(entry.kind) \(entry.version): invalid XPath '\(expression)'")
+            }
+            xmlXPathFreeCompExpr(compiled)
+            for prefix in Self.prefixes(in: expression) where namespaces[prefix] == nil {
+                throw CatalogError(code: "catalog.invalid", file: file,
+                                   message: "\(entry.kind) \(entry.version): XPath '\(expression)' uses undeclared prefix '\(prefix)'")
+            }
+        }
+    }
+
+    private static func prefixes(in expression: String) -> Set<String> {
+        var result = Set<String>()
+        let pattern = try! NSRegularExpression(pattern: "([A-Za-z_][A-Za-z0-9_.-]*):(?=[A-Za-z_*])")
+        let range = NSRange(expression.startIndex..., in: expression)
+        for match in pattern.matches(in: expression, range: range) {
+            if let r = Range(match.range(at: 1), in: expression) {
+                let prefix = String(expression[r])
+                if !["child", "descendant", "attribute", "self", "parent", "ancestor", "following", "preceding",
+                     "following-sibling", "preceding-sibling", "descendant-or-self", "ancestor-or-self", "namespace"]
+                    .contains(prefix) {
+                    result.insert(prefix)
+                }
+            }
+        }
+        return result
+    }
+
+    /// Versions registered for the root element, used in "unsupported version" errors.
+    func types(forRoot root: XMLDocument.RootElement) -> [MessageType] {
+        messageTypes.filter { $0.entry.match.root == root.localName && ($0.entry.match.namespace ?? "") == root.namespace }
+    }
+
+    /// Types with the same root name in another namespace: another major version of a kind.
+    func types(forRootNameOnly root: XMLDocument.RootElement) -> [MessageType] {
+        messageTypes.filter { $0.entry.match.root == root.localName && ($0.entry.match.namespace ?? "") != root.namespace }
+    }
+
+    /// A sorted list `kind version, …` of everything supported (not retired).
+    public var supportedSummary: String {
+        messageTypes.filter { $0.status != .retired }.map(\.label).uniqued().joined(separator: ", ")
+    }
+}
+
+extension Array where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// The validation pipeline: size check → safe parse → detect kind/version → XSD → semantic checks.
+///
+/// A value type over a read-only registry: share one validator between any number of
+/// concurrent tasks or threads. Bad input never throws; it yields a report.
+public struct MessageValidator: Sendable {
+    public let registry: SchemaRegistry
+    public var parser: SafeXMLParser
+    /// "Today" for future-date and due-date checks; injected so tests do not depend on the clock.
+    public var now: @Sendable () -> Date
+
+    public init(registry: SchemaRegistry, parser: SafeXMLParser = SafeXMLParser(),
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.registry = registry
+        self.parser = parser
+        self.now = now
+    }
+
+    /// Validates one message held in memory.
+    public func validate<Bytes: ContiguousBytes>(_ bytes: Bytes) -> ValidationReport {
+        switch parser.parse(bytes) {
+        case .rejected(let issues):
+            return ValidationReport(outcome: .malformed, issues: issues)
+        case .document(let document):
+            return validate(document)
+        }
+    }
+
+    /// Validates an already parsed document (the caller keeps it, e.g. for mapping).
+    public func validate(_ document: XMLDocument) -> ValidationReport {
+        let root = document.root
+        switch registry.detect(document) {
+        case .unknown(let root):
+            return ValidationReport(outcome: .unsupported, root: root.qualifiedName, issues: [ValidationIssue(
+                code: "message.unknown-kind",
+                message: "unknown message type: root element \(root.qualifiedName) is in no catalog; supported: \(registry.supportedSummary)",
+                line: root.line, path: "/\(root.localName)")])
+        case .unsupportedVersion(let found, let supported, let retired):
+            return unsupportedVersion(root: root, found: found, supported: supported, retired: retired)
+        case .matched(let type):
+            return validate(document, as: type, root: root)
+        }
+    }
+
+    private func validate(_ document: XMLDocument, as type: MessageType, root: XMLDocument.RootElement?) -> ValidationReport {
+        var report = ValidationReport(outcome: .valid, kind: type.kind, version: type.version, status: type.status,
+                                      root: root?.qualifiedName, schema: type.schema?.path)
+        if type.status == .deprecated {
+            report.issues.append(ValidationIssue(
+                code: "message.deprecated-version", severity: .warning,
+                message: "\(type.label) is deprecated\(type.entry.sunset.map { " (sunset \($0))" } ?? ""); supported: \(registry.supportedSummary)"))
+        }
+        guard let schema = type.schema else {
+            report.outcome = .schemaRequired
+            report.issues.append(ValidationIssue(
+                code: "schema.required",
+                message: "no XSD is registered for \(type.label): the operator must register the official schema (--schemas / --pack)"))
+            return report
+        }
+        report.issues += schema.validate(document)
+        report.issues += SemanticChecker(type: type, today: now()).check(document)
+        report.outcome = report.issues.contains { $0.severity == .error } ? .invalid : .valid
+        return report
+    }
+
+    private func unsupportedVersion(root: XMLDocument.RootElement?, found: String?, supported: [MessageType],
+                                    retired: MessageType?) -> ValidationReport {
+        let versions = supported.map { type in
+            let namespace = type.entry.match.namespace ?? ""
+            return namespace.isEmpty || namespace == root?.namespace ? type.version : "\(type.version) (namespace \(namespace))"
+        }.uniqued().joined(separator: ", ")
+        let kind = supported.first?.kind ?? retired?.kind
+        let message: String
+        if let retired {
+            message = "\(retired.label) is retired and no longer accepted; supported versions: \(versions.isEmpty ? "none" : versions)"
+        } else if let found {
+            message = "unsupported version \(found) of \(kind ?? "this message"); supported versions: \(versions)"
+        } else {
+            message = "cannot tell the version of \(kind ?? "this message") (no matching versie / interaction / template); supported versions: \(versions)"
+        }
+        return ValidationReport(outcome: .unsupported, kind: kind, version: found, root: root?.qualifiedName,
+                                issues: [ValidationIssue(code: "message.unsupported-version", message: message,
+                                                         line: root?.line, path: root.map { "/\($0.localName)" })])
+    }
+}

@@ -1,0 +1,88 @@
+import CLibXML2
+import Foundation
+
+/// Runs a message type's semantic rules (BSN elfproef, identifier formats, plausible dates)
+/// over a schema-validated document. One checker per validation; not shared.
+struct SemanticChecker {
+    let type: MessageType
+    let today: Date
+
+    /// A due date may lie at most 44 weeks after and one year before its reference date.
+    static let dueDateMaximumAhead: TimeInterval = 44 * 7 * 86_400
+    static let dueDateMaximumBehind: TimeInterval = 365 * 86_400
+
+    func check(_ document: XMLDocument) -> [ValidationIssue] {
+        let query = XPathQuery(document: document, namespaces: type.namespaces)
+        var issues: [ValidationIssue] = []
+        for rule in type.entry.checks ?? [] {
+            do {
+                issues += try check(rule, query: query)
+            } catch {
+                issues.append(ValidationIssue(code: "check.failed", severity: .warning,
+                                              message: "semantic check \(rule.rule.rawValue) could not run: \(error)"))
+            }
+        }
+        return issues
+    }
+
+    private func check(_ rule: SemanticRule, query: XPathQuery) throws -> [ValidationIssue] {
+        let severity = rule.severity ?? .error
+        func issue(_ code: String, _ message: String, _ match: XPathQuery.Match) -> ValidationIssue {
+            ValidationIssue(code: code, severity: severity, message: message, line: match.line, path: match.path)
+        }
+        switch rule.rule {
+        case .bsn:
+            return try query.matches(rule.xpath).compactMap { match in
+                BSN.problem(with: match.value).map { issue("bsn.elfproef", "\(rule.label ?? "BSN"): \($0)", match) }
+            }
+        case .agb, .ura, .uzi:
+            let identifier = ProviderIdentifier(rawValue: rule.rule.rawValue)!
+            return try query.matches(rule.xpath).compactMap { match in
+                identifier.problem(with: match.value).map { issue("\(rule.rule.rawValue).format", "\(rule.label ?? rule.rule.rawValue.uppercased()): \($0)", match) }
+            }
+        case .notInFuture:
+            let todayValue = ClinicalDate(instant: today, dateOnly: true)
+            return try query.matches(rule.xpath).compactMap { match in
+                guard let date = ClinicalDate(match.value), todayValue < date else { return nil }
+                return issue("date.in-future", "\(rule.label ?? "date") \(match.value) lies in the future", match)
+            }
+        case .dueDate:
+            return try checkDueDates(rule, query: query, issue: issue)
+        case .order:
+            return try checkOrder(rule, query: query, severity: severity)
+        }
+    }
+
+    private func checkDueDates(_ rule: SemanticRule, query: XPathQuery,
+                               issue: (String, String, XPathQuery.Match) -> ValidationIssue) throws -> [ValidationIssue] {
+        var reference = today
+        if let path = rule.reference, let value = try query.matches(path).first?.value, let date = ClinicalDate(value) {
+            reference = date.instant
+        }
+        return try query.matches(rule.xpath).compactMap { match in
+            guard let due = ClinicalDate(match.value) else { return nil }
+            let distance = due.instant.timeIntervalSince(reference)
+            guard distance > Self.dueDateMaximumAhead || distance < -Self.dueDateMaximumBehind else { return nil }
+            return issue("date.due-date-implausible",
+                         "\(rule.label ?? "due date") \(match.value) is implausible: more than 44 weeks ahead of or a year before the message date", match)
+        }
+    }
+
+    private func checkOrder(_ rule: SemanticRule, query: XPathQuery, severity: ValidationIssue.Severity) throws -> [ValidationIssue] {
+        guard let later = rule.later else { return [] }
+        let contexts: [xmlNodePtr?] = try rule.context.map { try query.nodes($0).map { Optional($0) } } ?? [nil]
+        var issues: [ValidationIssue] = []
+        for context in contexts {
+            let firstMatch = try query.matches(rule.xpath, context: context).first
+            let secondMatch = try query.matches(later, context: context).first
+            guard let firstMatch, let secondMatch,
+                  let first = ClinicalDate(firstMatch.value), let second = ClinicalDate(secondMatch.value),
+                  second < first else { continue }
+            issues.append(ValidationIssue(
+                code: "date.order", severity: severity,
+                message: "\(rule.label ?? "dates"): \(secondMatch.value) lies before \(firstMatch.value)",
+                line: secondMatch.line, path: secondMatch.path))
+        }
+        return issues
+    }
+}

@@ -1,0 +1,79 @@
+import CLibXML2
+import Foundation
+
+/// Parses untrusted XML from memory, safely.
+///
+/// - network access off (`XML_PARSE_NONET`), no entity substitution, no DTD loading, no
+///   `XML_PARSE_HUGE` (libxml2's default size and depth limits stay on);
+/// - any DOCTYPE stops the parse the moment it is seen, before its internal subset is read:
+///   no real message needs one, and entity expansion inside attribute values would otherwise
+///   reach schema validation (quadratic blowup);
+/// - a maximum size is enforced before libxml2 sees a byte.
+///
+/// Safe to use from several threads at once: every call has its own parser context.
+public struct SafeXMLParser: Sendable {
+    /// Largest accepted message in bytes.
+    public var maximumBytes: Int
+
+    /// Default maximum: 16 MiB, room for a message with a few scanned PDF attachments.
+    public static let defaultMaximumBytes = 16 * 1024 * 1024
+
+    public init(maximumBytes: Int = SafeXMLParser.defaultMaximumBytes) {
+        self.maximumBytes = maximumBytes
+    }
+
+    /// The result of a parse: a document, or the issues that stopped it.
+    public enum Outcome {
+        case document(XMLDocument)
+        case rejected([ValidationIssue])
+    }
+
+    static let options = Int32(XML_PARSE_NONET.rawValue)
+
+    /// Parses `bytes`; never throws for bad input.
+    public func parse(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+        LibXML.ensureInitialized()
+        if bytes.count > min(maximumBytes, Int(Int32.max)) {
+            return .rejected([ValidationIssue(
+                code: "xml.too-large",
+                message: "message is \(bytes.count) bytes; the maximum is \(maximumBytes) bytes")])
+        }
+        guard bytes.count > 0, let base = bytes.baseAddress else {
+            return .rejected([ValidationIssue(code: "xml.malformed", message: "empty message")])
+        }
+        guard let ctxt = xmlNewParserCtxt() else {
+            return .rejected([ValidationIssue(code: "xml.parser-unavailable",
+                                              message: "libxml2 could not create a parser context")])
+        }
+        defer { xmlFreeParserCtxt(ctxt) }
+        let collector = XMLErrorCollector(code: "xml.malformed")
+        let doc: xmlDocPtr? = collector.withSink { sink in
+            perigate_parser_prepare(ctxt, sink)
+            return xmlCtxtReadMemory(
+                ctxt, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
+                nil, nil, Self.options)
+        }
+        if collector.doctypeSeen {
+            if let doc { xmlFreeDoc(doc) }
+            return .rejected([ValidationIssue(
+                code: "xml.doctype-forbidden",
+                message: "DOCTYPE declarations are not allowed in messages (entity and DTD attacks)",
+                line: Int(xmlSAX2GetLineNumber(ctxt)) > 0 ? Int(xmlSAX2GetLineNumber(ctxt)) : nil)])
+        }
+        let wellFormed = ctxt.pointee.wellFormed != 0 && ctxt.pointee.nsWellFormed != 0
+        guard let doc, wellFormed else {
+            if let doc { xmlFreeDoc(doc) }
+            var issues = collector.issues.filter { $0.severity == .error }
+            if issues.isEmpty {
+                issues = [ValidationIssue(code: "xml.malformed", message: "the message is not well-formed XML")]
+            }
+            return .rejected(issues)
+        }
+        return .document(XMLDocument(pointer: doc))
+    }
+
+    /// Convenience for `Data` and `[UInt8]`.
+    public func parse<Bytes: ContiguousBytes>(_ bytes: Bytes) -> Outcome {
+        bytes.withUnsafeBytes { parse($0) }
+    }
+}

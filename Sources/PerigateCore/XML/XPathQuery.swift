@@ -1,0 +1,81 @@
+import CLibXML2
+
+/// XPath 1.0 over one document, with registered namespace prefixes.
+///
+/// Namespaced elements need a prefix (`//hl7:patient`, not `//patient`). Create one query per
+/// document and use it on one thread.
+struct XPathQuery {
+    private let document: XMLDocument
+    private let namespaces: [String: String]
+
+    /// A node found by an expression: its string value, line and path.
+    struct Match {
+        var value: String
+        var line: Int?
+        var path: String?
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        case invalidExpression(String)
+        var description: String {
+            switch self {
+            case .invalidExpression(let expression): return "invalid XPath expression: \(expression)"
+            }
+        }
+    }
+
+    init(document: XMLDocument, namespaces: [String: String]) {
+        self.document = document
+        self.namespaces = namespaces
+    }
+
+    /// Nodes selected by `expression` (relative to `context`, or the document).
+    func matches(_ expression: String, context: xmlNodePtr? = nil) throws -> [Match] {
+        try evaluate(expression, context: context) { object in
+            guard object.pointee.type == XPATH_NODESET, let set = object.pointee.nodesetval else {
+                return [Match(value: Self.stringValue(object), line: nil, path: nil)]
+            }
+            return (0..<Int(set.pointee.nodeNr)).compactMap { index in
+                guard let node = set.pointee.nodeTab[index] else { return nil }
+                return Match(value: XMLNodeInfo.content(of: node),
+                             line: XMLNodeInfo.line(of: node), path: XMLNodeInfo.path(of: node))
+            }
+        }
+    }
+
+    /// Nodes selected by `expression`, as raw pointers valid while the document lives.
+    func nodes(_ expression: String) throws -> [xmlNodePtr] {
+        try evaluate(expression, context: nil) { object in
+            guard object.pointee.type == XPATH_NODESET, let set = object.pointee.nodesetval else { return [] }
+            return (0..<Int(set.pointee.nodeNr)).compactMap { set.pointee.nodeTab[$0] }
+        }
+    }
+
+    /// The boolean value of `expression` (XPath `boolean()` semantics).
+    func bool(_ expression: String) throws -> Bool {
+        try evaluate(expression, context: nil) { xmlXPathCastToBoolean($0) != 0 }
+    }
+
+    private func evaluate<R>(_ expression: String, context: xmlNodePtr?,
+                             _ body: (xmlXPathObjectPtr) -> R) throws -> R {
+        guard let ctxt = xmlXPathNewContext(document.pointer) else {
+            throw Failure.invalidExpression(expression)
+        }
+        defer { xmlXPathFreeContext(ctxt) }
+        for (prefix, uri) in namespaces {
+            xmlXPathRegisterNs(ctxt, prefix, uri)
+        }
+        if let context { ctxt.pointee.node = context }
+        guard let object = xmlXPathEvalExpression(expression, ctxt) else {
+            throw Failure.invalidExpression(expression)
+        }
+        defer { xmlXPathFreeObject(object) }
+        return body(object)
+    }
+
+    private static func stringValue(_ object: xmlXPathObjectPtr) -> String {
+        guard let raw = xmlXPathCastToString(object) else { return "" }
+        defer { perigate_xml_free(raw) }
+        return String(cString: raw)
+    }
+}
