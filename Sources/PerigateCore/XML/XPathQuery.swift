@@ -32,9 +32,10 @@ struct XPathQuery {
     /// Nodes selected by `expression` (relative to `context`, or the document).
     func matches(_ expression: String, context: xmlNodePtr? = nil) throws -> [Match] {
         try evaluate(expression, context: context) { object in
-            guard object.pointee.type == XPATH_NODESET, let set = object.pointee.nodesetval else {
+            guard object.pointee.type == XPATH_NODESET else {
                 return [Match(value: Self.stringValue(object), line: nil, path: nil)]
             }
+            guard let set = object.pointee.nodesetval else { return [] }
             return (0..<Int(set.pointee.nodeNr)).compactMap { index in
                 guard let node = set.pointee.nodeTab[index] else { return nil }
                 return Match(value: XMLNodeInfo.content(of: node),
