@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import PerigateCore
+
+/// Runs validation over every real Nictiz instance in ../shared/corpus/MANIFEST.tsv and
+/// compares with the manifest's libxml2 (xmllint) verdict. Needs the corpus beside the repo:
+/// skipped, visibly, when it is absent (a fresh clone outside CI).
+@Suite("Nictiz corpus conformance", .enabled(if: TestSupport.corpusPresent, "../shared/corpus is absent"))
+struct CorpusManifestTests {
+    struct Row: Sendable, CustomStringConvertible {
+        var path: String
+        var family: String
+        var version: String
+        var schema: String
+        var verdict: String
+        var firstError: String
+        var description: String { path }
+    }
+
+    static let rows: [Row] = {
+        guard let text = try? String(contentsOf: TestSupport.corpus.appendingPathComponent("MANIFEST.tsv"), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").dropFirst().map { line in
+            let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return Row(path: cells[0], family: cells[1], version: cells[2], schema: cells[4], verdict: cells[5],
+                       firstError: cells.count > 10 ? cells[10] : "")
+        }
+    }()
+
+    @Test("instances with a schema get the manifest's verdict (and the first error's line)",
+          arguments: rows.filter { !$0.schema.isEmpty })
+    func withSchema(_ row: Row) throws {
+        let report = TestSupport.validator(TestSupport.fullRegistry)
+            .validate(try Data(contentsOf: TestSupport.corpus.appendingPathComponent(row.path)))
+        #expect(report.version == row.version)
+        #expect(report.schema?.hasSuffix(row.schema.components(separatedBy: "/").last!) == true, "schema \(report.schema ?? "-")")
+        switch row.verdict {
+        case "valid":
+            #expect(report.outcome == .valid, "\(report.errors.map(\.textLine))")
+        default:
+            #expect(report.outcome == .invalid)
+            let expectedLine = Int(row.firstError.prefix { $0.isNumber })
+            #expect(report.errors.first?.line == expectedLine, "first error \(report.errors.first?.textLine ?? "-")")
+        }
+    }
+
+    @Test("instances without a public schema are recognised and reported as schema-required",
+          arguments: rows.filter { $0.schema.isEmpty })
+    func withoutSchema(_ row: Row) throws {
+        let report = TestSupport.validator(TestSupport.fullRegistry)
+            .validate(try Data(contentsOf: TestSupport.corpus.appendingPathComponent(row.path)))
+        #expect(report.outcome == .schemaRequired)
+        #expect(report.version == row.version)
+        #expect(report.kind == (row.family.hasPrefix("hl7v3-kernset") ? "kernset-hl7v3" : "acute-overdracht-ada"))
+    }
+
+    @Test("kernset 2.2 scenario 999.1: care period that ends before it starts is flagged")
+    func carePeriodOrder() throws {
+        let data = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("ada-kernset/2.2/instances/nictiz_test/999.1_Test_NL.xml"))
+        let report = TestSupport.validator(TestSupport.fullRegistry).validate(data)
+        #expect(report.outcome == .valid)
+        let warning = try #require(report.warnings.first { $0.code == "date.order" })
+        #expect(warning.message.contains("2016-07-04T00:00:00"))
+        #expect(warning.path?.hasSuffix("datum_einde_zorgverantwoordelijkheid/@value") == true)
+    }
+
+    @Test("stale xsi:schemaLocation hints are ignored and nothing is fetched")
+    func schemaLocationIgnored() throws {
+        let url = TestSupport.corpus.appendingPathComponent("ada-kernset/2.3/instances/scenarios/scenario1-23.xml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.contains("noNamespaceSchemaLocation"))
+        let report = TestSupport.validator(TestSupport.fullRegistry).validate(Data(text.utf8))
+        #expect(report.kind == "kernset-ada")
+        #expect(report.version == "2.3")
+    }
+}

@@ -1,0 +1,44 @@
+import Testing
+@testable import PerigateCore
+
+@Suite("Identifiers and dates")
+struct IdentifierTests {
+    @Test("BSN elfproef", arguments: [
+        ("123456782", true), ("123456789", false), ("000000000", false), ("999990007", true),
+        ("999990111", true), ("99999011", false), ("12345678", false), ("12345 678", false), ("1234567890", false),
+    ])
+    func bsn(_ text: String, _ valid: Bool) {
+        #expect((BSN(text) != nil) == valid)
+    }
+
+    @Test("8-digit BSN gets a leading zero; description is masked")
+    func bsnNormalisation() throws {
+        // 010000008: 0*9 + 1*8 + 0 + … + 8*(-1) = 0, divisible by 11
+        let bsn = try #require(BSN("10000008"))
+        #expect(bsn.value == "010000008")
+        #expect(!bsn.description.contains("10000008"))
+        #expect(BSN.problem(with: "12345678") == "fails the elfproef (11-check)")
+    }
+
+    @Test("AGB, URA, UZI formats")
+    func providers() {
+        #expect(ProviderIdentifier.agb.problem(with: "03051234") == nil)
+        #expect(ProviderIdentifier.agb.problem(with: "3051234") != nil)
+        #expect(ProviderIdentifier.ura.problem(with: "1234") == nil)
+        #expect(ProviderIdentifier.ura.problem(with: "123456789") != nil)
+        #expect(ProviderIdentifier.uzi.problem(with: "900012345") == nil)
+        #expect(ProviderIdentifier.uzi.problem(with: "90001234a") != nil)
+    }
+
+    @Test("dates in XML Schema and HL7 TS forms compare as instants or days")
+    func dates() throws {
+        let a = try #require(ClinicalDate("2017-04-03T00:00:00"))
+        let b = try #require(ClinicalDate("20160704000000"))
+        #expect(b < a)
+        #expect(try #require(ClinicalDate("2026-11-24")) < #require(ClinicalDate("2026-11-25T00:30:00+01:00")))
+        #expect(try #require(ClinicalDate("2026-11-25")) == #require(ClinicalDate("2026-11-25T23:00:00+01:00")))
+        #expect(ClinicalDate("T-306D") == nil)
+        #expect(ClinicalDate("2026-02-30") == nil)
+        #expect(ClinicalDate("20261125") != nil)
+    }
+}
