@@ -12,6 +12,17 @@ struct ClinicalDate: Comparable {
     var dateOnly: Bool
 
     static let dutchTimeZone = TimeZone(identifier: "Europe/Amsterdam") ?? TimeZone(secondsFromGMT: 3600)!
+    /// Built once: creating calendars per value dominated the cost of semantic checks.
+    static let dutchCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = dutchTimeZone
+        return calendar
+    }()
+    static let utcCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
+        return calendar
+    }()
 
     static func < (lhs: ClinicalDate, rhs: ClinicalDate) -> Bool {
         if lhs.dateOnly || rhs.dateOnly {
@@ -26,9 +37,7 @@ struct ClinicalDate: Comparable {
 
     /// The calendar day in Dutch local time, as `yyyymmdd`.
     var day: Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Self.dutchTimeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
+        let parts = Self.dutchCalendar.dateComponents([.year, .month, .day], from: instant)
         return (parts.year ?? 0) * 10_000 + (parts.month ?? 0) * 100 + (parts.day ?? 0)
     }
 
@@ -102,10 +111,9 @@ struct ClinicalDate: Comparable {
                              offset: Int??, dateOnly: Bool) -> ClinicalDate? {
         guard let offset else { return nil }
         guard (1...12).contains(month), (1...31).contains(day), hour < 25, minute < 60, second < 61 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = offset.flatMap { TimeZone(secondsFromGMT: $0) } ?? dutchTimeZone
+        let calendar = offset == nil ? dutchCalendar : utcCalendar
         let parts = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         guard parts.isValidDate(in: calendar), let date = calendar.date(from: parts) else { return nil }
-        return ClinicalDate(instant: date, dateOnly: dateOnly)
+        return ClinicalDate(instant: date.addingTimeInterval(-Double(offset ?? 0)), dateOnly: dateOnly)
     }
 }

@@ -3,10 +3,10 @@ import CLibXML2
 /// XPath 1.0 over one document, with registered namespace prefixes.
 ///
 /// Namespaced elements need a prefix (`//hl7:patient`, not `//patient`). Create one query per
-/// document and use it on one thread.
-struct XPathQuery {
+/// document and use it on one thread: it keeps one libxml2 XPath context for all its evaluations.
+final class XPathQuery {
     private let document: XMLDocument
-    private let namespaces: [String: String]
+    private let context: xmlXPathContextPtr?
 
     /// A node found by an expression: its string value, line and path.
     struct Match {
@@ -26,7 +26,14 @@ struct XPathQuery {
 
     init(document: XMLDocument, namespaces: [String: String]) {
         self.document = document
-        self.namespaces = namespaces
+        context = xmlXPathNewContext(document.pointer)
+        if let context {
+            for (prefix, uri) in namespaces { xmlXPathRegisterNs(context, prefix, uri) }
+        }
+    }
+
+    deinit {
+        if let context { xmlXPathFreeContext(context) }
     }
 
     /// Nodes selected by `expression` (relative to `context`, or the document).
@@ -59,14 +66,8 @@ struct XPathQuery {
 
     private func evaluate<R>(_ expression: String, context: xmlNodePtr?,
                              _ body: (xmlXPathObjectPtr) -> R) throws -> R {
-        guard let ctxt = xmlXPathNewContext(document.pointer) else {
-            throw Failure.invalidExpression(expression)
-        }
-        defer { xmlXPathFreeContext(ctxt) }
-        for (prefix, uri) in namespaces {
-            xmlXPathRegisterNs(ctxt, prefix, uri)
-        }
-        if let context { ctxt.pointee.node = context }
+        guard let ctxt = self.context else { throw Failure.invalidExpression(expression) }
+        ctxt.pointee.node = context
         guard let object = xmlXPathEvalExpression(expression, ctxt) else {
             throw Failure.invalidExpression(expression)
         }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine with Swift installed.
+# Installs the system packages it needs (libxml2-dev, zlib1g-dev, pkg-config) when missing,
+# builds everything and runs `swift test`. Used as-is by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for package in libxml2-dev zlib1g-dev pkg-config; do
+  dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ ! -f ../shared/corpus/MANIFEST.tsv ]; then
+  echo "note: ../shared/corpus is absent: the Nictiz conformance tests will be skipped"
+fi
+
+swift build --build-tests
+swift test
