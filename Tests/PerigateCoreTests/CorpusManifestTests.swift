@@ -63,6 +63,21 @@ struct CorpusManifestTests {
         #expect(warning.path?.hasSuffix("datum_einde_zorgverantwoordelijkheid/@value") == true)
     }
 
+    @Test("HL7v3 identifiers are checked by OID: a BSN that fails the elfproef is an error at its id element")
+    func hl7BSN() throws {
+        let url = TestSupport.corpus.appendingPathComponent("hl7v3-acute-overdracht/2.1/instances/examples/daphne.xml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.contains("extension=\"189135293\""))
+        let report = TestSupport.validator(TestSupport.fullRegistry)
+            .validate(Data(text.replacingOccurrences(of: "extension=\"189135293\"", with: "extension=\"189135294\"").utf8))
+        #expect(report.outcome == .invalid)
+        let issue = try #require(report.errors.first)
+        #expect(issue.code == "bsn.elfproef")
+        #expect(issue.message == "BSN (2.16.840.1.113883.2.4.6.3): fails the elfproef (11-check)")
+        #expect(issue.path?.hasPrefix("/REPC_IN002120NL/ControlActProcess/subject/") == true)
+        #expect(issue.path?.hasSuffix("/patient/id") == true)
+    }
+
     @Test("stale xsi:schemaLocation hints are ignored and nothing is fetched")
     func schemaLocationIgnored() throws {
         let url = TestSupport.corpus.appendingPathComponent("ada-kernset/2.3/instances/scenarios/scenario1-23.xml")

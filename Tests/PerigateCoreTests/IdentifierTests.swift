@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PerigateCore
 
@@ -40,5 +41,12 @@ struct IdentifierTests {
         #expect(ClinicalDate("T-306D") == nil)
         #expect(ClinicalDate("2026-02-30") == nil)
         #expect(ClinicalDate("20261125") != nil)
+        // Without an offset: Dutch local time, summer (UTC+2) and winter (UTC+1).
+        #expect(try #require(ClinicalDate("2026-07-01T12:00:00")).instant == Date(timeIntervalSince1970: 1_782_900_000))
+        #expect(try #require(ClinicalDate("2026-01-01T12:00:00")).instant == Date(timeIntervalSince1970: 1_767_265_200))
+        #expect(try #require(ClinicalDate("2026-01-01T12:00:00.250Z")).instant == Date(timeIntervalSince1970: 1_767_268_800))
+        #expect(try #require(ClinicalDate("202601011200+0100")).instant == Date(timeIntervalSince1970: 1_767_265_200))
+        #expect(ClinicalDate("2024-02-29") != nil)
+        #expect(ClinicalDate("2026-13-01") == nil)
     }
 }

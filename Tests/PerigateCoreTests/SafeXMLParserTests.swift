@@ -38,6 +38,8 @@ struct SafeXMLParserTests {
         "<!DOCTYPE r [ <!ENTITY % p SYSTEM \"file://SECRET\"> %p; ]><r/>",
         "<!DOCTYPE r SYSTEM \"file://SECRET\"><r/>",
         "<!DOCTYPE r PUBLIC \"-//X//Y\" \"http://127.0.0.1:9/x.dtd\"><r>&e;</r>",
+        // Stopped at the DOCTYPE itself: the (broken) internal subset is never read.
+        "<!DOCTYPE r [ <!ENTITY x \"unterminated> <!ELEMENT ]><r/>",
     ])
     func otherDoctypes(_ template: String) throws {
         let (path, secret) = try secretFile()

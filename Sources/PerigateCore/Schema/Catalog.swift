@@ -69,6 +69,10 @@ public struct SemanticRule: Sendable, Codable, Hashable {
         case dueDate
         /// The `later` value is not before the `xpath` value (both relative to `context`).
         case order
+        /// Several identifier types in one pass: each node `xpath` selects is checked by the rule
+        /// its system names in `systems` (system = `systemAttribute`'s value, or the element's
+        /// local name; value = `valueAttribute`'s value, or the node's text).
+        case identifiers
     }
 
     public var rule: Rule
@@ -80,6 +84,12 @@ public struct SemanticRule: Sendable, Codable, Hashable {
     public var context: String?
     /// For `dueDate`: absolute XPath of the reference date (default: today).
     public var reference: String?
+    /// For `identifiers`: system → rule (`bsn`, `agb`, `ura`, `uzi`).
+    public var systems: [String: Rule]?
+    /// For `identifiers`: attribute naming the system (e.g. HL7 `root`); default the element name.
+    public var systemAttribute: String?
+    /// For `identifiers`: attribute holding the value (e.g. HL7 `extension`); default the text.
+    public var valueAttribute: String?
     /// Severity of a failed check (default: error).
     public var severity: ValidationIssue.Severity?
     /// Human name of what is checked, used in messages (e.g. "care period").

@@ -37,16 +37,16 @@ extension SchemaRegistry {
     }
 
     private func conditionsHold(_ match: Catalog.Match, type: MessageType, document: XMLDocument) -> Bool {
-        let query = XPathQuery(document: document, namespaces: type.namespaces)
-        let namespacePrefix = (match.namespace ?? "").isEmpty ? "" : "d:"
-        let scoped = XPathQuery(document: document, namespaces: type.namespaces.merging(["d": match.namespace ?? ""]) { a, _ in a })
+        guard match.interactionId != nil || match.templateId != nil || match.xpath != nil else { return true }
+        let namespacePrefix = (match.namespace ?? "").isEmpty ? "" : "pgroot:"
+        let query = XPathQuery(document: document, namespaces: type.namespaces.merging(["pgroot": match.namespace ?? ""]) { own, _ in own })
         if let interaction = match.interactionId {
             let expression = "/*/\(namespacePrefix)interactionId/@extension"
-            guard let values = try? scoped.matches(expression), values.contains(where: { $0.value == interaction }) else { return false }
+            guard let values = try? query.matches(expression), values.contains(where: { $0.value == interaction }) else { return false }
         }
         if let template = match.templateId {
             let expression = "boolean(//\(namespacePrefix)templateId[@root='\(template)'])"
-            guard (try? scoped.bool(expression)) == true else { return false }
+            guard (try? query.bool(expression)) == true else { return false }
         }
         if let xpath = match.xpath {
             guard (try? query.bool(xpath)) == true else { return false }

@@ -49,6 +49,13 @@ public final class SchemaRegistry: Sendable {
     /// Rejects a catalog whose XPaths do not compile, at load time rather than per message.
     private static func checkXPaths(of entry: Catalog.Entry, namespaces: [String: String], file: String) throws {
         var expressions = [entry.match.xpath].compactMap { $0 }
+        let identifierRules: Set<SemanticRule.Rule> = [.bsn, .agb, .ura, .uzi]
+        for rule in entry.checks ?? [] where rule.rule == .identifiers {
+            guard let systems = rule.systems, !systems.isEmpty, systems.values.allSatisfy(identifierRules.contains) else {
+                throw CatalogError(code: "catalog.invalid", file: file,
+                                   message: "\(entry.kind) \(entry.version): an identifiers rule needs 'systems' mapping to bsn, agb, ura or uzi")
+            }
+        }
         for rule in entry.checks ?? [] {
             expressions += [rule.xpath, rule.later, rule.context, rule.reference].compactMap { $0 }
         }

@@ -31,17 +31,16 @@ struct SemanticChecker {
             ValidationIssue(code: code, severity: severity, message: message, line: match.line, path: match.path)
         }
         switch rule.rule {
-        case .bsn:
+        case .bsn, .agb, .ura, .uzi:
             return try query.matches(rule.xpath).compactMap { match in
-                BSN.problem(with: match.value).map { issue("bsn.elfproef", "\(rule.label ?? "BSN"): \($0)", match) }
+                Self.identifierProblem(rule.rule, match.value).map { code, problem in
+                    issue(code, "\(rule.label ?? Self.identifierName(rule.rule)): \(problem)", match)
+                }
             }
-        case .agb, .ura, .uzi:
-            let identifier = ProviderIdentifier(rawValue: rule.rule.rawValue)!
-            return try query.matches(rule.xpath).compactMap { match in
-                identifier.problem(with: match.value).map { issue("\(rule.rule.rawValue).format", "\(rule.label ?? rule.rule.rawValue.uppercased()): \($0)", match) }
-            }
+        case .identifiers:
+            return try checkIdentifiers(rule, query: query, issue: issue)
         case .notInFuture:
-            let todayValue = ClinicalDate(instant: today, dateOnly: true)
+            let todayValue = ClinicalDate(dayOf: today)
             return try query.matches(rule.xpath).compactMap { match in
                 guard let date = ClinicalDate(match.value), todayValue < date else { return nil }
                 return issue("date.in-future", "\(rule.label ?? "date") \(match.value) lies in the future", match)
@@ -51,6 +50,38 @@ struct SemanticChecker {
         case .order:
             return try checkOrder(rule, query: query, severity: severity)
         }
+    }
+
+    /// One pass over candidate nodes, each checked by the rule its system maps to.
+    private func checkIdentifiers(_ rule: SemanticRule, query: XPathQuery,
+                                  issue: (String, String, XPathQuery.Match) -> ValidationIssue) throws -> [ValidationIssue] {
+        let systems = rule.systems ?? [:]
+        var issues: [ValidationIssue] = []
+        for node in try query.nodes(rule.xpath) {
+            let system = rule.systemAttribute.map { XMLNodeInfo.attribute($0, of: node) } ?? XMLNodeInfo.localName(of: node)
+            guard let system, let kind = systems[system] else { continue }
+            let value = rule.valueAttribute.map { XMLNodeInfo.attribute($0, of: node) } ?? XMLNodeInfo.content(of: node)
+            guard let value, let (code, problem) = Self.identifierProblem(kind, value) else { continue }
+            let label = rule.systemAttribute == nil ? Self.identifierName(kind) : "\(Self.identifierName(kind)) (\(system))"
+            issues.append(issue(code, "\(label): \(problem)", XPathQuery.Match(value: value, node: node)))
+        }
+        return issues
+    }
+
+    /// The issue code and problem for an identifier value, or `nil` when it is well-formed.
+    static func identifierProblem(_ kind: SemanticRule.Rule, _ value: String) -> (String, String)? {
+        switch kind {
+        case .bsn:
+            return BSN.problem(with: value).map { ("bsn.elfproef", $0) }
+        case .agb, .ura, .uzi:
+            return ProviderIdentifier(rawValue: kind.rawValue)!.problem(with: value).map { ("\(kind.rawValue).format", $0) }
+        default:
+            return nil
+        }
+    }
+
+    static func identifierName(_ kind: SemanticRule.Rule) -> String {
+        kind == .bsn ? "BSN" : kind.rawValue.uppercased()
     }
 
     private func checkDueDates(_ rule: SemanticRule, query: XPathQuery,

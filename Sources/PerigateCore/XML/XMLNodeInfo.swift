@@ -55,6 +55,18 @@ enum XMLNodeInfo {
         return line > 0 ? Int(line) : nil
     }
 
+    /// The value of an attribute without namespace, or `nil` when absent.
+    static func attribute(_ name: String, of node: xmlNodePtr) -> String? {
+        guard let raw = xmlGetNoNsProp(node, name) else { return nil }
+        defer { perigate_xml_free(raw) }
+        return String(cString: raw)
+    }
+
+    /// The local name of an element or attribute.
+    static func localName(of node: xmlNodePtr) -> String {
+        String(cString: node.pointee.name)
+    }
+
     /// The string value of a node (text content of elements, value of attributes).
     static func content(of node: xmlNodePtr) -> String {
         guard let raw = xmlNodeGetContent(node) else { return "" }

@@ -8,11 +8,14 @@ final class XPathQuery {
     private let document: XMLDocument
     private let context: xmlXPathContextPtr?
 
-    /// A node found by an expression: its string value, line and path.
+    /// A node found by an expression: its string value; line and path are worked out only when
+    /// asked (for an issue), not for every match.
     struct Match {
         var value: String
-        var line: Int?
-        var path: String?
+        /// The node, valid while the document lives; `nil` for non-node results.
+        var node: xmlNodePtr?
+        var line: Int? { node.flatMap(XMLNodeInfo.line(of:)) }
+        var path: String? { node.flatMap(XMLNodeInfo.path(of:)) }
     }
 
     enum Failure: Error, CustomStringConvertible {
@@ -40,13 +43,12 @@ final class XPathQuery {
     func matches(_ expression: String, context: xmlNodePtr? = nil) throws -> [Match] {
         try evaluate(expression, context: context) { object in
             guard object.pointee.type == XPATH_NODESET else {
-                return [Match(value: Self.stringValue(object), line: nil, path: nil)]
+                return [Match(value: Self.stringValue(object), node: nil)]
             }
             guard let set = object.pointee.nodesetval else { return [] }
             return (0..<Int(set.pointee.nodeNr)).compactMap { index in
                 guard let node = set.pointee.nodeTab[index] else { return nil }
-                return Match(value: XMLNodeInfo.content(of: node),
-                             line: XMLNodeInfo.line(of: node), path: XMLNodeInfo.path(of: node))
+                return Match(value: XMLNodeInfo.content(of: node), node: node)
             }
         }
     }
@@ -66,9 +68,11 @@ final class XPathQuery {
 
     private func evaluate<R>(_ expression: String, context: xmlNodePtr?,
                              _ body: (xmlXPathObjectPtr) -> R) throws -> R {
-        guard let ctxt = self.context else { throw Failure.invalidExpression(expression) }
+        guard let ctxt = self.context, let compiled = XPathCache.current.expression(expression) else {
+            throw Failure.invalidExpression(expression)
+        }
         ctxt.pointee.node = context
-        guard let object = xmlXPathEvalExpression(expression, ctxt) else {
+        guard let object = xmlXPathCompiledEval(compiled, ctxt) else {
             throw Failure.invalidExpression(expression)
         }
         defer { xmlXPathFreeObject(object) }
