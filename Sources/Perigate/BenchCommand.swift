@@ -25,14 +25,21 @@ struct BenchValidateCommand: ParsableCommand {
     @Option(help: "Seconds to measure per file.")
     var seconds: Double = 3
 
+    @Option(help: "Validate exactly N documents per thread instead of running for --seconds (for valgrind instruction counts).")
+    var iterations: Int?
+
+    @Flag(help: "Skip the catalog's semantic checks: parse, detection and XSD only (to compare with xmllint).")
+    var skipSemanticChecks = false
+
     @Argument(help: "Message files to validate repeatedly.")
     var files: [String]
 
     func run() throws {
         let registry = try schemaOptions.loadRegistry()
-        let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: schemaOptions.maximumBytes))
+        var validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: schemaOptions.maximumBytes))
+        validator.runsSemanticChecks = !skipSemanticChecks
         let reader = MessageFileReader(maximumBytes: schemaOptions.maximumBytes)
-        let bench = ValidationBenchmark(validator: validator, threads: threads, seconds: seconds)
+        let bench = ValidationBenchmark(validator: validator, threads: threads, seconds: seconds, iterations: iterations)
         print(TextTable.render([["FILE", "BYTES", "THREADS", "OUTCOME", "DOCS", "DOCS/S", "MB/S", "µS/DOC"]]
             + files.map { file in
                 let name = (file as NSString).lastPathComponent

@@ -6,11 +6,15 @@ public struct ValidationBenchmark: Sendable {
     public var validator: MessageValidator
     public var threads: Int
     public var seconds: Double
+    /// When set, each thread validates exactly this many documents instead of running for
+    /// `seconds` (for instruction counting under valgrind).
+    public var iterations: Int?
 
-    public init(validator: MessageValidator, threads: Int, seconds: Double) {
+    public init(validator: MessageValidator, threads: Int, seconds: Double, iterations: Int? = nil) {
         self.validator = validator
         self.threads = max(1, threads)
         self.seconds = max(0.01, seconds)
+        self.iterations = iterations.map { max(0, $0) }
     }
 
     /// Figures for one document.
@@ -36,11 +40,16 @@ public struct ValidationBenchmark: Sendable {
         let deadline = start + UInt64(seconds * 1_000_000_000)
         let group = DispatchGroup()
         let validator = self.validator
+        let iterations = self.iterations
         for _ in 0..<threads {
             group.enter()
             let thread = Thread {
                 var count = 0
-                while DispatchTime.now().uptimeNanoseconds < deadline {
+                if let iterations {
+                    for _ in 0..<iterations { _ = validator.validate(data) }
+                    count = iterations
+                }
+                while iterations == nil && DispatchTime.now().uptimeNanoseconds < deadline {
                     for _ in 0..<8 { _ = validator.validate(data) }
                     count += 8
                 }
@@ -53,7 +62,7 @@ public struct ValidationBenchmark: Sendable {
         group.wait()
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000_000
         return Result(name: name, bytes: data.count, threads: threads, documents: counter.total,
-                      elapsedSeconds: elapsed, outcome: outcome)
+                      elapsedSeconds: max(elapsed, 1e-9), outcome: outcome)
     }
 
     /// Thread-safe total. `@unchecked Sendable`: every access holds `lock`.

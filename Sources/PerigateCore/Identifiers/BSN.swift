@@ -23,17 +23,19 @@ public struct BSN: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Weights 9..2 and -1; valid when the sum is divisible by 11 and the number is not all zeros.
     static func passesElfproef(_ digits: String) -> Bool {
-        let values = digits.compactMap(\.wholeNumberValue)
-        guard values.count == 9, values.contains(where: { $0 != 0 }) else { return false }
-        let weights = [9, 8, 7, 6, 5, 4, 3, 2, -1]
-        let sum = zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 }
+        let values = digits.utf8.map { Int($0) - 48 }
+        guard values.count == 9, values.allSatisfy({ (0...9).contains($0) }), values.contains(where: { $0 != 0 }) else {
+            return false
+        }
+        var sum = -values[8]
+        for index in 0..<8 { sum += values[index] * (9 - index) }
         return sum % 11 == 0
     }
 
     static func normalise(_ text: String) -> String? {
         let trimmed = text.trimmingWhitespace
-        guard trimmed.allSatisfy(\.isASCIIDigit) else { return nil }
-        switch trimmed.count {
+        guard trimmed.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        switch trimmed.utf8.count {
         case 9: return trimmed
         case 8: return "0" + trimmed
         default: return nil

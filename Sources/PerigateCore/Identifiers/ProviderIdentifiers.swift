@@ -10,27 +10,26 @@ public enum ProviderIdentifier: String, Sendable, CaseIterable {
     /// Why `text` is not a well-formed identifier of this type, or `nil` when it is.
     public func problem(with text: String) -> String? {
         let trimmed = text.trimmingWhitespace
-        let digitsOnly = !trimmed.isEmpty && trimmed.allSatisfy(\.isASCIIDigit)
+        let count = trimmed.utf8.count
+        let digitsOnly = count > 0 && trimmed.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
         switch self {
         case .agb:
-            return digitsOnly && trimmed.count == 8 ? nil : "must have exactly 8 digits"
+            return digitsOnly && count == 8 ? nil : "must have exactly 8 digits"
         case .ura:
-            return digitsOnly && trimmed.count <= 8 ? nil : "must have 1 to 8 digits"
+            return digitsOnly && count <= 8 ? nil : "must have 1 to 8 digits"
         case .uzi:
-            return digitsOnly && trimmed.count == 9 ? nil : "must have exactly 9 digits"
+            return digitsOnly && count == 9 ? nil : "must have exactly 9 digits"
         }
     }
 }
 
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-}
-
 extension String {
+    /// Without leading and trailing ASCII white space (fast path: unchanged when there is none).
     var trimmingWhitespace: String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return String(slice)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return self }
+        let bytes = utf8.drop(while: isSpace)
+        let end = bytes.lastIndex { !isSpace($0) }.map { bytes.index(after: $0) } ?? bytes.startIndex
+        return String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self)
     }
 }

@@ -15,6 +15,11 @@ struct ClinicalDate: Comparable {
     var day: Int
 
     static let dutchTimeZone = TimeZone(identifier: "Europe/Amsterdam") ?? TimeZone(secondsFromGMT: 3600)!
+    static let dutchCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = dutchTimeZone
+        return calendar
+    }()
 
     static func < (lhs: ClinicalDate, rhs: ClinicalDate) -> Bool {
         if lhs.dateOnly || rhs.dateOnly {
@@ -29,9 +34,7 @@ struct ClinicalDate: Comparable {
 
     /// The Dutch calendar day of an instant (e.g. "today"), as a date-only value.
     init(dayOf instant: Date) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Self.dutchTimeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
+        let parts = Self.dutchCalendar.dateComponents([.year, .month, .day], from: instant)
         self.instant = instant
         dateOnly = true
         day = (parts.year ?? 0) * 10_000 + (parts.month ?? 0) * 100 + (parts.day ?? 0)

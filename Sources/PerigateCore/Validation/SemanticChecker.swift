@@ -6,6 +6,14 @@ import Foundation
 struct SemanticChecker {
     let type: MessageType
     let today: Date
+    /// Today as a Dutch calendar day, worked out once per checker.
+    let todayDay: ClinicalDate
+
+    init(type: MessageType, today: Date) {
+        self.type = type
+        self.today = today
+        todayDay = ClinicalDate(dayOf: today)
+    }
 
     /// A due date may lie at most 44 weeks after and one year before its reference date.
     static let dueDateMaximumAhead: TimeInterval = 44 * 7 * 86_400
@@ -40,9 +48,8 @@ struct SemanticChecker {
         case .identifiers:
             return try checkIdentifiers(rule, query: query, issue: issue)
         case .notInFuture:
-            let todayValue = ClinicalDate(dayOf: today)
             return try query.matches(rule.xpath).compactMap { match in
-                guard let date = ClinicalDate(match.value), todayValue < date else { return nil }
+                guard let date = ClinicalDate(match.value), todayDay < date else { return nil }
                 return issue("date.in-future", "\(rule.label ?? "date") \(match.value) lies in the future", match)
             }
         case .dueDate:

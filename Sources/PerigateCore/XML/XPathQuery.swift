@@ -3,10 +3,11 @@ import CLibXML2
 /// XPath 1.0 over one document, with registered namespace prefixes.
 ///
 /// Namespaced elements need a prefix (`//hl7:patient`, not `//patient`). Create one query per
-/// document and use it on one thread: it keeps one libxml2 XPath context for all its evaluations.
+/// document and use it on one thread (it borrows that thread's XPath context, see `XPathCache`).
 final class XPathQuery {
     private let document: XMLDocument
-    private let context: xmlXPathContextPtr?
+    private let namespaces: [String: String]
+    private let token: Int
 
     /// A node found by an expression: its string value; line and path are worked out only when
     /// asked (for an issue), not for every match.
@@ -29,14 +30,8 @@ final class XPathQuery {
 
     init(document: XMLDocument, namespaces: [String: String]) {
         self.document = document
-        context = xmlXPathNewContext(document.pointer)
-        if let context {
-            for (prefix, uri) in namespaces { xmlXPathRegisterNs(context, prefix, uri) }
-        }
-    }
-
-    deinit {
-        if let context { xmlXPathFreeContext(context) }
+        self.namespaces = namespaces
+        token = XPathCache.current.makeToken()
     }
 
     /// Nodes selected by `expression` (relative to `context`, or the document).
@@ -68,7 +63,9 @@ final class XPathQuery {
 
     private func evaluate<R>(_ expression: String, context: xmlNodePtr?,
                              _ body: (xmlXPathObjectPtr) -> R) throws -> R {
-        guard let ctxt = self.context, let compiled = XPathCache.current.expression(expression) else {
+        let cache = XPathCache.current
+        guard let ctxt = cache.context(token: token, document: document.pointer, namespaces: namespaces),
+              let compiled = cache.expression(expression) else {
             throw Failure.invalidExpression(expression)
         }
         ctxt.pointee.node = context

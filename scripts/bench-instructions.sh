@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Instructions per document (valgrind callgrind: repeatable, unaffected by machine load) for
+# perigate's pipeline — with and without the semantic checks — and for xmllint's parse+validate
+# loop, same files, same schemas. Per document = (run with 101 documents − run with 1) / 100,
+# which removes start-up, schema compilation and warm-up. Needs valgrind and libxml2-utils;
+# ../shared/corpus for the national messages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product perigate >/dev/null
+bin=.build/release/perigate
+C=../shared/corpus
+pack="Schemas/packs/nictiz-perinatal.json=$C"
+count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'; }
+perdoc() { echo $(( ($2 - $1) / 100 )); }
+cases=(
+  "$C/hl7v3-acute-overdracht/2.1/instances/examples/daphne.xml|$C/hl7v3-acute-overdracht/2.1/schemas/schemas_codeGen_flat/REPC_IN002120NL.xsd"
+  "$C/ada-kernset/2.3/instances/scenarios/scenario3-23.xml|$C/ada-kernset/2.3/schemas/ada_schemas/ada_kernset_geboortezorg.xsd"
+  "Samples/valid/verwijzing-1-hypertensie-regulier.xml|Schemas/verwijzing/verwijzing-1.0.xsd"
+)
+printf '%-40s %12s %12s %12s %9s %9s\n' FILE "XMLLINT" "PG XSD-ONLY" "PG FULL" "XSD/XL" "FULL/XL"
+for c in "${cases[@]}"; do
+  file=${c%%|*}; xsd=${c##*|}
+  b=("$bin" bench validate --schemas "$pack" --threads 1)
+  xsdonly=$(perdoc "$(count "${b[@]}" --skip-semantic-checks --iterations 1 "$file")" "$(count "${b[@]}" --skip-semantic-checks --iterations 101 "$file")")
+  full=$(perdoc "$(count "${b[@]}" --iterations 1 "$file")" "$(count "${b[@]}" --iterations 101 "$file")")
+  # xmllint --repeat runs parse+validate 100 times: (repeat − single) / 99.
+  x1=$(count xmllint --noout --schema "$xsd" "$file"); x100=$(count xmllint --noout --repeat --schema "$xsd" "$file")
+  xl=$(( (x100 - x1) / 99 ))
+  printf '%-40s %12s %12s %12s %9s %9s\n' "$(basename "$file")" "$xl" "$xsdonly" "$full" \
+    "$(python3 -c "print(f'{$xsdonly/$xl:.3f}')")" "$(python3 -c "print(f'{$full/$xl:.3f}')")"
+done
