@@ -61,6 +61,16 @@ struct SchemaRegistryTests {
         #expect(error.message.contains("undeclared prefix 'q'"))
     }
 
+    @Test("an identifiers rule must map systems to identifier rules")
+    func identifiersRule() throws {
+        let directory = try catalogDirectory(entries: """
+        [{"kind": "t", "version": "1.0", "status": "active", "match": {"root": "t"},
+          "checks": [{"rule": "identifiers", "xpath": "//id", "systems": {"x": "notInFuture"}}]}]
+        """)
+        let error = try #require(throws: CatalogError.self) { try SchemaRegistry.load([.directory(directory)]) }
+        #expect(error.message.contains("needs 'systems' mapping to bsn, agb, ura or uzi"))
+    }
+
     @Test("two entries matching the same messages are a duplicate")
     func duplicate() throws {
         let directory = try catalogDirectory(entries: "[\(entry("1.0")), \(entry("1.0"))]", files: ["t.xsd": tinyXSD])
