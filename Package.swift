@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -20,10 +19,7 @@ let package = Package(
         ),
         .target(
             name: "PerigateCore",
-            dependencies: [
-                "CLibXML2",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["CLibXML2"]
         ),
         .target(
             name: "PerigateDrivers",
@@ -35,7 +31,6 @@ let package = Package(
                 "PerigateCore",
                 "PerigateDrivers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

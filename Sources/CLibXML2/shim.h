@@ -115,9 +115,4 @@ static inline void perigate_libxml_init(void) {
     }
 }
 
-/// The generic error function is per thread in libxml2: call before work on a new thread.
-static inline void perigate_libxml_thread_quiet(void) {
-    xmlSetGenericErrorFunc(NULL, perigate_silent_generic);
-}
-
 #endif

@@ -57,10 +57,11 @@ public struct SafeXMLParser: Sendable {
         }
         if collector.doctypeSeen {
             if let doc { xmlFreeDoc(doc) }
+            let line = Int(xmlSAX2GetLineNumber(ctxt))
             return .rejected([ValidationIssue(
                 code: "xml.doctype-forbidden",
                 message: "DOCTYPE declarations are not allowed in messages (entity and DTD attacks)",
-                line: Int(xmlSAX2GetLineNumber(ctxt)) > 0 ? Int(xmlSAX2GetLineNumber(ctxt)) : nil)])
+                line: line > 0 ? line : nil)])
         }
         let wellFormed = ctxt.pointee.wellFormed != 0 && ctxt.pointee.nsWellFormed != 0
         guard let doc, wellFormed else {
