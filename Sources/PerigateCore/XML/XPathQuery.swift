@@ -48,9 +48,10 @@ final class XPathQuery {
         }
     }
 
-    /// Nodes selected by `expression`, as raw pointers valid while the document lives.
-    func nodes(_ expression: String) throws -> [xmlNodePtr] {
-        try evaluate(expression, context: nil) { object in
+    /// Nodes selected by `expression` (relative to `context`, or the document), as raw pointers
+    /// valid while the document lives.
+    func nodes(_ expression: String, context: xmlNodePtr? = nil) throws -> [xmlNodePtr] {
+        try evaluate(expression, context: context) { object in
             guard object.pointee.type == XPATH_NODESET, let set = object.pointee.nodesetval else { return [] }
             return (0..<Int(set.pointee.nodeNr)).compactMap { set.pointee.nodeTab[$0] }
         }

@@ -1,0 +1,43 @@
+import CLibXML2
+
+/// Reads typed values relative to a node with XPath (never string scraping).
+/// Absent nodes give `nil`: mappers never invent data.
+struct NodeReader {
+    let query: XPathQuery
+
+    func text(_ path: String, in node: xmlNodePtr? = nil) -> String? {
+        guard let value = try? query.matches(path, context: node).first?.value else { return nil }
+        let trimmed = value.trimmingWhitespace
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    func int(_ path: String, in node: xmlNodePtr? = nil) -> Int? {
+        text(path, in: node).flatMap { Int($0) }
+    }
+
+    func bool(_ path: String, in node: xmlNodePtr? = nil) -> Bool? {
+        switch text(path, in: node) {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: return nil
+        }
+    }
+
+    func texts(_ path: String, in node: xmlNodePtr? = nil) -> [String] {
+        ((try? query.matches(path, context: node)) ?? []).map { $0.value.trimmingWhitespace }.filter { !$0.isEmpty }
+    }
+
+    func nodes(_ path: String, in node: xmlNodePtr? = nil) -> [xmlNodePtr] {
+        (try? query.nodes(path, context: node)) ?? []
+    }
+
+    func node(_ path: String, in node: xmlNodePtr? = nil) -> xmlNodePtr? {
+        nodes(path, in: node).first
+    }
+
+    /// `<x code=".." codeSystem=".." displayName=".."/>`.
+    func coded(_ node: xmlNodePtr) -> CodedValue? {
+        guard let code = text("@code", in: node) else { return nil }
+        return CodedValue(code: code, system: text("@codeSystem", in: node), display: text("@displayName", in: node))
+    }
+}

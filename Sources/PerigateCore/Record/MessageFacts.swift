@@ -1,0 +1,192 @@
+/// The canonical facts of one message: what a mapper produces, before merging into a record.
+///
+/// Everything optional stays absent when the message does not say it: mappers never invent.
+/// Dates are ISO 8601 strings as sent (`2026-11-20`, `2026-11-20T14:32:00+01:00`); gestational
+/// ages are `weeks+days` strings (`31+2`).
+public struct MessageFacts: Sendable, Codable, Hashable {
+    public var provenance: Provenance
+    public var client: ClientFacts
+    public var pregnancy: PregnancyFacts?
+    /// Organisations and professionals named in the message (sender, responsible, recipients…).
+    public var careTeam: CareTeamFacts
+    /// What happened: the referral, back-referral or handover this message is.
+    public var events: [CareEvent]
+    public var obstetricHistory: ObstetricHistory?
+    public var findings: Findings?
+    public var delivery: DeliveryFacts?
+    public var children: [ChildFacts]
+    public var postpartum: PostpartumFacts?
+    public var signals: [VulnerabilitySignal]
+    public var consents: [ConsentRecord]
+    /// Attachments, referenced (title, type, size) — never inlined.
+    public var attachments: [AttachmentRef]
+}
+
+/// The client: the pregnant woman / mother.
+public struct ClientFacts: Sendable, Codable, Hashable {
+    /// Normalised 9-digit BSN.
+    public var bsn: String
+    public var givenNames: String?
+    public var initials: String?
+    public var surnamePrefix: String?
+    public var surname: String?
+    public var birthDate: String?
+    public var address: Address?
+    public var phone: String?
+    public var email: String?
+    /// ISO 639-1 preferred language.
+    public var language: String?
+    public var interpreterNeeded: Bool?
+}
+
+public struct Address: Sendable, Codable, Hashable {
+    public var street: String?
+    public var houseNumber: String?
+    public var houseNumberAddition: String?
+    public var postcode: String?
+    public var city: String?
+}
+
+public struct PregnancyFacts: Sendable, Codable, Hashable {
+    public var dueDate: String?
+    /// `termijnecho`, `laatste-menstruatie`, `ivf-datum`, `onbekend`.
+    public var dueDateMethod: String?
+    public var gravidity: Int?
+    public var parity: Int?
+    /// Planned place of birth (kraamzorg handover).
+    public var plannedPlaceOfBirth: String?
+}
+
+public struct CareTeamFacts: Sendable, Codable, Hashable {
+    public var organisations: [OrganisationRef]
+    public var persons: [PersonRef]
+}
+
+/// One event on the timeline: who → whom, when, what, how urgent, why.
+public struct CareEvent: Sendable, Codable, Hashable {
+    /// `referral`, `back-referral`, `kraamzorg-handover`, `jgz-handover`, `phb-referral`.
+    public var type: String
+    /// The message's own subtype, e.g. `consultatie`, `overdracht-durante-partu`, `bevalling`.
+    public var subtype: String?
+    public var urgency: String?
+    public var time: String
+    public var from: OrganisationRef
+    public var fromPerson: PersonRef?
+    public var to: [OrganisationRef]
+    public var reasons: [CodedValue]
+    public var text: String?
+    /// Gestational age at the event.
+    public var gestationalAge: String?
+    /// Outcome and advice (back-referrals).
+    public var outcome: String?
+    public var advice: String?
+    /// Back to whom (back-referrals): `verloskundige`, `kraamzorg`, `huisarts`.
+    public var returnTo: String?
+}
+
+public struct ObstetricHistory: Sendable, Codable, Hashable {
+    public var previousPregnancies: [PreviousPregnancy]
+    public var previousCaesarean: Bool?
+}
+
+public struct PreviousPregnancy: Sendable, Codable, Hashable {
+    public var year: String?
+    public var gestationalAge: String?
+    public var outcome: String?
+    public var mode: String?
+    public var notes: String?
+}
+
+public struct Findings: Sendable, Codable, Hashable {
+    public var bloodPressure: [BloodPressure]
+    public var labResults: [LabResult]
+    public var medication: [Medication]
+    public var allergies: [String]
+}
+
+public struct BloodPressure: Sendable, Codable, Hashable {
+    public var time: String?
+    public var systolic: Int?
+    public var diastolic: Int?
+}
+
+public struct LabResult: Sendable, Codable, Hashable {
+    public var date: String?
+    public var test: CodedValue?
+    public var value: String?
+    public var unit: String?
+}
+
+public struct Medication: Sendable, Codable, Hashable {
+    public var name: String?
+    public var dose: String?
+}
+
+public struct DeliveryFacts: Sendable, Codable, Hashable {
+    public var dateTime: String?
+    public var gestationalAge: String?
+    public var place: String?
+    public var mode: String?
+    public var bloodLossMl: Int?
+    public var notes: String?
+}
+
+/// A child. Until the child has a BSN, `identifiedBy` is the mother's BSN plus the sequence number.
+public struct ChildFacts: Sendable, Codable, Hashable {
+    public var sequence: Int
+    public var bsn: String?
+    /// `child-bsn`, or `mother-bsn` when the child has none yet.
+    public var identifiedBy: String
+    public var birthDateTime: String?
+    public var sex: String?
+    public var birthWeightGrams: Int?
+    public var apgar1: Int?
+    public var apgar5: Int?
+    public var gestationalAge: String?
+    public var condition: String?
+    public var feeding: String?
+    public var weights: [WeightMeasurement]
+    public var heelPrick: String?
+    public var hearingScreening: String?
+}
+
+public struct WeightMeasurement: Sendable, Codable, Hashable {
+    public var date: String?
+    public var grams: Int?
+}
+
+/// Maternity-care (kraamzorg) and postpartum facts.
+public struct PostpartumFacts: Sendable, Codable, Hashable {
+    public var indicatedHours: Int?
+    public var riskFactors: [CodedValue]
+    public var attentionPoints: [String]
+    public var feedingIntention: String?
+    public var motherRecovery: String?
+    public var followUp: String?
+}
+
+public struct VulnerabilitySignal: Sendable, Codable, Hashable {
+    public var category: CodedValue
+    public var text: String?
+}
+
+/// The woman's explicit consent for an exchange.
+public struct ConsentRecord: Sendable, Codable, Hashable {
+    public var date: String?
+    public var givenTo: PersonRef?
+    /// `mondeling` or `schriftelijk`.
+    public var form: String?
+    /// Data categories she agreed to share.
+    public var scope: [String]
+    public var legalRepresentative: String?
+    public var legalRepresentativeDate: String?
+    /// What the consent is for, e.g. `phb-referral`.
+    public var purpose: String
+}
+
+public struct AttachmentRef: Sendable, Codable, Hashable {
+    public var title: String?
+    public var mimeType: String?
+    /// Decoded size in bytes.
+    public var bytes: Int?
+}
