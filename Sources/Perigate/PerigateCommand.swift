@@ -6,6 +6,6 @@ struct PerigateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perigate",
         abstract: "Perigate: data-exchange gateway for Dutch birth care (geboortezorg).",
-        subcommands: [ValidateCommand.self, SchemasCommand.self, MapCommand.self, BenchCommand.self]
+        subcommands: [ValidateCommand.self, SchemasCommand.self, MapCommand.self, RecordCommand.self, BenchCommand.self]
     )
 }

@@ -99,6 +99,25 @@ struct CLITests {
         #expect(broken.error.contains("/nonexistent-perigate-dir/catalog.json: catalog file not found or unreadable"))
     }
 
+    @Test("record merges the sequence into one client record; map refuses an invalid message")
+    func recordAndMap() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Samples/sequence").path)
+            .filter { $0.hasSuffix(".xml") }.sorted().map { "Samples/sequence/" + $0 }
+        let record = try Self.run(["record", "--no-history"] + files)
+        #expect(record.status == 0)
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(record.output.utf8)) as? [[String: Any]])
+        #expect(records.count == 1)
+        #expect(records.first?["bsn"] as? String == "999990044")
+        #expect(records.first?["conflicts"] as? [String] == ["pregnancy.dueDate"])
+
+        let map = try Self.run(["map", "Samples/valid/jgzoverdracht-1-eenling.xml", "Samples/invalid/jgzoverdracht-child-bsn-elfproef.xml"])
+        #expect(map.status == 1)
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(map.output.utf8)) as? [[String: Any]])
+        #expect((results[0]["facts"] as? [String: Any])?["client"] != nil)
+        #expect(results[1]["facts"] == nil)
+        #expect(results[1]["error"] as? String == "not valid (invalid)")
+    }
+
     @Test("bench validate prints documents/s for each file")
     func bench() throws {
         let result = try Self.run(["bench", "validate", "--seconds", "0.2", "--threads", "2",

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import PerigateCore
+import PerigateDrivers
+
+/// `perigate record FILE...`: merge messages into client records and print them as JSON.
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Merge messages (in creation-time order) into one record per client and print it as JSON.",
+        discussion: "Invalid messages are refused (exit status 1) and named on standard error; nothing is merged then.")
+
+    @OptionGroup var schemaOptions: SchemaOptions
+
+    @Flag(name: .customLong("no-history"), help: "Leave superseded values out (conflicts stay).")
+    var noHistory = false
+
+    @Argument(help: "Message files; '-' reads standard input.")
+    var files: [String]
+
+    func run() throws {
+        let registry = try schemaOptions.loadRegistry()
+        let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: schemaOptions.maximumBytes))
+        let mapper = CanonicalMapper(registry: registry)
+        let reader = MessageFileReader(maximumBytes: schemaOptions.maximumBytes)
+        var facts: [MessageFacts] = []
+        var failures: [String] = []
+        for file in files {
+            do {
+                guard case .document(let document) = validator.parser.parse(try reader.read(file)) else {
+                    failures.append("\(file): malformed message")
+                    continue
+                }
+                facts.append(try mapper.map(document, report: validator.validate(document)))
+            } catch {
+                failures.append("\(file): \(error)")
+            }
+        }
+        guard failures.isEmpty else {
+            FileHandle.standardError.write(Data((failures.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(1)
+        }
+        let records = try Dictionary(grouping: facts, by: \.client.bsn).keys.sorted().map { bsn in
+            let record = try ClientRecord.build(from: facts.filter { $0.client.bsn == bsn })
+            return noHistory ? record.withoutHistory() : record
+        }
+        print(try CanonicalJSON.string(records))
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+extension ClientRecord {
+    /// Merges the facts of messages about one client (all with the same BSN) into her record.
+    ///
+    /// Messages are ordered by creation time (then message id), so the result does not depend on
+    /// arrival order. A later value supersedes an earlier one (which stays in `history`); when the
+    /// latest values of two senders disagree, the slot carries a `conflict`.
+    public static func build(from messages: [MessageFacts]) throws -> ClientRecord {
+        guard let bsn = messages.first?.client.bsn else {
+            throw MappingError(code: "record.empty", message: "a record needs at least one message")
+        }
+        guard messages.allSatisfy({ $0.client.bsn == bsn }) else {
+            throw MappingError(code: "record.mixed-clients", message: "messages about different clients cannot form one record")
+        }
+        let ordered = messages.sorted(by: Self.chronological)
+        var slots: [String: [SourcedValue]] = [:]
+        var record = ClientRecord(
+            bsn: bsn, facts: [:], timeline: [], careTeam: CareTeamRecord(organisations: [], persons: [], coordinating: nil),
+            obstetricHistory: [], findings: FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: []),
+            signals: [], consents: [], attachments: [], sources: [], conflicts: [])
+        for message in ordered {
+            let source = message.provenance
+            for (path, value) in try Self.singleValuedFacts(of: message) {
+                slots[path, default: []].append(SourcedValue(value: value, source: source))
+            }
+            record.collect(message)
+        }
+        record.facts = slots.mapValues(Self.slot)
+        record.conflicts = record.facts.filter { $0.value.conflict != nil }.keys.sorted()
+        record.careTeam.coordinating = Self.coordinating(timeline: record.timeline)
+        return record
+    }
+
+    /// The record without superseded values (conflicts stay visible).
+    public func withoutHistory() -> ClientRecord {
+        var copy = self
+        copy.facts = facts.mapValues { slot in
+            var slot = slot
+            slot.history = nil
+            return slot
+        }
+        return copy
+    }
+
+    static func chronological(_ a: MessageFacts, _ b: MessageFacts) -> Bool {
+        let timeA = ClinicalDate(a.provenance.time)?.instant ?? .distantPast
+        let timeB = ClinicalDate(b.provenance.time)?.instant ?? .distantPast
+        return timeA != timeB ? timeA < timeB : a.provenance.messageId < b.provenance.messageId
+    }
+
+    /// Folds one path's values (in time order) into a slot.
+    static func slot(_ values: [SourcedValue]) -> FactSlot {
+        var current = values[0]
+        var history: [SourcedValue] = []
+        var latestPerSender: [String: SourcedValue] = [:]
+        for entry in values {
+            latestPerSender[senderKey(entry.source.sender)] = entry
+            if entry.value != current.value {
+                history.append(current)
+                current = entry
+            }
+        }
+        let disagreeing = latestPerSender.values.filter { $0.value != current.value }
+            .sorted { chronologicalSource($0.source, $1.source) }
+        return FactSlot(value: current.value, source: current.source, history: history.isEmpty ? nil : history,
+                        conflict: disagreeing.isEmpty ? nil : disagreeing)
+    }
+
+    static func chronologicalSource(_ a: Provenance, _ b: Provenance) -> Bool {
+        let timeA = ClinicalDate(a.time)?.instant ?? .distantPast
+        let timeB = ClinicalDate(b.time)?.instant ?? .distantPast
+        return timeA != timeB ? timeA < timeB : a.messageId < b.messageId
+    }
+
+    static func senderKey(_ organisation: OrganisationRef) -> String {
+        organisation.ura.map { "ura:" + $0 } ?? organisation.agb.map { "agb:" + $0 } ?? "name:" + (organisation.name ?? "")
+    }
+
+    /// The single-valued facts of a message as dotted paths.
+    static func singleValuedFacts(of message: MessageFacts) throws -> [(String, JSONValue)] {
+        var result: [(String, JSONValue)] = []
+        func add(_ prefix: String, _ value: JSONValue) {
+            guard case .object(let fields) = value else {
+                result.append((prefix, value))
+                return
+            }
+            for (key, field) in fields.sorted(by: { $0.key < $1.key }) { add("\(prefix).\(key)", field) }
+        }
+        add("client", try .from(message.client))
+        if let pregnancy = message.pregnancy { add("pregnancy", try .from(pregnancy)) }
+        if let delivery = message.delivery { add("delivery", try .from(delivery)) }
+        if let postpartum = message.postpartum { add("postpartum", try .from(postpartum)) }
+        if let caesarean = message.obstetricHistory?.previousCaesarean {
+            add("obstetricHistory.previousCaesarean", .bool(caesarean))
+        }
+        for child in message.children {
+            var fields = try JSONValue.from(child)
+            if case .object(var object) = fields {
+                object["sequence"] = nil
+                object["identifiedBy"] = nil  // derived: a child BSN arriving later is an update, not a conflict
+                fields = .object(object)
+            }
+            add("children[\(child.sequence)]", fields)
+        }
+        return result.filter { path, value in
+            if case .array(let items) = value, items.isEmpty { return false }
+            return !path.isEmpty
+        }
+    }
+}

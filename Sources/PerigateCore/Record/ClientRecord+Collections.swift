@@ -1,0 +1,44 @@
+extension ClientRecord {
+    /// Adds a message's list-like facts (each item once, with the first message that gave it).
+    mutating func collect(_ message: MessageFacts) {
+        let source = message.provenance
+        sources.append(source)
+        Self.append(message.events, to: &timeline, source: source)
+        Self.append(message.careTeam.organisations, to: &careTeam.organisations, source: source)
+        Self.append(message.careTeam.persons, to: &careTeam.persons, source: source)
+        Self.append(message.obstetricHistory?.previousPregnancies ?? [], to: &obstetricHistory, source: source)
+        if let findings = message.findings {
+            Self.append(findings.bloodPressure, to: &self.findings.bloodPressure, source: source)
+            Self.append(findings.labResults, to: &self.findings.labResults, source: source)
+            Self.append(findings.medication, to: &self.findings.medication, source: source)
+            Self.append(findings.allergies, to: &self.findings.allergies, source: source)
+        }
+        Self.append(message.signals, to: &signals, source: source)
+        Self.append(message.consents, to: &consents, source: source)
+        Self.append(message.attachments, to: &attachments, source: source)
+    }
+
+    private static func append<Item>(_ items: [Item], to list: inout [Sourced<Item>], source: Provenance) {
+        for item in items where !list.contains(where: { $0.item == item }) {
+            list.append(Sourced(item: item, source: source))
+        }
+    }
+
+    /// Who coordinates care now: the target of the latest referral that moved care (not a mere
+    /// consultation), or the midwife a back-referral returns to; otherwise the first sender.
+    static func coordinating(timeline: [Sourced<CareEvent>]) -> OrganisationRef? {
+        var coordinating = timeline.first?.item.from
+        for entry in timeline {
+            let event = entry.item
+            switch event.type {
+            case "referral" where event.subtype != "consultatie":
+                coordinating = event.to.first ?? coordinating
+            case "back-referral":
+                coordinating = event.to.first { $0.type == "verloskundigenpraktijk" } ?? event.to.first ?? coordinating
+            default:
+                break
+            }
+        }
+        return coordinating
+    }
+}

@@ -1,0 +1,60 @@
+/// The shared client file ("gezamenlijk cliëntendossier") of one woman: every message about her
+/// merged into one record, each fact with its provenance and history.
+///
+/// Built by ``ClientRecord/build(from:)`` from the set of her messages' facts: deterministic, and
+/// independent of the order the messages arrived in (they are ordered by creation time, then id).
+public struct ClientRecord: Sendable, Codable, Hashable {
+    public var bsn: String
+    /// Single-valued facts by dotted path, e.g. `client.surname`, `pregnancy.dueDate`,
+    /// `children[1].birthWeightGrams`.
+    public var facts: [String: FactSlot]
+    /// Referrals, back-referrals and handovers, in time order.
+    public var timeline: [Sourced<CareEvent>]
+    public var careTeam: CareTeamRecord
+    public var obstetricHistory: [Sourced<PreviousPregnancy>]
+    public var findings: FindingsRecord
+    public var signals: [Sourced<VulnerabilitySignal>]
+    public var consents: [Sourced<ConsentRecord>]
+    public var attachments: [Sourced<AttachmentRef>]
+    /// Every message merged, in time order.
+    public var sources: [Provenance]
+    /// Paths of facts with a conflict, for a quick look.
+    public var conflicts: [String]
+}
+
+/// One fact position: the current value, its earlier values, and disagreeing values from other
+/// senders (a visible conflict — never silently overwritten).
+public struct FactSlot: Sendable, Codable, Hashable {
+    public var value: JSONValue
+    public var source: Provenance
+    /// Earlier values, oldest first (superseded, kept visible). Absent when there are none.
+    public var history: [SourcedValue]?
+    /// The latest values from other senders that disagree with `value`. Absent when none.
+    public var conflict: [SourcedValue]?
+}
+
+public struct SourcedValue: Sendable, Codable, Hashable {
+    public var value: JSONValue
+    public var source: Provenance
+}
+
+/// A list item with the message it came from.
+public struct Sourced<Item: Sendable & Codable & Hashable>: Sendable, Codable, Hashable {
+    public var item: Item
+    public var source: Provenance
+}
+
+public struct CareTeamRecord: Sendable, Codable, Hashable {
+    public var organisations: [Sourced<OrganisationRef>]
+    public var persons: [Sourced<PersonRef>]
+    /// The coordinating care provider: the organisation that sent the latest referral or
+    /// handover that moved care to someone else, else the latest sender.
+    public var coordinating: OrganisationRef?
+}
+
+public struct FindingsRecord: Sendable, Codable, Hashable {
+    public var bloodPressure: [Sourced<BloodPressure>]
+    public var labResults: [Sourced<LabResult>]
+    public var medication: [Sourced<Medication>]
+    public var allergies: [Sourced<String>]
+}
