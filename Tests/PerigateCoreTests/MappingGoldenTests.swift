@@ -60,3 +60,40 @@ struct MappingGoldenTests {
         #expect(error.code == "mapping.not-valid")
     }
 }
+
+/// Later versions map into the same canonical model: what an older version lacks stays absent.
+@Suite("Schema evolution: upcasting into one model")
+struct SchemaEvolutionTests {
+    static func facts(_ name: String) throws -> MessageFacts {
+        try MappingGoldenTests.facts(TestSupport.samples.appendingPathComponent("valid/\(name)"))
+    }
+
+    @Test("verwijzing 1.1 adds VIL indications and the interpreter need; 1.0 has them absent")
+    func verwijzing11() throws {
+        let old = try Self.facts("verwijzing-1-hypertensie-regulier.xml")
+        let new = try Self.facts("verwijzing-3-vil-indicatie-v1.1.xml")
+        #expect(old.events.first?.indications == nil)
+        #expect(old.client.interpreter == nil)
+        #expect(new.provenance.version == "1.1")
+        #expect(new.events.first?.indications == [Indication(code: "3.2", category: "B", display: "Zwangerschapshypertensie")])
+        #expect(new.client.interpreter == InterpreterNeed(language: "ar", kind: "tolkentelefoon"))
+        // Everything else maps the same way.
+        #expect(new.events.first?.reasons == old.events.first?.reasons)
+        #expect(new.findings == old.findings)
+        #expect(new.obstetricHistory == old.obstetricHistory)
+    }
+
+    @Test("phbaanmelding 2.0 consent per category upcasts to the same consent record")
+    func phb20() throws {
+        let old = try Self.facts("phbaanmelding-1-psychosociaal.xml")
+        let new = try Self.facts("phbaanmelding-3-per-categorie-v2.0.xml")
+        let oldConsent = try #require(old.consents.first)
+        let newConsent = try #require(new.consents.first)
+        #expect(newConsent.scope == oldConsent.scope)
+        #expect(newConsent.scope == ["contactgegevens", "zwangerschap", "kwetsbaarheid"])
+        #expect(newConsent.refusedScope == ["medisch"])
+        #expect(oldConsent.refusedScope == nil)
+        #expect(new.signals == old.signals)
+        #expect(new.events.map(\.type) == ["phb-referral"])
+    }
+}

@@ -22,7 +22,10 @@ struct SampleTests {
         #expect(report.outcome == .valid, "\(report.issues.map(\.textLine))")
         #expect(report.issues.isEmpty)
         #expect(report.kind == file.lastPathComponent.components(separatedBy: "-").first)
-        #expect(report.version == "1.0")
+        // Names end in -vMAJOR.MINOR for versions other than 1.0.
+        let name = file.deletingPathExtension().lastPathComponent
+        let version = name.range(of: #"-v\d+\.\d+$"#, options: .regularExpression).map { String(name[$0].dropFirst(2)) } ?? "1.0"
+        #expect(report.version == version)
     }
 
     @Test("invalid samples fail as their .expected.txt says", arguments: invalid)

@@ -116,13 +116,24 @@ struct SchemaRegistryTests {
         let report = TestSupport.validator().validate(Data("<x xmlns=\"urn:nope\"/>".utf8))
         #expect(report.outcome == .unsupported)
         #expect(report.root == "{urn:nope}x")
-        #expect(report.issues.first?.message.contains("verwijzing 1.0, terugverwijzing 1.0, kraamzorgoverdracht 1.0, jgzoverdracht 1.0, phbaanmelding 1.0") == true)
+        #expect(report.issues.first?.message.contains(
+            "verwijzing 1.0, verwijzing 1.1, terugverwijzing 1.0, kraamzorgoverdracht 1.0, jgzoverdracht 1.0, phbaanmelding 1.0, phbaanmelding 2.0") == true)
     }
 
-    @Test("our own catalog registers the five kinds, all compiled")
+    @Test("our own catalog registers the five kinds and their later versions, all compiled")
     func ownCatalog() {
         let types = TestSupport.ownRegistry.messageTypes
-        #expect(types.map(\.kind) == ["verwijzing", "terugverwijzing", "kraamzorgoverdracht", "jgzoverdracht", "phbaanmelding"])
-        #expect(types.allSatisfy { $0.schema != nil && $0.status == .active && $0.version == "1.0" })
+        #expect(types.map(\.label) == ["verwijzing 1.0", "verwijzing 1.1", "terugverwijzing 1.0", "kraamzorgoverdracht 1.0",
+                                       "jgzoverdracht 1.0", "phbaanmelding 1.0", "phbaanmelding 2.0"])
+        #expect(types.allSatisfy { $0.schema != nil && $0.status == .active })
+    }
+
+    @Test("a version-1 PHB referral in the version-2 namespace is refused, naming both versions")
+    func crossMajor() {
+        let report = TestSupport.validator().validate(Data("""
+        <phbaanmelding xmlns="urn:perigate:phbaanmelding:2" versie="1.0"/>
+        """.utf8))
+        #expect(report.outcome == .unsupported)
+        #expect(report.issues.first?.message == "unsupported version 1.0 of phbaanmelding; supported versions: 2.0")
     }
 }

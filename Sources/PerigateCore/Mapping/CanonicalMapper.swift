@@ -15,7 +15,7 @@ public struct CanonicalMapper: Sendable {
             throw MappingError(code: "mapping.not-valid", message: "only valid messages are mapped (outcome: \(report.outcome.rawValue))")
         }
         guard let type = registry.messageTypes.first(where: { $0.kind == kind && $0.version == version }),
-              let mapperName = type.entry.mapper, mapperName.hasSuffix(".v1"),
+              let mapperName = type.entry.mapper, mapperName.hasPrefix(kind + ".v"),
               let namespace = type.entry.match.namespace, namespace.hasPrefix("urn:perigate:") else {
             throw MappingError(code: "mapping.no-mapper", message: "no mapper for \(kind) \(version) yet")
         }

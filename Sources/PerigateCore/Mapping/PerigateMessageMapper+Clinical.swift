@@ -79,10 +79,19 @@ extension PerigateMessageMapper {
         return coded + phb
     }
 
+    /// Version 1 lists the consented categories (`gegevens`); version 2 says ja/nee per
+    /// category (`categorie`), upcast to the same record plus the refused categories.
     func consents() -> [ConsentRecord] {
         read.nodes("m:toestemming", in: root).map { node in
-            ConsentRecord(date: read.text("m:datum", in: node), givenTo: person(read.node("m:gegevenAan", in: node)),
-                          form: read.text("m:vorm", in: node), scope: read.texts("m:gegevens", in: node),
+            let perCategory = version.hasPrefix("1.") ? nil : read.nodes("m:categorie", in: node)
+            let scope = perCategory.map { items in
+                items.filter { read.text("@toestemming", in: $0) == "ja" }.compactMap { read.text("@naam", in: $0) }
+            } ?? read.texts("m:gegevens", in: node)
+            let refused = perCategory.map { items in
+                items.filter { read.text("@toestemming", in: $0) == "nee" }.compactMap { read.text("@naam", in: $0) }
+            }
+            return ConsentRecord(date: read.text("m:datum", in: node), givenTo: person(read.node("m:gegevenAan", in: node)),
+                          form: read.text("m:vorm", in: node), scope: scope, refusedScope: refused,
                           legalRepresentative: read.text("m:wettelijkVertegenwoordiger/m:naam", in: node),
                           legalRepresentativeDate: read.text("m:wettelijkVertegenwoordiger/m:datum", in: node),
                           purpose: Self.eventType[kind] ?? kind)

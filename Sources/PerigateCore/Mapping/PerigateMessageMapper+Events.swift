@@ -15,6 +15,11 @@ extension PerigateMessageMapper {
             event.reasons = read.nodes("m:reden", in: node).compactMap(read.coded)
             event.text = read.text("m:toelichting", in: node)
             event.gestationalAge = read.text("m:amenorroeduur", in: node)
+            let indications = read.nodes("m:vilIndicatie", in: node).compactMap { item -> Indication? in
+                guard let code = read.text("@code", in: item), let category = read.text("@categorie", in: item) else { return nil }
+                return Indication(code: code, category: category, display: read.text("@displayName", in: item))
+            }
+            event.indications = indications.isEmpty ? nil : indications
         case "terugverwijzing":
             let node = read.node("m:terugverwijzing", in: root)
             event.subtype = read.text("m:aanleiding", in: node)

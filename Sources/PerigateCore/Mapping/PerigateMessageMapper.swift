@@ -76,7 +76,10 @@ struct PerigateMessageMapper {
             surnamePrefix: read.text("m:naam/m:voorvoegsels", in: node), surname: read.text("m:naam/m:achternaam", in: node),
             birthDate: read.text("m:geboortedatum", in: node), address: address, phone: read.text("m:telefoon", in: node),
             email: read.text("m:email", in: node), language: read.text("m:voorkeurstaal", in: node),
-            interpreterNeeded: read.bool("m:tolkNodig", in: node))
+            interpreterNeeded: read.bool("m:tolkNodig", in: node),
+            interpreter: read.node("m:tolkbehoefte", in: root).map { need in
+                InterpreterNeed(language: read.text("m:taal", in: need), kind: read.text("m:soort", in: need))
+            })
     }
 
     private func pregnancy() -> PregnancyFacts? {

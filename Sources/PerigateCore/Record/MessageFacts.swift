@@ -37,6 +37,15 @@ public struct ClientFacts: Sendable, Codable, Hashable {
     /// ISO 639-1 preferred language.
     public var language: String?
     public var interpreterNeeded: Bool?
+    /// The interpreter need in detail (verwijzing 1.1 and later; absent before).
+    public var interpreter: InterpreterNeed?
+}
+
+public struct InterpreterNeed: Sendable, Codable, Hashable {
+    /// ISO 639-1 language to interpret.
+    public var language: String?
+    /// `professionele-tolk`, `tolkentelefoon` (phone interpreter) or `naaste` (a relative).
+    public var kind: String?
 }
 
 public struct Address: Sendable, Codable, Hashable {
@@ -82,6 +91,16 @@ public struct CareEvent: Sendable, Codable, Hashable {
     public var advice: String?
     /// Back to whom (back-referrals): `verloskundige`, `kraamzorg`, `huisarts`.
     public var returnTo: String?
+    /// Structured VIL indications (verwijzing 1.1 and later; absent before).
+    public var indications: [Indication]?
+}
+
+/// An indication from the Verloskundige Indicatielijst with its care category
+/// (A first line, B consultation, C second line, D own responsibility).
+public struct Indication: Sendable, Codable, Hashable {
+    public var code: String
+    public var category: String
+    public var display: String?
 }
 
 public struct ObstetricHistory: Sendable, Codable, Hashable {
@@ -178,6 +197,8 @@ public struct ConsentRecord: Sendable, Codable, Hashable {
     public var form: String?
     /// Data categories she agreed to share.
     public var scope: [String]
+    /// Data categories she explicitly refused (phbaanmelding 2.0 and later; absent before).
+    public var refusedScope: [String]?
     public var legalRepresentative: String?
     public var legalRepresentativeDate: String?
     /// What the consent is for, e.g. `phb-referral`.
