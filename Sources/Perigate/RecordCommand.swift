@@ -15,11 +15,24 @@ struct RecordCommand: ParsableCommand {
     @Flag(name: .customLong("no-history"), help: "Leave superseded values out (conflicts stay).")
     var noHistory = false
 
+    @Option(help: "Show the record as this partner type may receive it (verloskundigenpraktijk, ziekenhuis, kraamzorg, jgz, huisarts).")
+    var view: String?
+
+    @Option(help: "View policy file (default: views.json in the schema directory).")
+    var views: String?
+
     @Argument(help: "Message files; '-' reads standard input.")
     var files: [String]
 
     func run() throws {
         let registry = try schemaOptions.loadRegistry()
+        let policy = try view.map { _ in
+            do {
+                return try ViewPolicy.load(views ?? (schemaOptions.ownDirectory as NSString).appendingPathComponent("views.json"))
+            } catch let error as CatalogError {
+                throw ValidationError("cannot load the view policy: \(error)")
+            }
+        }
         let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: schemaOptions.maximumBytes))
         let mapper = CanonicalMapper(registry: registry)
         let reader = MessageFileReader(maximumBytes: schemaOptions.maximumBytes)
@@ -41,7 +54,8 @@ struct RecordCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let records = try Dictionary(grouping: facts, by: \.client.bsn).keys.sorted().map { bsn in
-            let record = try ClientRecord.build(from: facts.filter { $0.client.bsn == bsn })
+            var record = try ClientRecord.build(from: facts.filter { $0.client.bsn == bsn })
+            if let policy, let view { record = try policy.view(record, for: view) }
             return noHistory ? record.withoutHistory() : record
         }
         print(try CanonicalJSON.string(records))

@@ -18,10 +18,15 @@ struct SchemaOptions: ParsableArguments {
     @Option(name: .customLong("max-bytes"), help: "Largest accepted message in bytes.")
     var maximumBytes: Int = SafeXMLParser.defaultMaximumBytes
 
+    /// Perigate's own schema directory.
+    var ownDirectory: String {
+        schemaDirectory ?? ProcessInfo.processInfo.environment["PERIGATE_SCHEMA_DIR"] ?? "Schemas"
+    }
+
     /// The catalog sources in load order: Perigate's own first, then extras.
     var sources: [CatalogSource] {
         let environment = ProcessInfo.processInfo.environment
-        let own = schemaDirectory ?? environment["PERIGATE_SCHEMA_DIR"] ?? "Schemas"
+        let own = ownDirectory
         let fromEnvironment = (environment["PERIGATE_SCHEMAS"] ?? "").split(separator: ":").map(String.init)
         return [.directory(own)] + (fromEnvironment + extra).map(CatalogSource.parse)
     }

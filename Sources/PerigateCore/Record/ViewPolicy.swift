@@ -1,0 +1,104 @@
+import Foundation
+
+/// Data minimisation: which parts of a client record each partner type may receive
+/// (`Schemas/views.json`). ``view(_:for:consent:)`` is a pure function.
+public struct ViewPolicy: Sendable, Codable, Hashable {
+    public var description: String?
+    public var views: [String: View]
+
+    /// What one partner type sees.
+    public struct View: Sendable, Codable, Hashable {
+        /// Sections always included.
+        public var sections: [String]
+        /// When set, only these timeline event types.
+        public var timelineTypes: [String]?
+        /// Sections added when the client consented to sharing that data category.
+        public var withConsent: [String: [String]]?
+        /// Which consents count for this partner type, by purpose (e.g. `phb-referral` for JGZ):
+        /// a consent given for one exchange does not open data to other partners.
+        public var consentPurposes: [String]?
+    }
+
+    /// Every section name a policy may use.
+    public static let sectionNames: Set<String> = [
+        "client", "client.contact", "pregnancy", "careTeam", "timeline", "obstetricHistory", "findings",
+        "delivery", "children", "postpartum", "signals", "consents", "attachments",
+    ]
+
+    /// Loads and checks a policy file; unknown section names are refused.
+    public static func load(_ path: String) throws -> ViewPolicy {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CatalogError(code: "views.unreadable", file: path, message: "view policy not found or unreadable")
+        }
+        let policy: ViewPolicy
+        do { policy = try JSONDecoder().decode(ViewPolicy.self, from: data) } catch {
+            throw CatalogError(code: "views.invalid", file: path, message: "not a valid view policy: \(error)")
+        }
+        for (type, view) in policy.views {
+            let used = view.sections + (view.withConsent ?? [:]).values.flatMap { $0 }
+            if let unknown = used.first(where: { !sectionNames.contains($0) }) {
+                throw CatalogError(code: "views.invalid", file: path, message: "view '\(type)' names unknown section '\(unknown)'")
+            }
+        }
+        return policy
+    }
+
+    /// The record as partner type `type` may see it, given the data categories the client
+    /// consented to (by default: the categories of the record's consents whose purpose the
+    /// view accepts).
+    public func view(_ record: ClientRecord, for type: String, consent: Set<String>? = nil) throws -> ClientRecord {
+        guard let view = views[type] else {
+            throw MappingError(code: "view.unknown-type",
+                               message: "no view for partner type '\(type)'; known: \(views.keys.sorted().joined(separator: ", "))")
+        }
+        let purposes = Set(view.consentPurposes ?? [])
+        let consented = consent ?? Set(record.consents.filter { purposes.contains($0.item.purpose) }.flatMap(\.item.scope))
+        var allowed = Set(view.sections)
+        for (category, sections) in view.withConsent ?? [:] where consented.contains(category) {
+            allowed.formUnion(sections)
+        }
+        return record.restricted(to: allowed, timelineTypes: view.timelineTypes.map(Set.init))
+    }
+}
+
+extension ClientRecord {
+    /// The section a fact path belongs to (`client.address.city` → `client.contact`).
+    static func section(of path: String) -> String {
+        if path.hasPrefix("client.address") || path == "client.phone" || path == "client.email" { return "client.contact" }
+        let end = path.firstIndex { $0 == "." || $0 == "[" } ?? path.endIndex
+        return String(path[..<end])
+    }
+
+    /// Keeps only the allowed sections (and timeline event types).
+    func restricted(to allowed: Set<String>, timelineTypes: Set<String>?) -> ClientRecord {
+        var copy = self
+        copy.facts = facts.filter { allowed.contains(Self.section(of: $0.key)) }
+        copy.conflicts = conflicts.filter { allowed.contains(Self.section(of: $0)) }
+        copy.timeline = allowed.contains("timeline") ? timeline.filter { timelineTypes?.contains($0.item.type) ?? true } : []
+        if !allowed.contains("careTeam") { copy.careTeam = CareTeamRecord(organisations: [], persons: [], coordinating: nil) }
+        if !allowed.contains("obstetricHistory") { copy.obstetricHistory = [] }
+        if !allowed.contains("findings") {
+            copy.findings = FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: [])
+        }
+        if !allowed.contains("signals") { copy.signals = [] }
+        if !allowed.contains("consents") { copy.consents = [] }
+        if !allowed.contains("attachments") { copy.attachments = [] }
+        copy.sources = sources.filter(copy.visibleMessageIds().contains)
+        return copy
+    }
+
+    /// Ids of the messages that still contribute something: a hidden message is not listed either.
+    func visibleMessageIds() -> Set<Provenance> {
+        var visible = Set<Provenance>()
+        for slot in facts.values {
+            visible.insert(slot.source)
+            for entry in (slot.history ?? []) + (slot.conflict ?? []) { visible.insert(entry.source) }
+        }
+        visible.formUnion(timeline.map(\.source))
+        visible.formUnion(careTeam.organisations.map(\.source) + careTeam.persons.map(\.source))
+        visible.formUnion(obstetricHistory.map(\.source) + signals.map(\.source) + consents.map(\.source) + attachments.map(\.source))
+        visible.formUnion(findings.bloodPressure.map(\.source) + findings.labResults.map(\.source)
+                          + findings.medication.map(\.source) + findings.allergies.map(\.source))
+        return visible
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import PerigateCore
+
+/// Data minimisation per partner type, on the seven-message pregnancy (Samples/sequence).
+@Suite("Views per recipient type")
+struct ViewPolicyTests {
+    static let policy = try! ViewPolicy.load(TestSupport.root.appendingPathComponent("Schemas/views.json").path)
+
+    static func record() throws -> ClientRecord {
+        try ClientRecord.build(from: ClientRecordTests.allFacts())
+    }
+
+    static func sections(_ record: ClientRecord) -> Set<String> {
+        Set(record.facts.keys.map(ClientRecord.section(of:)))
+    }
+
+    @Test("hospital and midwife see the whole record")
+    func treatingProviders() throws {
+        let full = try Self.record()
+        for type in ["ziekenhuis", "verloskundigenpraktijk"] {
+            #expect(try Self.policy.view(full, for: type) == full)
+        }
+    }
+
+    @Test("JGZ sees the PHB referral, the child and what she consented to for the PHB — not the medical record")
+    func jgz() throws {
+        let view = try Self.policy.view(Self.record(), for: "jgz")
+        #expect(view.timeline.map(\.item.type) == ["phb-referral", "jgz-handover"])
+        #expect(Self.sections(view) == ["client", "client.contact", "pregnancy", "children"])
+        #expect(view.signals.count == 3)
+        #expect(view.findings.bloodPressure.isEmpty)
+        #expect(view.facts["delivery.mode"] == nil)
+        // Without the consent (e.g. withdrawn): no contact details, pregnancy or signals.
+        let withoutConsent = try Self.policy.view(Self.record(), for: "jgz", consent: [])
+        #expect(Self.sections(withoutConsent) == ["client", "children"])
+        #expect(withoutConsent.signals.isEmpty)
+        #expect(withoutConsent.conflicts.isEmpty)
+        // With medical consent the delivery and findings open up.
+        let medical = try Self.policy.view(Self.record(), for: "jgz", consent: ["medisch"])
+        #expect(medical.facts["delivery.mode"]?.value == .string("spontaan"))
+        #expect(medical.findings.bloodPressure.count == 1)
+    }
+
+    @Test("kraamzorg: pregnancy, delivery, children and postpartum; the PHB consent does not open signals to it")
+    func kraamzorg() throws {
+        let view = try Self.policy.view(Self.record(), for: "kraamzorg")
+        #expect(Self.sections(view) == ["client", "client.contact", "pregnancy", "delivery", "children", "postpartum"])
+        #expect(view.timeline.map(\.item.type) == ["kraamzorg-handover", "back-referral", "back-referral", "kraamzorg-handover", "jgz-handover"])
+        #expect(view.signals.isEmpty)
+        #expect(view.findings.bloodPressure.isEmpty)
+    }
+
+    @Test("huisarts: no PHB referral, no signals, no findings without consent")
+    func huisarts() throws {
+        let view = try Self.policy.view(Self.record(), for: "huisarts")
+        #expect(!view.timeline.contains { $0.item.type == "phb-referral" })
+        #expect(view.signals.isEmpty)
+        #expect(view.findings.bloodPressure.isEmpty)
+        #expect(view.facts["pregnancy.dueDate"]?.conflict != nil)
+    }
+
+    @Test("unknown partner types get nothing; a policy naming an unknown section is refused")
+    func refusals() throws {
+        let error = try #require(throws: MappingError.self) { try Self.policy.view(Self.record(), for: "zorgverzekeraar") }
+        #expect(error.code == "view.unknown-type")
+        let file = try TestSupport.temporaryDirectory().appendingPathComponent("views.json")
+        try #"{"views": {"jgz": {"sections": ["client", "everything"]}}}"#.write(to: file, atomically: true, encoding: .utf8)
+        let invalid = try #require(throws: CatalogError.self) { try ViewPolicy.load(file.path) }
+        #expect(invalid.message == "view 'jgz' names unknown section 'everything'")
+    }
+}
