@@ -31,16 +31,11 @@ struct MapCommand: ParsableCommand {
         var results: [FileResult] = []
         for file in files {
             do {
-                switch validator.parser.parse(try reader.read(file)) {
-                case .rejected(let issues):
-                    results.append(FileResult(file: file, error: "malformed message", issues: issues))
-                case .document(let document):
-                    let report = validator.validate(document)
-                    if report.isValid {
-                        results.append(FileResult(file: file, facts: try mapper.map(document, report: report)))
-                    } else {
-                        results.append(FileResult(file: file, error: "not valid (\(report.outcome.rawValue))", issues: report.errors))
-                    }
+                switch try mapper.read(try reader.read(file), validator: validator) {
+                case .mapped(let facts):
+                    results.append(FileResult(file: file, facts: facts))
+                case .rejected(let report):
+                    results.append(FileResult(file: file, error: "not valid (\(report.outcome.rawValue))", issues: report.errors))
                 }
             } catch {
                 results.append(FileResult(file: file, error: String(describing: error)))

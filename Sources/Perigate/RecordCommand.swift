@@ -40,11 +40,13 @@ struct RecordCommand: ParsableCommand {
         var failures: [String] = []
         for file in files {
             do {
-                guard case .document(let document) = validator.parser.parse(try reader.read(file)) else {
-                    failures.append("\(file): malformed message")
-                    continue
+                switch try mapper.read(try reader.read(file), validator: validator) {
+                case .mapped(let mapped):
+                    facts.append(mapped)
+                case .rejected(let report):
+                    failures.append("\(file): not valid (\(report.outcome.rawValue)): "
+                                    + report.errors.map(\.textLine).joined(separator: "; "))
                 }
-                facts.append(try mapper.map(document, report: validator.validate(document)))
             } catch {
                 failures.append("\(file): \(error)")
             }

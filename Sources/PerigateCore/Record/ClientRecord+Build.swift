@@ -44,9 +44,7 @@ extension ClientRecord {
     }
 
     static func chronological(_ a: MessageFacts, _ b: MessageFacts) -> Bool {
-        let timeA = ClinicalDate(a.provenance.time)?.instant ?? .distantPast
-        let timeB = ClinicalDate(b.provenance.time)?.instant ?? .distantPast
-        return timeA != timeB ? timeA < timeB : a.provenance.messageId < b.provenance.messageId
+        chronologicalSource(a.provenance, b.provenance)
     }
 
     /// Folds one path's values (in time order) into a slot.

@@ -1,0 +1,23 @@
+import Foundation
+
+extension CanonicalMapper {
+    /// The result of reading one message end to end.
+    public enum Outcome: Sendable {
+        case mapped(MessageFacts)
+        /// Not mapped: the validation report says why (malformed, unsupported, invalid).
+        case rejected(ValidationReport)
+    }
+
+    /// Parses, validates and maps one message held in memory. Throws only ``MappingError`` for a
+    /// valid message that has no mapper.
+    public func read<Bytes: ContiguousBytes>(_ bytes: Bytes, validator: MessageValidator) throws -> Outcome {
+        switch validator.parser.parse(bytes) {
+        case .rejected(let issues):
+            return .rejected(ValidationReport(outcome: .malformed, issues: issues))
+        case .document(let document):
+            let report = validator.validate(document)
+            guard report.isValid else { return .rejected(report) }
+            return .mapped(try map(document, report: report))
+        }
+    }
+}
