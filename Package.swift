@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
     ],
     targets: [
         .systemLibrary(
@@ -21,9 +22,18 @@ let package = Package(
             name: "PerigateCore",
             dependencies: ["CLibXML2"]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "PerigateDrivers",
-            dependencies: ["PerigateCore"]
+            dependencies: [
+                "PerigateCore",
+                "CZlib",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ]
         ),
         .executableTarget(
             name: "Perigate",

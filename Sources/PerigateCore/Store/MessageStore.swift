@@ -1,0 +1,19 @@
+/// Where accepted (and rejected) messages, their facts and their audit lines live.
+///
+/// Transaction contract: each method is one transaction. ``accept(_:audit:)`` writes the message,
+/// its facts and the audit lines together or not at all, and returns only when they are durable.
+/// Implementations are safe to call from many tasks at once.
+public protocol MessageStore: Sendable {
+    /// Stores `message` with `audit` lines in one durable transaction; idempotent on the id.
+    func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome
+    /// The stored message with this id, if any.
+    func message(id: String) async throws -> StoredMessage?
+    /// The canonical facts of every accepted message about this client, in storage order.
+    func facts(bsn: String) async throws -> [MessageFacts]
+    /// Appends audit lines on their own (e.g. a refused read), in one transaction.
+    func appendAudit(_ entries: [AuditEntry]) async throws
+    /// Audit lines with a sequence number above `after`, oldest first.
+    func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry]
+    /// Releases the store (must be called before the last reference goes); no use afterwards.
+    func close() async throws
+}

@@ -1,0 +1,65 @@
+import Foundation
+import PerigateCore
+import SQLiteNIO
+
+extension SQLiteMessageStore {
+    public func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome {
+        let compressed = try Compression.compress(message.raw)
+        let report = String(decoding: try CanonicalJSON.data(message.report), as: UTF8.self)
+        let facts = try message.facts.map { String(decoding: try CanonicalJSON.data($0), as: UTF8.self) }
+        return try await transaction {
+            if let existing = try await self.load(id: message.id) {
+                try await self.insertAudit(audit)
+                return existing.raw == message.raw ? .duplicate(existing) : .conflict(existing)
+            }
+            _ = try await self.connection.query("""
+                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, facts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [
+                    .text(message.id), .text(message.receivedAt), Self.text(message.report.kind), Self.text(message.report.version),
+                    .text(message.report.outcome.rawValue), Self.text(message.senderURA), Self.text(message.bsn),
+                    .blob(ByteBuffer(bytes: compressed)), .integer(message.raw.count), .text(report), Self.text(facts),
+                ])
+            try await self.insertAudit(audit)
+            return .stored
+        }
+    }
+
+    public func message(id: String) async throws -> StoredMessage? {
+        try await load(id: id)
+    }
+
+    public func facts(bsn: String) async throws -> [MessageFacts] {
+        let rows = try await connection.query(
+            "SELECT facts FROM messages WHERE bsn = ? AND facts IS NOT NULL ORDER BY rowid", [.text(bsn)])
+        return try rows.compactMap { row in
+            try row.column("facts")?.string.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) }
+        }
+    }
+
+    func load(id: String) async throws -> StoredMessage? {
+        guard let row = try await connection.query(
+            "SELECT received_at, sender_ura, bsn, raw, raw_size, report, facts FROM messages WHERE id = ?", [.text(id)]).first
+        else { return nil }
+        guard let blob = row.column("raw")?.blob, let size = row.column("raw_size")?.integer,
+              let report = row.column("report")?.string else {
+            throw StoreError(message: "message row \(id) is incomplete")
+        }
+        let raw = try Compression.decompress(Data(blob.readableBytesView), size: Int(size))
+        return StoredMessage(
+            id: id, receivedAt: row.column("received_at")?.string ?? "",
+            report: try JSONDecoder().decode(ValidationReport.self, from: Data(report.utf8)),
+            senderURA: row.column("sender_ura")?.string, bsn: row.column("bsn")?.string, raw: raw,
+            facts: try row.column("facts")?.string.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) })
+    }
+
+    static func text(_ value: String?) -> SQLiteData {
+        value.map { .text($0) } ?? .null
+    }
+}
+
+/// A store failure that is not SQLite's own (e.g. a damaged row).
+public struct StoreError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

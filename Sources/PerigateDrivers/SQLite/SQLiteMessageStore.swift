@@ -1,0 +1,84 @@
+import Foundation
+import PerigateCore
+import SQLiteNIO
+
+/// The embedded default store: one SQLite file (bundled SQLite through SQLiteNIO, no system
+/// package), WAL mode with `synchronous=FULL`, numbered migrations, raw messages zlib-compressed,
+/// an append-only audit table (UPDATE and DELETE refused by triggers).
+///
+/// Concurrency: one connection; transactions run one at a time through a FIFO gate, so callers
+/// may use the store from any number of tasks.
+public final class SQLiteMessageStore: MessageStore {
+    let connection: SQLiteConnection
+    private let gate = TransactionGate()
+    /// The database file.
+    public let path: String
+
+    private init(connection: SQLiteConnection, path: String) {
+        self.connection = connection
+        self.path = path
+    }
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public static func open(path: String) async throws -> SQLiteMessageStore {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        let store = SQLiteMessageStore(connection: connection, path: path)
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"] {
+            _ = try await connection.query(pragma, [])
+        }
+        try await store.migrate()
+        return store
+    }
+
+    /// Closes the connection; the store cannot be used afterwards.
+    public func close() async throws {
+        try await connection.close()
+    }
+
+    /// Applied migrations (version, name), oldest first.
+    public func appliedMigrations() async throws -> [(Int, String)] {
+        try await connection.query("SELECT version, name FROM schema_migrations ORDER BY version", []).map {
+            (Int($0.column("version")?.integer ?? 0), $0.column("name")?.string ?? "")
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound database file.
+    public func integrityCheck() async throws -> String {
+        try await connection.query("PRAGMA integrity_check", []).first?.column("integrity_check")?.string ?? "no answer"
+    }
+
+    private func migrate() async throws {
+        _ = try await connection.query("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT
+            """, [])
+        let applied = Set(try await appliedMigrations().map(\.0))
+        for migration in SQLiteMigrations.all where !applied.contains(migration.version) {
+            try await transaction {
+                for statement in migration.statements { _ = try await self.connection.query(statement, []) }
+                _ = try await self.connection.query(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [.integer(migration.version), .text(migration.name), .text(Self.now())])
+            }
+        }
+    }
+
+    /// Runs `body` as one IMMEDIATE transaction, exclusively; rolls back on any error.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await gate.run {
+            _ = try await self.connection.query("BEGIN IMMEDIATE", [])
+            do {
+                let result = try await body()
+                _ = try await self.connection.query("COMMIT", [])
+                return result
+            } catch {
+                _ = try? await self.connection.query("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    static func now() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}

@@ -1,0 +1,42 @@
+/// The SQLite schema, as numbered migrations. A landed migration is never edited: add a new one.
+enum SQLiteMigrations {
+    struct Migration {
+        var version: Int
+        var name: String
+        var statements: [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "messages-and-audit", statements: [
+            """
+            CREATE TABLE messages (
+                id TEXT PRIMARY KEY,
+                received_at TEXT NOT NULL,
+                kind TEXT,
+                version TEXT,
+                outcome TEXT NOT NULL,
+                sender_ura TEXT,
+                bsn TEXT,
+                raw BLOB NOT NULL,
+                raw_size INTEGER NOT NULL,
+                report TEXT NOT NULL,
+                facts TEXT
+            ) STRICT
+            """,
+            "CREATE INDEX messages_by_bsn ON messages(bsn, received_at)",
+            """
+            CREATE TABLE audit (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                time TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                event TEXT NOT NULL,
+                action TEXT NOT NULL,
+                object TEXT NOT NULL,
+                outcome TEXT NOT NULL
+            ) STRICT
+            """,
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+            "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        ]),
+    ]
+}

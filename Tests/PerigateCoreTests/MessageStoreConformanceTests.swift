@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+import PerigateCore
+import PerigateDrivers
+
+/// One suite, every store: memory and SQLite (a real file). PostgreSQL joins in a later issue.
+@Suite("MessageStore conformance")
+struct MessageStoreConformanceTests {
+    enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
+        case memory, sqlite
+        var description: String { rawValue }
+
+        func makeStore() async throws -> any MessageStore {
+            switch self {
+            case .memory: return MemoryMessageStore()
+            case .sqlite:
+                let path = try TestSupport.temporaryDirectory().appendingPathComponent("perigate.sqlite").path
+                return try await SQLiteMessageStore.open(path: path)
+            }
+        }
+    }
+
+    /// A valid sample as the gateway would store it.
+    static func sample(_ name: String) throws -> StoredMessage {
+        let url = TestSupport.samples.appendingPathComponent(name)
+        let raw = try Data(contentsOf: url)
+        let facts = try MappingGoldenTests.facts(url)
+        let report = TestSupport.validator().validate(raw)
+        return StoredMessage(id: facts.provenance.messageId, receivedAt: "2026-11-25T10:00:00Z", report: report,
+                             senderURA: facts.provenance.sender.ura, bsn: facts.client.bsn, raw: raw, facts: facts)
+    }
+
+    static func audit(_ object: String) -> AuditEntry {
+        AuditEntry(time: "2026-11-25T10:00:00Z", actor: "ura:01234567", event: "message.import", action: "C",
+                   object: object, outcome: "success")
+    }
+
+    @Test("an accepted message reads back byte for byte, with report, facts and audit line", arguments: Backend.allCases)
+    func roundTrip(_ backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        let message = try Self.sample("valid/verwijzing-2-overdracht-durante-partu.xml")
+        #expect(try await store.accept(message, audit: [Self.audit("message:\(message.id)")]) == .stored)
+        let loaded = try #require(try await store.message(id: message.id))
+        #expect(loaded == message)
+        #expect(try await store.facts(bsn: "999990019") == [message.facts!])
+        #expect(try await store.message(id: "no-such-id") == nil)
+        let audit = try await store.auditEntries(after: 0, limit: 10)
+        #expect(audit.map(\.sequence) == [1])
+        #expect(audit.first?.object == "message:\(message.id)")
+        try await store.close()
+    }
+
+    @Test("same id and bytes is a duplicate; same id, other bytes a conflict; the original stays", arguments: Backend.allCases)
+    func idempotency(_ backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        let message = try Self.sample("valid/jgzoverdracht-1-eenling.xml")
+        #expect(try await store.accept(message, audit: [Self.audit("a")]) == .stored)
+        #expect(try await store.accept(message, audit: [Self.audit("b")]) == .duplicate(message))
+        var altered = message
+        altered.raw.append(contentsOf: Array("\n".utf8))
+        #expect(try await store.accept(altered, audit: [Self.audit("c")]) == .conflict(message))
+        #expect(try await store.message(id: message.id)?.raw == message.raw)
+        #expect(try await store.facts(bsn: message.bsn!).count == 1)
+        #expect(try await store.auditEntries(after: 1, limit: 10).map(\.object) == ["b", "c"])
+        try await store.close()
+    }
+
+    @Test("facts of one client come back in storage order; other clients' do not", arguments: Backend.allCases)
+    func factsByClient(_ backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        let first = try Self.sample("valid/verwijzing-2-overdracht-durante-partu.xml")
+        let other = try Self.sample("valid/verwijzing-1-hypertensie-regulier.xml")
+        let second = try Self.sample("valid/terugverwijzing-1-na-bevalling.xml")
+        for message in [first, other, second] { _ = try await store.accept(message, audit: []) }
+        #expect(try await store.facts(bsn: "999990019").map(\.provenance.messageId) == [first.id, second.id])
+        try await store.close()
+    }
+
+    @Test("50 concurrent accepts are all stored, each once, with their audit lines", arguments: Backend.allCases)
+    func concurrentAccepts(_ backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        let template = try Self.sample("valid/kraamzorgoverdracht-1-prenataal.xml")
+        try await withThrowingTaskGroup(of: AcceptOutcome.self) { group in
+            for index in 0..<50 {
+                var message = template
+                message.id = "concurrent-\(index)"
+                group.addTask { try await store.accept(message, audit: [Self.audit("message:concurrent-\(index)")]) }
+            }
+            for try await outcome in group { #expect(outcome == .stored) }
+        }
+        for index in 0..<50 { #expect(try await store.message(id: "concurrent-\(index)") != nil) }
+        let audit = try await store.auditEntries(after: 0, limit: 100)
+        #expect(audit.map(\.sequence) == Array(1...50))
+        #expect(Set(audit.map(\.object)).count == 50)
+        try await store.close()
+    }
+}
+
+@Suite("SQLite store specifics")
+struct SQLiteMessageStoreTests {
+    @Test("data survives closing and reopening; migrations are applied once; the file passes an integrity check")
+    func reopen() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("perigate.sqlite").path
+        let message = try MessageStoreConformanceTests.sample("valid/phbaanmelding-1-psychosociaal.xml")
+        let store = try await SQLiteMessageStore.open(path: path)
+        #expect(try await store.accept(message, audit: [MessageStoreConformanceTests.audit("x")]) == .stored)
+        try await store.close()
+        let reopened = try await SQLiteMessageStore.open(path: path)
+        #expect(try await reopened.message(id: message.id) == message)
+        #expect(try await reopened.appliedMigrations().map(\.0) == [1])
+        #expect(try await reopened.integrityCheck() == "ok")
+        try await reopened.close()
+    }
+
+    @Test("the database refuses UPDATE and DELETE on the audit log")
+    func appendOnly() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("perigate.sqlite").path
+        let store = try await SQLiteMessageStore.open(path: path)
+        try await store.appendAudit([MessageStoreConformanceTests.audit("bsn:999990007")])
+        var refusals: [String] = []
+        for statement in ["UPDATE audit SET outcome = 'refused'", "DELETE FROM audit"] {
+            do {
+                try await store.execute(statement)
+            } catch {
+                refusals.append(String(describing: error))
+            }
+        }
+        #expect(refusals.count == 2)
+        #expect(refusals.allSatisfy { $0.contains("append-only") }, "\(refusals)")
+        #expect(try await store.auditEntries(after: 0, limit: 10).map(\.outcome) == ["success"])
+        try await store.close()
+    }
+
+    @Test("raw messages are stored compressed")
+    func compressed() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let path = directory.appendingPathComponent("perigate.sqlite").path
+        let store = try await SQLiteMessageStore.open(path: path)
+        var message = try MessageStoreConformanceTests.sample("valid/verwijzing-1-hypertensie-regulier.xml")
+        let marker = String(repeating: "Herhaalde toelichting. ", count: 4000)
+        message.raw = Data(String(decoding: message.raw, as: UTF8.self).replacingOccurrences(of: "Penicilline", with: marker).utf8)
+        _ = try await store.accept(message, audit: [])
+        try await store.close()
+        func fileSize(_ file: String) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.intValue ?? 0
+        }
+        let size = fileSize(path) + fileSize(path + "-wal")
+        #expect(message.raw.count > 90_000)
+        #expect(size < message.raw.count / 2)
+    }
+}
