@@ -1,0 +1,23 @@
+/// The result of offering one message to the gateway. Bad input is an outcome, never a throw.
+public enum IngestOutcome: Sendable, Hashable {
+    /// Stored durably: the receipt.
+    case accepted(Receipt)
+    /// The same message (id and bytes) was accepted before: the original receipt.
+    case duplicate(Receipt)
+    /// Refused; the rejection is stored (with its report) and audited. `reason` says why.
+    case rejected(reason: RejectionReason, report: ValidationReport, rejectionId: String)
+    /// The same message id was accepted before with different content.
+    case conflict(messageId: String)
+
+    /// Why a message was refused; the HTTP layer maps each to one status code.
+    public enum RejectionReason: String, Sendable, Hashable {
+        case tooLarge = "too-large"
+        case malformed
+        case unsupported
+        case invalid
+        case schemaRequired = "schema-required"
+        /// The message's `afzender` is not the authenticated partner.
+        case senderMismatch = "sender-mismatch"
+        case noMapper = "no-mapper"
+    }
+}

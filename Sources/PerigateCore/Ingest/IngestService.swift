@@ -1,0 +1,108 @@
+import Foundation
+
+/// The ingest use case, shared by the HTTP server and the CLI: validate → map → authorize the
+/// sender → store durably with its audit lines → receipt.
+///
+/// Nothing is acknowledged before the store's transaction has committed. Rejections are stored
+/// as rejection receipts (with their report) and audited, never forwarded.
+public struct IngestService: Sendable {
+    public let validator: MessageValidator
+    public let mapper: CanonicalMapper
+    public let store: any MessageStore
+    /// Current time, injected for tests.
+    public var now: @Sendable () -> Date
+
+    public init(validator: MessageValidator, store: any MessageStore, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.validator = validator
+        self.mapper = CanonicalMapper(registry: validator.registry)
+        self.store = store
+        self.now = now
+    }
+
+    /// Who offers the message: the authenticated partner and the end user acting.
+    public struct Caller: Sendable, Hashable {
+        public var partnerURA: String
+        /// e.g. `uzi:900012345`.
+        public var user: String
+
+        public init(partnerURA: String, user: String) {
+            self.partnerURA = partnerURA
+            self.user = user
+        }
+
+        var auditActor: String { "ura:\(partnerURA)/\(user)" }
+    }
+
+    /// Offers one message. Throws only for infrastructure failures (the store); every problem
+    /// with the message itself is an ``IngestOutcome``.
+    public func ingest(_ bytes: Data, from caller: Caller) async throws -> IngestOutcome {
+        let receivedAt = ISO8601DateFormatter().string(from: now())
+        switch validator.parser.parse(bytes) {
+        case .rejected(let issues):
+            let reason: IngestOutcome.RejectionReason = issues.first?.code == "xml.too-large" ? .tooLarge : .malformed
+            return try await reject(reason, ValidationReport(outcome: .malformed, issues: issues), bytes, caller, receivedAt)
+        case .document(let document):
+            let report = validator.validate(document)
+            guard report.isValid else {
+                return try await reject(Self.reason(for: report.outcome), report, bytes, caller, receivedAt)
+            }
+            let facts: MessageFacts
+            do {
+                facts = try mapper.map(document, report: report)
+            } catch {
+                return try await reject(.noMapper, report, bytes, caller, receivedAt)
+            }
+            if let refusal = SenderPolicy.refusal(authenticatedURA: caller.partnerURA, claimed: facts.provenance.sender) {
+                var refused = report
+                refused.issues.append(ValidationIssue(code: "auth.sender-mismatch", message: refusal,
+                                                      path: "/\(facts.provenance.kind)/header/afzender/organisatie/ura"))
+                return try await reject(.senderMismatch, refused, bytes, caller, receivedAt)
+            }
+            return try await store(facts, report: report, bytes: bytes, caller: caller, receivedAt: receivedAt)
+        }
+    }
+
+    private func store(_ facts: MessageFacts, report: ValidationReport, bytes: Data, caller: Caller,
+                       receivedAt: String) async throws -> IngestOutcome {
+        let message = StoredMessage(id: facts.provenance.messageId, receivedAt: receivedAt, report: report,
+                                    senderURA: caller.partnerURA, bsn: facts.client.bsn, raw: bytes, facts: facts)
+        let audit = AuditEntry(time: receivedAt, actor: caller.auditActor, event: "message.import", action: "C",
+                               object: "bsn:\(facts.client.bsn)/message:\(message.id)", outcome: "success")
+        switch try await store.accept(message, audit: [audit]) {
+        case .stored:
+            return .accepted(Self.receipt(for: message))
+        case .duplicate(let original):
+            return .duplicate(Self.receipt(for: original))
+        case .conflict:
+            return .conflict(messageId: message.id)
+        }
+    }
+
+    private func reject(_ reason: IngestOutcome.RejectionReason, _ report: ValidationReport, _ bytes: Data,
+                        _ caller: Caller, _ receivedAt: String) async throws -> IngestOutcome {
+        let rejectionId = "rejected-" + UUID().uuidString.lowercased()
+        // A refused message is kept (capped) as evidence, without facts; it is never forwarded.
+        let kept = bytes.prefix(validator.parser.maximumBytes)
+        let message = StoredMessage(id: rejectionId, receivedAt: receivedAt, report: report,
+                                    senderURA: caller.partnerURA, raw: Data(kept))
+        let audit = AuditEntry(time: receivedAt, actor: caller.auditActor, event: "message.import", action: "C",
+                               object: "message:\(rejectionId)", outcome: "refused")
+        _ = try await store.accept(message, audit: [audit])
+        return .rejected(reason: reason, report: report, rejectionId: rejectionId)
+    }
+
+    static func reason(for outcome: ValidationReport.Outcome) -> IngestOutcome.RejectionReason {
+        switch outcome {
+        case .malformed: return .malformed
+        case .unsupported: return .unsupported
+        case .schemaRequired: return .schemaRequired
+        case .invalid, .valid: return .invalid
+        }
+    }
+
+    static func receipt(for message: StoredMessage) -> Receipt {
+        Receipt(messageId: message.id, kind: message.report.kind ?? "", version: message.report.version ?? "",
+                clientReference: message.bsn.map { Receipt.maskedReference(bsn: $0) } ?? "",
+                receivedAt: message.receivedAt, warnings: message.report.warnings, deliveriesPlanned: [])
+    }
+}

@@ -1,0 +1,18 @@
+/// Authorization rule for ingest: a partner may only send messages whose sending organisation
+/// (`afzender`) is itself. Pure; tested on its own.
+public enum SenderPolicy {
+    /// `nil` when allowed, else the reason for refusal.
+    public static func refusal(authenticatedURA: String, claimed sender: OrganisationRef) -> String? {
+        guard let claimed = sender.ura else {
+            return "the message names no URA for its sender; the gateway cannot match it to the authenticated partner"
+        }
+        return normalised(claimed) == normalised(authenticatedURA)
+            ? nil : "the message's sender (URA \(claimed)) is not the authenticated partner"
+    }
+
+    /// URA numbers compare without leading zeros (`01234567` = `1234567`).
+    static func normalised(_ ura: String) -> String {
+        let trimmed = ura.drop { $0 == "0" }
+        return trimmed.isEmpty ? "0" : String(trimmed)
+    }
+}
