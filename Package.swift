@@ -11,6 +11,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -20,7 +23,10 @@ let package = Package(
         ),
         .target(
             name: "PerigateCore",
-            dependencies: ["CLibXML2"]
+            dependencies: [
+                "CLibXML2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .systemLibrary(
             name: "CZlib",
@@ -35,17 +41,27 @@ let package = Package(
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
+        .target(
+            name: "PerigateServer",
+            dependencies: [
+                "PerigateCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "Perigate",
             dependencies: [
                 "PerigateCore",
                 "PerigateDrivers",
+                "PerigateServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "PerigateCoreTests",
-            dependencies: ["PerigateCore", "PerigateDrivers"]
+            dependencies: ["PerigateCore", "PerigateDrivers", "PerigateServer"]
         ),
         .testTarget(
             name: "PerigateCLITests",

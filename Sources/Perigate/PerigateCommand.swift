@@ -2,10 +2,11 @@ import ArgumentParser
 
 /// The `perigate` command: one binary for the gateway and its tools.
 @main
-struct PerigateCommand: ParsableCommand {
+struct PerigateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perigate",
         abstract: "Perigate: data-exchange gateway for Dutch birth care (geboortezorg).",
-        subcommands: [ValidateCommand.self, SchemasCommand.self, MapCommand.self, RecordCommand.self, BenchCommand.self]
+        subcommands: [ValidateCommand.self, SchemasCommand.self, MapCommand.self, RecordCommand.self, ServeCommand.self,
+                      PartnerCommand.self, BenchCommand.self]
     )
 }

@@ -62,6 +62,7 @@ struct MessageStoreConformanceTests {
         #expect(try await store.message(id: message.id)?.raw == message.raw)
         #expect(try await store.facts(bsn: message.bsn!).count == 1)
         #expect(try await store.auditEntries(after: 1, limit: 10).map(\.object) == ["b", "c"])
+        #expect(try await store.auditEntries(after: 1, limit: 10).map(\.outcome) == ["success", "refused"])
         try await store.close()
     }
 
@@ -107,7 +108,7 @@ struct SQLiteMessageStoreTests {
         try await store.close()
         let reopened = try await SQLiteMessageStore.open(path: path)
         #expect(try await reopened.message(id: message.id) == message)
-        #expect(try await reopened.appliedMigrations().map(\.0) == [1])
+        #expect(try await reopened.appliedMigrations().map(\.0) == [1, 2])
         #expect(try await reopened.integrityCheck() == "ok")
         try await reopened.close()
     }

@@ -10,6 +10,11 @@ public enum SenderPolicy {
             ? nil : "the message's sender (URA \(claimed)) is not the authenticated partner"
     }
 
+    /// Whether two URA numbers name the same organisation (leading zeros ignored).
+    public static func sameOrganisation(_ a: String, _ b: String) -> Bool {
+        normalised(a) == normalised(b)
+    }
+
     /// URA numbers compare without leading zeros (`01234567` = `1234567`).
     static func normalised(_ ura: String) -> String {
         let trimmed = ura.drop { $0 == "0" }

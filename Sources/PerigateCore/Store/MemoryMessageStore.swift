@@ -8,8 +8,9 @@ public actor MemoryMessageStore: MessageStore {
 
     public func accept(_ message: StoredMessage, audit entries: [AuditEntry]) -> AcceptOutcome {
         if let existing = messages[message.id] {
-            appendAudit(entries)
-            return existing.raw == message.raw ? .duplicate(existing) : .conflict(existing)
+            let duplicate = existing.raw == message.raw
+            appendAudit(duplicate ? entries : entries.map(\.refused))
+            return duplicate ? .duplicate(existing) : .conflict(existing)
         }
         messages[message.id] = message
         order.append(message.id)
@@ -36,5 +37,35 @@ public actor MemoryMessageStore: MessageStore {
 
     public func auditEntries(after: Int, limit: Int) -> [AuditEntry] {
         Array(audit.filter { $0.sequence > after }.prefix(limit))
+    }
+}
+
+/// In-memory partners, for tests and demos.
+public actor MemoryPartnerRegistry: PartnerRegistry {
+    private var entries: [(partner: Partner, tokenHash: String)] = []
+    private let audit: MemoryMessageStore
+
+    public init(audit: MemoryMessageStore) {
+        self.audit = audit
+    }
+
+    public func addPartner(_ partner: Partner, tokenHash: String, audit entry: AuditEntry) async {
+        entries.append((partner, tokenHash))
+        await audit.appendAudit([entry])
+    }
+
+    public func partner(tokenHash: String) -> Partner? {
+        entries.first { $0.tokenHash == tokenHash && !$0.partner.revoked }?.partner
+    }
+
+    public func partners() -> [Partner] {
+        entries.map(\.partner)
+    }
+
+    public func revokePartner(id: String, audit entry: AuditEntry) async -> Bool {
+        guard let index = entries.firstIndex(where: { $0.partner.id == id }) else { return false }
+        entries[index].partner.revoked = true
+        await audit.appendAudit([entry])
+        return true
     }
 }

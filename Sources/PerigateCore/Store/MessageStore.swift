@@ -5,6 +5,7 @@
 /// Implementations are safe to call from many tasks at once.
 public protocol MessageStore: Sendable {
     /// Stores `message` with `audit` lines in one durable transaction; idempotent on the id.
+    /// The audit lines are written in every case; on a conflict their outcome becomes `refused`.
     func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome
     /// The stored message with this id, if any.
     func message(id: String) async throws -> StoredMessage?

@@ -44,6 +44,13 @@ public struct AuditEntry: Sendable, Codable, Hashable {
     /// `success`, `refused` or `error`.
     public var outcome: String
 
+    /// The same line with outcome `refused`.
+    public var refused: AuditEntry {
+        var copy = self
+        copy.outcome = "refused"
+        return copy
+    }
+
     public init(sequence: Int = 0, time: String, actor: String, event: String, action: String, object: String, outcome: String) {
         self.sequence = sequence
         self.time = time

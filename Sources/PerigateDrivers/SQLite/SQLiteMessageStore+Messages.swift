@@ -9,8 +9,9 @@ extension SQLiteMessageStore {
         let facts = try message.facts.map { String(decoding: try CanonicalJSON.data($0), as: UTF8.self) }
         return try await transaction {
             if let existing = try await self.load(id: message.id) {
-                try await self.insertAudit(audit)
-                return existing.raw == message.raw ? .duplicate(existing) : .conflict(existing)
+                let duplicate = existing.raw == message.raw
+                try await self.insertAudit(duplicate ? audit : audit.map(\.refused))
+                return duplicate ? .duplicate(existing) : .conflict(existing)
             }
             _ = try await self.connection.query("""
                 INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, facts)

@@ -38,5 +38,19 @@ enum SQLiteMigrations {
             "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
             "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
         ]),
+        Migration(version: 2, name: "partners", statements: [
+            """
+            CREATE TABLE partners (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                ura TEXT NOT NULL,
+                agb TEXT,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                revoked INTEGER NOT NULL DEFAULT 0
+            ) STRICT
+            """,
+        ]),
     ]
 }

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import PerigateCore
+import PerigateDrivers
+
+/// `perigate partner add|list|revoke`: the organisations allowed to use the gateway.
+struct PartnerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "partner", abstract: "Manage partner organisations and their API tokens.",
+        subcommands: [Add.self, List.self, Revoke.self])
+
+    static func audit(_ event: String, _ object: String) -> AuditEntry {
+        AuditEntry(time: ISO8601DateFormatter().string(from: Date()), actor: "operator:cli", event: event,
+                   action: "U", object: object, outcome: "success")
+    }
+
+    /// `partner add`: prints the token once; only its SHA-256 is stored.
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a partner and print its API token (shown once).")
+        @OptionGroup var database: DatabaseOptions
+        @Option var name: String
+        @Option(help: "verloskundigenpraktijk, ziekenhuis, kraamzorg, jgz or huisarts.")
+        var type: String
+        @Option(help: "URA number (1 to 8 digits).")
+        var ura: String
+        @Option(help: "AGB code (8 digits).")
+        var agb: String?
+
+        func validate() throws {
+            guard Partner.types.contains(type) else {
+                throw ValidationError("--type must be one of \(Partner.types.sorted().joined(separator: ", "))")
+            }
+            if let problem = ProviderIdentifier.ura.problem(with: ura) { throw ValidationError("--ura \(problem)") }
+            if let agb, let problem = ProviderIdentifier.agb.problem(with: agb) { throw ValidationError("--agb \(problem)") }
+        }
+
+        func run() async throws {
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            let token = PartnerToken.generate()
+            let partner = Partner(id: UUID().uuidString.lowercased(), name: name, type: type, ura: ura, agb: agb,
+                                  createdAt: ISO8601DateFormatter().string(from: Date()))
+            do {
+                try await store.addPartner(partner, tokenHash: PartnerToken.hash(token),
+                                           audit: PartnerCommand.audit("partner.add", "partner:\(partner.id)"))
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+            print("partner \(partner.id) (\(name), URA \(ura)) added")
+            print("token (shown once, store it safely): \(token)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List partners.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            let partners = try await store.partners()
+            try await store.close()
+            print(TextTable.render([["ID", "NAME", "TYPE", "URA", "AGB", "CREATED", "STATUS"]] + partners.map {
+                [$0.id, $0.name, $0.type, $0.ura, $0.agb ?? "-", $0.createdAt, $0.revoked ? "revoked" : "active"]
+            }))
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a partner: its token stops working at once.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument var id: String
+
+        func run() async throws {
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            let found = try await store.revokePartner(id: id, audit: PartnerCommand.audit("partner.revoke", "partner:\(id)"))
+            try await store.close()
+            guard found else { throw ValidationError("no partner \(id)") }
+            print("partner \(id) revoked")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Crypto
+import Foundation
+
+/// A partner organisation allowed to use the gateway (a midwifery practice, hospital, …).
+public struct Partner: Sendable, Codable, Hashable {
+    public var id: String
+    public var name: String
+    /// `verloskundigenpraktijk`, `ziekenhuis`, `kraamzorg`, `jgz`, `huisarts`.
+    public var type: String
+    public var ura: String
+    public var agb: String?
+    public var createdAt: String
+    public var revoked: Bool
+
+    public static let types: Set<String> = ["verloskundigenpraktijk", "ziekenhuis", "kraamzorg", "jgz", "huisarts"]
+
+    public init(id: String, name: String, type: String, ura: String, agb: String?, createdAt: String, revoked: Bool = false) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.ura = ura
+        self.agb = agb
+        self.createdAt = createdAt
+        self.revoked = revoked
+    }
+}
+
+/// Partner API tokens: shown once, stored only as a SHA-256 hash.
+public enum PartnerToken {
+    /// A new random token (`pgt_` + 43 base64url characters, 256 bits).
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let encoded = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return "pgt_" + encoded
+    }
+
+    /// The stored form of a token: SHA-256, hex.
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Where partners and their token hashes live. Each method is one transaction.
+public protocol PartnerRegistry: Sendable {
+    /// Registers a partner with the hash of its token.
+    func addPartner(_ partner: Partner, tokenHash: String, audit: AuditEntry) async throws
+    /// The active (not revoked) partner holding the token with this hash.
+    func partner(tokenHash: String) async throws -> Partner?
+    func partners() async throws -> [Partner]
+    /// Revokes a partner; `false` when there is no such partner.
+    func revokePartner(id: String, audit: AuditEntry) async throws -> Bool
+}

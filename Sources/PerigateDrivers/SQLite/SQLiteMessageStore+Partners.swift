@@ -1,0 +1,41 @@
+import PerigateCore
+import SQLiteNIO
+
+extension SQLiteMessageStore: PartnerRegistry {
+    public func addPartner(_ partner: Partner, tokenHash: String, audit: AuditEntry) async throws {
+        try await transaction {
+            _ = try await self.connection.query(
+                "INSERT INTO partners (id, name, type, ura, agb, token_hash, created_at, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                [.text(partner.id), .text(partner.name), .text(partner.type), .text(partner.ura), Self.text(partner.agb),
+                 .text(tokenHash), .text(partner.createdAt)])
+            try await self.insertAudit([audit])
+        }
+    }
+
+    public func partner(tokenHash: String) async throws -> Partner? {
+        try await connection.query(
+            "SELECT id, name, type, ura, agb, created_at, revoked FROM partners WHERE token_hash = ? AND revoked = 0",
+            [.text(tokenHash)]).first.map(Self.partner)
+    }
+
+    public func partners() async throws -> [Partner] {
+        try await connection.query("SELECT id, name, type, ura, agb, created_at, revoked FROM partners ORDER BY created_at, id", [])
+            .map(Self.partner)
+    }
+
+    public func revokePartner(id: String, audit: AuditEntry) async throws -> Bool {
+        try await transaction {
+            let found = try await self.connection.query("SELECT id FROM partners WHERE id = ?", [.text(id)]).isEmpty == false
+            guard found else { return false }
+            _ = try await self.connection.query("UPDATE partners SET revoked = 1 WHERE id = ?", [.text(id)])
+            try await self.insertAudit([audit])
+            return true
+        }
+    }
+
+    static func partner(_ row: SQLiteRow) -> Partner {
+        Partner(id: row.column("id")?.string ?? "", name: row.column("name")?.string ?? "", type: row.column("type")?.string ?? "",
+                ura: row.column("ura")?.string ?? "", agb: row.column("agb")?.string,
+                createdAt: row.column("created_at")?.string ?? "", revoked: row.column("revoked")?.integer == 1)
+    }
+}
