@@ -65,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PerigateCLITests",
-            dependencies: ["PerigateCore"]
+            dependencies: ["PerigateCore", "PerigateDrivers"]
         ),
     ]
 )

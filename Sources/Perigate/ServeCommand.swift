@@ -35,7 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
                                    maximumBodyBytes: schemaOptions.maximumBytes)
         let host = self.host
         let app = server.application(host: host, port: port) { port in
-            print("perigate listening on http://\(host):\(port)")
+            // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
+            FileHandle.standardOutput.write(Data("perigate listening on http://\(host):\(port)\n".utf8))
         }
         do {
             try await app.runService()

@@ -1,0 +1,83 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import PerigateDrivers
+import Testing
+
+/// `kill -9` under load: every message that got a 202 is present after restart, byte for byte,
+/// and the database passes an integrity check. Runs the real `perigate serve` process.
+@Suite("Durability")
+struct DurabilityTests {
+    @Test("kill -9 during concurrent ingest loses nothing that was acknowledged")
+    func killNine() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-kill9-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let db = directory.appendingPathComponent("gateway.sqlite").path
+        let added = try CLITests.run(["partner", "add", "--db", db, "--name", "Verloskundigenpraktijk De Linde",
+                                      "--type", "verloskundigenpraktijk", "--ura", "01234567"])
+        #expect(added.status == 0)
+        let token = try #require(added.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
+
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: CLITests.binary)
+        server.arguments = ["serve", "--db", db, "--port", "0"]
+        server.currentDirectoryURL = CLITests.root
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        // The server prints "perigate listening on http://127.0.0.1:PORT" once it listens.
+        var printed = ""
+        while !printed.contains("listening on"), server.isRunning {
+            printed += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let port = try #require(printed.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
+
+        let base = URL(string: "http://127.0.0.1:\(port)/v1/messages")!
+        let template = try String(contentsOf: CLITests.root.appendingPathComponent("Samples/valid/verwijzing-1-hypertensie-regulier.xml"), encoding: .utf8)
+
+        let acknowledged = Acknowledged()
+        let killer = Task {
+            try await Task.sleep(nanoseconds: 1_500_000_000)
+            kill(server.processIdentifier, SIGKILL)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for index in 0..<100_000 {
+                        let id = String(format: "4f6c2a1e-8b3d-4c1a-9e2f-%04x%08x", worker, index)
+                        let body = Data(template.replacingOccurrences(of: "4f6c2a1e-8b3d-4c1a-9e2f-1a2b3c4d5e01", with: id).utf8)
+                        var request = URLRequest(url: base)
+                        request.httpMethod = "POST"
+                        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                        request.setValue("uzi:900012345", forHTTPHeaderField: "Perigate-User")
+                        request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
+                        request.httpBody = body
+                        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return }
+                        if (response as? HTTPURLResponse)?.statusCode == 202 { await acknowledged.add(id, body) }
+                    }
+                }
+            }
+        }
+        _ = await killer.result
+        server.waitUntilExit()
+        #expect(server.terminationReason == .uncaughtSignal)
+
+        let accepted = await acknowledged.all
+        print("kill -9 test: \(accepted.count) messages acknowledged before the kill")
+        #expect(accepted.count > 0)
+        let store = try await SQLiteMessageStore.open(path: db)
+        var missing = 0
+        for (id, body) in accepted where try await store.message(id: id)?.raw != body { missing += 1 }
+        #expect(missing == 0)
+        #expect(try await store.integrityCheck() == "ok")
+        try await store.close()
+    }
+
+    actor Acknowledged {
+        var all: [(String, Data)] = []
+        func add(_ id: String, _ body: Data) { all.append((id, body)) }
+    }
+}
