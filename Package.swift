@@ -45,6 +45,7 @@ let package = Package(
             name: "PerigateServer",
             dependencies: [
                 "PerigateCore",
+                "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

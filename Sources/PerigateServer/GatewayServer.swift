@@ -52,14 +52,30 @@ public struct GatewayServer: Sendable {
             return Problem(status: .unsupportedMediaType, code: "request.content-type",
                            detail: "send messages as application/xml (got \(contentType ?? "none"))").response
         }
-        let body: ByteBuffer
+        var body: Data
         do {
-            body = try await request.body.collect(upTo: maximumBodyBytes)
+            body = Data(buffer: try await request.body.collect(upTo: maximumBodyBytes))
         } catch {
             return Problem(status: .contentTooLarge, code: "message.too-large",
                            detail: "the body exceeds \(maximumBodyBytes) bytes").response
         }
-        let outcome = try await ingest.ingest(Data(buffer: body), from: caller.ingestCaller)
+        switch request.headers[.contentEncoding]?.lowercased() {
+        case nil, "identity":
+            break
+        case "gzip":
+            do {
+                body = try GzipBody.inflate(body, limit: maximumBodyBytes)
+            } catch GzipBody.Failure.tooLarge {
+                return Problem(status: .contentTooLarge, code: "message.too-large",
+                               detail: "the decompressed body exceeds \(maximumBodyBytes) bytes").response
+            } catch {
+                return Problem(status: .badRequest, code: "request.bad-gzip", detail: "the body is not valid gzip data").response
+            }
+        case let other?:
+            return Problem(status: .unsupportedMediaType, code: "request.content-encoding",
+                           detail: "unsupported Content-Encoding \(other); use gzip or none").response
+        }
+        let outcome = try await ingest.ingest(body, from: caller.ingestCaller)
         return IngestStatus.response(for: outcome)
     }
 

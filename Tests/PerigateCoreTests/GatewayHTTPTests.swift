@@ -147,3 +147,54 @@ struct GatewayHTTPTests {
         try await gateway.stop()
     }
 }
+
+/// `Content-Encoding: gzip` bodies, including a gzip bomb.
+@Suite("Gateway over HTTP: gzip")
+struct GatewayGzipTests {
+    /// gzip through the system's `gzip` tool (the test builds its inputs, the server inflates them).
+    static func gzip(_ data: Data) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-c", "-9"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        let writer = Thread { input.fileHandleForWriting.write(data); try? input.fileHandleForWriting.close() }
+        writer.start()
+        let compressed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return compressed
+    }
+
+    static func post(_ gateway: GatewayHTTPTests.RunningGateway, _ body: Data, encoding: String) async throws -> GatewayHTTPTests.Reply {
+        var request = URLRequest(url: gateway.base.appendingPathComponent("v1/messages"))
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(gateway.midwifeToken)", forHTTPHeaderField: "Authorization")
+        request.setValue("uzi:900012345", forHTTPHeaderField: "Perigate-User")
+        request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
+        request.setValue(encoding, forHTTPHeaderField: "Content-Encoding")
+        request.httpBody = body
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return GatewayHTTPTests.Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+    }
+
+    @Test("a gzip body is accepted; a gzip bomb is stopped at the limit; bad gzip and unknown encodings are refused")
+    func gzipBodies() async throws {
+        let gateway = try await GatewayHTTPTests.start(maximumBytes: 100_000)
+        let message = try Data(contentsOf: GatewayHTTPTests.sample)
+        let accepted = try await Self.post(gateway, try Self.gzip(message), encoding: "gzip")
+        #expect(accepted.status == 202)
+        #expect(try await gateway.store.message(id: GatewayHTTPTests.messageId)?.raw == message)
+
+        let bomb = try Self.gzip(Data(repeating: UInt8(ascii: " "), count: 80_000_000))
+        #expect(bomb.count < 100_000)
+        let refused = try await Self.post(gateway, bomb, encoding: "gzip")
+        #expect(refused.status == 413)
+        #expect(refused.json["detail"] as? String == "the decompressed body exceeds 100000 bytes")
+
+        #expect(try await Self.post(gateway, Data("not gzip at all".utf8), encoding: "gzip").status == 400)
+        #expect(try await Self.post(gateway, message, encoding: "br").status == 415)
+        try await gateway.stop()
+    }
+}
