@@ -4,11 +4,11 @@ import PerigateCore
 import PerigateDrivers
 
 /// `perigate bench …`: benchmarks that print figures (never run as CI assertions).
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print figures.",
-        subcommands: [BenchValidateCommand.self])
+        subcommands: [BenchValidateCommand.self, BenchIngestCommand.self])
 }
 
 /// `perigate bench validate FILE... [--threads N] [--seconds S]`.

@@ -97,6 +97,22 @@ struct MessageStoreConformanceTests {
     }
 }
 
+extension MessageStoreConformanceTests {
+    @Test("the same message offered 10 times at once is stored once; the others are duplicates", arguments: Backend.allCases)
+    func concurrentDuplicates(_ backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        let message = try Self.sample("valid/jgzoverdracht-2-signalen.xml")
+        let outcomes = try await withThrowingTaskGroup(of: AcceptOutcome.self) { group in
+            for _ in 0..<10 { group.addTask { try await store.accept(message, audit: [Self.audit("x")]) } }
+            return try await group.reduce(into: [AcceptOutcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == .stored }.count == 1)
+        #expect(outcomes.filter { $0 == .duplicate(message) }.count == 9)
+        #expect(try await store.auditEntries(after: 0, limit: 20).count == 10)
+        try await store.close()
+    }
+}
+
 @Suite("SQLite store specifics")
 struct SQLiteMessageStoreTests {
     @Test("data survives closing and reopening; migrations are applied once; the file passes an integrity check")

@@ -3,27 +3,48 @@ import PerigateCore
 import SQLiteNIO
 
 extension SQLiteMessageStore {
+    /// Durable when it returns. Concurrent calls are group-committed: written together in one
+    /// transaction, each with its own outcome.
     public func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome {
-        let compressed = try Compression.compress(message.raw)
+        let item = GroupCommitQueue.Item(message: message, compressed: try Compression.compress(message.raw),
+                                         audit: audit, promise: Promise())
+        if await commitQueue.enqueue(item) {
+            while let batch = await commitQueue.nextBatch() {
+                do {
+                    let outcomes = try await transaction {
+                        var outcomes: [AcceptOutcome] = []
+                        for entry in batch { outcomes.append(try await self.acceptInTransaction(entry)) }
+                        return outcomes
+                    }
+                    for (entry, outcome) in zip(batch, outcomes) { entry.promise.fulfil(.success(outcome)) }
+                } catch {
+                    for entry in batch { entry.promise.fulfil(.failure(error)) }
+                }
+            }
+        }
+        return try await item.promise.value()
+    }
+
+    /// Inside a transaction: one message with its audit lines.
+    private func acceptInTransaction(_ item: GroupCommitQueue.Item) async throws -> AcceptOutcome {
+        let message = item.message
+        if let existing = try await load(id: message.id) {
+            let duplicate = existing.raw == message.raw
+            try await insertAudit(duplicate ? item.audit : item.audit.map(\.refused))
+            return duplicate ? .duplicate(existing) : .conflict(existing)
+        }
         let report = String(decoding: try CanonicalJSON.data(message.report), as: UTF8.self)
         let facts = try message.facts.map { String(decoding: try CanonicalJSON.data($0), as: UTF8.self) }
-        return try await transaction {
-            if let existing = try await self.load(id: message.id) {
-                let duplicate = existing.raw == message.raw
-                try await self.insertAudit(duplicate ? audit : audit.map(\.refused))
-                return duplicate ? .duplicate(existing) : .conflict(existing)
-            }
-            _ = try await self.connection.query("""
-                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, facts)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [
-                    .text(message.id), .text(message.receivedAt), Self.text(message.report.kind), Self.text(message.report.version),
-                    .text(message.report.outcome.rawValue), Self.text(message.senderURA), Self.text(message.bsn),
-                    .blob(ByteBuffer(bytes: compressed)), .integer(message.raw.count), .text(report), Self.text(facts),
-                ])
-            try await self.insertAudit(audit)
-            return .stored
-        }
+        _ = try await connection.query("""
+            INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, facts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [
+                .text(message.id), .text(message.receivedAt), Self.text(message.report.kind), Self.text(message.report.version),
+                .text(message.report.outcome.rawValue), Self.text(message.senderURA), Self.text(message.bsn),
+                .blob(ByteBuffer(bytes: item.compressed)), .integer(message.raw.count), .text(report), Self.text(facts),
+            ])
+        try await insertAudit(item.audit)
+        return .stored
     }
 
     public func message(id: String) async throws -> StoredMessage? {

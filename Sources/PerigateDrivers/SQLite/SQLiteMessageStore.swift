@@ -11,6 +11,7 @@ import SQLiteNIO
 public final class SQLiteMessageStore: MessageStore {
     let connection: SQLiteConnection
     private let gate = TransactionGate()
+    let commitQueue = GroupCommitQueue()
     /// The database file.
     public let path: String
 

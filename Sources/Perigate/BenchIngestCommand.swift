@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import PerigateCore
+import PerigateDrivers
+
+/// `perigate bench ingest --url … --token … --concurrency N --seconds S FILE...`: drives a running
+/// gateway with the given messages (each sent with a fresh berichtId) and prints accepted
+/// messages/s and latency percentiles, next to the in-process validate+map ceiling.
+struct BenchIngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest", abstract: "Durable HTTP ingest throughput and latency against a running gateway.")
+
+    @OptionGroup var schemaOptions: SchemaOptions
+
+    @Option(help: "Gateway base URL.")
+    var url = "http://127.0.0.1:8080"
+
+    @Option(help: "Partner token (default: $PERIGATE_TOKEN). The messages' sender must be this partner.")
+    var token: String?
+
+    @Option(help: "End user sent in Perigate-User.")
+    var user = "uzi:900012345"
+
+    @Option(help: "Concurrent clients (repeatable: --concurrency 1 --concurrency 8 …).")
+    var concurrency: [Int] = [1, 8, 32]
+
+    @Option(help: "Seconds per measurement.")
+    var seconds: Double = 5
+
+    @Argument(help: "Message files (valid, from the token's partner).")
+    var files: [String]
+
+    func run() async throws {
+        guard let token = token ?? ProcessInfo.processInfo.environment["PERIGATE_TOKEN"] else {
+            throw ValidationError("give --token or PERIGATE_TOKEN")
+        }
+        let reader = MessageFileReader(maximumBytes: schemaOptions.maximumBytes)
+        let templates = try files.map { String(decoding: try reader.read($0), as: UTF8.self) }
+        let ceiling = try inProcessCeiling(templates.map { Data($0.utf8) })
+        print(String(format: "in-process validate+map ceiling (%d threads): %.0f msg/s", ProcessInfo.processInfo.activeProcessorCount, ceiling))
+        print(TextTable.render([["CONCURRENCY", "ACCEPTED", "OTHER", "MSG/S", "P50 MS", "P95 MS", "P99 MS", "% OF CEILING"]]
+            + (try await concurrency.asyncMap { clients in
+                let result = try await measure(templates: templates, token: token, clients: clients)
+                return ["\(clients)", "\(result.accepted)", "\(result.other)", String(format: "%.0f", result.rate),
+                        Self.ms(result.percentile(0.50)), Self.ms(result.percentile(0.95)), Self.ms(result.percentile(0.99)),
+                        String(format: "%.0f", result.rate / ceiling * 100)]
+            })))
+    }
+
+    static func ms(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
+
+    /// Validate + map on every core for `seconds`: what the CPU allows without HTTP or storage.
+    private func inProcessCeiling(_ messages: [Data]) throws -> Double {
+        let registry = try schemaOptions.loadRegistry()
+        let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: schemaOptions.maximumBytes))
+        let mapper = CanonicalMapper(registry: registry)
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let counts = Counts()
+        let deadline = Date().addingTimeInterval(seconds)
+        let start = Date()
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            var done = 0
+            while Date() < deadline {
+                _ = try? mapper.read(messages[(done + thread) % messages.count], validator: validator)
+                done += 1
+            }
+            counts.add(done)
+        }
+        return Double(counts.total) / Date().timeIntervalSince(start)
+    }
+
+    struct Result {
+        var accepted: Int
+        var other: Int
+        var rate: Double
+        var latencies: [Double]
+        func percentile(_ p: Double) -> Double {
+            guard !latencies.isEmpty else { return 0 }
+            return latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
+        }
+    }
+
+    private func measure(templates: [String], token: String, clients: Int) async throws -> Result {
+        guard let endpoint = URL(string: url)?.appendingPathComponent("v1/messages") else {
+            throw ValidationError("--url \(url) is not a URL")
+        }
+        let deadline = Date().addingTimeInterval(seconds)
+        let start = Date()
+        let user = self.user
+        let perClient = await withTaskGroup(of: (Int, Int, [Double]).self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    var accepted = 0, other = 0, latencies: [Double] = []
+                    var index = client
+                    while Date() < deadline {
+                        let body = Self.withFreshId(templates[index % templates.count])
+                        index += clients
+                        var request = URLRequest(url: endpoint)
+                        request.httpMethod = "POST"
+                        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                        request.setValue(user, forHTTPHeaderField: "Perigate-User")
+                        request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
+                        request.httpBody = body
+                        let sent = Date()
+                        let status = (try? await URLSession.shared.data(for: request)).flatMap { ($0.1 as? HTTPURLResponse)?.statusCode }
+                        latencies.append(Date().timeIntervalSince(sent))
+                        if status == 202 { accepted += 1 } else { other += 1 }
+                    }
+                    return (accepted, other, latencies)
+                }
+            }
+            return await group.reduce(into: [(Int, Int, [Double])]()) { $0.append($1) }
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        let accepted = perClient.map { $0.0 }.reduce(0, +)
+        return Result(accepted: accepted, other: perClient.map { $0.1 }.reduce(0, +), rate: Double(accepted) / elapsed,
+                      latencies: perClient.flatMap { $0.2 }.sorted())
+    }
+
+    /// The message with a new berichtId (so every request is a new message, not a duplicate).
+    static func withFreshId(_ template: String) -> Data {
+        guard let open = template.range(of: "<berichtId>"), let close = template.range(of: "</berichtId>", range: open.upperBound..<template.endIndex)
+        else { return Data(template.utf8) }
+        return Data(template.replacingCharacters(in: open.upperBound..<close.lowerBound, with: UUID().uuidString.lowercased()).utf8)
+    }
+
+    /// `@unchecked Sendable`: every access holds `lock`.
+    final class Counts: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func add(_ amount: Int) { lock.withLock { value += amount } }
+        var total: Int { lock.withLock { value } }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
