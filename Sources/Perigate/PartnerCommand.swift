@@ -10,7 +10,7 @@ struct PartnerCommand: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Revoke.self])
 
     static func audit(_ event: String, _ object: String) -> AuditEntry {
-        AuditEntry(time: ISO8601DateFormatter().string(from: Date()), actor: "operator:cli", event: event,
+        AuditEntry(time: Date().formatted(.iso8601), actor: "operator:cli", event: event,
                    action: "U", object: object, outcome: "success")
     }
 
@@ -38,7 +38,7 @@ struct PartnerCommand: AsyncParsableCommand {
             let store = try await SQLiteMessageStore.open(path: database.resolved)
             let token = PartnerToken.generate()
             let partner = Partner(id: UUID().uuidString.lowercased(), name: name, type: type, ura: ura, agb: agb,
-                                  createdAt: ISO8601DateFormatter().string(from: Date()))
+                                  createdAt: Date().formatted(.iso8601))
             do {
                 try await store.addPartner(partner, tokenHash: PartnerToken.hash(token),
                                            audit: PartnerCommand.audit("partner.add", "partner:\(partner.id)"))

@@ -36,7 +36,7 @@ public struct IngestService: Sendable {
     /// Offers one message. Throws only for infrastructure failures (the store); every problem
     /// with the message itself is an ``IngestOutcome``.
     public func ingest(_ bytes: Data, from caller: Caller) async throws -> IngestOutcome {
-        let receivedAt = ISO8601DateFormatter().string(from: now())
+        let receivedAt = now().formatted(.iso8601)
         switch validator.parser.parse(bytes) {
         case .rejected(let issues):
             let reason: IngestOutcome.RejectionReason = issues.first?.code == "xml.too-large" ? .tooLarge : .malformed

@@ -9,6 +9,13 @@ public enum CanonicalJSON {
         return try encoder.encode(value)
     }
 
+    /// The same, on one line: for storage, where nobody reads it and size and speed matter.
+    public static func compact<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
     public static func string<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try data(value), as: UTF8.self)
     }

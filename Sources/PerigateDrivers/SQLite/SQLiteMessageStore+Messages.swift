@@ -33,8 +33,8 @@ extension SQLiteMessageStore {
             try await insertAudit(duplicate ? item.audit : item.audit.map(\.refused))
             return duplicate ? .duplicate(existing) : .conflict(existing)
         }
-        let report = String(decoding: try CanonicalJSON.data(message.report), as: UTF8.self)
-        let facts = try message.facts.map { String(decoding: try CanonicalJSON.data($0), as: UTF8.self) }
+        let report = String(decoding: try CanonicalJSON.compact(message.report), as: UTF8.self)
+        let facts = try message.facts.map { String(decoding: try CanonicalJSON.compact($0), as: UTF8.self) }
         _ = try await connection.query("""
             INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, facts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -80,6 +80,6 @@ public final class SQLiteMessageStore: MessageStore {
     }
 
     static func now() -> String {
-        ISO8601DateFormatter().string(from: Date())
+        Date().formatted(.iso8601)
     }
 }
