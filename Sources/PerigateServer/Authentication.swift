@@ -11,10 +11,6 @@ struct Authenticated {
     var ingestCaller: IngestService.Caller { IngestService.Caller(partnerURA: partner.ura, user: user) }
 }
 
-extension IngestService.Caller {
-    var auditActorString: String { "ura:\(partnerURA)/\(user)" }
-}
-
 extension GatewayServer {
     /// The header naming the end user: `uzi:NNNNNNNNN` (9 digits) or `agb:NNNNNNNN` (8 digits).
     static let userHeader = HTTPField.Name("Perigate-User")!

@@ -88,7 +88,7 @@ public struct GatewayServer: Sendable {
         let id = context.parameters.get("id") ?? ""
         let message = try await ingest.store.message(id: id)
         let visible = message?.senderURA.map { SenderPolicy.sameOrganisation($0, caller.partner.ura) } ?? false
-        let audit = AuditEntry(time: Date().formatted(.iso8601), actor: caller.ingestCaller.auditActorString,
+        let audit = AuditEntry(time: Date().formatted(.iso8601), actor: caller.ingestCaller.auditActor,
                                event: raw ? "message.read-raw" : "message.read", action: "R",
                                object: message?.bsn.map { "bsn:\($0)/message:\(id)" } ?? "message:\(id)",
                                outcome: visible ? "success" : "refused")

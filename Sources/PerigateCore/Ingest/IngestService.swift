@@ -30,7 +30,8 @@ public struct IngestService: Sendable {
             self.user = user
         }
 
-        var auditActor: String { "ura:\(partnerURA)/\(user)" }
+        /// How the caller appears in audit lines: `ura:01234567/uzi:900012345`.
+        public var auditActor: String { "ura:\(partnerURA)/\(user)" }
     }
 
     /// Offers one message. Throws only for infrastructure failures (the store); every problem
