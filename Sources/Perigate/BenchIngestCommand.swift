@@ -58,7 +58,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
         let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: schemaOptions.maximumBytes))
         let mapper = CanonicalMapper(registry: registry)
         let threads = ProcessInfo.processInfo.activeProcessorCount
-        let counts = Counts()
+        let counts = BenchmarkCounter()
         let deadline = Date().addingTimeInterval(seconds)
         let start = Date()
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
@@ -127,13 +127,6 @@ struct BenchIngestCommand: AsyncParsableCommand {
         return Data(template.replacingCharacters(in: open.upperBound..<close.lowerBound, with: UUID().uuidString.lowercased()).utf8)
     }
 
-    /// `@unchecked Sendable`: every access holds `lock`.
-    final class Counts: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func add(_ amount: Int) { lock.withLock { value += amount } }
-        var total: Int { lock.withLock { value } }
-    }
 }
 
 extension Array {

@@ -35,7 +35,7 @@ public struct ValidationBenchmark: Sendable {
     public func run(name: String, data: Data) -> Result {
         let outcome = validator.validate(data).outcome
         for _ in 0..<20 { _ = validator.validate(data) }
-        let counter = Counter()
+        let counter = BenchmarkCounter()
         let start = DispatchTime.now().uptimeNanoseconds
         let deadline = start + UInt64(seconds * 1_000_000_000)
         let group = DispatchGroup()
@@ -64,12 +64,15 @@ public struct ValidationBenchmark: Sendable {
         return Result(name: name, bytes: data.count, threads: threads, documents: counter.total,
                       elapsedSeconds: max(elapsed, 1e-9), outcome: outcome)
     }
+}
 
-    /// Thread-safe total. `@unchecked Sendable`: every access holds `lock`.
-    private final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func add(_ amount: Int) { lock.withLock { value += amount } }
-        var total: Int { lock.withLock { value } }
-    }
+/// A total that benchmark threads add to. `@unchecked Sendable`: every access holds `lock`.
+public final class BenchmarkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    public init() {}
+
+    public func add(_ amount: Int) { lock.withLock { value += amount } }
+    public var total: Int { lock.withLock { value } }
 }
