@@ -137,3 +137,15 @@ struct SchemaRegistryTests {
         #expect(report.issues.first?.message == "unsupported version 1.0 of phbaanmelding; supported versions: 2.0")
     }
 }
+
+@Suite("XPath prefix scan")
+struct XPathPrefixTests {
+    @Test("prefixes are found; axes, functions and predicates are not prefixes")
+    func prefixes() {
+        #expect(SchemaRegistry.prefixes(in: "//hl7:id[@root='2.16.840.1.113883.2.4.6.3']/@extension") == ["hl7"])
+        #expect(SchemaRegistry.prefixes(in: "boolean(/adaxml/data/kernset_geboortezorg)") == [])
+        #expect(SchemaRegistry.prefixes(in: "//m:bsn | //m:agb | child::q:x | descendant::*") == ["m", "q"])
+        #expect(SchemaRegistry.prefixes(in: "/*/pgroot:interactionId/@extension | //hl7:*") == ["pgroot", "hl7"])
+        #expect(SchemaRegistry.prefixes(in: "m:kind[m:volgnummer=1]/m:meting[1]/m:datum") == ["m"])
+    }
+}

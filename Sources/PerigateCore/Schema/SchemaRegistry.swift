@@ -72,19 +72,28 @@ public final class SchemaRegistry: Sendable {
         }
     }
 
-    private static func prefixes(in expression: String) -> Set<String> {
+    /// Namespace prefixes used in an XPath: a name directly followed by `:` and a name or `*`
+    /// (axes such as `child::` have two colons and are not prefixes). A plain scan: this runs for
+    /// every catalog XPath at start-up, where compiling a regular expression each time cost more
+    /// than loading the catalogs.
+    static func prefixes(in expression: String) -> Set<String> {
+        let characters = Array(expression.unicodeScalars)
+        func isNameStart(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c == "_" }
+        func isNameChar(_ c: Unicode.Scalar) -> Bool { isNameStart(c) || ("0"..."9").contains(c) || c == "." || c == "-" }
         var result = Set<String>()
-        let pattern = try! NSRegularExpression(pattern: "([A-Za-z_][A-Za-z0-9_.-]*):(?=[A-Za-z_*])")
-        let range = NSRange(expression.startIndex..., in: expression)
-        for match in pattern.matches(in: expression, range: range) {
-            if let r = Range(match.range(at: 1), in: expression) {
-                let prefix = String(expression[r])
-                if !["child", "descendant", "attribute", "self", "parent", "ancestor", "following", "preceding",
-                     "following-sibling", "preceding-sibling", "descendant-or-self", "ancestor-or-self", "namespace"]
-                    .contains(prefix) {
-                    result.insert(prefix)
-                }
+        var index = 0
+        while index < characters.count {
+            guard isNameStart(characters[index]), index == 0 || !isNameChar(characters[index - 1]) else {
+                index += 1
+                continue
             }
+            var end = index
+            while end < characters.count, isNameChar(characters[end]) { end += 1 }
+            if end + 1 < characters.count, characters[end] == ":",
+               isNameStart(characters[end + 1]) || characters[end + 1] == "*" {
+                result.insert(String(String.UnicodeScalarView(characters[index..<end])))
+            }
+            index = end
         }
         return result
     }
