@@ -31,6 +31,14 @@ extension GatewayServer {
         return .success(Authenticated(partner: partner, user: user))
     }
 
+    /// Runs `body` for an authenticated request, or answers with the authentication problem.
+    func authenticated(_ request: Request, _ body: (Authenticated) async throws -> Response) async throws -> Response {
+        switch try await authenticate(request) {
+        case .success(let caller): return try await body(caller)
+        case .failure(let problem): return problem.response
+        }
+    }
+
     static func isWellFormedUser(_ value: String) -> Bool {
         let parts = value.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return false }

@@ -42,11 +42,10 @@ public struct GatewayServer: Sendable {
     }
 
     private func postMessage(_ request: Request) async throws -> Response {
-        let caller: Authenticated
-        switch try await authenticate(request) {
-        case .success(let authenticated): caller = authenticated
-        case .failure(let problem): return problem.response
-        }
+        try await authenticated(request) { caller in try await postMessage(request, caller) }
+    }
+
+    private func postMessage(_ request: Request, _ caller: Authenticated) async throws -> Response {
         let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard contentType == "application/xml" || contentType == "text/xml" else {
             return Problem(status: .unsupportedMediaType, code: "request.content-type",
@@ -80,11 +79,11 @@ public struct GatewayServer: Sendable {
     }
 
     private func getMessage(_ request: Request, _ context: BasicRequestContext, raw: Bool) async throws -> Response {
-        let caller: Authenticated
-        switch try await authenticate(request) {
-        case .success(let authenticated): caller = authenticated
-        case .failure(let problem): return problem.response
-        }
+        try await authenticated(request) { caller in try await getMessage(request, context, raw: raw, caller) }
+    }
+
+    private func getMessage(_ request: Request, _ context: BasicRequestContext, raw: Bool,
+                            _ caller: Authenticated) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         let message = try await ingest.store.message(id: id)
         let visible = message?.senderURA.map { SenderPolicy.sameOrganisation($0, caller.partner.ura) } ?? false
