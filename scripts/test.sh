@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with Swift installed.
-# Installs the system packages it needs (libxml2-dev, zlib1g-dev, pkg-config) when missing,
+# Installs the system packages it needs (libxml2-dev, zlib1g-dev, pkg-config; curl for the TLS tests) when missing,
 # builds everything and runs `swift test`. Used as-is by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for package in libxml2-dev zlib1g-dev pkg-config; do
+for package in libxml2-dev zlib1g-dev pkg-config curl; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -24,6 +24,12 @@ struct BenchIngestCommand: AsyncParsableCommand {
     @Option(help: "End user sent in Perigate-User.")
     var user = "uzi:900012345"
 
+    @Option(name: .customLong("user-name"), help: "End user's name sent in Perigate-User-Name.")
+    var userName = "Benchmark"
+
+    @Option(name: .customLong("user-role"), help: "End user's role sent in Perigate-User-Role.")
+    var userRole = "verloskundige"
+
     @Option(help: "Concurrent clients (repeatable: --concurrency 1 --concurrency 8 …).")
     var concurrency: [Int] = [1, 8, 32]
 
@@ -89,7 +95,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
         }
         let deadline = Date().addingTimeInterval(seconds)
         let start = Date()
-        let user = self.user
+        let user = self.user, userName = self.userName, userRole = self.userRole
         let perClient = await withTaskGroup(of: (Int, Int, [Double]).self) { group in
             for client in 0..<clients {
                 group.addTask {
@@ -102,6 +108,8 @@ struct BenchIngestCommand: AsyncParsableCommand {
                         request.httpMethod = "POST"
                         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                         request.setValue(user, forHTTPHeaderField: "Perigate-User")
+                        request.setValue(userName, forHTTPHeaderField: "Perigate-User-Name")
+                        request.setValue(userRole, forHTTPHeaderField: "Perigate-User-Role")
                         request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
                         request.httpBody = body
                         let sent = Date()

@@ -23,18 +23,20 @@ struct SchemaOptions: ParsableArguments {
         schemaDirectory ?? ProcessInfo.processInfo.environment["PERIGATE_SCHEMA_DIR"] ?? "Schemas"
     }
 
-    /// The catalog sources in load order: Perigate's own first, then extras.
-    var sources: [CatalogSource] {
-        let environment = ProcessInfo.processInfo.environment
-        let own = ownDirectory
-        let fromEnvironment = (environment["PERIGATE_SCHEMAS"] ?? "").split(separator: ":").map(String.init)
-        return [.directory(own)] + (fromEnvironment + extra).map(CatalogSource.parse)
+    /// The catalog sources in load order: Perigate's own first, then `$PERIGATE_SCHEMAS`, then extras.
+    static func sources(ownDirectory: String, extra: [String]) -> [CatalogSource] {
+        let fromEnvironment = (ProcessInfo.processInfo.environment["PERIGATE_SCHEMAS"] ?? "").split(separator: ":").map(String.init)
+        return [.directory(ownDirectory)] + (fromEnvironment + extra).map(CatalogSource.parse)
     }
 
     /// Loads and compiles every catalog, or exits with a clear message naming the broken file.
     func loadRegistry() throws -> SchemaRegistry {
+        try Self.loadRegistry(ownDirectory: ownDirectory, extra: extra)
+    }
+
+    static func loadRegistry(ownDirectory: String, extra: [String]) throws -> SchemaRegistry {
         do {
-            return try SchemaRegistry.load(sources)
+            return try SchemaRegistry.load(sources(ownDirectory: ownDirectory, extra: extra))
         } catch let error as CatalogError {
             throw ValidationError("cannot load schemas: \(error)")
         }

@@ -1,8 +1,11 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import PerigateCore
 import PerigateDrivers
 import PerigateServer
+import Logging
+import ServiceLifecycle
 
 /// Where the embedded database lives: `--db` > `PERIGATE_DB` > `./perigate.sqlite`.
 struct DatabaseOptions: ParsableArguments {
@@ -12,38 +15,101 @@ struct DatabaseOptions: ParsableArguments {
     var resolved: String { path ?? ProcessInfo.processInfo.environment["PERIGATE_DB"] ?? "perigate.sqlite" }
 }
 
-/// `perigate serve`: the gateway over HTTP on the embedded SQLite store.
+/// `perigate serve`: the gateway over HTTP(S) on the embedded SQLite store.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the gateway: POST /v1/messages, GET /v1/messages/{id}[/raw], /health, /ready.")
+        abstract: "Run the gateway: messages in, the shared client file out (see docs/http.md).",
+        discussion: "Every setting: flag > PERIGATE_* environment variable > --config JSON file > default (docs/operations.md).")
 
-    @OptionGroup var schemaOptions: SchemaOptions
-    @OptionGroup var database: DatabaseOptions
+    @Option(help: "JSON config file (default: $PERIGATE_CONFIG).")
+    var config: String?
+    @Option(help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
+    @Option(help: "Port to listen on; 0 picks a free port (default 8080).")
+    var port: Int?
+    @Option(name: .customLong("db"), help: "SQLite database file (default ./perigate.sqlite).")
+    var database: String?
+    @Option(name: .customLong("schema-dir"), help: "Perigate's schema directory with catalog.json (default ./Schemas).")
+    var schemaDirectory: String?
+    @Option(name: .customLong("schemas"), help: "Extra catalog: DIR or CATALOG.json=DIR. Repeatable; also $PERIGATE_SCHEMAS.")
+    var extra: [String] = []
+    @Option(help: "View policy file (default: views.json in the schema directory).")
+    var views: String?
+    @Option(name: .customLong("max-bytes"), help: "Largest accepted message body in bytes (default 16 MiB).")
+    var maximumBytes: Int?
+    @Option(name: .customLong("request-timeout"), help: "Seconds one request may take (default 30).")
+    var requestTimeout: Int?
+    @Option(name: .customLong("max-concurrent-requests"), help: "Requests handled at once; more get 503 (default 256).")
+    var maximumConcurrentRequests: Int?
+    @Option(name: .customLong("tls-cert"), help: "Server certificate chain (PEM): serve HTTPS.")
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: "Server private key (PEM).")
+    var tlsKey: String?
+    @Option(name: .customLong("tls-client-ca"), help: "CA of partners' client certificates (PEM): require mutual TLS.")
+    var tlsClientCA: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
+    var logLevel: String?
 
-    @Option(help: "Address to listen on.")
-    var host = "127.0.0.1"
-
-    @Option(help: "Port to listen on (0: any free port).")
-    var port = 8080
+    /// The options given on the command line, as configuration keys.
+    var flags: [String: ConfigValue] {
+        var values: [String: ConfigValue] = [:]
+        func set(_ key: String, _ value: String?) { if let value { values[key] = ConfigValue(.string(value), isSecret: false) } }
+        func set(_ key: String, _ value: Int?) { if let value { values[key] = ConfigValue(.int(value), isSecret: false) } }
+        set("host", host); set("port", port); set("db", database); set("schemaDir", schemaDirectory); set("views", views)
+        set("maxBodyBytes", maximumBytes); set("requestTimeoutSeconds", requestTimeout)
+        set("maxConcurrentRequests", maximumConcurrentRequests); set("tls.cert", tlsCertificate); set("tls.key", tlsKey)
+        set("tls.clientCA", tlsClientCA); set("logLevel", logLevel)
+        return values
+    }
 
     func run() async throws {
-        let registry = try schemaOptions.loadRegistry()
-        let store = try await SQLiteMessageStore.open(path: database.resolved)
-        let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: schemaOptions.maximumBytes))
-        let server = GatewayServer(ingest: IngestService(validator: validator, store: store), partners: store,
-                                   maximumBodyBytes: schemaOptions.maximumBytes)
-        let host = self.host
-        let app = server.application(host: host, port: port) { port in
-            // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
-            FileHandle.standardOutput.write(Data("perigate listening on http://\(host):\(port)\n".utf8))
-        }
+        let settings: ServeConfiguration
         do {
-            try await app.runService()
+            settings = try await ServeConfiguration.resolve(flags: flags, configFile: config)
+        } catch let error as ServeConfiguration.Invalid {
+            throw ValidationError(error.description)
+        }
+        // Process logs go to standard error; standard output carries only the "listening" line.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var logger = Logger(label: "perigate")
+        logger.logLevel = settings.logLevel
+        let registry = try SchemaOptions.loadRegistry(ownDirectory: settings.schemaDirectory, extra: extra)
+        let policy: ViewPolicy
+        do { policy = try ViewPolicy.load(settings.views) } catch let error as CatalogError {
+            throw ValidationError("cannot load the view policy: \(error)")
+        }
+        let tls: GatewayTLS?
+        do {
+            tls = try settings.tlsCertificate.map {
+                try GatewayTLS(certificatePath: $0, keyPath: settings.tlsKey ?? "", clientCAPath: settings.tlsClientCA)
+            }
+        } catch let error as TLSFileError {
+            throw ValidationError("cannot set up TLS: \(error)")
+        }
+        let store = try await SQLiteMessageStore.open(path: settings.database)
+        let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
+        let server = GatewayServer(ingest: IngestService(validator: validator, store: store),
+                                   clientFile: ClientFileService(store: store, views: policy), partners: store,
+                                   limits: settings.limits, tls: tls, logger: logger)
+        let host = settings.host
+        let scheme = tls == nil ? "http" : "https"
+        logger.info("starting", metadata: ["schemas": "\(registry.messageTypes.count)", "tls": "\(tls != nil)",
+                                           "mutualTLS": "\(tls?.requiresClientCertificate ?? false)"])
+        do {
+            let app = try server.application(host: host, port: settings.port) { port in
+                // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
+                FileHandle.standardOutput.write(Data("perigate listening on \(scheme)://\(host):\(port)\n".utf8))
+            }
+            // SIGTERM/SIGINT: stop accepting, let open requests finish, then close the store.
+            let services = ServiceGroup(configuration: .init(
+                services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await services.run()
         } catch {
             try? await store.close()
             throw error
         }
         try await store.close()
+        logger.info("stopped")
     }
 }

@@ -1,51 +1,109 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import PerigateCore
 
-/// A request's partner (from its bearer token) and the end user acting (from `Perigate-User`).
+/// A request's partner (from its client certificate and/or bearer token) and the end user acting.
 struct Authenticated {
     var partner: Partner
-    /// e.g. `uzi:900012345` or `agb:03012345`.
-    var user: String
+    var user: EndUser
 
-    var ingestCaller: IngestService.Caller { IngestService.Caller(partnerURA: partner.ura, user: user) }
+    var ingestCaller: IngestService.Caller {
+        IngestService.Caller(partnerURA: partner.ura, user: user.id, userName: user.name, userRole: user.role, onBehalfOf: user.onBehalfOf)
+    }
 }
 
-extension GatewayServer {
-    /// The header naming the end user: `uzi:NNNNNNNNN` (9 digits) or `agb:NNNNNNNN` (8 digits).
-    static let userHeader = HTTPField.Name("Perigate-User")!
+/// The end user a partner asserts for each request (headers `Perigate-User`, `Perigate-User-Name`,
+/// `Perigate-User-Role`, optional `Perigate-On-Behalf-Of`).
+struct EndUser: Hashable {
+    /// `uzi:NNNNNNNNN` (9 digits) or `agb:NNNNNNNN` (8 digits).
+    var id: String
+    var name: String
+    /// Lowercase code such as `verloskundige`, `gynaecoloog`, `kraamverzorgende`, `jgz-verpleegkundige`.
+    var role: String
+    /// The responsible person when the user acts on someone's behalf (same form as `id`).
+    var onBehalfOf: String?
 
-    /// Bearer token → partner (not revoked); a well-formed end user is required.
-    func authenticate(_ request: Request) async throws -> Result<Authenticated, Problem> {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            return .failure(Problem(status: .unauthorized, code: "auth.token-missing", detail: "send Authorization: Bearer <partner token>"))
-        }
-        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let partner = try await partners.partner(tokenHash: PartnerToken.hash(token)) else {
-            return .failure(Problem(status: .unauthorized, code: "auth.token-invalid", detail: "unknown or revoked partner token"))
-        }
-        guard let user = request.headers[Self.userHeader], Self.isWellFormedUser(user) else {
+    static let idHeader = HTTPField.Name("Perigate-User")!
+    static let nameHeader = HTTPField.Name("Perigate-User-Name")!
+    static let roleHeader = HTTPField.Name("Perigate-User-Role")!
+    static let onBehalfOfHeader = HTTPField.Name("Perigate-On-Behalf-Of")!
+
+    /// The user from the headers, or why not. The name may be percent-encoded UTF-8.
+    static func from(_ headers: HTTPFields) -> Result<EndUser, Problem> {
+        guard let id = headers[idHeader], isWellFormed(id) else {
             return .failure(Problem(status: .unauthorized, code: "auth.user-missing",
                                     detail: "name the end user in the Perigate-User header (uzi:<9 digits> or agb:<8 digits>)"))
         }
-        return .success(Authenticated(partner: partner, user: user))
-    }
-
-    /// Runs `body` for an authenticated request, or answers with the authentication problem.
-    func authenticated(_ request: Request, _ body: (Authenticated) async throws -> Response) async throws -> Response {
-        switch try await authenticate(request) {
-        case .success(let caller): return try await body(caller)
-        case .failure(let problem): return problem.response
+        guard let rawName = headers[nameHeader], let name = rawName.removingPercentEncoding?.trimmingCharacters(in: .whitespaces),
+              !name.isEmpty, name.count <= 200 else {
+            return .failure(Problem(status: .unauthorized, code: "auth.user-name-missing",
+                                    detail: "send the end user's name in Perigate-User-Name (percent-encoded UTF-8)"))
         }
+        guard let role = headers[roleHeader], role.count <= 64, !role.isEmpty,
+              role.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else {
+            return .failure(Problem(status: .unauthorized, code: "auth.user-role-missing",
+                                    detail: "send the end user's role in Perigate-User-Role (lowercase code, e.g. verloskundige)"))
+        }
+        let onBehalfOf = headers[onBehalfOfHeader]
+        if let onBehalfOf, !isWellFormed(onBehalfOf) {
+            return .failure(Problem(status: .unauthorized, code: "auth.on-behalf-of-invalid",
+                                    detail: "Perigate-On-Behalf-Of must be uzi:<9 digits> or agb:<8 digits>"))
+        }
+        return .success(EndUser(id: id, name: name, role: role, onBehalfOf: onBehalfOf))
     }
 
-    static func isWellFormedUser(_ value: String) -> Bool {
+    static func isWellFormed(_ value: String) -> Bool {
         let parts = value.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return false }
         switch parts[0] {
         case "uzi": return ProviderIdentifier.uzi.problem(with: parts[1]) == nil
         case "agb": return ProviderIdentifier.agb.problem(with: parts[1]) == nil
         default: return false
+        }
+    }
+}
+
+extension GatewayServer {
+    /// The partner: from the client certificate under mutual TLS, from the bearer token otherwise.
+    /// When both are sent they must name the same partner — a token can never act for another
+    /// organisation than the certificate's. A well-formed end user is required.
+    func authenticate(_ request: Request, _ context: GatewayContext) async throws -> Result<Authenticated, Problem> {
+        var certificatePartner: Partner?
+        if tls?.requiresClientCertificate == true {
+            guard let fingerprint = await context.clientCertificateFingerprint(),
+                  let partner = try await partners.partner(certificateFingerprint: fingerprint) else {
+                return .failure(Problem(status: .unauthorized, code: "auth.certificate-unknown",
+                                        detail: "the client certificate is not bound to an active partner"))
+            }
+            certificatePartner = partner
+        }
+        var tokenPartner: Partner?
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer ") else {
+                return .failure(Problem(status: .unauthorized, code: "auth.token-missing", detail: "send Authorization: Bearer <partner token>"))
+            }
+            let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+            guard let partner = try await partners.partner(tokenHash: PartnerToken.hash(token)) else {
+                return .failure(Problem(status: .unauthorized, code: "auth.token-invalid", detail: "unknown or revoked partner token"))
+            }
+            tokenPartner = partner
+        }
+        if let certificatePartner, let tokenPartner, certificatePartner.id != tokenPartner.id {
+            return .failure(Problem(status: .forbidden, code: "auth.partner-mismatch",
+                                    detail: "the token belongs to another partner than the client certificate"))
+        }
+        guard let partner = certificatePartner ?? tokenPartner else {
+            return .failure(Problem(status: .unauthorized, code: "auth.token-missing", detail: "send Authorization: Bearer <partner token>"))
+        }
+        return EndUser.from(request.headers).map { Authenticated(partner: partner, user: $0) }
+    }
+
+    /// Runs `body` for an authenticated request, or answers with the authentication problem.
+    func authenticated(_ request: Request, _ context: GatewayContext, _ body: (Authenticated) async throws -> Response) async throws -> Response {
+        switch try await authenticate(request, context) {
+        case .success(let caller): return try await body(caller)
+        case .failure(let problem): return problem.response
         }
     }
 }

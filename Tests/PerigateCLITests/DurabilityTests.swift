@@ -53,6 +53,8 @@ struct DurabilityTests {
                         request.httpMethod = "POST"
                         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                         request.setValue("uzi:900012345", forHTTPHeaderField: "Perigate-User")
+                        request.setValue("A. de Vries", forHTTPHeaderField: "Perigate-User-Name")
+                        request.setValue("verloskundige", forHTTPHeaderField: "Perigate-User-Role")
                         request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
                         request.httpBody = body
                         guard let (_, response) = try? await URLSession.shared.data(for: request) else { return }

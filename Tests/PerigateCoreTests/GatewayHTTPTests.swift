@@ -10,92 +10,35 @@ import PerigateServer
 /// The real server on 127.0.0.1 (any free port) over a real SQLite file, driven over HTTP.
 @Suite("Gateway over HTTP")
 struct GatewayHTTPTests {
-    /// A running gateway for one test; `stop()` shuts it down and closes the store.
-    struct RunningGateway {
-        var base: URL
-        var store: SQLiteMessageStore
-        var task: Task<Void, any Error>
-        var midwifeToken: String
-        var hospitalToken: String
-        var hospitalId: String
-
-        func stop() async throws {
-            task.cancel()
-            _ = await task.result
-            try await store.close()
-        }
-    }
-
-    static func start(maximumBytes: Int = 100_000) async throws -> RunningGateway {
-        let path = try TestSupport.temporaryDirectory().appendingPathComponent("gateway.sqlite").path
-        let store = try await SQLiteMessageStore.open(path: path)
-        func add(_ name: String, _ type: String, _ ura: String) async throws -> (String, String) {
-            let token = PartnerToken.generate()
-            let partner = Partner(id: UUID().uuidString, name: name, type: type, ura: ura, agb: nil, createdAt: "2026-11-25T10:00:00Z")
-            try await store.addPartner(partner, tokenHash: PartnerToken.hash(token), audit: AuditEntry(
-                time: "2026-11-25T10:00:00Z", actor: "test", event: "partner.add", action: "U", object: "partner:\(partner.id)", outcome: "success"))
-            return (token, partner.id)
-        }
-        let (midwife, _) = try await add("Verloskundigenpraktijk De Linde", "verloskundigenpraktijk", "01234567")
-        let (hospital, hospitalId) = try await add("Rijnland Gasthuis", "ziekenhuis", "27654321")
-        let validator = TestSupport.validator(maximumBytes: maximumBytes)
-        let server = GatewayServer(ingest: IngestService(validator: validator, store: store), partners: store, maximumBodyBytes: maximumBytes)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = server.application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }
-        let task = Task { try await app.runService() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        return RunningGateway(base: URL(string: "http://127.0.0.1:\(port)")!, store: store, task: task,
-                              midwifeToken: midwife, hospitalToken: hospital, hospitalId: hospitalId)
-    }
-
-    struct Reply {
-        var status: Int
-        var body: Data
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
-    }
-
-    static func send(_ gateway: RunningGateway, _ method: String, _ path: String, token: String?, user: String? = "uzi:900012345",
-                     contentType: String? = "application/xml", body: Data? = nil) async throws -> Reply {
-        var request = URLRequest(url: gateway.base.appendingPathComponent(path))
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let user { request.setValue(user, forHTTPHeaderField: "Perigate-User") }
-        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
-        request.httpBody = body
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
-    }
-
     static let sample = TestSupport.samples.appendingPathComponent("valid/verwijzing-1-hypertensie-regulier.xml")
     static let messageId = "4f6c2a1e-8b3d-4c1a-9e2f-1a2b3c4d5e01"
 
     @Test("POST: 202 with a receipt, idempotent re-send, 409 on changed content; GET status and raw for the sender only")
     func ingestAndRead() async throws {
-        let gateway = try await Self.start()
+        let gateway = try await TestGateway.start()
         let bytes = try Data(contentsOf: Self.sample)
-        let first = try await Self.send(gateway, "POST", "v1/messages", token: gateway.midwifeToken, body: bytes)
+        let first = try await gateway.send("POST", "v1/messages", token: gateway.midwifeToken, body: bytes)
         #expect(first.status == 202)
         #expect(first.json["messageId"] as? String == Self.messageId)
         #expect(first.json["clientReference"] as? String == "bsn:******007")
-        let again = try await Self.send(gateway, "POST", "v1/messages", token: gateway.midwifeToken, body: bytes)
+        let again = try await gateway.send("POST", "v1/messages", token: gateway.midwifeToken, body: bytes)
         #expect(again.status == 202)
         #expect(again.body == first.body)
         let changed = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "geen klachten", with: "lichte hoofdpijn").utf8)
-        let conflict = try await Self.send(gateway, "POST", "v1/messages", token: gateway.midwifeToken, body: changed)
+        let conflict = try await gateway.send("POST", "v1/messages", token: gateway.midwifeToken, body: changed)
         #expect(conflict.status == 409)
         #expect(conflict.json["code"] as? String == "message.conflict")
 
-        let status = try await Self.send(gateway, "GET", "v1/messages/\(Self.messageId)", token: gateway.midwifeToken)
+        let status = try await gateway.send("GET", "v1/messages/\(Self.messageId)", token: gateway.midwifeToken)
         #expect(status.status == 200)
         #expect(status.json["status"] as? String == "accepted")
-        let raw = try await Self.send(gateway, "GET", "v1/messages/\(Self.messageId)/raw", token: gateway.midwifeToken)
+        let raw = try await gateway.send("GET", "v1/messages/\(Self.messageId)/raw", token: gateway.midwifeToken)
         #expect(raw.status == 200)
         #expect(raw.body == bytes)
-        let otherPartner = try await Self.send(gateway, "GET", "v1/messages/\(Self.messageId)/raw", token: gateway.hospitalToken,
-                                               user: "uzi:900067890")
+        let otherPartner = try await gateway.send("GET", "v1/messages/\(Self.messageId)/raw", token: gateway.hospitalToken,
+                                               headers: ["Perigate-User": "uzi:900067890", "Perigate-User-Name": "B. Bakker", "Perigate-User-Role": "gynaecoloog"])
         #expect(otherPartner.status == 404)
-        let audit = try await gateway.store.auditEntries(after: 2, limit: 20)
+        let audit = try await gateway.store.auditEntries(after: TestGateway.organisations.count, limit: 20)
         #expect(audit.map(\.outcome) == ["success", "success", "refused", "success", "success", "refused"])
         #expect(audit.map(\.event) == ["message.import", "message.import", "message.import", "message.read", "message.read-raw", "message.read-raw"])
         try await gateway.stop()
@@ -103,21 +46,26 @@ struct GatewayHTTPTests {
 
     @Test("every refusal has its status and a problem+json body", arguments: [
         ("no token", 401, "auth.token-missing"), ("bad token", 401, "auth.token-invalid"), ("no user", 401, "auth.user-missing"),
+        ("no user name", 401, "auth.user-name-missing"), ("no user role", 401, "auth.user-role-missing"),
+        ("bad on-behalf-of", 401, "auth.on-behalf-of-invalid"),
         ("wrong content type", 415, "request.content-type"), ("malformed", 400, "message.malformed"),
         ("too large", 413, "message.too-large"), ("invalid", 422, "message.invalid"), ("unknown kind", 422, "message.unsupported"),
         ("other sender", 403, "message.sender-mismatch"),
     ])
     func refusals(_ name: String, _ expectedStatus: Int, _ code: String) async throws {
-        let gateway = try await Self.start(maximumBytes: 20_000)
+        let gateway = try await TestGateway.start(limits: GatewayLimits(maximumBodyBytes: 20_000))
         let valid = try Data(contentsOf: Self.sample)
         var token: String? = gateway.midwifeToken
-        var user: String? = "uzi:900012345"
+        var headers = TestGateway.user
         var contentType = "application/xml"
         var body = valid
         switch name {
         case "no token": token = nil
         case "bad token": token = "pgt_not-a-real-token"
-        case "no user": user = nil
+        case "no user": headers["Perigate-User"] = nil
+        case "no user name": headers["Perigate-User-Name"] = nil
+        case "no user role": headers["Perigate-User-Role"] = nil
+        case "bad on-behalf-of": headers["Perigate-On-Behalf-Of"] = "uzi:123"
         case "wrong content type": contentType = "application/json"
         case "malformed": body = Data("<verwijzing><open>".utf8)
         case "too large": body = Data(repeating: UInt8(ascii: " "), count: 50_000)
@@ -126,7 +74,7 @@ struct GatewayHTTPTests {
         case "other sender": token = gateway.hospitalToken
         default: break
         }
-        let reply = try await Self.send(gateway, "POST", "v1/messages", token: token, user: user, contentType: contentType, body: body)
+        let reply = try await gateway.send("POST", "v1/messages", token: token, headers: headers, contentType: contentType, body: body)
         #expect(reply.status == expectedStatus)
         #expect(reply.json["code"] as? String == code)
         #expect(reply.json["status"] as? Int == expectedStatus)
@@ -136,13 +84,13 @@ struct GatewayHTTPTests {
 
     @Test("a revoked partner's token stops working; health and ready answer")
     func revokeAndHealth() async throws {
-        let gateway = try await Self.start()
-        #expect(try await Self.send(gateway, "GET", "health", token: nil, user: nil).status == 200)
-        #expect(try await Self.send(gateway, "GET", "ready", token: nil, user: nil).status == 200)
+        let gateway = try await TestGateway.start()
+        #expect(try await gateway.send("GET", "health", token: nil, headers: [:]).status == 200)
+        #expect(try await gateway.send("GET", "ready", token: nil, headers: [:]).status == 200)
         let audit = AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test", event: "partner.revoke", action: "U",
                                object: "partner:\(gateway.hospitalId)", outcome: "success")
         #expect(try await gateway.store.revokePartner(id: gateway.hospitalId, audit: audit))
-        let reply = try await Self.send(gateway, "GET", "v1/messages/x", token: gateway.hospitalToken, user: "uzi:900067890")
+        let reply = try await gateway.send("GET", "v1/messages/x", token: gateway.hospitalToken, headers: ["Perigate-User": "uzi:900067890", "Perigate-User-Name": "B. Bakker", "Perigate-User-Role": "gynaecoloog"])
         #expect(reply.status == 401)
         try await gateway.stop()
     }
@@ -167,21 +115,21 @@ struct GatewayGzipTests {
         return compressed
     }
 
-    static func post(_ gateway: GatewayHTTPTests.RunningGateway, _ body: Data, encoding: String) async throws -> GatewayHTTPTests.Reply {
+    static func post(_ gateway: TestGateway, _ body: Data, encoding: String) async throws -> TestGateway.Reply {
         var request = URLRequest(url: gateway.base.appendingPathComponent("v1/messages"))
         request.httpMethod = "POST"
         request.setValue("Bearer \(gateway.midwifeToken)", forHTTPHeaderField: "Authorization")
-        request.setValue("uzi:900012345", forHTTPHeaderField: "Perigate-User")
+        for (name, value) in TestGateway.user { request.setValue(value, forHTTPHeaderField: name) }
         request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
         request.setValue(encoding, forHTTPHeaderField: "Content-Encoding")
         request.httpBody = body
         let (data, response) = try await URLSession.shared.data(for: request)
-        return GatewayHTTPTests.Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        return TestGateway.Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
     }
 
     @Test("a gzip body is accepted; a gzip bomb is stopped at the limit; bad gzip and unknown encodings are refused")
     func gzipBodies() async throws {
-        let gateway = try await GatewayHTTPTests.start(maximumBytes: 100_000)
+        let gateway = try await TestGateway.start()
         let message = try Data(contentsOf: GatewayHTTPTests.sample)
         let accepted = try await Self.post(gateway, try Self.gzip(message), encoding: "gzip")
         #expect(accepted.status == 202)

@@ -21,3 +21,33 @@ public enum IngestOutcome: Sendable, Hashable {
         case noMapper = "no-mapper"
     }
 }
+
+extension IngestOutcome {
+    /// A short label for metrics: `accepted`, `duplicate`, `conflict` or the rejection reason.
+    public var label: String {
+        switch self {
+        case .accepted: return "accepted"
+        case .duplicate: return "duplicate"
+        case .conflict: return "conflict"
+        case .rejected(let reason, _, _): return reason.rawValue
+        }
+    }
+
+    /// The message kind, when the gateway recognised it.
+    public var kind: String? {
+        switch self {
+        case .accepted(let receipt), .duplicate(let receipt): return receipt.kind
+        case .rejected(_, let report, _): return report.kind
+        case .conflict: return nil
+        }
+    }
+
+    /// The message version, when the gateway recognised it.
+    public var version: String? {
+        switch self {
+        case .accepted(let receipt), .duplicate(let receipt): return receipt.version
+        case .rejected(_, let report, _): return report.version
+        case .conflict: return nil
+        }
+    }
+}

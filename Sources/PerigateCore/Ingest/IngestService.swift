@@ -19,19 +19,31 @@ public struct IngestService: Sendable {
         self.now = now
     }
 
-    /// Who offers the message: the authenticated partner and the end user acting.
+    /// Who acts: the authenticated partner and the end user (asserted per request by the partner).
     public struct Caller: Sendable, Hashable {
         public var partnerURA: String
-        /// e.g. `uzi:900012345`.
+        /// e.g. `uzi:900012345` or `agb:01234567`.
         public var user: String
+        /// The user's name, as asserted.
+        public var userName: String?
+        /// The user's role, e.g. `verloskundige`, `gynaecoloog`, `jgz-verpleegkundige`.
+        public var userRole: String?
+        /// The responsible person when the user acts on someone's behalf (`uzi:…`/`agb:…`).
+        public var onBehalfOf: String?
 
-        public init(partnerURA: String, user: String) {
+        public init(partnerURA: String, user: String, userName: String? = nil, userRole: String? = nil, onBehalfOf: String? = nil) {
             self.partnerURA = partnerURA
             self.user = user
+            self.userName = userName
+            self.userRole = userRole
+            self.onBehalfOf = onBehalfOf
         }
 
-        /// How the caller appears in audit lines: `ura:01234567/uzi:900012345`.
-        public var auditActor: String { "ura:\(partnerURA)/\(user)" }
+        /// How the caller appears in audit lines: `ura:01234567/uzi:900012345`, with
+        /// `/for:uzi:…` when acting on someone's behalf.
+        public var auditActor: String {
+            "ura:\(partnerURA)/\(user)" + (onBehalfOf.map { "/for:\($0)" } ?? "")
+        }
     }
 
     /// Offers one message. Throws only for infrastructure failures (the store); every problem

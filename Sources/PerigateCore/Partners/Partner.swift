@@ -51,4 +51,9 @@ public protocol PartnerRegistry: Sendable {
     func partners() async throws -> [Partner]
     /// Revokes a partner; `false` when there is no such partner.
     func revokePartner(id: String, audit: AuditEntry) async throws -> Bool
+    /// Binds a TLS client certificate (SHA-256 of its DER form, lowercase hex) to a partner;
+    /// `false` when there is no such partner. A certificate belongs to at most one partner.
+    func bindCertificate(partnerId: String, fingerprint: String, audit: AuditEntry) async throws -> Bool
+    /// The active partner a client certificate with this fingerprint is bound to.
+    func partner(certificateFingerprint: String) async throws -> Partner?
 }

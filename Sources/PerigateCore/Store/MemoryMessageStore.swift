@@ -3,6 +3,7 @@ public actor MemoryMessageStore: MessageStore {
     private var messages: [String: StoredMessage] = [:]
     private var order: [String] = []
     private var audit: [AuditEntry] = []
+    private var consentLedger: [ExchangeConsent] = []
 
     public init() {}
 
@@ -26,6 +27,15 @@ public actor MemoryMessageStore: MessageStore {
         order.compactMap { messages[$0] }.filter { $0.bsn == bsn }.compactMap(\.facts)
     }
 
+    public func registerConsent(_ consent: ExchangeConsent, audit entries: [AuditEntry]) {
+        consentLedger.append(consent)
+        appendAudit(entries)
+    }
+
+    public func consents(bsn: String) -> [ExchangeConsent] {
+        consentLedger.filter { $0.bsn == bsn }
+    }
+
     public func appendAudit(_ entries: [AuditEntry]) {
         for var entry in entries {
             entry.sequence = audit.count + 1
@@ -43,6 +53,7 @@ public actor MemoryMessageStore: MessageStore {
 /// In-memory partners, for tests and demos.
 public actor MemoryPartnerRegistry: PartnerRegistry {
     private var entries: [(partner: Partner, tokenHash: String)] = []
+    private var certificates: [String: String] = [:]
     private let audit: MemoryMessageStore
 
     public init(audit: MemoryMessageStore) {
@@ -67,5 +78,17 @@ public actor MemoryPartnerRegistry: PartnerRegistry {
         entries[index].partner.revoked = true
         await audit.appendAudit([entry])
         return true
+    }
+
+    public func bindCertificate(partnerId: String, fingerprint: String, audit entry: AuditEntry) async -> Bool {
+        guard entries.contains(where: { $0.partner.id == partnerId }) else { return false }
+        certificates[fingerprint] = partnerId
+        await audit.appendAudit([entry])
+        return true
+    }
+
+    public func partner(certificateFingerprint: String) -> Partner? {
+        guard let id = certificates[certificateFingerprint] else { return nil }
+        return entries.first { $0.partner.id == id && !$0.partner.revoked }?.partner
     }
 }

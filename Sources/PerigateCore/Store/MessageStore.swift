@@ -11,6 +11,11 @@ public protocol MessageStore: Sendable {
     func message(id: String) async throws -> StoredMessage?
     /// The canonical facts of every accepted message about this client, in storage order.
     func facts(bsn: String) async throws -> [MessageFacts]
+    /// Registers the client's consent for exchange (given or withdrawn) with its audit lines, in
+    /// one transaction.
+    func registerConsent(_ consent: ExchangeConsent, audit: [AuditEntry]) async throws
+    /// The consent registrations for this client, oldest first.
+    func consents(bsn: String) async throws -> [ExchangeConsent]
     /// Appends audit lines on their own (e.g. a refused read), in one transaction.
     func appendAudit(_ entries: [AuditEntry]) async throws
     /// Audit lines with a sequence number above `after`, oldest first.

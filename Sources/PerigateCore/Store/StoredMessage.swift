@@ -43,6 +43,8 @@ public struct AuditEntry: Sendable, Codable, Hashable {
     public var object: String
     /// `success`, `refused` or `error`.
     public var outcome: String
+    /// Why (a refusal code such as `access.no-consent`) or on what basis (`consent:registered`).
+    public var detail: String?
 
     /// The same line with outcome `refused`.
     public var refused: AuditEntry {
@@ -51,7 +53,8 @@ public struct AuditEntry: Sendable, Codable, Hashable {
         return copy
     }
 
-    public init(sequence: Int = 0, time: String, actor: String, event: String, action: String, object: String, outcome: String) {
+    public init(sequence: Int = 0, time: String, actor: String, event: String, action: String, object: String, outcome: String,
+                detail: String? = nil) {
         self.sequence = sequence
         self.time = time
         self.actor = actor
@@ -59,6 +62,7 @@ public struct AuditEntry: Sendable, Codable, Hashable {
         self.action = action
         self.object = object
         self.outcome = outcome
+        self.detail = detail
     }
 }
 

@@ -8,13 +8,13 @@ extension SQLiteMessageStore {
 
     public func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry] {
         try await connection.query(
-            "SELECT seq, time, actor, event, action, object, outcome FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, time, actor, event, action, object, outcome, detail FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
             [.integer(after), .integer(limit)]
         ).map { row in
             AuditEntry(sequence: Int(row.column("seq")?.integer ?? 0), time: row.column("time")?.string ?? "",
                        actor: row.column("actor")?.string ?? "", event: row.column("event")?.string ?? "",
                        action: row.column("action")?.string ?? "", object: row.column("object")?.string ?? "",
-                       outcome: row.column("outcome")?.string ?? "")
+                       outcome: row.column("outcome")?.string ?? "", detail: row.column("detail")?.string)
         }
     }
 
@@ -22,8 +22,9 @@ extension SQLiteMessageStore {
     func insertAudit(_ entries: [AuditEntry]) async throws {
         for entry in entries {
             _ = try await connection.query(
-                "INSERT INTO audit (time, actor, event, action, object, outcome) VALUES (?, ?, ?, ?, ?, ?)",
-                [.text(entry.time), .text(entry.actor), .text(entry.event), .text(entry.action), .text(entry.object), .text(entry.outcome)])
+                "INSERT INTO audit (time, actor, event, action, object, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [.text(entry.time), .text(entry.actor), .text(entry.event), .text(entry.action), .text(entry.object),
+                 .text(entry.outcome), Self.text(entry.detail)])
         }
     }
 

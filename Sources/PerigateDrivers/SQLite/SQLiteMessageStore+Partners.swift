@@ -33,6 +33,22 @@ extension SQLiteMessageStore: PartnerRegistry {
         }
     }
 
+    public func bindCertificate(partnerId: String, fingerprint: String, audit: AuditEntry) async throws -> Bool {
+        try await transaction {
+            let found = try await self.connection.query("SELECT id FROM partners WHERE id = ?", [.text(partnerId)]).isEmpty == false
+            guard found else { return false }
+            _ = try await self.connection.query("UPDATE partners SET cert_sha256 = ? WHERE id = ?", [.text(fingerprint), .text(partnerId)])
+            try await self.insertAudit([audit])
+            return true
+        }
+    }
+
+    public func partner(certificateFingerprint: String) async throws -> Partner? {
+        try await connection.query(
+            "SELECT id, name, type, ura, agb, created_at, revoked FROM partners WHERE cert_sha256 = ? AND revoked = 0",
+            [.text(certificateFingerprint)]).first.map(Self.partner)
+    }
+
     static func partner(_ row: SQLiteRow) -> Partner {
         Partner(id: row.column("id")?.string ?? "", name: row.column("name")?.string ?? "", type: row.column("type")?.string ?? "",
                 ura: row.column("ura")?.string ?? "", agb: row.column("agb")?.string,

@@ -52,5 +52,25 @@ enum SQLiteMigrations {
             ) STRICT
             """,
         ]),
+        Migration(version: 3, name: "consents-and-audit-detail", statements: [
+            """
+            CREATE TABLE consents (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                bsn TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('given', 'withdrawn')),
+                date TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                recorded_by TEXT NOT NULL
+            ) STRICT
+            """,
+            "CREATE INDEX consents_by_bsn ON consents(bsn, seq)",
+            "CREATE TRIGGER consents_no_update BEFORE UPDATE ON consents BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END",
+            "CREATE TRIGGER consents_no_delete BEFORE DELETE ON consents BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END",
+            "ALTER TABLE audit ADD COLUMN detail TEXT",
+        ]),
+        Migration(version: 4, name: "partner-certificates", statements: [
+            "ALTER TABLE partners ADD COLUMN cert_sha256 TEXT",
+            "CREATE UNIQUE INDEX partners_by_certificate ON partners(cert_sha256) WHERE cert_sha256 IS NOT NULL",
+        ]),
     ]
 }

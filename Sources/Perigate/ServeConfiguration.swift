@@ -1,0 +1,93 @@
+import Configuration
+import Foundation
+import Logging
+import PerigateServer
+
+/// `perigate serve` settings, resolved as: flag > `PERIGATE_*` environment variable > JSON
+/// config file (`--config` / `PERIGATE_CONFIG`) > default. Keys and variables are listed in
+/// docs/operations.md; a value of the wrong type is an error naming its key, never a silent default.
+struct ServeConfiguration {
+    var host: String
+    var port: Int
+    var database: String
+    var schemaDirectory: String
+    var views: String
+    var limits: GatewayLimits
+    var tlsCertificate: String?
+    var tlsKey: String?
+    var tlsClientCA: String?
+    var logLevel: Logger.Level
+
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Resolves every setting from `flags` (only the options given on the command line), the
+    /// environment and the optional file.
+    static func resolve(flags: [String: ConfigValue], configFile: String?,
+                        environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> ServeConfiguration {
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: flags.map { (AbsoluteConfigKey(ConfigKey($0.key)), $0.value) })),
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ["perigate"]),
+        ]
+        if let file = configFile ?? environment["PERIGATE_CONFIG"] {
+            guard FileManager.default.isReadableFile(atPath: file) else { throw Invalid(description: "config file \(file) is not readable") }
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: .init(file)))
+            } catch {
+                throw Invalid(description: "config file \(file) is not valid JSON: \(error)")
+            }
+        }
+        let reader = Reader(config: ConfigReader(providers: providers))
+        let schemaDirectory = reader.string("schemaDir") ?? "Schemas"
+        let level = reader.string("logLevel") ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw Invalid(description: "logLevel: '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let configuration = ServeConfiguration(
+            host: reader.string("host") ?? "127.0.0.1",
+            port: try reader.int("port", 8080, in: 0...65535),
+            database: reader.string("db") ?? "perigate.sqlite",
+            schemaDirectory: schemaDirectory,
+            views: reader.string("views") ?? (schemaDirectory as NSString).appendingPathComponent("views.json"),
+            limits: GatewayLimits(
+                maximumBodyBytes: try reader.int("maxBodyBytes", 16 * 1024 * 1024, in: 1024...(1 << 30)),
+                requestTimeout: .seconds(try reader.int("requestTimeoutSeconds", 30, in: 1...3600)),
+                maximumConcurrentRequests: try reader.int("maxConcurrentRequests", 256, in: 1...100_000),
+                idleTimeout: .seconds(try reader.int("idleTimeoutSeconds", 60, in: 1...3600))),
+            tlsCertificate: reader.string("tls.cert"), tlsKey: reader.string("tls.key"), tlsClientCA: reader.string("tls.clientCA"),
+            logLevel: logLevel)
+        if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {
+            throw Invalid(description: "TLS needs both a certificate (tls.cert) and a key (tls.key)")
+        }
+        if configuration.tlsClientCA != nil, configuration.tlsCertificate == nil {
+            throw Invalid(description: "mutual TLS (tls.clientCA) needs tls.cert and tls.key")
+        }
+        return configuration
+    }
+
+    /// Typed reads that refuse values of the wrong type instead of falling back to the default.
+    struct Reader {
+        var config: ConfigReader
+
+        func string(_ key: String) -> String? {
+            config.string(forKey: ConfigKey(key))
+        }
+
+        func int(_ key: String, _ fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+            let value: Int
+            if let number = config.int(forKey: ConfigKey(key)) {
+                value = number
+            } else if let text = config.string(forKey: ConfigKey(key)) {
+                guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw Invalid(description: "\(key): '\(text)' is not a whole number")
+                }
+                value = number
+            } else {
+                return fallback
+            }
+            guard range.contains(value) else { throw Invalid(description: "\(key): \(value) is outside \(range.lowerBound)…\(range.upperBound)") }
+            return value
+        }
+    }
+}

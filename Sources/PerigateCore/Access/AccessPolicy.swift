@@ -1,0 +1,80 @@
+/// Who may read a client's record (pure functions; the server and the CLI share them).
+///
+/// A partner may read only when all hold, checked in this order:
+/// 1. its type is a care type with a view — health insurers and company/insurance doctors never
+///    (Wabvpz 15f), whatever the configuration says;
+/// 2. a **care relationship**: it sent a message about her, was addressed in one, or is the
+///    target of a referral/handover about her;
+/// 3. the client's **consent for exchange**: the latest registered ``ExchangeConsent`` is
+///    `given`, or (without any registration) a consent carried in a message whose purpose the
+///    partner type's view accepts (the PHB referral's consent opens her file to JGZ). A
+///    registered withdrawal overrides consents carried in messages.
+public enum AccessPolicy {
+    /// Partner types that never get client data.
+    public static let excludedTypes: Set<String> = ["zorgverzekeraar", "bedrijfsarts", "verzekeringsarts"]
+
+    /// The decision for one read.
+    public enum Decision: Sendable, Hashable {
+        /// Allowed; `basis` names the consent that allowed it (for the audit line).
+        case allowed(basis: String)
+        case refused(Refusal)
+    }
+
+    /// Why a read was refused: a stable code (problem `code`, audit) and a sentence.
+    public struct Refusal: Sendable, Hashable, Error {
+        public var code: String
+        public var reason: String
+
+        public init(code: String, reason: String) {
+            self.code = code
+            self.reason = reason
+        }
+    }
+
+    /// May `partner` read the record built from `facts`, given the registered `consents`
+    /// (oldest first)? `facts` empty means the gateway knows nothing of her: refused like a missing
+    /// care relationship, so a partner cannot probe which BSNs are known.
+    public static func recordRead(by partner: Partner, facts: [MessageFacts], consents: [ExchangeConsent],
+                                  views: ViewPolicy) -> Decision {
+        guard !excludedTypes.contains(partner.type), let view = views.views[partner.type] else {
+            return .refused(Refusal(code: "access.partner-type",
+                                    reason: "partner type '\(partner.type)' never receives client data"))
+        }
+        guard careOrganisations(in: facts).contains(SenderPolicy.normalised(partner.ura)) else {
+            return .refused(Refusal(code: "access.no-care-relationship",
+                                    reason: "no care relationship with this client is known to the gateway"))
+        }
+        if let latest = consents.last {
+            return latest.status == .given ? .allowed(basis: "consent:registered")
+                : .refused(Refusal(code: "access.consent-withdrawn", reason: "the client withdrew her consent for exchange"))
+        }
+        let purposes = Set(view.consentPurposes ?? [])
+        if let purpose = facts.flatMap(\.consents).map(\.purpose).first(where: purposes.contains) {
+            return .allowed(basis: "consent:\(purpose)")
+        }
+        return .refused(Refusal(code: "access.no-consent", reason: "no consent for exchange is registered for this client"))
+    }
+
+    /// May `partner` register the client's consent? It needs the same care relationship (and type)
+    /// as a read, but not a consent.
+    public static func consentRegistration(by partner: Partner, facts: [MessageFacts], views: ViewPolicy) -> Refusal? {
+        guard !excludedTypes.contains(partner.type), views.views[partner.type] != nil else {
+            return Refusal(code: "access.partner-type", reason: "partner type '\(partner.type)' never receives client data")
+        }
+        guard careOrganisations(in: facts).contains(SenderPolicy.normalised(partner.ura)) else {
+            return Refusal(code: "access.no-care-relationship", reason: "no care relationship with this client is known to the gateway")
+        }
+        return nil
+    }
+
+    /// Normalised URAs of every organisation in a care relationship with the client: senders,
+    /// addressed recipients and referral/handover targets of her messages.
+    public static func careOrganisations(in facts: [MessageFacts]) -> Set<String> {
+        var uras = Set<String>()
+        for message in facts {
+            let named = [message.provenance.sender] + message.events.flatMap { [$0.from] + $0.to }
+            uras.formUnion(named.compactMap(\.ura).map(SenderPolicy.normalised))
+        }
+        return uras
+    }
+}

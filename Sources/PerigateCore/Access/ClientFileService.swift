@@ -1,0 +1,83 @@
+import Foundation
+
+/// The shared client file use case (gezamenlijk cliëntendossier), shared by the HTTP server and
+/// the CLI: read a client's record through the caller's view, register her consent for exchange.
+///
+/// Every call writes its audit line — allowed or refused — before anything is returned; when the
+/// line cannot be written the call throws and no client data leaves (fail closed).
+public struct ClientFileService: Sendable {
+    public let store: any MessageStore
+    public let views: ViewPolicy
+    /// Current time, injected for tests.
+    public var now: @Sendable () -> Date
+
+    public init(store: any MessageStore, views: ViewPolicy, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.views = views
+        self.now = now
+    }
+
+    /// The outcome of a record read.
+    public enum ReadOutcome: Sendable, Hashable {
+        /// The record through the caller's view; `basis` names the consent that allowed it.
+        case record(ClientRecord, basis: String)
+        case refused(AccessPolicy.Refusal)
+    }
+
+    /// Reads the record of `bsn` for `partner` (acting through `caller`), with superseded values
+    /// when `history` is set.
+    public func read(bsn: BSN, partner: Partner, caller: IngestService.Caller, history: Bool) async throws -> ReadOutcome {
+        let facts = try await store.facts(bsn: bsn.value)
+        let consents = try await store.consents(bsn: bsn.value)
+        let decision = AccessPolicy.recordRead(by: partner, facts: facts, consents: consents, views: views)
+        let line = { (outcome: String, detail: String) in
+            AuditEntry(time: self.now().formatted(.iso8601), actor: caller.auditActor, event: "record.read", action: "R",
+                       object: "bsn:\(bsn.value)/record", outcome: outcome, detail: detail)
+        }
+        switch decision {
+        case .refused(let refusal):
+            try await store.appendAudit([line("refused", refusal.code)])
+            return .refused(refusal)
+        case .allowed(let basis):
+            let record = try views.view(try ClientRecord.build(from: facts), for: partner.type)
+            try await store.appendAudit([line("success", basis)])
+            return .record(history ? record : record.withoutHistory(), basis: basis)
+        }
+    }
+
+    /// The outcome of a consent registration.
+    public enum ConsentOutcome: Sendable, Hashable {
+        case registered(ExchangeConsent)
+        case refused(AccessPolicy.Refusal)
+        /// The request itself is wrong (e.g. the date); nothing was registered.
+        case invalid(String)
+    }
+
+    /// Registers that the client gave or withdrew her consent for exchange on `date`, as stated
+    /// by the professional acting (who needs a care relationship with her).
+    public func registerConsent(bsn: BSN, status: ExchangeConsent.Status, date: String, partner: Partner,
+                                caller: IngestService.Caller) async throws -> ConsentOutcome {
+        let time = now().formatted(.iso8601)
+        let event = status == .given ? "consent.given" : "consent.withdrawn"
+        let problem: String? = if date.count != 10 || ClinicalDate(date)?.dateOnly != true {
+            "date must be a calendar date (YYYY-MM-DD)"
+        } else if let day = ClinicalDate(date), ClinicalDate(dayOf: now()) < day {
+            "date \(date) lies in the future"
+        } else { nil }
+        if let problem {
+            try await store.appendAudit([AuditEntry(time: time, actor: caller.auditActor, event: event, action: "C",
+                                                    object: "bsn:\(bsn.value)/consent", outcome: "refused", detail: "consent.invalid")])
+            return .invalid(problem)
+        }
+        let facts = try await store.facts(bsn: bsn.value)
+        if let refusal = AccessPolicy.consentRegistration(by: partner, facts: facts, views: views) {
+            try await store.appendAudit([AuditEntry(time: time, actor: caller.auditActor, event: event, action: "C",
+                                                    object: "bsn:\(bsn.value)/consent", outcome: "refused", detail: refusal.code)])
+            return .refused(refusal)
+        }
+        let consent = ExchangeConsent(bsn: bsn.value, status: status, date: date, recordedAt: time, recordedBy: caller.auditActor)
+        try await store.registerConsent(consent, audit: [AuditEntry(time: time, actor: caller.auditActor, event: event, action: "C",
+                                                                    object: "bsn:\(bsn.value)/consent", outcome: "success")])
+        return .registered(consent)
+    }
+}

@@ -1,0 +1,23 @@
+import Crypto
+import Hummingbird
+import NIOCore
+import NIOSSL
+
+/// The request context: Hummingbird's core storage plus the connection, for the client's
+/// address and (with mutual TLS) its certificate.
+public struct GatewayContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        channel = source.channel
+    }
+
+    /// SHA-256 (lowercase hex) of the DER form of the client's TLS certificate, when it sent one.
+    func clientCertificateFingerprint() async -> String? {
+        guard let certificate = try? await channel.nioSSL_peerCertificate().get(),
+              let der = try? certificate.toDERBytes() else { return nil }
+        return SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,57 @@
+import Prometheus
+
+/// The gateway's Prometheus metrics (`GET /metrics`), in one registry per server so tests and
+/// several servers in one process never share counters.
+///
+/// Labels never carry client data: routes are templates (`/v1/clients/:bsn/record`), not paths.
+public final class GatewayMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+
+    /// Latency buckets from 1 ms to 10 s.
+    static let buckets: [Duration] = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000].map { .microseconds(Int64($0 * 1000)) }
+
+    private let inFlight: Gauge
+    private let shed: Counter
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        inFlight = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "http", metricName: "requests_in_flight", helpText: "Requests being handled now."))
+        shed = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "http", metricName: "requests_shed", unitName: "total",
+            helpText: "Requests refused with 503 because the concurrency limit was reached."))
+    }
+
+    /// One finished request.
+    func request(route: String, method: String, status: Int, duration: Duration) {
+        let labels = [("route", route), ("method", method), ("status", String(status))]
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "http", metricName: "requests", unitName: "total",
+            helpText: "Finished HTTP requests by route template, method and status."), labels: labels).increment()
+        registry.makeDurationHistogram(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+            helpText: "HTTP request latency by route template and method."),
+            labels: [("route", route), ("method", method)], buckets: Self.buckets).record(duration)
+    }
+
+    /// One ingest outcome (`accepted`, `duplicate`, `conflict`, or the rejection reason).
+    func ingest(kind: String, version: String, outcome: String, duration: Duration) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "ingest", metricName: "messages", unitName: "total",
+            helpText: "Offered messages by kind, version and outcome."),
+            labels: [("kind", kind), ("version", version), ("outcome", outcome)]).increment()
+        registry.makeDurationHistogram(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "ingest", metricName: "duration", unitName: "seconds",
+            helpText: "Time to validate, map and durably store one message, by kind."),
+            labels: [("kind", kind)], buckets: Self.buckets).record(duration)
+    }
+
+    func started() { inFlight.increment() }
+    func finished() { inFlight.decrement() }
+    func refusedBusy() { shed.increment() }
+
+    /// The exposition text (Prometheus text format 0.0.4).
+    public func exposition() -> String {
+        registry.emitToString()
+    }
+}

@@ -1,0 +1,85 @@
+import Crypto
+import Foundation
+import Hummingbird
+import PerigateCore
+
+extension GatewayServer {
+    /// `GET /v1/clients/{bsn}/record[?history=true]`: the record through the caller's view, with
+    /// an `ETag`; `If-None-Match` with the current tag answers 304 (still audited as a read).
+    func getRecord(_ request: Request, _ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
+        guard let bsn = try await clientBSN(context, caller, event: "record.read") else { return Self.badBSN }
+        let history = request.uri.queryParameters.get("history").map { $0 == "true" || $0 == "1" } ?? false
+        switch try await clientFile.read(bsn: bsn, partner: caller.partner, caller: caller.ingestCaller, history: history) {
+        case .refused(let refusal):
+            return Problem(status: .forbidden, code: refusal.code, detail: refusal.reason).response
+        case .record(let record, _):
+            let body = try CanonicalJSON.data(record)
+            let tag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+            var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, no-cache"]
+            if Self.matches(request.headers[.ifNoneMatch], tag) {
+                return Response(status: .notModified, headers: headers)
+            }
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        }
+    }
+
+    /// `POST /v1/clients/{bsn}/consents` with `{"status": "given"|"withdrawn", "date": "YYYY-MM-DD"}`.
+    func postConsent(_ request: Request, _ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
+        guard let bsn = try await clientBSN(context, caller, event: "consent.register") else { return Self.badBSN }
+        struct Body: Decodable {
+            var status: ExchangeConsent.Status
+            var date: String
+        }
+        let body: Body
+        do {
+            let bytes = try await request.body.collect(upTo: 16 * 1024)
+            body = try JSONDecoder().decode(Body.self, from: Data(buffer: bytes))
+        } catch {
+            try await ingest.store.appendAudit([AuditEntry(
+                time: Date().formatted(.iso8601), actor: caller.ingestCaller.auditActor, event: "consent.register", action: "C",
+                object: "bsn:\(bsn.value)/consent", outcome: "refused", detail: "request.invalid-json")])
+            return Problem(status: .badRequest, code: "request.invalid-json",
+                           detail: "send {\"status\": \"given\" or \"withdrawn\", \"date\": \"YYYY-MM-DD\"}").response
+        }
+        switch try await clientFile.registerConsent(bsn: bsn, status: body.status, date: body.date,
+                                                    partner: caller.partner, caller: caller.ingestCaller) {
+        case .registered(let consent):
+            return JSONResponse.make(ConsentReply(status: consent.status.rawValue, date: consent.date, recordedAt: consent.recordedAt,
+                                                  clientReference: Receipt.maskedReference(bsn: consent.bsn)), status: .created)
+        case .refused(let refusal):
+            return Problem(status: .forbidden, code: refusal.code, detail: refusal.reason).response
+        case .invalid(let reason):
+            return Problem(status: .badRequest, code: "consent.invalid", detail: reason).response
+        }
+    }
+
+    struct ConsentReply: Encodable {
+        var status: String
+        var date: String
+        var recordedAt: String
+        var clientReference: String
+    }
+
+    /// The path's BSN, or `nil` (after an audit line for the refused request) when it is not a valid BSN.
+    private func clientBSN(_ context: GatewayContext, _ caller: Authenticated, event: String) async throws -> BSN? {
+        if let bsn = context.parameters.get("bsn").flatMap(BSN.init) { return bsn }
+        try await ingest.store.appendAudit([AuditEntry(
+            time: Date().formatted(.iso8601), actor: caller.ingestCaller.auditActor, event: event, action: "R",
+            object: "client:invalid-bsn", outcome: "refused", detail: "request.bsn-invalid")])
+        return nil
+    }
+
+    static var badBSN: Response {
+        Problem(status: .badRequest, code: "request.bsn-invalid", detail: "the path does not hold a valid BSN (9 digits, elfproef)").response
+    }
+
+    /// RFC 9110 `If-None-Match`: `*` or a list of (weak or strong) tags.
+    static func matches(_ header: String?, _ tag: String) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { item in
+            let trimmed = item.trimmingCharacters(in: .whitespaces)
+            return trimmed == "*" || trimmed == tag || trimmed == "W/" + tag
+        }
+    }
+}

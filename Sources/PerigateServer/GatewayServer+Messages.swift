@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import PerigateCore
+
+extension GatewayServer {
+    func postMessage(_ request: Request, _ caller: Authenticated) async throws -> Response {
+        let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard contentType == "application/xml" || contentType == "text/xml" else {
+            return Problem(status: .unsupportedMediaType, code: "request.content-type",
+                           detail: "send messages as application/xml (got \(contentType ?? "none"))").response
+        }
+        let limit = limits.maximumBodyBytes
+        var body: Data
+        do {
+            body = Data(buffer: try await request.body.collect(upTo: limit))
+        } catch {
+            return Problem(status: .contentTooLarge, code: "message.too-large", detail: "the body exceeds \(limit) bytes").response
+        }
+        switch request.headers[.contentEncoding]?.lowercased() {
+        case nil, "identity":
+            break
+        case "gzip":
+            do {
+                body = try GzipBody.inflate(body, limit: limit)
+            } catch GzipBody.Failure.tooLarge {
+                return Problem(status: .contentTooLarge, code: "message.too-large",
+                               detail: "the decompressed body exceeds \(limit) bytes").response
+            } catch {
+                return Problem(status: .badRequest, code: "request.bad-gzip", detail: "the body is not valid gzip data").response
+            }
+        case let other?:
+            return Problem(status: .unsupportedMediaType, code: "request.content-encoding",
+                           detail: "unsupported Content-Encoding \(other); use gzip or none").response
+        }
+        let start = ContinuousClock.now
+        let outcome = try await ingest.ingest(body, from: caller.ingestCaller)
+        metrics.ingest(kind: outcome.kind ?? "unknown", version: outcome.version ?? "unknown", outcome: outcome.label,
+                       duration: ContinuousClock.now - start)
+        return IngestStatus.response(for: outcome)
+    }
+
+    func getMessage(_ context: GatewayContext, raw: Bool, _ caller: Authenticated) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let message = try await ingest.store.message(id: id)
+        let visible = message?.senderURA.map { SenderPolicy.sameOrganisation($0, caller.partner.ura) } ?? false
+        let audit = AuditEntry(time: Date().formatted(.iso8601), actor: caller.ingestCaller.auditActor,
+                               event: raw ? "message.read-raw" : "message.read", action: "R",
+                               object: message?.bsn.map { "bsn:\($0)/message:\(id)" } ?? "message:\(id)",
+                               outcome: visible ? "success" : "refused", detail: visible ? nil : "access.not-sender")
+        try await ingest.store.appendAudit([audit])
+        guard let message, visible else {
+            return Problem(status: .notFound, code: "message.not-found", detail: "no message \(id) sent by this partner").response
+        }
+        if raw {
+            return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.raw)))
+        }
+        let accepted = message.facts != nil
+        return JSONResponse.make(MessageStatus(
+            id: message.id, status: accepted ? "accepted" : "rejected", receivedAt: message.receivedAt,
+            kind: message.report.kind, version: message.report.version, report: message.report), status: .ok)
+    }
+
+    /// `GET /v1/messages/{id}`.
+    struct MessageStatus: Encodable {
+        var id: String
+        var status: String
+        var receivedAt: String
+        var kind: String?
+        var version: String?
+        var report: ValidationReport
+    }
+}
