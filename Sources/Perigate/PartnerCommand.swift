@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import PerigateCore
 import PerigateDrivers
+import PerigateServer
 
-/// `perigate partner add|list|revoke`: the organisations allowed to use the gateway.
+/// `perigate partner add|list|revoke|bind-cert`: the organisations allowed to use the gateway.
 struct PartnerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partner", abstract: "Manage partner organisations and their API tokens.",
-        subcommands: [Add.self, List.self, Revoke.self])
+        subcommands: [Add.self, List.self, Revoke.self, BindCert.self])
 
     static func audit(_ event: String, _ object: String) -> AuditEntry {
         AuditEntry(time: Date().formatted(.iso8601), actor: "operator:cli", event: event,
@@ -77,6 +78,35 @@ struct PartnerCommand: AsyncParsableCommand {
             try await store.close()
             guard found else { throw ValidationError("no partner \(id)") }
             print("partner \(id) revoked")
+        }
+    }
+
+    /// `partner bind-cert ID FILE.pem`: under mutual TLS this certificate authenticates the partner.
+    struct BindCert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bind-cert",
+            abstract: "Bind a TLS client certificate (PEM) to a partner, for mutual TLS (serve --tls-client-ca).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument var id: String
+        @Argument(help: "The partner's client certificate (PEM).") var certificate: String
+
+        func run() async throws {
+            let fingerprint: String
+            do { fingerprint = try GatewayTLS.fingerprint(certificatePEMFile: certificate) } catch let error as TLSFileError {
+                throw ValidationError("cannot read the certificate: \(error)")
+            }
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            let found: Bool
+            do {
+                found = try await store.bindCertificate(partnerId: id, fingerprint: fingerprint,
+                                                        audit: PartnerCommand.audit("partner.bind-cert", "partner:\(id)"))
+            } catch {
+                try? await store.close()
+                throw ValidationError("cannot bind: the certificate may already belong to another partner (\(error))")
+            }
+            try await store.close()
+            guard found else { throw ValidationError("no partner \(id)") }
+            print("partner \(id): client certificate sha256:\(fingerprint) bound")
         }
     }
 }

@@ -3,7 +3,7 @@ import Prometheus
 /// The gateway's Prometheus metrics (`GET /metrics`), in one registry per server so tests and
 /// several servers in one process never share counters.
 ///
-/// Labels never carry client data: routes are templates (`/v1/clients/:bsn/record`), not paths.
+/// Labels never carry client data: routes are templates (`/v1/clients/{bsn}/record`), not paths.
 public final class GatewayMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
 

@@ -1,0 +1,65 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// The process log (standard error) of `perigate serve` at debug level: one line per request
+/// with its request id and route template, never a BSN or message content.
+@Suite("perigate serve process log")
+struct ProcessLogTests {
+    @Test("requests are logged with id, route and status; no BSN, name or message text appears")
+    func noPatientData() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let db = directory.appendingPathComponent("gateway.sqlite").path
+        let added = try CLITests.run(["partner", "add", "--db", db, "--name", "De Linde", "--type", "verloskundigenpraktijk", "--ura", "01234567"])
+        let token = try #require(added.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: CLITests.binary)
+        server.arguments = ["serve", "--db", db, "--port", "0", "--log-level", "debug"]
+        server.currentDirectoryURL = CLITests.root
+        let output = Pipe()
+        let log = directory.appendingPathComponent("stderr.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        server.standardOutput = output
+        server.standardError = try FileHandle(forWritingTo: log)
+        try server.run()
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        var printed = ""
+        while !printed.contains("\n"), server.isRunning {
+            printed += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let port = try #require(printed.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
+
+        func send(_ method: String, _ path: String, body: Data?) async throws -> Int {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/\(path)")!)
+            request.httpMethod = method
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            request.setValue("uzi:900012345", forHTTPHeaderField: "Perigate-User")
+            request.setValue("A. de Vries", forHTTPHeaderField: "Perigate-User-Name")
+            request.setValue("verloskundige", forHTTPHeaderField: "Perigate-User-Role")
+            request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
+            request.httpBody = body
+            let (_, response) = try await URLSession.shared.data(for: request)
+            return (response as? HTTPURLResponse)?.statusCode ?? 0
+        }
+        let sample = try Data(contentsOf: CLITests.root.appendingPathComponent("Samples/valid/verwijzing-1-hypertensie-regulier.xml"))
+        #expect(try await send("POST", "v1/messages", body: sample) == 202)
+        let invalid = try Data(contentsOf: CLITests.root.appendingPathComponent("Samples/invalid/verwijzing-bsn-elfproef.xml"))
+        #expect(try await send("POST", "v1/messages", body: invalid) == 422)
+        #expect(try await send("GET", "v1/clients/999990007/record", body: nil) == 403)
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+
+        let text = try String(contentsOf: log, encoding: .utf8)
+        let requests = text.split(separator: "\n").filter { $0.contains(" request ") || $0.hasSuffix(" request") || $0.contains(": request") }
+        #expect(requests.count == 3, "\(text)")
+        #expect(requests.allSatisfy { $0.contains("hb.request.id=") })
+        #expect(text.contains("route=/v1/clients/{bsn}/record"))
+        for secret in ["999990007", "El Amrani", "Fatima", "hypertensie", "<verwijzing"] {
+            #expect(!text.contains(secret), "the process log contains \(secret)")
+        }
+    }
+}

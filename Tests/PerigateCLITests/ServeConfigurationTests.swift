@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// `perigate serve` settings: flag > PERIGATE_* environment > --config file > default, wrong
+/// values named by key, and a graceful stop on SIGTERM. Runs the real binary.
+@Suite("perigate serve configuration")
+struct ServeConfigurationTests {
+    struct Outcome {
+        /// The port from the "listening" line, when the server started.
+        var port: Int?
+        var status: Int32
+        var error: String
+    }
+
+    /// Starts `perigate serve`; when it listens, stops it with SIGTERM. Returns what happened.
+    static func serve(_ arguments: [String], environment: [String: String] = [:], config: String? = nil) throws -> Outcome {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var arguments = ["serve", "--db", directory.appendingPathComponent("gateway.sqlite").path] + arguments
+        if let config {
+            let file = directory.appendingPathComponent("perigate.json")
+            try Data(config.utf8).write(to: file)
+            arguments += ["--config", file.path]
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = CLITests.root
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PERIGATE_") || $0.key == "PERIGATE_BIN" }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        var printed = ""
+        while !printed.contains("\n"), process.isRunning || !printed.isEmpty {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            printed += String(decoding: data, as: UTF8.self)
+        }
+        let port = printed.contains("listening on") ? printed.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) } : nil
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let error = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Outcome(port: port, status: process.terminationStatus, error: error)
+    }
+
+    @Test("a flag beats the environment, the environment beats the file; SIGTERM stops it cleanly")
+    func precedence() throws {
+        let flagWins = try Self.serve(["--port", "0"], environment: ["PERIGATE_PORT": "not-a-port"], config: #"{"port": 99999}"#)
+        #expect(flagWins.port != nil && flagWins.port != 0)
+        #expect(flagWins.status == 0)
+        #expect(flagWins.error.contains("stopped"))
+        let environmentWins = try Self.serve([], environment: ["PERIGATE_PORT": "0"], config: #"{"port": 99999}"#)
+        #expect(environmentWins.port != nil)
+        let fileUsed = try Self.serve([], config: #"{"port": 0, "requestTimeoutSeconds": 5, "tls": {"cert": "/nonexistent.pem", "key": "/nonexistent.key"}}"#)
+        #expect(fileUsed.port == nil)
+        #expect(fileUsed.error.contains("/nonexistent.pem is not readable"))
+    }
+
+    @Test("wrong values stop the start with the key named", arguments: [
+        ([String: String](), #"{"port": 99999}"#, "port: 99999 is outside 0…65535"),
+        (["PERIGATE_PORT": "eighty"], nil, "port: 'eighty' is not a whole number"),
+        (["PERIGATE_MAX_CONCURRENT_REQUESTS": "0"], nil, "maxConcurrentRequests: 0 is outside"),
+        (["PERIGATE_LOG_LEVEL": "loud"], nil, "logLevel: 'loud' is not one of"),
+        (["PERIGATE_TLS_CLIENT_CA": "/ca.pem"], nil, "mutual TLS (tls.clientCA) needs tls.cert and tls.key"),
+        ([String: String](), #"{"port": "#, "is not valid JSON"),
+    ])
+    func invalid(_ environment: [String: String], _ config: String?, _ message: String) throws {
+        let outcome = try Self.serve([], environment: environment, config: config)
+        #expect(outcome.port == nil)
+        #expect(outcome.status != 0)
+        #expect(outcome.error.contains(message), "\(outcome.error)")
+    }
+}
