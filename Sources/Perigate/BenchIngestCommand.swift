@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PerigateCore
 import PerigateDrivers
 
@@ -36,6 +33,9 @@ struct BenchIngestCommand: AsyncParsableCommand {
     @Option(help: "Seconds per measurement.")
     var seconds: Double = 5
 
+    @Flag(name: .customLong("in-process"), help: "Also measure durable ingest in-process (IngestService → SQLite, no HTTP).")
+    var inProcess = false
+
     @Argument(help: "Message files (valid, from the token's partner).")
     var files: [String]
 
@@ -47,6 +47,18 @@ struct BenchIngestCommand: AsyncParsableCommand {
         let templates = try files.map { String(decoding: try reader.read($0), as: UTF8.self) }
         let ceiling = try inProcessCeiling(templates.map { Data($0.utf8) })
         print(String(format: "in-process validate+map ceiling (%d threads): %.0f msg/s", ProcessInfo.processInfo.activeProcessorCount, ceiling))
+        if inProcess {
+            let registry = try schemaOptions.loadRegistry()
+            let durable = BenchDurableIngest(validator: MessageValidator(registry: registry), templates: templates, seconds: seconds)
+            print("in-process durable ingest (IngestService → SQLite, no HTTP):")
+            print(TextTable.render([["CONCURRENCY", "MSG/S", "P50 MS", "P99 MS", "% OF CEILING"]] + (try await concurrency.asyncMap { clients in
+                let (rate, latencies) = try await durable.measure(clients: clients)
+                let result = Result(accepted: 0, other: 0, rate: rate, latencies: latencies)
+                return ["\(clients)", String(format: "%.0f", rate), Self.ms(result.percentile(0.5)), Self.ms(result.percentile(0.99)),
+                        String(format: "%.0f", rate / ceiling * 100)]
+            })))
+            print("durable HTTP ingest:")
+        }
         print(TextTable.render([["CONCURRENCY", "ACCEPTED", "OTHER", "MSG/S", "P50 MS", "P95 MS", "P99 MS", "% OF CEILING"]]
             + (try await concurrency.asyncMap { clients in
                 let result = try await measure(templates: templates, token: token, clients: clients)
@@ -90,42 +102,38 @@ struct BenchIngestCommand: AsyncParsableCommand {
     }
 
     private func measure(templates: [String], token: String, clients: Int) async throws -> Result {
-        guard let endpoint = URL(string: url)?.appendingPathComponent("v1/messages") else {
-            throw ValidationError("--url \(url) is not a URL")
+        guard let base = URL(string: url), base.scheme == "http", let host = base.host else {
+            throw ValidationError("--url \(url) must be an http:// URL (the benchmark client speaks plain HTTP/1.1)")
         }
+        let client = BenchHTTPClient(host: host, port: base.port ?? 80, headers: [
+            "Host": host, "Authorization": "Bearer \(token)", "Perigate-User": user, "Perigate-User-Name": userName,
+            "Perigate-User-Role": userRole, "Content-Type": "application/xml",
+        ])
+        let path = base.path.hasSuffix("/") ? base.path + "v1/messages" : base.path + "/v1/messages"
         let deadline = Date().addingTimeInterval(seconds)
         let start = Date()
-        let user = self.user, userName = self.userName, userRole = self.userRole
-        let perClient = await withTaskGroup(of: (Int, Int, [Double]).self) { group in
-            for client in 0..<clients {
+        let perClient = try await withThrowingTaskGroup(of: (Int, Int, [Double]).self) { group in
+            for index in 0..<clients {
+                let next = Counter(start: index, step: clients)
                 group.addTask {
-                    var accepted = 0, other = 0, latencies: [Double] = []
-                    var index = client
-                    while Date() < deadline {
-                        let body = Self.withFreshId(templates[index % templates.count])
-                        index += clients
-                        var request = URLRequest(url: endpoint)
-                        request.httpMethod = "POST"
-                        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-                        request.setValue(user, forHTTPHeaderField: "Perigate-User")
-                        request.setValue(userName, forHTTPHeaderField: "Perigate-User-Name")
-                        request.setValue(userRole, forHTTPHeaderField: "Perigate-User-Role")
-                        request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
-                        request.httpBody = body
-                        let sent = Date()
-                        let status = (try? await URLSession.shared.data(for: request)).flatMap { ($0.1 as? HTTPURLResponse)?.statusCode }
-                        latencies.append(Date().timeIntervalSince(sent))
-                        if status == 202 { accepted += 1 } else { other += 1 }
-                    }
-                    return (accepted, other, latencies)
+                    try await client.run(path: path, until: deadline) { Self.withFreshId(templates[next.take() % templates.count]) }
                 }
             }
-            return await group.reduce(into: [(Int, Int, [Double])]()) { $0.append($1) }
+            return try await group.reduce(into: [(Int, Int, [Double])]()) { $0.append($1) }
         }
         let elapsed = Date().timeIntervalSince(start)
         let accepted = perClient.map { $0.0 }.reduce(0, +)
         return Result(accepted: accepted, other: perClient.map { $0.1 }.reduce(0, +), rate: Double(accepted) / elapsed,
                       latencies: perClient.flatMap { $0.2 }.sorted())
+    }
+
+    /// Which template a client sends next (each client starts elsewhere, so all are used).
+    final class Counter: @unchecked Sendable {
+        private var value: Int
+        private let step: Int
+        init(start: Int, step: Int) { value = start; self.step = step }
+        /// Only its own client's task calls it, one request at a time.
+        func take() -> Int { defer { value += step }; return value }
     }
 
     /// The message with a new berichtId (so every request is a new message, not a duplicate).

@@ -90,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try await SQLiteMessageStore.open(path: settings.database)
         let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store),
-                                   clientFile: ClientFileService(store: store, views: policy), partners: store,
+                                   clientFile: ClientFileService(store: store, views: policy, validator: validator), partners: store,
                                    limits: settings.limits, tls: tls, logger: logger)
         let host = settings.host
         let scheme = tls == nil ? "http" : "https"

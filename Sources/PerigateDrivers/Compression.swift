@@ -2,28 +2,39 @@ import CZlib
 import Foundation
 
 /// zlib compression for stored raw messages (messages are XML: typically 5–10× smaller).
-enum Compression {
+public enum Compression {
     struct Failure: Error, CustomStringConvertible {
         var code: Int32
         var description: String { "zlib error \(code)" }
     }
 
-    static func compress(_ data: Data) throws -> Data {
-        var bound = compressBound(uLong(data.count))
-        var output = Data(count: Int(bound))
+    /// zlib level 1 with a window sized to the message (2^9 … 2^15 bytes). zlib's start-up cost is
+    /// mostly allocating and clearing its window and hash tables; for a 3 KB message the full
+    /// 32 KB window made compression 4× slower for no gain (docs/performance.md). The output is
+    /// an ordinary zlib stream: any window size decompresses with `uncompress`.
+    public static func compress(_ data: Data) throws -> Data {
+        let windowBits = Int32(min(15, max(9, (data.count - 1).bitWidth - (data.count - 1).leadingZeroBitCount)))
+        var stream = z_stream()
+        guard deflateInit2_(&stream, 1, Z_DEFLATED, windowBits, windowBits >= 15 ? 8 : 6, Z_DEFAULT_STRATEGY,
+                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw Failure(code: Z_STREAM_ERROR) }
+        defer { deflateEnd(&stream) }
+        var output = Data(count: Int(deflateBound(&stream, uLong(data.count))))
         let status = output.withUnsafeMutableBytes { out in
-            data.withUnsafeBytes { input in
-                compress2(out.bindMemory(to: Bytef.self).baseAddress, &bound,
-                          input.bindMemory(to: Bytef.self).baseAddress, uLong(data.count), 6)
+            data.withUnsafeBytes { input -> Int32 in
+                stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
+                stream.avail_in = uInt(data.count)
+                stream.next_out = out.bindMemory(to: Bytef.self).baseAddress
+                stream.avail_out = uInt(out.count)
+                return deflate(&stream, Z_FINISH)
             }
         }
-        guard status == Z_OK else { throw Failure(code: status) }
-        output.count = Int(bound)
+        guard status == Z_STREAM_END else { throw Failure(code: status) }
+        output.count = Int(stream.total_out)
         return output
     }
 
     /// Decompresses to exactly `size` bytes (the stored original size).
-    static func decompress(_ data: Data, size: Int) throws -> Data {
+    public static func decompress(_ data: Data, size: Int) throws -> Data {
         var length = uLongf(size)
         var output = Data(count: size)
         let status = output.withUnsafeMutableBytes { out in

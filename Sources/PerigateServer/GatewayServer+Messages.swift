@@ -54,9 +54,8 @@ extension GatewayServer {
         if raw {
             return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.raw)))
         }
-        let accepted = message.facts != nil
         return JSONResponse.make(MessageStatus(
-            id: message.id, status: accepted ? "accepted" : "rejected", receivedAt: message.receivedAt,
+            id: message.id, status: message.isAccepted ? "accepted" : "rejected", receivedAt: message.receivedAt,
             kind: message.report.kind, version: message.report.version, report: message.report), status: .ok)
     }
 

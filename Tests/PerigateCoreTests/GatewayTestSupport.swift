@@ -47,7 +47,7 @@ struct TestGateway {
         let validator = TestSupport.validator(maximumBytes: limits.maximumBodyBytes)
         let views = try ViewPolicy.load(TestSupport.schemas + "/views.json")
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store),
-                                   clientFile: ClientFileService(store: store, views: views, now: { TestSupport.today }),
+                                   clientFile: ClientFileService(store: store, views: views, validator: validator, now: { TestSupport.today }),
                                    partners: store, limits: limits, tls: tls)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try server.application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }

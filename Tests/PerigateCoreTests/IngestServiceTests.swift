@@ -29,7 +29,7 @@ struct IngestServiceTests {
         let stored = try #require(try await service.store.message(id: receipt.messageId))
         #expect(stored.raw == bytes)
         #expect(stored.senderURA == "01234567")
-        #expect(try await service.store.facts(bsn: "999990007").count == 1)
+        #expect(try await service.store.messages(bsn: "999990007").count == 1)
         let audit = try await service.store.auditEntries(after: 0, limit: 10)
         #expect(audit.map(\.outcome) == ["success"])
         #expect(audit.first?.actor == "ura:01234567/uzi:900012345")
@@ -63,7 +63,7 @@ struct IngestServiceTests {
             #expect(try await service.store.message(id: rejectionId)?.report == report)
         }
         #expect(try await service.store.message(id: "4f6c2a1e-8b3d-4c1a-9e2f-1a2b3c4d5e01") == nil)
-        #expect(try await service.store.facts(bsn: "999990007").isEmpty)
+        #expect(try await service.store.messages(bsn: "999990007").isEmpty)
         #expect(try await service.store.auditEntries(after: 0, limit: 10).map(\.outcome) == Array(repeating: "refused", count: 5))
         try await service.store.close()
     }

@@ -8,12 +8,18 @@ import Foundation
 public struct ClientFileService: Sendable {
     public let store: any MessageStore
     public let views: ViewPolicy
+    /// Re-derives the facts of stored messages.
+    public let mapper: CanonicalMapper
+    public let parser: SafeXMLParser
     /// Current time, injected for tests.
     public var now: @Sendable () -> Date
 
-    public init(store: any MessageStore, views: ViewPolicy, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any MessageStore, views: ViewPolicy, validator: MessageValidator,
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.views = views
+        self.mapper = CanonicalMapper(registry: validator.registry)
+        self.parser = validator.parser
         self.now = now
     }
 
@@ -27,7 +33,7 @@ public struct ClientFileService: Sendable {
     /// Reads the record of `bsn` for `partner` (acting through `caller`), with superseded values
     /// when `history` is set.
     public func read(bsn: BSN, partner: Partner, caller: IngestService.Caller, history: Bool) async throws -> ReadOutcome {
-        let facts = try await store.facts(bsn: bsn.value)
+        let facts = try await facts(bsn: bsn)
         let consents = try await store.consents(bsn: bsn.value)
         let decision = AccessPolicy.recordRead(by: partner, facts: facts, consents: consents, views: views)
         let line = { (outcome: String, detail: String) in
@@ -43,6 +49,11 @@ public struct ClientFileService: Sendable {
             try await store.appendAudit([line("success", basis)])
             return .record(history ? record : record.withoutHistory(), basis: basis)
         }
+    }
+
+    /// The facts of every accepted message about her.
+    func facts(bsn: BSN) async throws -> [MessageFacts] {
+        try await store.messages(bsn: bsn.value).map { try mapper.facts(of: $0, parser: parser) }
     }
 
     /// The outcome of a consent registration.
@@ -69,7 +80,7 @@ public struct ClientFileService: Sendable {
                                                     object: "bsn:\(bsn.value)/consent", outcome: "refused", detail: "consent.invalid")])
             return .invalid(problem)
         }
-        let facts = try await store.facts(bsn: bsn.value)
+        let facts = try await facts(bsn: bsn)
         if let refusal = AccessPolicy.consentRegistration(by: partner, facts: facts, views: views) {
             try await store.appendAudit([AuditEntry(time: time, actor: caller.auditActor, event: event, action: "C",
                                                     object: "bsn:\(bsn.value)/consent", outcome: "refused", detail: refusal.code)])

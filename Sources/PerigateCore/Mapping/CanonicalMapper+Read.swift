@@ -8,6 +8,19 @@ extension CanonicalMapper {
         case rejected(ValidationReport)
     }
 
+    /// The facts of a stored, accepted message: kept ones, or re-derived from its raw bytes with
+    /// its stored report (it was validated when it was received; the mapping is a pure function
+    /// of the message).
+    public func facts(of message: StoredMessage, parser: SafeXMLParser) throws -> MessageFacts {
+        if let facts = message.facts { return facts }
+        switch parser.parse(message.raw) {
+        case .rejected:
+            throw MappingError(code: "store.damaged", message: "stored message \(message.id) no longer parses")
+        case .document(let document):
+            return try map(document, report: message.report)
+        }
+    }
+
     /// Parses, validates and maps one message held in memory. Throws only ``MappingError`` for a
     /// valid message that has no mapper.
     public func read<Bytes: ContiguousBytes>(_ bytes: Bytes, validator: MessageValidator) throws -> Outcome {

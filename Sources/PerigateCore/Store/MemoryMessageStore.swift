@@ -23,8 +23,8 @@ public actor MemoryMessageStore: MessageStore {
         messages[id]
     }
 
-    public func facts(bsn: String) -> [MessageFacts] {
-        order.compactMap { messages[$0] }.filter { $0.bsn == bsn }.compactMap(\.facts)
+    public func messages(bsn: String) -> [StoredMessage] {
+        order.compactMap { messages[$0] }.filter { $0.bsn == bsn }
     }
 
     public func registerConsent(_ consent: ExchangeConsent, audit entries: [AuditEntry]) {

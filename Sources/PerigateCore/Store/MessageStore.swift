@@ -9,8 +9,9 @@ public protocol MessageStore: Sendable {
     func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome
     /// The stored message with this id, if any.
     func message(id: String) async throws -> StoredMessage?
-    /// The canonical facts of every accepted message about this client, in storage order.
-    func facts(bsn: String) async throws -> [MessageFacts]
+    /// Every accepted message about this client, in storage order. Stores may leave `facts`
+    /// out: they follow from the raw bytes (``CanonicalMapper/facts(of:parser:)``).
+    func messages(bsn: String) async throws -> [StoredMessage]
     /// Registers the client's consent for exchange (given or withdrawn) with its audit lines, in
     /// one transaction.
     func registerConsent(_ consent: ExchangeConsent, audit: [AuditEntry]) async throws

@@ -13,7 +13,12 @@ public struct StoredMessage: Sendable, Hashable {
     /// The client's BSN (accepted messages).
     public var bsn: String?
     public var raw: Data
+    /// The canonical facts, when at hand (the SQLite store does not keep them: they are
+    /// re-derived from `raw` on read, which is faster than decoding stored JSON).
     public var facts: MessageFacts?
+
+    /// Accepted messages carry the client's BSN; rejections never do.
+    public var isAccepted: Bool { bsn != nil }
 
     public init(id: String, receivedAt: String, report: ValidationReport, senderURA: String? = nil,
                 bsn: String? = nil, raw: Data, facts: MessageFacts? = nil) {

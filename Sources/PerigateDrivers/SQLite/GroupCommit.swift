@@ -1,5 +1,6 @@
 import Foundation
 import PerigateCore
+import SQLiteNIO
 
 /// Group commit: concurrent accepts wait in a queue and are written together in one transaction
 /// (one fsync for the group). The first caller that finds no writer active becomes the writer
@@ -8,6 +9,8 @@ actor GroupCommitQueue {
     struct Item: Sendable {
         var message: StoredMessage
         var compressed: Data
+        /// The message row's column values, in `INSERT INTO messages` order.
+        var row: [SQLiteData]
         var audit: [AuditEntry]
         var promise: Promise<AcceptOutcome>
     }

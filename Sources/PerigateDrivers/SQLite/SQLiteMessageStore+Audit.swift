@@ -18,13 +18,16 @@ extension SQLiteMessageStore {
         }
     }
 
-    /// Inside a transaction: appends the lines.
+    /// Inside a transaction: appends the lines (one statement per 100 lines).
     func insertAudit(_ entries: [AuditEntry]) async throws {
-        for entry in entries {
+        for chunk in entries.chunked(into: 100) {
+            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             _ = try await connection.query(
-                "INSERT INTO audit (time, actor, event, action, object, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [.text(entry.time), .text(entry.actor), .text(entry.event), .text(entry.action), .text(entry.object),
-                 .text(entry.outcome), Self.text(entry.detail)])
+                "INSERT INTO audit (time, actor, event, action, object, outcome, detail) VALUES \(placeholders)",
+                chunk.flatMap { entry -> [SQLiteData] in
+                    [.text(entry.time), .text(entry.actor), .text(entry.event), .text(entry.action), .text(entry.object),
+                     .text(entry.outcome), Self.text(entry.detail)]
+                })
         }
     }
 

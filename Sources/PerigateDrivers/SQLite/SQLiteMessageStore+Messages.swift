@@ -4,18 +4,16 @@ import SQLiteNIO
 
 extension SQLiteMessageStore {
     /// Durable when it returns. Concurrent calls are group-committed: written together in one
-    /// transaction, each with its own outcome.
+    /// transaction with set-based statements (one SELECT, one INSERT for the messages, one for the
+    /// audit lines), each caller with its own outcome.
     public func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome {
-        let item = GroupCommitQueue.Item(message: message, compressed: try Compression.compress(message.raw),
+        let compressed = try Compression.compress(message.raw)
+        let item = GroupCommitQueue.Item(message: message, compressed: compressed, row: try Self.row(message, compressed: compressed),
                                          audit: audit, promise: Promise())
         if await commitQueue.enqueue(item) {
             while let batch = await commitQueue.nextBatch() {
                 do {
-                    let outcomes = try await transaction {
-                        var outcomes: [AcceptOutcome] = []
-                        for entry in batch { outcomes.append(try await self.acceptInTransaction(entry)) }
-                        return outcomes
-                    }
+                    let outcomes = try await transaction { try await self.acceptInTransaction(batch) }
                     for (entry, outcome) in zip(batch, outcomes) { entry.promise.fulfil(.success(outcome)) }
                 } catch {
                     for entry in batch { entry.promise.fulfil(.failure(error)) }
@@ -25,44 +23,91 @@ extension SQLiteMessageStore {
         return try await item.promise.value()
     }
 
-    /// Inside a transaction: one message with its audit lines.
-    private func acceptInTransaction(_ item: GroupCommitQueue.Item) async throws -> AcceptOutcome {
-        let message = item.message
-        if let existing = try await load(id: message.id) {
-            let duplicate = existing.raw == message.raw
-            try await insertAudit(duplicate ? item.audit : item.audit.map(\.refused))
-            return duplicate ? .duplicate(existing) : .conflict(existing)
+    /// Inside a transaction: a group of messages with their audit lines. A message whose id is
+    /// already stored (or earlier in the same group) is a duplicate when its bytes are the same,
+    /// else a conflict; its audit lines are written either way.
+    private func acceptInTransaction(_ batch: [GroupCommitQueue.Item]) async throws -> [AcceptOutcome] {
+        var existing = try await storedDigests(ids: Set(batch.map(\.message.id)))
+        var outcomes: [AcceptOutcome] = []
+        var inserts: [GroupCommitQueue.Item] = []
+        var audit: [AuditEntry] = []
+        for item in batch {
+            guard let stored = existing[item.message.id] else {
+                existing[item.message.id] = (item.compressed, item.message.raw.count)
+                inserts.append(item)
+                outcomes.append(.stored)
+                audit += item.audit
+                continue
+            }
+            let duplicate = stored.size == item.message.raw.count && stored.compressed == item.compressed
+            outcomes.append(duplicate ? .duplicate(item.message) : .conflict(item.message))
+            audit += duplicate ? item.audit : item.audit.map(\.refused)
         }
-        let report = String(decoding: try CanonicalJSON.compact(message.report), as: UTF8.self)
-        let facts = try message.facts.map { String(decoding: try CanonicalJSON.compact($0), as: UTF8.self) }
-        _ = try await connection.query("""
-            INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, facts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [
-                .text(message.id), .text(message.receivedAt), Self.text(message.report.kind), Self.text(message.report.version),
-                .text(message.report.outcome.rawValue), Self.text(message.senderURA), Self.text(message.bsn),
-                .blob(ByteBuffer(bytes: item.compressed)), .integer(message.raw.count), .text(report), Self.text(facts),
-            ])
-        try await insertAudit(item.audit)
-        return .stored
+        for chunk in inserts.chunked(into: 64) {
+            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            _ = try await connection.query("""
+                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, facts)
+                VALUES \(placeholders)
+                """, chunk.flatMap(\.row) as [SQLiteData])
+        }
+        try await insertAudit(audit)
+        // Duplicates and conflicts answer with the original as stored (its receipt, not the re-send's).
+        for (index, outcome) in outcomes.enumerated() {
+            switch outcome {
+            case .duplicate(let message):
+                if let original = try await load(id: message.id) { outcomes[index] = .duplicate(original) }
+            case .conflict(let message):
+                if let original = try await load(id: message.id) { outcomes[index] = .conflict(original) }
+            case .stored:
+                break
+            }
+        }
+        return outcomes
+    }
+
+    /// The stored compressed bytes and original size of those of `ids` that exist.
+    private func storedDigests(ids: Set<String>) async throws -> [String: (compressed: Data, size: Int)] {
+        var found: [String: (compressed: Data, size: Int)] = [:]
+        for chunk in Array(ids).chunked(into: 500) {
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            for row in try await connection.query("SELECT id, raw, raw_size FROM messages WHERE id IN (\(placeholders))",
+                                                  chunk.map { .text($0) }) {
+                guard let id = row.column("id")?.string, let blob = row.column("raw")?.blob, let size = row.column("raw_size")?.integer
+                else { continue }
+                found[id] = (Data(blob.readableBytesView), Int(size))
+            }
+        }
+        return found
+    }
+
+    /// The column values of a new message row, prepared by the caller's task outside the transaction.
+    static func row(_ message: StoredMessage, compressed: Data) throws -> [SQLiteData] {
+        let report = String(decoding: try StorageJSON.encode(message.report), as: UTF8.self)
+        // The facts column (migration 1) stays empty: facts are re-derived from the raw bytes.
+        return [.text(message.id), .text(message.receivedAt), text(message.report.kind), text(message.report.version),
+                .text(message.report.outcome.rawValue), text(message.senderURA), text(message.bsn)]
+            + [.blob(ByteBuffer(bytes: compressed)), .integer(message.raw.count), .text(report), .null]
     }
 
     public func message(id: String) async throws -> StoredMessage? {
         try await load(id: id)
     }
 
-    public func facts(bsn: String) async throws -> [MessageFacts] {
-        let rows = try await connection.query(
-            "SELECT facts FROM messages WHERE bsn = ? AND facts IS NOT NULL ORDER BY rowid", [.text(bsn)])
-        return try rows.compactMap { row in
-            try row.column("facts")?.string.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) }
-        }
+    public func messages(bsn: String) async throws -> [StoredMessage] {
+        try await connection.query(
+            "SELECT id, received_at, sender_ura, bsn, raw, raw_size, report FROM messages WHERE bsn = ? ORDER BY rowid", [.text(bsn)]
+        ).map(Self.message)
     }
 
     func load(id: String) async throws -> StoredMessage? {
-        guard let row = try await connection.query(
-            "SELECT received_at, sender_ura, bsn, raw, raw_size, report, facts FROM messages WHERE id = ?", [.text(id)]).first
-        else { return nil }
+        try await connection.query(
+            "SELECT id, received_at, sender_ura, bsn, raw, raw_size, report FROM messages WHERE id = ?", [.text(id)]
+        ).first.map(Self.message)
+    }
+
+    /// A message row as stored (without facts: they follow from the raw bytes).
+    static func message(_ row: SQLiteRow) throws -> StoredMessage {
+        let id = row.column("id")?.string ?? ""
         guard let blob = row.column("raw")?.blob, let size = row.column("raw_size")?.integer,
               let report = row.column("report")?.string else {
             throw StoreError(message: "message row \(id) is incomplete")
@@ -71,8 +116,7 @@ extension SQLiteMessageStore {
         return StoredMessage(
             id: id, receivedAt: row.column("received_at")?.string ?? "",
             report: try JSONDecoder().decode(ValidationReport.self, from: Data(report.utf8)),
-            senderURA: row.column("sender_ura")?.string, bsn: row.column("bsn")?.string, raw: raw,
-            facts: try row.column("facts")?.string.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) })
+            senderURA: row.column("sender_ura")?.string, bsn: row.column("bsn")?.string, raw: raw)
     }
 
     static func text(_ value: String?) -> SQLiteData {
@@ -84,4 +128,18 @@ extension SQLiteMessageStore {
 public struct StoreError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(into size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}
+
+/// JSON for storage: compact, keys unsorted (nobody diffs it; sorting costs time on every ingest).
+enum StorageJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try JSONEncoder().encode(value)
+    }
 }
