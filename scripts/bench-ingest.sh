@@ -10,7 +10,7 @@ bin=.build/release/perigate
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 token=$("$bin" partner add --db "$work/bench.sqlite" --name "De Linde" --type verloskundigenpraktijk --ura 01234567 | awk '/token/ {print $NF}')
-"$bin" serve --db "$work/bench.sqlite" --port 0 --log-level warning >"$work/out" 2>"$work/err" &
+"$bin" serve --db "$work/bench.sqlite" --port 0 >"$work/out" 2>"$work/err" &
 server=$!
 for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
 url=$(awk '{print $NF}' "$work/out")

@@ -6,7 +6,7 @@ import PerigateDrivers
 /// tasks, no HTTP. Separates the store's cost from the HTTP layer's in `bench ingest`.
 struct BenchDurableIngest {
     var validator: MessageValidator
-    var templates: [String]
+    var templates: [Data]
     var seconds: Double
 
     /// Accepted messages/s and sorted latencies (seconds).
@@ -19,7 +19,7 @@ struct BenchDurableIngest {
         // Each message is offered as its own sender, so the sender check passes.
         let mapper = CanonicalMapper(registry: validator.registry)
         let senders = try templates.map { template -> String in
-            guard case .mapped(let facts) = try mapper.read(Data(template.utf8), validator: validator), let ura = facts.provenance.sender.ura else {
+            guard case .mapped(let facts) = try mapper.read(template, validator: validator), let ura = facts.provenance.sender.ura else {
                 throw BenchFailure(message: "a benchmark message is not valid or names no sender URA")
             }
             return ura

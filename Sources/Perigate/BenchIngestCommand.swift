@@ -44,8 +44,8 @@ struct BenchIngestCommand: AsyncParsableCommand {
             throw ValidationError("give --token or PERIGATE_TOKEN")
         }
         let reader = MessageFileReader(maximumBytes: schemaOptions.maximumBytes)
-        let templates = try files.map { String(decoding: try reader.read($0), as: UTF8.self) }
-        let ceiling = try inProcessCeiling(templates.map { Data($0.utf8) })
+        let templates = try files.map { try reader.read($0) }
+        let ceiling = try inProcessCeiling(templates)
         print(String(format: "in-process validate+map ceiling (%d threads): %.0f msg/s", ProcessInfo.processInfo.activeProcessorCount, ceiling))
         if inProcess {
             let registry = try schemaOptions.loadRegistry()
@@ -101,7 +101,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
         }
     }
 
-    private func measure(templates: [String], token: String, clients: Int) async throws -> Result {
+    private func measure(templates: [Data], token: String, clients: Int) async throws -> Result {
         guard let base = URL(string: url), base.scheme == "http", let host = base.host else {
             throw ValidationError("--url \(url) must be an http:// URL (the benchmark client speaks plain HTTP/1.1)")
         }
@@ -137,11 +137,17 @@ struct BenchIngestCommand: AsyncParsableCommand {
     }
 
     /// The message with a new berichtId (so every request is a new message, not a duplicate).
-    static func withFreshId(_ template: String) -> Data {
-        guard let open = template.range(of: "<berichtId>"), let close = template.range(of: "</berichtId>", range: open.upperBound..<template.endIndex)
-        else { return Data(template.utf8) }
-        return Data(template.replacingCharacters(in: open.upperBound..<close.lowerBound, with: UUID().uuidString.lowercased()).utf8)
+    /// Works on bytes: String surgery cost the client ~60 µs per request.
+    static func withFreshId(_ template: Data) -> Data {
+        guard let open = template.range(of: openTag),
+              let close = template.range(of: closeTag, in: open.upperBound..<template.endIndex) else { return template }
+        var message = template
+        message.replaceSubrange(open.upperBound..<close.lowerBound, with: Data(UUID().uuidString.lowercased().utf8))
+        return message
     }
+
+    private static let openTag = Data("<berichtId>".utf8)
+    private static let closeTag = Data("</berichtId>".utf8)
 
 }
 

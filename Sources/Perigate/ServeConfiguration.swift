@@ -54,7 +54,8 @@ struct ServeConfiguration {
                 maximumBodyBytes: try reader.int("maxBodyBytes", 16 * 1024 * 1024, in: 1024...(1 << 30)),
                 requestTimeout: .seconds(try reader.int("requestTimeoutSeconds", 30, in: 1...3600)),
                 maximumConcurrentRequests: try reader.int("maxConcurrentRequests", 256, in: 1...100_000),
-                idleTimeout: .seconds(try reader.int("idleTimeoutSeconds", 60, in: 1...3600))),
+                idleTimeout: .seconds(try reader.int("idleTimeoutSeconds", 60, in: 1...3600)),
+                partnerCacheLifetime: .milliseconds(try reader.int("partnerCacheMilliseconds", 2000, in: 0...60_000))),
             tlsCertificate: reader.string("tls.cert"), tlsKey: reader.string("tls.key"), tlsClientCA: reader.string("tls.clientCA"),
             logLevel: logLevel)
         if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {

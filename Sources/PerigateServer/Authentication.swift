@@ -72,7 +72,9 @@ extension GatewayServer {
         var certificatePartner: Partner?
         if tls?.requiresClientCertificate == true {
             guard let fingerprint = await context.clientCertificateFingerprint(),
-                  let partner = try await partners.partner(certificateFingerprint: fingerprint) else {
+                  let partner = try await partnerCache.partner("cert:" + fingerprint, load: {
+                      try await partners.partner(certificateFingerprint: fingerprint)
+                  }) else {
                 return .failure(Problem(status: .unauthorized, code: "auth.certificate-unknown",
                                         detail: "the client certificate is not bound to an active partner"))
             }
@@ -84,7 +86,8 @@ extension GatewayServer {
                 return .failure(Problem(status: .unauthorized, code: "auth.token-missing", detail: "send Authorization: Bearer <partner token>"))
             }
             let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-            guard let partner = try await partners.partner(tokenHash: PartnerToken.hash(token)) else {
+            let hash = PartnerToken.hash(token)
+            guard let partner = try await partnerCache.partner("token:" + hash, load: { try await partners.partner(tokenHash: hash) }) else {
                 return .failure(Problem(status: .unauthorized, code: "auth.token-invalid", detail: "unknown or revoked partner token"))
             }
             tokenPartner = partner

@@ -2,6 +2,7 @@ import Crypto
 import Hummingbird
 import NIOCore
 import NIOSSL
+import PerigateCore
 
 /// The request context: Hummingbird's core storage plus the connection, for the client's
 /// address and (with mutual TLS) its certificate.
@@ -18,6 +19,6 @@ public struct GatewayContext: RequestContext {
     func clientCertificateFingerprint() async -> String? {
         guard let certificate = try? await channel.nioSSL_peerCertificate().get(),
               let der = try? certificate.toDERBytes() else { return nil }
-        return SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: der))
     }
 }

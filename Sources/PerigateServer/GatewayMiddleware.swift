@@ -42,11 +42,12 @@ struct GatewayMiddleware: RouterMiddleware {
         response.headers[Self.requestIdHeader] = context.id
         let route = context.endpointPath ?? "unmatched"
         let duration = ContinuousClock.now - start
+        let milliseconds: Double = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
         metrics.request(route: route, method: request.method.rawValue, status: response.status.code, duration: duration)
         context.logger.log(level: response.status.code >= 500 ? .warning : .info, "request", metadata: [
             "method": .string(request.method.rawValue), "route": .string(route),
             "status": .stringConvertible(response.status.code),
-            "ms": .string(String(format: "%.1f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)),
+            "ms": .stringConvertible((milliseconds * 10).rounded() / 10),
         ])
         return response
     }
@@ -121,12 +122,18 @@ public struct GatewayLimits: Sendable {
     public var maximumConcurrentRequests: Int
     /// Seconds before an idle keep-alive connection is closed.
     public var idleTimeout: Duration
+    /// How long a token or certificate lookup is remembered: a revocation takes effect within it
+    /// (zero: look up on every request).
+    public var partnerCacheLifetime: Duration
 
     public init(maximumBodyBytes: Int = SafeXMLParser.defaultMaximumBytes, requestTimeout: Duration = .seconds(30),
-                maximumConcurrentRequests: Int = 256, idleTimeout: Duration = .seconds(60)) {
+                maximumConcurrentRequests: Int = 256, idleTimeout: Duration = .seconds(60),
+                partnerCacheLifetime: Duration = .seconds(2)) {
         self.maximumBodyBytes = maximumBodyBytes
         self.requestTimeout = requestTimeout
         self.maximumConcurrentRequests = maximumConcurrentRequests
         self.idleTimeout = idleTimeout
+        self.partnerCacheLifetime = partnerCacheLifetime
     }
 }
+

@@ -14,7 +14,7 @@ extension GatewayServer {
             return Problem(status: .forbidden, code: refusal.code, detail: refusal.reason).response
         case .record(let record, _):
             let body = try CanonicalJSON.data(record)
-            let tag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+            let tag = "\"" + Hex.encode(SHA256.hash(data: body).prefix(16)) + "\""
             var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, no-cache"]
             if Self.matches(request.headers[.ifNoneMatch], tag) {
                 return Response(status: .notModified, headers: headers)

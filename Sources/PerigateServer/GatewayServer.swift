@@ -18,6 +18,7 @@ public struct GatewayServer: Sendable {
     public var tls: GatewayTLS?
     /// Process log (no message content, no BSNs).
     public var logger: Logger
+    let partnerCache: PartnerCache
 
     public init(ingest: IngestService, clientFile: ClientFileService, partners: any PartnerRegistry,
                 limits: GatewayLimits = GatewayLimits(), metrics: GatewayMetrics = GatewayMetrics(), tls: GatewayTLS? = nil,
@@ -29,6 +30,7 @@ public struct GatewayServer: Sendable {
         self.metrics = metrics
         self.tls = tls
         self.logger = logger
+        partnerCache = PartnerCache(lifetime: limits.partnerCacheLifetime)
     }
 
     /// The routes (the middleware first, so it wraps every route and the not-found answer).

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HummingbirdTLS
 import NIOSSL
+import PerigateCore
 
 /// HTTPS settings: the server's certificate chain and key (PEM), and optionally the CA that
 /// signs partners' client certificates — then every connection must present one (mutual TLS)
@@ -31,7 +32,7 @@ public struct GatewayTLS: @unchecked Sendable {
         guard let certificate = try load(path, { try NIOSSLCertificate.fromPEMFile($0) }).first else {
             throw TLSFileError(path: path, reason: "holds no certificate")
         }
-        return SHA256.hash(data: try certificate.toDERBytes()).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: try certificate.toDERBytes()))
     }
 
     static func load<T>(_ path: String, _ read: (String) throws -> T) throws -> T {

@@ -82,16 +82,20 @@ struct GatewayHTTPTests {
         try await gateway.stop()
     }
 
-    @Test("a revoked partner's token stops working; health and ready answer")
+    @Test("a revoked partner's token stops working within the partner-cache lifetime; health and ready answer")
     func revokeAndHealth() async throws {
-        let gateway = try await TestGateway.start()
+        let gateway = try await TestGateway.start(limits: GatewayLimits(maximumBodyBytes: 100_000, partnerCacheLifetime: .milliseconds(300)))
+        let hospitalUser = ["Perigate-User": "uzi:900067890", "Perigate-User-Name": "B. Bakker", "Perigate-User-Role": "gynaecoloog"]
+        #expect(try await gateway.send("GET", "v1/messages/x", token: gateway.hospitalToken, headers: hospitalUser).status == 404)
         #expect(try await gateway.send("GET", "health", token: nil, headers: [:]).status == 200)
         #expect(try await gateway.send("GET", "ready", token: nil, headers: [:]).status == 200)
         let audit = AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test", event: "partner.revoke", action: "U",
                                object: "partner:\(gateway.hospitalId)", outcome: "success")
         #expect(try await gateway.store.revokePartner(id: gateway.hospitalId, audit: audit))
-        let reply = try await gateway.send("GET", "v1/messages/x", token: gateway.hospitalToken, headers: ["Perigate-User": "uzi:900067890", "Perigate-User-Name": "B. Bakker", "Perigate-User-Role": "gynaecoloog"])
+        try await Task.sleep(for: .milliseconds(400))
+        let reply = try await gateway.send("GET", "v1/messages/x", token: gateway.hospitalToken, headers: hospitalUser)
         #expect(reply.status == 401)
+        #expect(reply.json["code"] as? String == "auth.token-invalid")
         try await gateway.stop()
     }
 }

@@ -49,7 +49,8 @@ struct GatewayTLSTests {
     func mutualTLS() async throws {
         let tls = try GatewayTLS(certificatePath: "\(Self.fixtures)/server.pem", keyPath: "\(Self.fixtures)/server.key",
                                  clientCAPath: "\(Self.fixtures)/ca.pem")
-        let gateway = try await TestGateway.start(tls: tls)
+        // No partner cache: the certificate is bound while the gateway runs, right after a refusal.
+        let gateway = try await TestGateway.start(limits: GatewayLimits(maximumBodyBytes: 100_000, partnerCacheLifetime: .zero), tls: tls)
         let audit = AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test", event: "partner.bind-cert", action: "U", object: "partner", outcome: "success")
 
         // Signed by the CA but not bound to any partner yet.

@@ -50,3 +50,14 @@ struct IdentifierTests {
         #expect(ClinicalDate("2026-13-01") == nil)
     }
 }
+
+@Suite("Hex")
+struct HexTests {
+    @Test("digests print as lowercase hex, two digits per byte")
+    func encode() {
+        #expect(Hex.encode([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
+        #expect(Hex.encode([UInt8]()) == "")
+        // The SHA-256 of "abc" (FIPS 180-2 test vector).
+        #expect(PartnerToken.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}

@@ -38,7 +38,7 @@ public enum PartnerToken {
 
     /// The stored form of a token: SHA-256, hex.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 }
 
