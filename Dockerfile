@@ -1,6 +1,7 @@
 # Perigate: multi-stage build. Build stage compiles a release binary; the runtime image carries
 # only the binary, libxml2 and the schemas, and runs as a non-root user.
-FROM swift:6.1-bookworm AS build
+# Swift 6.2 or later: Hummingbird 2.28 and swift-configuration need tools version 6.2.
+FROM swift:6.2-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libxml2-dev zlib1g-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -15,8 +16,13 @@ RUN apt-get update && apt-get install -y --no-install-recommends libxml2 zlib1g 
     && useradd --system --uid 10001 --home-dir /var/lib/perigate --create-home perigate
 COPY --from=build /perigate /usr/local/bin/perigate
 COPY Schemas /opt/perigate/Schemas
-ENV PERIGATE_SCHEMA_DIR=/opt/perigate/Schemas
+ENV PERIGATE_SCHEMA_DIR=/opt/perigate/Schemas \
+    PERIGATE_DB=/var/lib/perigate/perigate.sqlite \
+    PERIGATE_HOST=0.0.0.0
 USER perigate
 WORKDIR /var/lib/perigate
+VOLUME /var/lib/perigate
+EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/perigate"]
-CMD ["schemas"]
+# The gateway; `docker run … perigate partner add --name … --type … --ura …` manages partners.
+CMD ["serve"]

@@ -39,7 +39,12 @@ extension SQLiteMessageStore {
                 audit += item.audit
                 continue
             }
-            let duplicate = stored.size == item.message.raw.count && stored.compressed == item.compressed
+            // Equal compressed bytes mean equal messages; unequal ones are compared uncompressed
+            // (another zlib version may compress the same bytes differently).
+            var duplicate = stored.size == item.message.raw.count && stored.compressed == item.compressed
+            if !duplicate, stored.size == item.message.raw.count {
+                duplicate = try await load(id: item.message.id)?.raw == item.message.raw
+            }
             outcomes.append(duplicate ? .duplicate(item.message) : .conflict(item.message))
             audit += duplicate ? item.audit : item.audit.map(\.refused)
         }
