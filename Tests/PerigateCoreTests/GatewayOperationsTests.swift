@@ -38,6 +38,23 @@ struct GatewayOperationsTests {
         try await gateway.stop()
     }
 
+    @Test("/ready answers 503 store.unavailable when the database is gone; /health still 200")
+    func notReady() async throws {
+        let gateway = try await TestGateway.start()
+        #expect(try await gateway.send("GET", "ready", token: nil, headers: [:], contentType: nil).status == 200)
+        try await gateway.store.close()
+        let ready = try await gateway.send("GET", "ready", token: nil, headers: [:], contentType: nil)
+        #expect(ready.status == 503)
+        #expect(ready.json["code"] as? String == "store.unavailable")
+        #expect(try await gateway.send("GET", "health", token: nil, headers: [:], contentType: nil).status == 200)
+        // A request that needs the store gets a problem+json 500 with its request id, not a crash.
+        let failed = try await gateway.post(GatewayHTTPTests.sample, as: "midwife")
+        #expect(failed.status == 500)
+        #expect(failed.json["code"] as? String == "server.error")
+        #expect((failed.json["detail"] as? String)?.contains(failed.headers["perigate-request-id"] ?? "?") == true)
+        try await gateway.stop(closingStore: false)
+    }
+
     @Test("beyond the concurrency limit: 503 server.busy with Retry-After; a stalled upload times out with 503 request.timeout")
     func busyAndTimeout() async throws {
         let gateway = try await TestGateway.start(limits: GatewayLimits(maximumBodyBytes: 100_000, requestTimeout: .seconds(1),

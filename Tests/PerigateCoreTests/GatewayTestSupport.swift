@@ -60,10 +60,10 @@ struct TestGateway {
     }
 
     /// Graceful shutdown (as on SIGTERM): open requests finish, then the store closes.
-    func stop() async throws {
+    func stop(closingStore: Bool = true) async throws {
         await group.triggerGracefulShutdown()
         _ = await task.result
-        try await store.close()
+        if closingStore { try await store.close() }
     }
 
     struct Reply {

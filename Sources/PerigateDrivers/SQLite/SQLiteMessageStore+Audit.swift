@@ -7,7 +7,7 @@ extension SQLiteMessageStore {
     }
 
     public func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry] {
-        try await connection.query(
+        try await reader.query(
             "SELECT seq, time, actor, event, action, object, outcome, detail FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
             [.integer(after), .integer(limit)]
         ).map { row in

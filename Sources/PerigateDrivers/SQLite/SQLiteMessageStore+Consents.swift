@@ -13,7 +13,7 @@ extension SQLiteMessageStore {
     }
 
     public func consents(bsn: String) async throws -> [ExchangeConsent] {
-        try await connection.query(
+        try await reader.query(
             "SELECT status, date, recorded_at, recorded_by FROM consents WHERE bsn = ? ORDER BY seq", [.text(bsn)]
         ).map { row in
             ExchangeConsent(bsn: bsn, status: ExchangeConsent.Status(rawValue: row.column("status")?.string ?? "") ?? .withdrawn,

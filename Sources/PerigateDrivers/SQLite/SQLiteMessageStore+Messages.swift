@@ -95,17 +95,18 @@ extension SQLiteMessageStore {
     }
 
     public func message(id: String) async throws -> StoredMessage? {
-        try await load(id: id)
+        try await load(id: id, on: reader)
     }
 
     public func messages(bsn: String) async throws -> [StoredMessage] {
-        try await connection.query(
+        try await reader.query(
             "SELECT id, received_at, sender_ura, bsn, raw, raw_size, report FROM messages WHERE bsn = ? ORDER BY rowid", [.text(bsn)]
         ).map(Self.message)
     }
 
-    func load(id: String) async throws -> StoredMessage? {
-        try await connection.query(
+    /// Inside a transaction: the writer, which sees the transaction's own rows; else the reader.
+    func load(id: String, on database: SQLiteConnection? = nil) async throws -> StoredMessage? {
+        try await (database ?? connection).query(
             "SELECT id, received_at, sender_ura, bsn, raw, raw_size, report FROM messages WHERE id = ?", [.text(id)]
         ).first.map(Self.message)
     }

@@ -13,13 +13,13 @@ extension SQLiteMessageStore: PartnerRegistry {
     }
 
     public func partner(tokenHash: String) async throws -> Partner? {
-        try await connection.query(
+        try await reader.query(
             "SELECT id, name, type, ura, agb, created_at, revoked FROM partners WHERE token_hash = ? AND revoked = 0",
             [.text(tokenHash)]).first.map(Self.partner)
     }
 
     public func partners() async throws -> [Partner] {
-        try await connection.query("SELECT id, name, type, ura, agb, created_at, revoked FROM partners ORDER BY created_at, id", [])
+        try await reader.query("SELECT id, name, type, ura, agb, created_at, revoked FROM partners ORDER BY created_at, id", [])
             .map(Self.partner)
     }
 
@@ -44,7 +44,7 @@ extension SQLiteMessageStore: PartnerRegistry {
     }
 
     public func partner(certificateFingerprint: String) async throws -> Partner? {
-        try await connection.query(
+        try await reader.query(
             "SELECT id, name, type, ura, agb, created_at, revoked FROM partners WHERE cert_sha256 = ? AND revoked = 0",
             [.text(certificateFingerprint)]).first.map(Self.partner)
     }

@@ -6,33 +6,51 @@ import SQLiteNIO
 /// package), WAL mode with `synchronous=FULL`, numbered migrations, raw messages zlib-compressed,
 /// an append-only audit table (UPDATE and DELETE refused by triggers).
 ///
-/// Concurrency: one connection; transactions run one at a time through a FIFO gate, so callers
-/// may use the store from any number of tasks.
+/// Concurrency: one writing connection, whose transactions run one at a time through a FIFO gate,
+/// and one read-only connection for reads, which (WAL) sees only committed data and never waits
+/// for a write. Callers may use the store from any number of tasks.
 public final class SQLiteMessageStore: MessageStore {
     let connection: SQLiteConnection
+    /// Reads outside transactions: never sees a transaction's uncommitted rows.
+    let reader: SQLiteConnection
     private let gate = TransactionGate()
     let commitQueue = GroupCommitQueue()
     /// The database file.
     public let path: String
 
-    private init(connection: SQLiteConnection, path: String) {
+    private init(connection: SQLiteConnection, reader: SQLiteConnection, path: String) {
         self.connection = connection
+        self.reader = reader
         self.path = path
     }
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public static func open(path: String) async throws -> SQLiteMessageStore {
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
-        let store = SQLiteMessageStore(connection: connection, path: path)
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"] {
             _ = try await connection.query(pragma, [])
         }
-        try await store.migrate()
+        let reader: SQLiteConnection
+        do {
+            reader = try await SQLiteConnection.open(storage: .file(path: path))
+            for pragma in ["PRAGMA busy_timeout=5000", "PRAGMA query_only=1"] { _ = try await reader.query(pragma, []) }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        let store = SQLiteMessageStore(connection: connection, reader: reader, path: path)
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.close()
+            throw error
+        }
         return store
     }
 
     /// Closes the connection; the store cannot be used afterwards.
     public func close() async throws {
+        try? await reader.close()
         try await connection.close()
     }
 

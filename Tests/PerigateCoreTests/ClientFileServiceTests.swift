@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import PerigateCore
+
+/// The client-file use case on its own: fail closed when the audit line cannot be written.
+@Suite("Client file service")
+struct ClientFileServiceTests {
+    /// A store whose audit writes fail on demand (everything else is the memory store).
+    actor AuditFailingStore: MessageStore {
+        let inner = MemoryMessageStore()
+        var failAudit = false
+
+        func setFailAudit(_ value: Bool) { failAudit = value }
+
+        struct Failure: Error {}
+
+        func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome {
+            try await inner.accept(message, audit: audit)
+        }
+        func message(id: String) async throws -> StoredMessage? { await inner.message(id: id) }
+        func messages(bsn: String) async throws -> [StoredMessage] { await inner.messages(bsn: bsn) }
+        func registerConsent(_ consent: ExchangeConsent, audit: [AuditEntry]) async throws {
+            if failAudit { throw Failure() }
+            await inner.registerConsent(consent, audit: audit)
+        }
+        func consents(bsn: String) async throws -> [ExchangeConsent] { await inner.consents(bsn: bsn) }
+        func appendAudit(_ entries: [AuditEntry]) async throws {
+            if failAudit { throw Failure() }
+            await inner.appendAudit(entries)
+        }
+        func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry] { await inner.auditEntries(after: after, limit: limit) }
+        func close() async throws {}
+    }
+
+    @Test("no audit line, no record: a failing audit write makes the read fail, allowed or refused")
+    func failClosed() async throws {
+        let store = AuditFailingStore()
+        let validator = TestSupport.validator()
+        let ingest = IngestService(validator: validator, store: store, now: { TestSupport.today })
+        let caller = IngestService.Caller(partnerURA: "01234567", user: "uzi:900012345")
+        let bytes = try Data(contentsOf: TestSupport.samples.appendingPathComponent("valid/verwijzing-1-hypertensie-regulier.xml"))
+        guard case .accepted = try await ingest.ingest(bytes, from: caller) else { Issue.record("not accepted"); return }
+        let service = ClientFileService(store: store, views: try ViewPolicy.load(TestSupport.schemas + "/views.json"),
+                                        validator: validator, now: { TestSupport.today })
+        let midwife = Partner(id: "m", name: "De Linde", type: "verloskundigenpraktijk", ura: "01234567", agb: nil, createdAt: "2026-11-25")
+        let bsn = try #require(BSN("999990007"))
+        guard case .registered = try await service.registerConsent(bsn: bsn, status: .given, date: "2026-11-20", partner: midwife, caller: caller)
+        else { Issue.record("consent not registered"); return }
+        guard case .record(let record, let basis) = try await service.read(bsn: bsn, partner: midwife, caller: caller, history: false)
+        else { Issue.record("not allowed"); return }
+        #expect(record.bsn == "999990007")
+        #expect(basis == "consent:registered")
+
+        await store.setFailAudit(true)
+        await #expect(throws: AuditFailingStore.Failure.self) {
+            _ = try await service.read(bsn: bsn, partner: midwife, caller: caller, history: false)
+        }
+        let stranger = Partner(id: "s", name: "Elders", type: "ziekenhuis", ura: "88887777", agb: nil, createdAt: "2026-11-25")
+        await #expect(throws: AuditFailingStore.Failure.self) {
+            _ = try await service.read(bsn: bsn, partner: stranger, caller: caller, history: false)
+        }
+        await #expect(throws: AuditFailingStore.Failure.self) {
+            _ = try await service.registerConsent(bsn: bsn, status: .withdrawn, date: "2026-11-21", partner: midwife, caller: caller)
+        }
+        #expect(try await store.consents(bsn: "999990007").map(\.status) == [.given])
+    }
+}
