@@ -11,29 +11,9 @@ import Testing
 struct DurabilityTests {
     @Test("kill -9 during concurrent ingest loses nothing that was acknowledged")
     func killNine() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-kill9-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let db = directory.appendingPathComponent("gateway.sqlite").path
-        let added = try CLITests.run(["partner", "add", "--db", db, "--name", "Verloskundigenpraktijk De Linde",
-                                      "--type", "verloskundigenpraktijk", "--ura", "01234567"])
-        #expect(added.status == 0)
-        let token = try #require(added.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
-
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: CLITests.binary)
-        server.arguments = ["serve", "--db", db, "--port", "0"]
-        server.currentDirectoryURL = CLITests.root
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        // The server prints "perigate listening on http://127.0.0.1:PORT" once it listens.
-        var printed = ""
-        while !printed.contains("listening on"), server.isRunning {
-            printed += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        let port = try #require(printed.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
+        let serve = try ServeProcess.start()
+        let server = serve.process, port = serve.port, token = serve.token, db = serve.database
+        defer { serve.killIfRunning() }
 
         let base = URL(string: "http://127.0.0.1:\(port)/v1/messages")!
         let template = try String(contentsOf: CLITests.root.appendingPathComponent("Samples/valid/verwijzing-1-hypertensie-regulier.xml"), encoding: .utf8)

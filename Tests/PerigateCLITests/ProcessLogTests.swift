@@ -10,27 +10,11 @@ import Testing
 struct ProcessLogTests {
     @Test("requests are logged with id, route and status; no BSN, name or message text appears")
     func noPatientData() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-log-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let db = directory.appendingPathComponent("gateway.sqlite").path
-        let added = try CLITests.run(["partner", "add", "--db", db, "--name", "De Linde", "--type", "verloskundigenpraktijk", "--ura", "01234567"])
-        let token = try #require(added.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: CLITests.binary)
-        server.arguments = ["serve", "--db", db, "--port", "0", "--log-level", "debug"]
-        server.currentDirectoryURL = CLITests.root
-        let output = Pipe()
-        let log = directory.appendingPathComponent("stderr.log")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-log-\(UUID().uuidString).txt")
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        server.standardOutput = output
-        server.standardError = try FileHandle(forWritingTo: log)
-        try server.run()
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        var printed = ""
-        while !printed.contains("\n"), server.isRunning {
-            printed += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        let port = try #require(printed.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
+        let serve = try ServeProcess.start(extraArguments: ["--log-level", "debug"], standardError: try FileHandle(forWritingTo: log))
+        let server = serve.process, port = serve.port, token = serve.token
+        defer { serve.killIfRunning() }
 
         func send(_ method: String, _ path: String, body: Data?) async throws -> Int {
             var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/\(path)")!)

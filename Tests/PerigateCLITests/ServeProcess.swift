@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// A real `perigate serve` process on a fresh database with one partner (the midwife practice of
+/// the samples, URA 01234567), listening on a free port.
+struct ServeProcess {
+    var process: Process
+    var port: Int
+    /// The midwife practice's token.
+    var token: String
+    var database: String
+
+    /// Starts it; `standardError` receives the process log (default: discarded).
+    static func start(extraArguments: [String] = [], standardError: FileHandle = FileHandle.nullDevice) throws -> ServeProcess {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let db = directory.appendingPathComponent("gateway.sqlite").path
+        let added = try CLITests.run(["partner", "add", "--db", db, "--name", "Verloskundigenpraktijk De Linde",
+                                      "--type", "verloskundigenpraktijk", "--ura", "01234567"])
+        #expect(added.status == 0)
+        let token = try #require(added.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: CLITests.binary)
+        server.arguments = ["serve", "--db", db, "--port", "0"] + extraArguments
+        server.currentDirectoryURL = CLITests.root
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = standardError
+        try server.run()
+        // The server prints "perigate listening on http://127.0.0.1:PORT" once it listens.
+        var printed = ""
+        while !printed.contains("\n"), server.isRunning {
+            printed += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        guard let port = printed.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+            throw ServeFailed(output: printed)
+        }
+        return ServeProcess(process: server, port: port, token: token, database: db)
+    }
+
+    struct ServeFailed: Error {
+        var output: String
+    }
+
+    /// SIGKILL if it still runs (for `defer`).
+    func killIfRunning() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
