@@ -12,10 +12,9 @@ struct DurabilityTests {
     @Test("kill -9 during concurrent ingest loses nothing that was acknowledged")
     func killNine() async throws {
         let serve = try ServeProcess.start()
-        let server = serve.process, port = serve.port, token = serve.token, db = serve.database
+        let server = serve.process, db = serve.database
         defer { serve.killIfRunning() }
 
-        let base = URL(string: "http://127.0.0.1:\(port)/v1/messages")!
         let template = try String(contentsOf: CLITests.root.appendingPathComponent("Samples/valid/verwijzing-1-hypertensie-regulier.xml"), encoding: .utf8)
 
         let acknowledged = Acknowledged()
@@ -29,15 +28,8 @@ struct DurabilityTests {
                     for index in 0..<100_000 {
                         let id = String(format: "4f6c2a1e-8b3d-4c1a-9e2f-%04x%08x", worker, index)
                         let body = Data(template.replacingOccurrences(of: "4f6c2a1e-8b3d-4c1a-9e2f-1a2b3c4d5e01", with: id).utf8)
-                        var request = URLRequest(url: base)
-                        request.httpMethod = "POST"
-                        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-                        request.setValue("uzi:900012345", forHTTPHeaderField: "Perigate-User")
-                        request.setValue("A. de Vries", forHTTPHeaderField: "Perigate-User-Name")
-                        request.setValue("verloskundige", forHTTPHeaderField: "Perigate-User-Role")
-                        request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
-                        request.httpBody = body
-                        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return }
+                        guard let (_, response) = try? await URLSession.shared.data(for: serve.request("POST", "v1/messages", body: body))
+                        else { return }
                         if (response as? HTTPURLResponse)?.statusCode == 202 { await acknowledged.add(id, body) }
                     }
                 }

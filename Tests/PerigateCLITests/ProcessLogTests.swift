@@ -13,19 +13,11 @@ struct ProcessLogTests {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-log-\(UUID().uuidString).txt")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let serve = try ServeProcess.start(extraArguments: ["--log-level", "debug"], standardError: try FileHandle(forWritingTo: log))
-        let server = serve.process, port = serve.port, token = serve.token
+        let server = serve.process
         defer { serve.killIfRunning() }
 
         func send(_ method: String, _ path: String, body: Data?) async throws -> Int {
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/\(path)")!)
-            request.httpMethod = method
-            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            request.setValue("uzi:900012345", forHTTPHeaderField: "Perigate-User")
-            request.setValue("A. de Vries", forHTTPHeaderField: "Perigate-User-Name")
-            request.setValue("verloskundige", forHTTPHeaderField: "Perigate-User-Role")
-            request.setValue("application/xml", forHTTPHeaderField: "Content-Type")
-            request.httpBody = body
-            let (_, response) = try await URLSession.shared.data(for: request)
+            let (_, response) = try await URLSession.shared.data(for: serve.request(method, path, body: body))
             return (response as? HTTPURLResponse)?.statusCode ?? 0
         }
         let sample = try Data(contentsOf: CLITests.root.appendingPathComponent("Samples/valid/verwijzing-1-hypertensie-regulier.xml"))

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// A real `perigate serve` process on a fresh database with one partner (the midwife practice of
@@ -41,6 +44,18 @@ struct ServeProcess {
 
     struct ServeFailed: Error {
         var output: String
+    }
+
+    /// A request to `path` as the midwife practice, with the end-user headers.
+    func request(_ method: String, _ path: String, body: Data? = nil) -> URLRequest {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/\(path)")!)
+        request.httpMethod = method
+        for (name, value) in ["Authorization": "Bearer \(token)", "Perigate-User": "uzi:900012345", "Perigate-User-Name": "A. de Vries",
+                              "Perigate-User-Role": "verloskundige", "Content-Type": "application/xml"] {
+            request.setValue(value, forHTTPHeaderField: name)
+        }
+        request.httpBody = body
+        return request
     }
 
     /// SIGKILL if it still runs (for `defer`).
