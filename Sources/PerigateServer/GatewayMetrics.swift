@@ -16,7 +16,7 @@ public final class GatewayMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         inFlight = registry.makeGauge(descriptor: MetricNameDescriptor(
-            namespace: "perigate", subsystem: "http", metricName: "requests_in_flight", helpText: "Requests being handled now."))
+            namespace: "perigate", subsystem: "http", metricName: "requests_in_flight", unitName: "", helpText: "Requests being handled now."))
         shed = registry.makeCounter(descriptor: MetricNameDescriptor(
             namespace: "perigate", subsystem: "http", metricName: "requests_shed", unitName: "total",
             helpText: "Requests refused with 503 because the concurrency limit was reached."))

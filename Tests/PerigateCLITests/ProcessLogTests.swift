@@ -11,7 +11,7 @@ struct ProcessLogTests {
     @Test("requests are logged with id, route and status; no BSN, name or message text appears")
     func noPatientData() async throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-log-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let serve = try ServeProcess.start(extraArguments: ["--log-level", "debug"], standardError: try FileHandle(forWritingTo: log))
         let server = serve.process
         defer { serve.killIfRunning() }

@@ -32,7 +32,7 @@ struct GatewayTLSTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = arguments
         let output = try TestSupport.temporaryDirectory().appendingPathComponent("curl.out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = FileHandle.nullDevice
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
