@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Configuration
 import Foundation
 import PerigateCore
@@ -51,6 +52,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
 
+    /// A configuration/security event line: the gateway started or stopped logging.
+    static func lifecycleLine(_ event: String) -> AuditEntry {
+        AuditEntry(time: Date().formatted(.iso8601), actor: "system:perigate", event: event, action: "E",
+                   object: "gateway:\(ProcessInfo.processInfo.hostName)", outcome: "success")
+    }
+
     /// The options given on the command line, as configuration keys.
     var flags: [String: ConfigValue] {
         var values: [String: ConfigValue] = [:]
@@ -87,6 +94,10 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as TLSFileError {
             throw ValidationError("cannot set up TLS: \(error)")
         }
+        let auditKey: Curve25519.Signing.PrivateKey
+        do { auditKey = try AuditSigningKey.loadOrCreate(path: settings.auditKey) } catch let error as AuditFileError {
+            throw ValidationError("cannot use the audit signing key: \(error)")
+        }
         let store = try await SQLiteMessageStore.open(path: settings.database)
         let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store),
@@ -101,10 +112,15 @@ struct ServeCommand: AsyncParsableCommand {
                 // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
                 FileHandle.standardOutput.write(Data("perigate listening on \(scheme)://\(host):\(port)\n".utf8))
             }
-            // SIGTERM/SIGINT: stop accepting, let open requests finish, then close the store.
+            try await store.appendAudit([Self.lifecycleLine("gateway.start")])
+            let checkpoints = AuditCheckpointService(store: store, file: AuditCheckpointFile(path: settings.auditCheckpoints), key: auditKey.rawRepresentation,
+                                                     interval: settings.auditCheckpointInterval, logger: logger)
+            // SIGTERM/SIGINT: stop accepting, let open requests finish, sign the audit head, close the store.
             let services = ServiceGroup(configuration: .init(
-                services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: checkpoints), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await services.run()
+            try await store.appendAudit([Self.lifecycleLine("gateway.stop")])
+            try await store.writeAuditCheckpoint(to: AuditCheckpointFile(path: settings.auditCheckpoints), key: auditKey)
         } catch {
             try? await store.close()
             throw error

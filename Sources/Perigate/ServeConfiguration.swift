@@ -17,6 +17,10 @@ struct ServeConfiguration {
     var tlsKey: String?
     var tlsClientCA: String?
     var logLevel: Logger.Level
+    /// The Ed25519 key that signs audit checkpoints, and the checkpoint file (outside the database).
+    var auditKey: String
+    var auditCheckpoints: String
+    var auditCheckpointInterval: Duration
 
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -40,6 +44,7 @@ struct ServeConfiguration {
         }
         let reader = Reader(config: ConfigReader(providers: providers))
         let schemaDirectory = reader.string("schemaDir") ?? "Schemas"
+        let database = reader.string("db") ?? "perigate.sqlite"
         let level = reader.string("logLevel") ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw Invalid(description: "logLevel: '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -47,7 +52,7 @@ struct ServeConfiguration {
         let configuration = ServeConfiguration(
             host: reader.string("host") ?? "127.0.0.1",
             port: try reader.int("port", 8080, in: 0...65535),
-            database: reader.string("db") ?? "perigate.sqlite",
+            database: database,
             schemaDirectory: schemaDirectory,
             views: reader.string("views") ?? (schemaDirectory as NSString).appendingPathComponent("views.json"),
             limits: GatewayLimits(
@@ -57,7 +62,10 @@ struct ServeConfiguration {
                 idleTimeout: .seconds(try reader.int("idleTimeoutSeconds", 60, in: 1...3600)),
                 partnerCacheLifetime: .milliseconds(try reader.int("partnerCacheMilliseconds", 2000, in: 0...60_000))),
             tlsCertificate: reader.string("tls.cert"), tlsKey: reader.string("tls.key"), tlsClientCA: reader.string("tls.clientCA"),
-            logLevel: logLevel)
+            logLevel: logLevel,
+            auditKey: reader.string("audit.key") ?? database + ".audit-key",
+            auditCheckpoints: reader.string("audit.checkpoints") ?? database + ".audit-checkpoints",
+            auditCheckpointInterval: .seconds(try reader.int("audit.checkpointSeconds", 60, in: 1...86_400)))
         if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {
             throw Invalid(description: "TLS needs both a certificate (tls.cert) and a key (tls.key)")
         }

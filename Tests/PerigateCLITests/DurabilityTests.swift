@@ -47,7 +47,15 @@ struct DurabilityTests {
         for (id, body) in accepted where try await store.message(id: id)?.raw != body { missing += 1 }
         #expect(missing == 0)
         #expect(try await store.integrityCheck() == "ok")
+        // Every acknowledged message has its import line in the audit log.
+        let imports = try await store.auditEntries(after: 0, limit: 1_000_000).filter { $0.event == "message.import" }.map(\.object)
+        let logged = Set(imports)
+        #expect(accepted.filter { !logged.contains("bsn:999990007/message:\($0.0)") }.isEmpty)
         try await store.close()
+        // The audit hash chain is intact after the crash.
+        let verified = try CLITests.run(["audit", "verify", "--db", db])
+        #expect(verified.status == 0, "\(verified.output)\(verified.error)")
+        #expect(verified.output.hasPrefix("audit log OK:"))
     }
 
     actor Acknowledged {

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import PerigateDrivers
 import Testing
 
 /// The process log (standard error) of `perigate serve` at debug level: one line per request
@@ -37,5 +38,19 @@ struct ProcessLogTests {
         for secret in ["999990007", "El Amrani", "Fatima", "hypertensie", "<verwijzing"] {
             #expect(!text.contains(secret), "the process log contains \(secret)")
         }
+
+        // A graceful stop signs the audit head; verify checks chain and checkpoint, and finds a change.
+        let verified = try CLITests.run(["audit", "verify", "--db", serve.database])
+        #expect(verified.status == 0)
+        #expect(verified.output.contains("matches"), "\(verified.output)")
+        let store = try await SQLiteMessageStore.open(path: serve.database)
+        let events = try await store.auditEntries(after: 0, limit: 100).map(\.event)
+        #expect(events.first == "partner.add" && events.contains("gateway.start") && events.last == "gateway.stop", "\(events)")
+        try await store.execute("DROP TRIGGER audit_log_no_update")
+        try await store.execute("UPDATE audit_log SET line = replace(line, 'refused', 'success') WHERE line LIKE '%record.read%'")
+        try await store.close()
+        let broken = try CLITests.run(["audit", "verify", "--db", serve.database])
+        #expect(broken.status == 1)
+        #expect(broken.output.hasPrefix("audit log BROKEN at line"), "\(broken.output)")
     }
 }

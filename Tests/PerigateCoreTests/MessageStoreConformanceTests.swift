@@ -144,7 +144,7 @@ struct SQLiteMessageStoreTests {
         try await store.close()
         let reopened = try await SQLiteMessageStore.open(path: path)
         #expect(try await reopened.message(id: message.id) == MessageStoreConformanceTests.withoutFacts(message))
-        #expect(try await reopened.appliedMigrations().map(\.0) == [1, 2, 3, 4])
+        #expect(try await reopened.appliedMigrations().map(\.0) == [1, 2, 3, 4, 5])
         #expect(try await reopened.integrityCheck() == "ok")
         try await reopened.close()
     }
@@ -155,7 +155,7 @@ struct SQLiteMessageStoreTests {
         let store = try await SQLiteMessageStore.open(path: path)
         try await store.appendAudit([MessageStoreConformanceTests.audit("bsn:999990007")])
         var refusals: [String] = []
-        for statement in ["UPDATE audit SET outcome = 'refused'", "DELETE FROM audit"] {
+        for statement in ["UPDATE audit_log SET line = '{}'", "DELETE FROM audit_log"] {
             do {
                 try await store.execute(statement)
             } catch {

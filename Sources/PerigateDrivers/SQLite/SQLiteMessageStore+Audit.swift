@@ -1,3 +1,4 @@
+import Foundation
 import PerigateCore
 import SQLiteNIO
 
@@ -7,31 +8,62 @@ extension SQLiteMessageStore {
     }
 
     public func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry] {
-        try await reader.query(
-            "SELECT seq, time, actor, event, action, object, outcome, detail FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-            [.integer(after), .integer(limit)]
-        ).map { row in
-            AuditEntry(sequence: Int(row.column("seq")?.integer ?? 0), time: row.column("time")?.string ?? "",
-                       actor: row.column("actor")?.string ?? "", event: row.column("event")?.string ?? "",
-                       action: row.column("action")?.string ?? "", object: row.column("object")?.string ?? "",
-                       outcome: row.column("outcome")?.string ?? "", detail: row.column("detail")?.string)
-        }
+        try await reader.query("SELECT line FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", [.integer(after), .integer(limit)])
+            .map { row in try JSONDecoder().decode(AuditEntry.self, from: Data((row.column("line")?.string ?? "").utf8)) }
     }
 
-    /// Inside a transaction: appends the lines (one statement per 100 lines).
+    /// Inside a transaction: chains the lines after the current head and appends them
+    /// (one statement per 100 lines).
     func insertAudit(_ entries: [AuditEntry]) async throws {
-        for chunk in entries.chunked(into: 100) {
-            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+        guard !entries.isEmpty else { return }
+        let rows = try AuditChain.rows(for: entries, after: try await auditHead(on: connection))
+        for chunk in rows.chunked(into: 100) {
+            let placeholders = Array(repeating: "(?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             _ = try await connection.query(
-                "INSERT INTO audit (time, actor, event, action, object, outcome, detail) VALUES \(placeholders)",
-                chunk.flatMap { entry -> [SQLiteData] in
-                    [.text(entry.time), .text(entry.actor), .text(entry.event), .text(entry.action), .text(entry.object),
-                     .text(entry.outcome), Self.text(entry.detail)]
-                })
+                "INSERT INTO audit_log (seq, line, prev_hash, hash) VALUES \(placeholders)",
+                chunk.flatMap { row -> [SQLiteData] in [.integer(row.sequence), .text(row.line), .text(row.previousHash), .text(row.hash)] })
         }
     }
 
-    /// Runs raw SQL, for tests that prove the database itself refuses tampering.
+    /// The last line (sequence, hash); after a purge of everything, the purge boundary.
+    func auditHead(on database: SQLiteConnection) async throws -> (sequence: Int, hash: String) {
+        if let row = try await database.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", []).first {
+            return (Int(row.column("seq")?.integer ?? 0), row.column("hash")?.string ?? "")
+        }
+        return (0, AuditChain.genesis)
+    }
+
+    /// The committed chain head: what a checkpoint signs.
+    public func auditHead() async throws -> (sequence: Int, hash: String) {
+        try await auditHead(on: reader)
+    }
+
+    /// Lines from `sequence` on (inclusive), oldest first, for verification.
+    public func auditRows(from sequence: Int, limit: Int) async throws -> [AuditChain.Row] {
+        try await reader.query("SELECT seq, line, prev_hash, hash FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?",
+                               [.integer(sequence), .integer(limit)]).map { row in
+            AuditChain.Row(sequence: Int(row.column("seq")?.integer ?? 0), line: row.column("line")?.string ?? "",
+                           previousHash: row.column("prev_hash")?.string ?? "", hash: row.column("hash")?.string ?? "")
+        }
+    }
+
+    /// Migration 5: the lines of the old unchained `audit` table become the first lines of the
+    /// chain, in their order; the old table is dropped in the same transaction.
+    func moveLegacyAuditIntoChain() async throws {
+        let legacy = try await connection.query(
+            "SELECT seq, time, actor, event, action, object, outcome, detail FROM audit ORDER BY seq", []
+        ).map { row in
+            AuditEntry(time: row.column("time")?.string ?? "", actor: row.column("actor")?.string ?? "",
+                       event: row.column("event")?.string ?? "", action: row.column("action")?.string ?? "",
+                       object: row.column("object")?.string ?? "", outcome: row.column("outcome")?.string ?? "",
+                       detail: row.column("detail")?.string)
+        }
+        try await insertAudit(legacy)
+        _ = try await connection.query("DROP TABLE audit", [])
+    }
+
+    /// Runs raw SQL, for tests that prove the database itself refuses tampering (and that the
+    /// chain catches what a superuser does anyway).
     public func execute(_ sql: String) async throws {
         _ = try await connection.query(sql, [])
     }

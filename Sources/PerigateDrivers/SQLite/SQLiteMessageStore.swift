@@ -75,6 +75,7 @@ public final class SQLiteMessageStore: MessageStore {
         for migration in SQLiteMigrations.all where !applied.contains(migration.version) {
             try await transaction {
                 for statement in migration.statements { _ = try await self.connection.query(statement, []) }
+                try await migration.then?(self)
                 _ = try await self.connection.query(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     [.integer(migration.version), .text(migration.name), .text(Self.now())])

@@ -4,6 +4,8 @@ enum SQLiteMigrations {
         var version: Int
         var name: String
         var statements: [String]
+        /// Work SQL alone cannot do (e.g. hashing), run after the statements in the same transaction.
+        var then: (@Sendable (SQLiteMessageStore) async throws -> Void)? = nil
     }
 
     static let all: [Migration] = [
@@ -72,5 +74,34 @@ enum SQLiteMigrations {
             "ALTER TABLE partners ADD COLUMN cert_sha256 TEXT",
             "CREATE UNIQUE INDEX partners_by_certificate ON partners(cert_sha256) WHERE cert_sha256 IS NOT NULL",
         ]),
+        Migration(version: 5, name: "audit-hash-chain", statements: [
+            """
+            CREATE TABLE audit_log (
+                seq INTEGER PRIMARY KEY,
+                line TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL,
+                client TEXT GENERATED ALWAYS AS (json_extract(line, '$.client')) VIRTUAL,
+                time TEXT GENERATED ALWAYS AS (json_extract(line, '$.time')) VIRTUAL
+            ) STRICT
+            """,
+            "CREATE INDEX audit_log_by_client ON audit_log(client, seq)",
+            """
+            CREATE TABLE audit_purges (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                up_to INTEGER NOT NULL,
+                anchor_hash TEXT NOT NULL,
+                time TEXT NOT NULL
+            ) STRICT
+            """,
+            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+            """
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            WHEN OLD.seq > COALESCE((SELECT MAX(up_to) FROM audit_purges), 0)
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+            """,
+            "CREATE TRIGGER audit_purges_no_update BEFORE UPDATE ON audit_purges BEGIN SELECT RAISE(ABORT, 'purges are append-only'); END",
+            "CREATE TRIGGER audit_purges_no_delete BEFORE DELETE ON audit_purges BEGIN SELECT RAISE(ABORT, 'purges are append-only'); END",
+        ], then: { store in try await store.moveLegacyAuditIntoChain() }),
     ]
 }

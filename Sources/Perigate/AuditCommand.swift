@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import PerigateCore
+import PerigateDrivers
+
+/// `perigate audit …`: the access log's integrity.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "The NEN 7513 access log: verify its hash chain and signed checkpoints.",
+        subcommands: [Verify.self])
+
+    /// Where the checkpoint file and signing key live (beside the database unless told otherwise).
+    struct Files: ParsableArguments {
+        @Option(help: "Signed checkpoints file (default: $PERIGATE_AUDIT_CHECKPOINTS or <db>.audit-checkpoints).")
+        var checkpoints: String?
+        @Option(help: "Ed25519 signing key file (default: $PERIGATE_AUDIT_KEY or <db>.audit-key); its public half verifies.")
+        var key: String?
+        @Option(name: .customLong("public-key"), help: "Verify with this public key (base64) instead of the key file: what an auditor is given.")
+        var publicKey: String?
+
+        static func checkpointPath(_ given: String?, database: String) -> String {
+            given ?? ProcessInfo.processInfo.environment["PERIGATE_AUDIT_CHECKPOINTS"] ?? database + ".audit-checkpoints"
+        }
+
+        static func keyPath(_ given: String?, database: String) -> String {
+            given ?? ProcessInfo.processInfo.environment["PERIGATE_AUDIT_KEY"] ?? database + ".audit-key"
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the hash chain and every checkpoint; exit 0 when intact, 1 at the first bad line.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var files: Files
+        @Option(help: "Start at this line (trusting the line before it).")
+        var from: Int?
+
+        func run() async throws {
+            let db = database.resolved
+            let publicKey = try files.publicKey.map(AuditSigningKey.publicKey(base64:))
+                ?? (try? AuditSigningKey.loadExisting(path: Files.keyPath(files.key, database: db)))?.publicKey
+            let checkpoints = try AuditCheckpointFile(path: Files.checkpointPath(files.checkpoints, database: db)).read()
+            let store = try await SQLiteMessageStore.open(path: db)
+            let result: AuditVerification
+            do { result = try await store.verifyAudit(from: from, checkpoints: checkpoints, publicKey: publicKey) } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+            let checkpointText = publicKey == nil ? "no key: checkpoints not checked"
+                : result.checkpoint.map { "last checkpoint at line \($0) matches" } ?? "no checkpoint yet"
+            if let problem = result.problem {
+                print("audit log BROKEN at line \(problem.sequence): \(problem.reason) (\(result.lines) lines before it check out)")
+                throw ExitCode(1)
+            }
+            print("audit log OK: \(result.lines) lines checked, head line \(result.head.sequence) sha256 \(result.head.hash); \(checkpointText)")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Crypto
+import Foundation
+
+/// The audit log's hash chain.
+///
+/// Line *n* is stored as its canonical encoding `line(n)`: the entry as JSON, keys sorted by code
+/// point, no whitespace, `/` not escaped, UTF-8, with `sequence` set. Its hash is
+/// `hash(n) = hex(SHA-256(hash(n-1) + "\n" + line(n)))`, lowercase hex; `hash(0)` is 64 zeros.
+/// Changing any byte of a line, deleting, inserting or swapping lines breaks the chain from that
+/// line on; cutting off the tail is caught by a signed checkpoint (``AuditCheckpoint``).
+public enum AuditChain {
+    /// The hash before the first line.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// One stored line: what the verifier reads back.
+    public struct Row: Sendable, Hashable {
+        public var sequence: Int
+        public var line: String
+        public var previousHash: String
+        public var hash: String
+
+        public init(sequence: Int, line: String, previousHash: String, hash: String) {
+            self.sequence = sequence
+            self.line = line
+            self.previousHash = previousHash
+            self.hash = hash
+        }
+    }
+
+    /// The canonical encoding of an entry (its `sequence` must be set).
+    public static func encode(_ entry: AuditEntry) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(entry), as: UTF8.self)
+    }
+
+    public static func hash(previous: String, line: String) -> String {
+        Hex.encode(SHA256.hash(data: Data((previous + "\n" + line).utf8)))
+    }
+
+    /// Chains `entries` after the head (`sequence`, `hash`): numbered, encoded and hashed.
+    public static func rows(for entries: [AuditEntry], after head: (sequence: Int, hash: String)) throws -> [Row] {
+        var rows: [Row] = []
+        var previous = head
+        for var entry in entries {
+            entry.sequence = previous.sequence + 1
+            let line = try encode(entry)
+            let row = Row(sequence: entry.sequence, line: line, previousHash: previous.hash, hash: hash(previous: previous.hash, line: line))
+            rows.append(row)
+            previous = (row.sequence, row.hash)
+        }
+        return rows
+    }
+
+    /// A problem found by ``Verifier``.
+    public struct Break: Sendable, Hashable, Error, CustomStringConvertible {
+        /// The first sequence number that does not check out.
+        public var sequence: Int
+        public var reason: String
+        public var description: String { "line \(sequence): \(reason)" }
+
+        public init(sequence: Int, reason: String) {
+            self.sequence = sequence
+            self.reason = reason
+        }
+    }
+
+    /// Checks rows in order, one at a time (so a long log streams through in pages).
+    public struct Verifier: Sendable {
+        /// The last good line (sequence, hash).
+        public private(set) var head: (sequence: Int, hash: String)
+
+        /// Starts after a known-good line: the genesis, a checkpoint or a purge boundary.
+        public init(after head: (sequence: Int, hash: String) = (0, AuditChain.genesis)) {
+            self.head = head
+        }
+
+        /// Checks the next row; throws ``Break`` at the first inconsistency.
+        public mutating func check(_ row: Row) throws {
+            let expected = head.sequence + 1
+            guard row.sequence == expected else {
+                throw Break(sequence: expected, reason: row.sequence > expected ? "missing (the next line present is \(row.sequence))"
+                                                                              : "out of order (found \(row.sequence))")
+            }
+            guard row.previousHash == head.hash else {
+                throw Break(sequence: row.sequence, reason: "does not follow line \(head.sequence) (previous hash differs)")
+            }
+            guard AuditChain.hash(previous: head.hash, line: row.line) == row.hash else {
+                throw Break(sequence: row.sequence, reason: "content changed (hash does not match)")
+            }
+            guard let data = row.line.data(using: .utf8), let entry = try? JSONDecoder().decode(AuditEntry.self, from: data),
+                  entry.sequence == row.sequence else {
+                throw Break(sequence: row.sequence, reason: "the line does not carry its own sequence number")
+            }
+            head = (row.sequence, row.hash)
+        }
+    }
+}
