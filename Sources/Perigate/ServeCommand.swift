@@ -98,7 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
         do { auditKey = try AuditSigningKey.loadOrCreate(path: settings.auditKey) } catch let error as AuditFileError {
             throw ValidationError("cannot use the audit signing key: \(error)")
         }
-        let store = try await SQLiteMessageStore.open(path: settings.database)
+        let store = try await SQLiteMessageStore.open(path: settings.database, auditSource: settings.auditSource)
         let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store),
                                    clientFile: ClientFileService(store: store, views: policy, validator: validator), partners: store,

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Logging
+import PerigateCore
 import PerigateServer
 
 /// `perigate serve` settings, resolved as: flag > `PERIGATE_*` environment variable > JSON
@@ -21,6 +22,8 @@ struct ServeConfiguration {
     var auditKey: String
     var auditCheckpoints: String
     var auditCheckpointInterval: Duration
+    /// Names this gateway in every audit line.
+    var auditSource: AuditSource
 
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -65,7 +68,9 @@ struct ServeConfiguration {
             logLevel: logLevel,
             auditKey: reader.string("audit.key") ?? database + ".audit-key",
             auditCheckpoints: reader.string("audit.checkpoints") ?? database + ".audit-checkpoints",
-            auditCheckpointInterval: .seconds(try reader.int("audit.checkpointSeconds", 60, in: 1...86_400)))
+            auditCheckpointInterval: .seconds(try reader.int("audit.checkpointSeconds", 60, in: 1...86_400)),
+            auditSource: AuditSource(instance: reader.string("audit.instance") ?? ProcessInfo.processInfo.hostName,
+                                     site: reader.string("audit.site") ?? "perigate"))
         if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {
             throw Invalid(description: "TLS needs both a certificate (tls.cert) and a key (tls.key)")
         }

@@ -7,9 +7,21 @@ import PerigateCore
 struct Authenticated {
     var partner: Partner
     var user: EndUser
+    /// The client's IP address.
+    var accessPoint: String?
+    /// W3C trace id from `traceparent`, else the request id.
+    var traceId: String
 
     var ingestCaller: IngestService.Caller {
-        IngestService.Caller(partnerURA: partner.ura, user: user.id, userName: user.name, userRole: user.role, onBehalfOf: user.onBehalfOf)
+        IngestService.Caller(partnerURA: partner.ura, user: user.id, userName: user.name, userRole: user.role, onBehalfOf: user.onBehalfOf,
+                             partnerName: partner.name, partnerAGB: partner.agb, accessPoint: accessPoint, traceId: traceId)
+    }
+
+    /// The trace id of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), if well-formed.
+    static func traceId(fromTraceparent header: String?) -> String? {
+        guard let parts = header?.split(separator: "-"), parts.count == 4, parts[1].count == 32,
+              parts[1].allSatisfy(\.isHexDigit), parts[1] != Substring(String(repeating: "0", count: 32)) else { return nil }
+        return String(parts[1]).lowercased()
     }
 }
 
@@ -65,6 +77,8 @@ struct EndUser: Hashable {
 }
 
 extension GatewayServer {
+    static let traceparentHeader = HTTPField.Name("traceparent")!
+
     /// The partner: from the client certificate under mutual TLS, from the bearer token otherwise.
     /// When both are sent they must name the same partner — a token can never act for another
     /// organisation than the certificate's. A well-formed end user is required.
@@ -99,7 +113,10 @@ extension GatewayServer {
         guard let partner = certificatePartner ?? tokenPartner else {
             return .failure(Problem(status: .unauthorized, code: "auth.token-missing", detail: "send Authorization: Bearer <partner token>"))
         }
-        return EndUser.from(request.headers).map { Authenticated(partner: partner, user: $0) }
+        let traceId = Authenticated.traceId(fromTraceparent: request.headers[Self.traceparentHeader]) ?? context.id
+        return EndUser.from(request.headers).map {
+            Authenticated(partner: partner, user: $0, accessPoint: context.channel.remoteAddress?.ipAddress, traceId: traceId)
+        }
     }
 
     /// Runs `body` for an authenticated request, or answers with the authentication problem.

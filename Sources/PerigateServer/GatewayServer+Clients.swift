@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import PerigateCore
 
@@ -9,13 +10,21 @@ extension GatewayServer {
     func getRecord(_ request: Request, _ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
         guard let bsn = try await clientBSN(context, caller, event: "record.read") else { return Self.badBSN }
         let history = request.uri.queryParameters.get("history").map { $0 == "true" || $0 == "1" } ?? false
-        switch try await clientFile.read(bsn: bsn, partner: caller.partner, caller: caller.ingestCaller, history: history) {
+        // Break-the-glass: a reason (percent-encoded UTF-8, 10 to 500 characters) is required.
+        let emergency = request.headers[Self.emergencyHeader].map { $0.removingPercentEncoding ?? $0 }?.trimmingCharacters(in: .whitespaces)
+        if let emergency, !(10...500).contains(emergency.count) {
+            return Problem(status: .badRequest, code: "request.emergency-reason",
+                           detail: "emergency access needs a reason of 10 to 500 characters in Perigate-Emergency-Reason").response
+        }
+        switch try await clientFile.read(bsn: bsn, partner: caller.partner, caller: caller.ingestCaller, history: history,
+                                         emergencyReason: emergency) {
         case .refused(let refusal):
             return Problem(status: .forbidden, code: refusal.code, detail: refusal.reason).response
         case .record(let record, _):
             let body = try CanonicalJSON.data(record)
             let tag = "\"" + Hex.encode(SHA256.hash(data: body).prefix(16)) + "\""
             var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, no-cache"]
+            if emergency != nil { headers[Self.emergencyAccessHeader] = "logged" }
             if Self.matches(request.headers[.ifNoneMatch], tag) {
                 return Response(status: .notModified, headers: headers)
             }
@@ -36,9 +45,10 @@ extension GatewayServer {
             let bytes = try await request.body.collect(upTo: 16 * 1024)
             body = try JSONDecoder().decode(Body.self, from: Data(buffer: bytes))
         } catch {
-            try await ingest.store.appendAudit([AuditEntry(
-                time: Date().formatted(.iso8601), actor: caller.ingestCaller.auditActor, event: "consent.register", action: "C",
-                object: "bsn:\(bsn.value)/consent", outcome: "refused", detail: "request.invalid-json")])
+            try await ingest.store.appendAudit([caller.ingestCaller.auditLine(
+                time: Date().formatted(.iso8601), event: "consent.register", action: "C", object: "bsn:\(bsn.value)/consent",
+                outcome: "refused", checks: "----", detail: "request.invalid-json",
+                objectDetail: .client(bsn.value, category: "toestemming", authorizationProtocol: AccessPolicy.protocolName))])
             return Problem(status: .badRequest, code: "request.invalid-json",
                            detail: "send {\"status\": \"given\" or \"withdrawn\", \"date\": \"YYYY-MM-DD\"}").response
         }
@@ -64,11 +74,14 @@ extension GatewayServer {
     /// The path's BSN, or `nil` (after an audit line for the refused request) when it is not a valid BSN.
     private func clientBSN(_ context: GatewayContext, _ caller: Authenticated, event: String) async throws -> BSN? {
         if let bsn = context.parameters.get("bsn").flatMap(BSN.init) { return bsn }
-        try await ingest.store.appendAudit([AuditEntry(
-            time: Date().formatted(.iso8601), actor: caller.ingestCaller.auditActor, event: event, action: "R",
-            object: "client:invalid-bsn", outcome: "refused", detail: "request.bsn-invalid")])
+        try await ingest.store.appendAudit([caller.ingestCaller.auditLine(
+            time: Date().formatted(.iso8601), event: event, action: "R", object: "client:invalid-bsn", outcome: "refused",
+            checks: "----", detail: "request.bsn-invalid")])
         return nil
     }
+
+    static let emergencyHeader = HTTPField.Name("Perigate-Emergency-Reason")!
+    static let emergencyAccessHeader = HTTPField.Name("Perigate-Emergency-Access")!
 
     static var badBSN: Response {
         Problem(status: .badRequest, code: "request.bsn-invalid", detail: "the path does not hold a valid BSN (9 digits, elfproef)").response

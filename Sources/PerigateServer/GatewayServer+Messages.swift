@@ -43,10 +43,14 @@ extension GatewayServer {
         let id = context.parameters.get("id") ?? ""
         let message = try await ingest.store.message(id: id)
         let visible = message?.senderURA.map { SenderPolicy.sameOrganisation($0, caller.partner.ura) } ?? false
-        let audit = AuditEntry(time: Date().formatted(.iso8601), actor: caller.ingestCaller.auditActor,
-                               event: raw ? "message.read-raw" : "message.read", action: "R",
-                               object: message?.bsn.map { "bsn:\($0)/message:\(id)" } ?? "message:\(id)",
-                               outcome: visible ? "success" : "refused", detail: visible ? nil : "access.not-sender")
+        let objectDetail = message?.bsn.map { AuditObject.client($0, category: message?.report.kind ?? "bericht",
+                                                                   authorizationProtocol: SenderPolicy.protocolName) }
+            ?? AuditObject(idType: "urn:perigate:message", id: id, objectClass: "system-object", authorizationProtocol: SenderPolicy.protocolName)
+        let audit = caller.ingestCaller.auditLine(
+            time: Date().formatted(.iso8601), event: raw ? "message.read-raw" : "message.read", action: "R",
+            object: message?.bsn.map { "bsn:\($0)/message:\(id)" } ?? "message:\(id)", outcome: visible ? "success" : "refused",
+            checks: visible ? "T--F" : "F--F", detail: visible ? nil : "access.not-sender", objectDetail: objectDetail,
+            custodians: visible ? [AuditOrganisation(ura: caller.partner.ura, agb: caller.partner.agb, name: caller.partner.name)] : nil)
         try await ingest.store.appendAudit([audit])
         guard let message, visible else {
             return Problem(status: .notFound, code: "message.not-found", detail: "no message \(id) sent by this partner").response

@@ -10,6 +10,9 @@
 ///    partner type's view accepts (the PHB referral's consent opens her file to JGZ). A
 ///    registered withdrawal overrides consents carried in messages.
 public enum AccessPolicy {
+    /// Names this policy in audit lines (with its version).
+    public static let protocolName = "perigate-access-policy/1"
+
     /// Partner types that never get client data.
     public static let excludedTypes: Set<String> = ["zorgverzekeraar", "bedrijfsarts", "verzekeringsarts"]
 
@@ -34,12 +37,16 @@ public enum AccessPolicy {
     /// May `partner` read the record built from `facts`, given the registered `consents`
     /// (oldest first)? `facts` empty means the gateway knows nothing of her: refused like a missing
     /// care relationship, so a partner cannot probe which BSNs are known.
+    ///
+    /// `emergency` (break-the-glass, with a reason recorded by the caller) skips the care
+    /// relationship and consent checks — never the partner type — and is flagged in the log.
     public static func recordRead(by partner: Partner, facts: [MessageFacts], consents: [ExchangeConsent],
-                                  views: ViewPolicy) -> Decision {
+                                  views: ViewPolicy, emergency: Bool = false) -> Decision {
         guard !excludedTypes.contains(partner.type), let view = views.views[partner.type] else {
             return .refused(Refusal(code: "access.partner-type",
                                     reason: "partner type '\(partner.type)' never receives client data"))
         }
+        if emergency { return .allowed(basis: "emergency") }
         guard careOrganisations(in: facts).contains(SenderPolicy.normalised(partner.ura)) else {
             return .refused(Refusal(code: "access.no-care-relationship",
                                     reason: "no care relationship with this client is known to the gateway"))
@@ -53,6 +60,19 @@ public enum AccessPolicy {
             return .allowed(basis: "consent:\(purpose)")
         }
         return .refused(Refusal(code: "access.no-consent", reason: "no consent for exchange is registered for this client"))
+    }
+
+    /// The checks string of an audit line for a read: authorization (partner type), care
+    /// relationship, consent, emergency procedure — `T`/`F` per position, `-` when not reached.
+    public static func readChecks(by partner: Partner, facts: [MessageFacts], consents: [ExchangeConsent],
+                                  views: ViewPolicy, emergency: Bool) -> String {
+        let typeAllowed = !excludedTypes.contains(partner.type) && views.views[partner.type] != nil
+        guard typeAllowed else { return "F--" + (emergency ? "T" : "F") }
+        let related = careOrganisations(in: facts).contains(SenderPolicy.normalised(partner.ura))
+        var consented = false
+        if case .allowed = recordRead(by: partner, facts: facts, consents: consents, views: views) { consented = true }
+        let consent = related || emergency ? (consented ? "T" : "F") : "-"
+        return "T" + (related ? "T" : "F") + consent + (emergency ? "T" : "F")
     }
 
     /// May `partner` register the client's consent? It needs the same care relationship (and type)

@@ -31,14 +31,23 @@ public struct ClientFileService: Sendable {
     }
 
     /// Reads the record of `bsn` for `partner` (acting through `caller`), with superseded values
-    /// when `history` is set.
-    public func read(bsn: BSN, partner: Partner, caller: IngestService.Caller, history: Bool) async throws -> ReadOutcome {
+    /// when `history` is set. An `emergencyReason` (break-the-glass) skips the care-relationship
+    /// and consent checks and flags the line as an emergency.
+    public func read(bsn: BSN, partner: Partner, caller: IngestService.Caller, history: Bool,
+                     emergencyReason: String? = nil) async throws -> ReadOutcome {
         let facts = try await facts(bsn: bsn)
         let consents = try await store.consents(bsn: bsn.value)
-        let decision = AccessPolicy.recordRead(by: partner, facts: facts, consents: consents, views: views)
+        let emergency = emergencyReason != nil
+        let decision = AccessPolicy.recordRead(by: partner, facts: facts, consents: consents, views: views, emergency: emergency)
+        let checks = AccessPolicy.readChecks(by: partner, facts: facts, consents: consents, views: views, emergency: emergency)
+        let custodians = Self.custodians(facts)
         let line = { (outcome: String, detail: String) in
-            AuditEntry(time: self.now().formatted(.iso8601), actor: caller.auditActor, event: "record.read", action: "R",
-                       object: "bsn:\(bsn.value)/record", outcome: outcome, detail: detail)
+            caller.auditLine(time: self.now().formatted(.iso8601), event: "record.read", action: "R", object: "bsn:\(bsn.value)/record",
+                             outcome: outcome, checks: checks, detail: detail,
+                             objectDetail: .client(bsn.value, category: "zwangerschapsdossier", authorizationProtocol: AccessPolicy.protocolName,
+                                                   consent: outcome == "success" ? detail : nil),
+                             custodians: outcome == "success" ? custodians : nil,
+                             eventType: emergency ? "emergency" : "normal", emergencyReason: emergencyReason)
         }
         switch decision {
         case .refused(let refusal):
@@ -49,6 +58,12 @@ public struct ClientFileService: Sendable {
             try await store.appendAudit([line("success", basis)])
             return .record(history ? record : record.withoutHistory(), basis: basis)
         }
+    }
+
+    /// The organisations that made her data available: the senders of her messages, once each.
+    static func custodians(_ facts: [MessageFacts]) -> [AuditOrganisation] {
+        var seen = Set<String>()
+        return facts.map(\.provenance.sender).filter { seen.insert($0.ura ?? $0.name ?? "").inserted }.map(AuditOrganisation.init)
     }
 
     /// The facts of every accepted message about her.
@@ -70,25 +85,26 @@ public struct ClientFileService: Sendable {
                                 caller: IngestService.Caller) async throws -> ConsentOutcome {
         let time = now().formatted(.iso8601)
         let event = status == .given ? "consent.given" : "consent.withdrawn"
+        let line = { (outcome: String, checks: String, detail: String?) in
+            caller.auditLine(time: time, event: event, action: "C", object: "bsn:\(bsn.value)/consent", outcome: outcome, checks: checks,
+                             detail: detail, objectDetail: .client(bsn.value, category: "toestemming", authorizationProtocol: AccessPolicy.protocolName))
+        }
         let problem: String? = if date.count != 10 || ClinicalDate(date)?.dateOnly != true {
             "date must be a calendar date (YYYY-MM-DD)"
         } else if let day = ClinicalDate(date), ClinicalDate(dayOf: now()) < day {
             "date \(date) lies in the future"
         } else { nil }
         if let problem {
-            try await store.appendAudit([AuditEntry(time: time, actor: caller.auditActor, event: event, action: "C",
-                                                    object: "bsn:\(bsn.value)/consent", outcome: "refused", detail: "consent.invalid")])
+            try await store.appendAudit([line("refused", "----", "consent.invalid")])
             return .invalid(problem)
         }
         let facts = try await facts(bsn: bsn)
         if let refusal = AccessPolicy.consentRegistration(by: partner, facts: facts, views: views) {
-            try await store.appendAudit([AuditEntry(time: time, actor: caller.auditActor, event: event, action: "C",
-                                                    object: "bsn:\(bsn.value)/consent", outcome: "refused", detail: refusal.code)])
+            try await store.appendAudit([line("refused", refusal.code == "access.partner-type" ? "F--F" : "TF-F", refusal.code)])
             return .refused(refusal)
         }
         let consent = ExchangeConsent(bsn: bsn.value, status: status, date: date, recordedAt: time, recordedBy: caller.auditActor)
-        try await store.registerConsent(consent, audit: [AuditEntry(time: time, actor: caller.auditActor, event: event, action: "C",
-                                                                    object: "bsn:\(bsn.value)/consent", outcome: "success")])
+        try await store.registerConsent(consent, audit: [line("success", "TT-F", nil)])
         return .registered(consent)
     }
 }

@@ -30,13 +30,36 @@ public struct IngestService: Sendable {
         public var userRole: String?
         /// The responsible person when the user acts on someone's behalf (`uzi:…`/`agb:…`).
         public var onBehalfOf: String?
+        /// The partner's name and AGB code, as registered.
+        public var partnerName: String?
+        public var partnerAGB: String?
+        /// Where the request came from (IP address).
+        public var accessPoint: String?
+        /// Correlates the audit lines of one exchange.
+        public var traceId: String?
 
-        public init(partnerURA: String, user: String, userName: String? = nil, userRole: String? = nil, onBehalfOf: String? = nil) {
+        public init(partnerURA: String, user: String, userName: String? = nil, userRole: String? = nil, onBehalfOf: String? = nil,
+                    partnerName: String? = nil, partnerAGB: String? = nil, accessPoint: String? = nil, traceId: String? = nil) {
             self.partnerURA = partnerURA
             self.user = user
             self.userName = userName
             self.userRole = userRole
             self.onBehalfOf = onBehalfOf
+            self.partnerName = partnerName
+            self.partnerAGB = partnerAGB
+            self.accessPoint = accessPoint
+            self.traceId = traceId
+        }
+
+        /// An audit line for something this caller did, with every user and organisation field filled.
+        public func auditLine(time: String, event: String, action: String, object: String, outcome: String, checks: String,
+                              detail: String? = nil, objectDetail: AuditObject? = nil, custodians: [AuditOrganisation]? = nil,
+                              eventType: String = "normal", emergencyReason: String? = nil) -> AuditEntry {
+            AuditEntry(time: time, actor: auditActor, event: event, action: action, eventType: eventType, object: object, outcome: outcome,
+                       checks: checks, detail: detail,
+                       user: AuditUser(id: user, name: userName, role: userRole, responsible: onBehalfOf, accessPoint: accessPoint),
+                       organisation: AuditOrganisation(ura: partnerURA, agb: partnerAGB, name: partnerName), custodians: custodians,
+                       objectDetail: objectDetail, traceId: traceId, emergencyReason: emergencyReason)
         }
 
         /// How the caller appears in audit lines: `ura:01234567/uzi:900012345`, with
@@ -79,8 +102,11 @@ public struct IngestService: Sendable {
                        receivedAt: String) async throws -> IngestOutcome {
         let message = StoredMessage(id: facts.provenance.messageId, receivedAt: receivedAt, report: report,
                                     senderURA: caller.partnerURA, bsn: facts.client.bsn, raw: bytes, facts: facts)
-        let audit = AuditEntry(time: receivedAt, actor: caller.auditActor, event: "message.import", action: "C",
-                               object: "bsn:\(facts.client.bsn)/message:\(message.id)", outcome: "success")
+        let audit = caller.auditLine(
+            time: receivedAt, event: "message.import", action: "C", object: "bsn:\(facts.client.bsn)/message:\(message.id)",
+            outcome: "success", checks: "T--F",
+            objectDetail: .client(facts.client.bsn, category: facts.provenance.kind, authorizationProtocol: SenderPolicy.protocolName),
+            custodians: [AuditOrganisation(facts.provenance.sender)])
         switch try await store.accept(message, audit: [audit]) {
         case .stored:
             return .accepted(Self.receipt(for: message))
@@ -98,8 +124,11 @@ public struct IngestService: Sendable {
         let kept = bytes.prefix(validator.parser.maximumBytes)
         let message = StoredMessage(id: rejectionId, receivedAt: receivedAt, report: report,
                                     senderURA: caller.partnerURA, raw: Data(kept))
-        let audit = AuditEntry(time: receivedAt, actor: caller.auditActor, event: "message.import", action: "C",
-                               object: "message:\(rejectionId)", outcome: "refused")
+        let audit = caller.auditLine(
+            time: receivedAt, event: "message.import", action: "C", object: "message:\(rejectionId)", outcome: "refused",
+            checks: reason == .senderMismatch ? "F--F" : "T--F", detail: "message.\(reason.rawValue)",
+            objectDetail: AuditObject(idType: "urn:perigate:message", id: rejectionId, objectClass: "system-object",
+                                      category: report.kind, authorizationProtocol: SenderPolicy.protocolName))
         _ = try await store.accept(message, audit: [audit])
         return .rejected(reason: reason, report: report, rejectionId: rejectionId)
     }

@@ -1,6 +1,9 @@
 /// Authorization rule for ingest: a partner may only send messages whose sending organisation
 /// (`afzender`) is itself. Pure; tested on its own.
 public enum SenderPolicy {
+    /// Names this rule in audit lines (with its version).
+    public static let protocolName = "perigate-sender-policy/1"
+
     /// `nil` when allowed, else the reason for refusal.
     public static func refusal(authenticatedURA: String, claimed sender: OrganisationRef) -> String? {
         guard let claimed = sender.ura else {

@@ -16,7 +16,12 @@ extension SQLiteMessageStore {
     /// (one statement per 100 lines).
     func insertAudit(_ entries: [AuditEntry]) async throws {
         guard !entries.isEmpty else { return }
-        let rows = try AuditChain.rows(for: entries, after: try await auditHead(on: connection))
+        let stamped = entries.map { entry in
+            var entry = entry
+            if entry.source == nil { entry.source = auditSource }
+            return entry
+        }
+        let rows = try AuditChain.rows(for: stamped, after: try await auditHead(on: connection))
         for chunk in rows.chunked(into: 100) {
             let placeholders = Array(repeating: "(?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             _ = try await connection.query(

@@ -17,15 +17,23 @@ public final class SQLiteMessageStore: MessageStore {
     let commitQueue = GroupCommitQueue()
     /// The database file.
     public let path: String
+    /// Stamped on every audit line this store writes (gateway instance and site).
+    public let auditSource: AuditSource
 
-    private init(connection: SQLiteConnection, reader: SQLiteConnection, path: String) {
+    private init(connection: SQLiteConnection, reader: SQLiteConnection, path: String, auditSource: AuditSource) {
         self.connection = connection
         self.reader = reader
         self.path = path
+        self.auditSource = auditSource
+    }
+
+    /// This machine as the audit source: its host name at site `perigate`.
+    public static var defaultAuditSource: AuditSource {
+        AuditSource(instance: ProcessInfo.processInfo.hostName, site: "perigate")
     }
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public static func open(path: String) async throws -> SQLiteMessageStore {
+    public static func open(path: String, auditSource: AuditSource = defaultAuditSource) async throws -> SQLiteMessageStore {
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"] {
             _ = try await connection.query(pragma, [])
@@ -38,7 +46,7 @@ public final class SQLiteMessageStore: MessageStore {
             try? await connection.close()
             throw error
         }
-        let store = SQLiteMessageStore(connection: connection, reader: reader, path: path)
+        let store = SQLiteMessageStore(connection: connection, reader: reader, path: path, auditSource: auditSource)
         do {
             try await store.migrate()
         } catch {
