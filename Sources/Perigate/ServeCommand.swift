@@ -102,6 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store),
                                    clientFile: ClientFileService(store: store, views: policy, validator: validator), partners: store,
+                                   clientCredentials: store,
                                    limits: settings.limits, tls: tls, logger: logger)
         let host = settings.host
         let scheme = tls == nil ? "http" : "https"

@@ -95,6 +95,10 @@ extension GatewayServer {
             certificatePartner = partner
         }
         var tokenPartner: Partner?
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer " + ClientCredential.tokenPrefix) {
+            return .failure(Problem(status: .forbidden, code: "auth.client-credential",
+                                    detail: "a client-portal token may only read that client's access log"))
+        }
         if let header = request.headers[.authorization] {
             guard header.hasPrefix("Bearer ") else {
                 return .failure(Problem(status: .unauthorized, code: "auth.token-missing", detail: "send Authorization: Bearer <partner token>"))

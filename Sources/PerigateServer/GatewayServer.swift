@@ -12,6 +12,8 @@ public struct GatewayServer: Sendable {
     public let ingest: IngestService
     public let clientFile: ClientFileService
     public let partners: any PartnerRegistry
+    /// Client-portal credentials (her own access log only); `nil`: none accepted.
+    public let clientCredentials: (any ClientCredentialRegistry)?
     public var limits: GatewayLimits
     public let metrics: GatewayMetrics
     /// HTTPS (and, with a client CA, mutual TLS); `nil` serves plain HTTP.
@@ -21,11 +23,12 @@ public struct GatewayServer: Sendable {
     let partnerCache: PartnerCache
 
     public init(ingest: IngestService, clientFile: ClientFileService, partners: any PartnerRegistry,
-                limits: GatewayLimits = GatewayLimits(), metrics: GatewayMetrics = GatewayMetrics(), tls: GatewayTLS? = nil,
+                clientCredentials: (any ClientCredentialRegistry)? = nil, limits: GatewayLimits = GatewayLimits(), metrics: GatewayMetrics = GatewayMetrics(), tls: GatewayTLS? = nil,
                 logger: Logger = Logger(label: "perigate")) {
         self.ingest = ingest
         self.clientFile = clientFile
         self.partners = partners
+        self.clientCredentials = clientCredentials
         self.limits = limits
         self.metrics = metrics
         self.tls = tls
@@ -55,6 +58,8 @@ public struct GatewayServer: Sendable {
         router.get("v1/clients/:bsn/record") { request, context in
             try await authenticated(request, context) { caller in try await getRecord(request, context, caller) }
         }
+        router.get("v1/clients/:bsn/access-log") { request, context in try await getAccessLog(request, context, copy: false) }
+        router.get("v1/clients/:bsn/access-log/copy") { request, context in try await getAccessLog(request, context, copy: true) }
         router.post("v1/clients/:bsn/consents") { request, context in
             try await authenticated(request, context) { caller in try await postConsent(request, context, caller) }
         }

@@ -86,8 +86,8 @@ struct AccessPolicyTests {
         // "1234567" is the midwife's URA without its leading zero: the same organisation.
         #expect(Self.code(Self.decide(Self.partner("verloskundigenpraktijk", "1234567"), Self.all, [Self.consent(.given)]))
                 == "allowed:consent:registered")
-        #expect(AccessPolicy.consentRegistration(by: Self.partner("kraamzorg", "31112222"), facts: Self.all, views: Self.views) == nil)
-        #expect(AccessPolicy.consentRegistration(by: Self.partner("huisarts", "55554444"), facts: Self.all, views: Self.views)?.code
+        #expect(AccessPolicy.careTeamRefusal(by: Self.partner("kraamzorg", "31112222"), facts: Self.all, views: Self.views) == nil)
+        #expect(AccessPolicy.careTeamRefusal(by: Self.partner("huisarts", "55554444"), facts: Self.all, views: Self.views)?.code
                 == "access.no-care-relationship")
     }
 }

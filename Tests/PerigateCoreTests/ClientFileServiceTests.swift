@@ -29,6 +29,9 @@ struct ClientFileServiceTests {
             await inner.appendAudit(entries)
         }
         func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry] { await inner.auditEntries(after: after, limit: limit) }
+        func auditEntries(client: String, from: String?, to: String?) async throws -> [AuditEntry] {
+            await inner.auditEntries(client: client, from: from, to: to)
+        }
         func close() async throws {}
     }
 
@@ -63,5 +66,9 @@ struct ClientFileServiceTests {
             _ = try await service.registerConsent(bsn: bsn, status: .withdrawn, date: "2026-11-21", partner: midwife, caller: caller)
         }
         #expect(try await store.consents(bsn: "999990007").map(\.status) == [.given])
+        let client = ClientCredential(id: "portal", bsn: "999990007", createdAt: "2026-11-25")
+        await #expect(throws: AuditFailingStore.Failure.self) {
+            _ = try await service.accessLog(bsn: bsn, from: nil, to: nil, requester: .client(client, accessPoint: nil, traceId: nil))
+        }
     }
 }

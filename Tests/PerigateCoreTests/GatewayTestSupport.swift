@@ -48,7 +48,7 @@ struct TestGateway {
         let views = try ViewPolicy.load(TestSupport.schemas + "/views.json")
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store),
                                    clientFile: ClientFileService(store: store, views: views, validator: validator, now: { TestSupport.today }),
-                                   partners: store, limits: limits, tls: tls, logger: Self.quietLogger)
+                                   partners: store, clientCredentials: store, limits: limits, tls: tls, logger: Self.quietLogger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try server.application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "perigate-test")))

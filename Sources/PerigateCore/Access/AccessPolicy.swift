@@ -75,9 +75,10 @@ public enum AccessPolicy {
         return "T" + (related ? "T" : "F") + consent + (emergency ? "T" : "F")
     }
 
-    /// May `partner` register the client's consent? It needs the same care relationship (and type)
-    /// as a read, but not a consent.
-    public static func consentRegistration(by partner: Partner, facts: [MessageFacts], views: ViewPolicy) -> Refusal? {
+    /// May `partner` act for the client (register her consent, show her her access log)? It needs
+    /// an allowed type and a care relationship, but not her consent for exchange. `nil` when it may,
+    /// else the refusal.
+    public static func careTeamRefusal(by partner: Partner, facts: [MessageFacts], views: ViewPolicy) -> Refusal? {
         guard !excludedTypes.contains(partner.type), views.views[partner.type] != nil else {
             return Refusal(code: "access.partner-type", reason: "partner type '\(partner.type)' never receives client data")
         }

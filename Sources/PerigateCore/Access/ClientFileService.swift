@@ -99,7 +99,7 @@ public struct ClientFileService: Sendable {
             return .invalid(problem)
         }
         let facts = try await facts(bsn: bsn)
-        if let refusal = AccessPolicy.consentRegistration(by: partner, facts: facts, views: views) {
+        if let refusal = AccessPolicy.careTeamRefusal(by: partner, facts: facts, views: views) {
             try await store.appendAudit([line("refused", refusal.code == "access.partner-type" ? "F--F" : "TF-F", refusal.code)])
             return .refused(refusal)
         }

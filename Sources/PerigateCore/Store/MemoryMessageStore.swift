@@ -45,6 +45,10 @@ public actor MemoryMessageStore: MessageStore {
 
     public func close() {}
 
+    public func auditEntries(client: String, from: String?, to: String?) -> [AuditEntry] {
+        audit.filter { $0.client == client && $0.time >= (from ?? "") && $0.time <= (to ?? "~") }
+    }
+
     public func auditEntries(after: Int, limit: Int) -> [AuditEntry] {
         Array(audit.filter { $0.sequence > after }.prefix(limit))
     }

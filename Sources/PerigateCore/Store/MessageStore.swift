@@ -19,6 +19,9 @@ public protocol MessageStore: Sendable {
     func consents(bsn: String) async throws -> [ExchangeConsent]
     /// Appends audit lines on their own (e.g. a refused read), in one transaction.
     func appendAudit(_ entries: [AuditEntry]) async throws
+    /// The audit lines about one client (normalised BSN) with `from <= time <= to` (UTC ISO 8601
+    /// strings; `nil`: unbounded), oldest first.
+    func auditEntries(client: String, from: String?, to: String?) async throws -> [AuditEntry]
     /// Audit lines with a sequence number above `after`, oldest first.
     func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry]
     /// Releases the store (must be called before the last reference goes); no use afterwards.

@@ -12,6 +12,12 @@ extension SQLiteMessageStore {
             .map { row in try JSONDecoder().decode(AuditEntry.self, from: Data((row.column("line")?.string ?? "").utf8)) }
     }
 
+    public func auditEntries(client: String, from: String?, to: String?) async throws -> [AuditEntry] {
+        try await reader.query("SELECT line FROM audit_log WHERE client = ? AND time >= ? AND time <= ? ORDER BY seq",
+                               [.text(client), .text(from ?? ""), .text(to ?? "~")])
+            .map { row in try JSONDecoder().decode(AuditEntry.self, from: Data((row.column("line")?.string ?? "").utf8)) }
+    }
+
     /// Inside a transaction: chains the lines after the current head and appends them
     /// (one statement per 100 lines).
     func insertAudit(_ entries: [AuditEntry]) async throws {

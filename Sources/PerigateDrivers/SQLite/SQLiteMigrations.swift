@@ -103,5 +103,16 @@ enum SQLiteMigrations {
             "CREATE TRIGGER audit_purges_no_update BEFORE UPDATE ON audit_purges BEGIN SELECT RAISE(ABORT, 'purges are append-only'); END",
             "CREATE TRIGGER audit_purges_no_delete BEFORE DELETE ON audit_purges BEGIN SELECT RAISE(ABORT, 'purges are append-only'); END",
         ], then: { store in try await store.moveLegacyAuditIntoChain() }),
+        Migration(version: 6, name: "client-credentials", statements: [
+            """
+            CREATE TABLE client_credentials (
+                id TEXT PRIMARY KEY,
+                bsn TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                revoked INTEGER NOT NULL DEFAULT 0
+            ) STRICT
+            """,
+        ]),
     ]
 }

@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import PerigateCore
+
+extension GatewayServer {
+    /// `GET /v1/clients/{bsn}/access-log[?from=YYYY-MM-DD&to=YYYY-MM-DD]` and `…/access-log/copy`:
+    /// JSON, or a printable HTML page with `Accept: text/html`.
+    func getAccessLog(_ request: Request, _ context: GatewayContext, copy: Bool) async throws -> Response {
+        let requester: ClientFileService.Requester
+        switch try await authenticateForAccessLog(request, context) {
+        case .success(let found): requester = found
+        case .failure(let problem): return problem.response
+        }
+        guard let bsn = context.parameters.get("bsn").flatMap(BSN.init) else { return Self.badBSN }
+        let html = request.headers[.accept]?.contains("text/html") == true
+        let outcome = copy ? try await clientFile.accessLogCopy(bsn: bsn, requester: requester)
+            : try await clientFile.accessLog(bsn: bsn, from: request.uri.queryParameters.get("from"),
+                                             to: request.uri.queryParameters.get("to"), requester: requester)
+        switch outcome {
+        case .refused(let refusal):
+            return Problem(status: .forbidden, code: refusal.code, detail: refusal.reason).response
+        case .invalid(let reason):
+            return Problem(status: .badRequest, code: "request.invalid-period", detail: reason).response
+        case .log(let entries):
+            guard html else { return JSONResponse.make(AccessLogReply(client: Receipt.maskedReference(bsn: bsn.value), entries: entries), status: .ok) }
+            return Self.htmlResponse(AccessLogHTML.page(
+                title: "Wie heeft uw gegevens ingezien?",
+                intro: "Overzicht van elke toegang tot uw gegevens via Perigate (\(Receipt.maskedReference(bsn: bsn.value))), oudste eerst. Tijden in Nederlandse tijd.",
+                sections: [("", entries)]))
+        case .copy(let copy):
+            guard html else { return JSONResponse.make(copy, status: .ok) }
+            return Self.htmlResponse(AccessLogHTML.page(
+                title: "Afschrift: wie heeft uw gegevens beschikbaar gesteld en wie heeft ze ingezien",
+                intro: "Elektronisch afschrift volgens artikel 15e Wabvpz, kosteloos. Tijden in Nederlandse tijd.",
+                sections: [("Beschikbaar gesteld", copy.madeAvailable), ("Ingezien of opgevraagd", copy.viewedOrRequested)]))
+        }
+    }
+
+    struct AccessLogReply: Encodable {
+        var client: String
+        var entries: [AccessLogEntry]
+    }
+
+    static func htmlResponse(_ page: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-store"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+    }
+
+    /// A client-portal token (`pgc_…`, no user headers needed) or an authenticated partner.
+    func authenticateForAccessLog(_ request: Request, _ context: GatewayContext) async throws -> Result<ClientFileService.Requester, Problem> {
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer " + ClientCredential.tokenPrefix) {
+            let hash = PartnerToken.hash(String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+            guard let credential = try await clientCredentials?.clientCredential(tokenHash: hash) else {
+                return .failure(Problem(status: .unauthorized, code: "auth.token-invalid", detail: "unknown or revoked client token"))
+            }
+            return .success(.client(credential, accessPoint: context.channel.remoteAddress?.ipAddress,
+                                    traceId: Authenticated.traceId(fromTraceparent: request.headers[Self.traceparentHeader]) ?? context.id))
+        }
+        return try await authenticate(request, context).map { .partner($0.partner, $0.ingestCaller) }
+    }
+}
