@@ -57,25 +57,31 @@ struct GatewayOperationsTests {
 
     @Test("beyond the concurrency limit: 503 server.busy with Retry-After; a stalled upload times out with 503 request.timeout")
     func busyAndTimeout() async throws {
-        let gateway = try await TestGateway.start(limits: GatewayLimits(maximumBodyBytes: 100_000, requestTimeout: .seconds(1),
+        let gateway = try await TestGateway.start(limits: GatewayLimits(maximumBodyBytes: 100_000, requestTimeout: .seconds(2),
                                                                         maximumConcurrentRequests: 1))
         // A partner that announces 5000 bytes and sends 10: the request holds the only slot.
         let stalled = try RawHTTPConnection(port: gateway.base.port!)
         try stalled.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(gateway.midwifeToken)\r\n"
             + TestGateway.user.map { "\($0.key): \($0.value)\r\n" }.joined()
             + "Content-Type: application/xml\r\nContent-Length: 5000\r\n\r\n<verwijzin")
-        var busy: TestGateway.Reply?
-        for _ in 0..<50 {
-            let reply = try await gateway.post(GatewayHTTPTests.sample, as: "midwife")
-            if reply.status == 503 { busy = reply; break }
-            try await Task.sleep(for: .milliseconds(20))
+        // Wait until the stalled request holds the slot (the scrape itself is the other request in flight).
+        var holding = false
+        for _ in 0..<200 where !holding {
+            let scrape = try await gateway.send("GET", "metrics", token: nil, headers: [:], contentType: nil)
+            holding = scrape.text.contains("perigate_http_requests_in_flight 2.0")
+            if !holding { try await Task.sleep(for: .milliseconds(5)) }
         }
+        #expect(holding)
+        let busy: TestGateway.Reply? = try await gateway.post(GatewayHTTPTests.sample, as: "midwife")
         #expect(busy?.json["code"] as? String == "server.busy")
         #expect(busy?.headers["retry-after"] == "1")
         // Probes stay outside the limit.
         #expect(try await gateway.send("GET", "health", token: nil, headers: [:], contentType: nil).status == 200)
 
-        let answer = try stalled.readResponse()
+        // Read on a plain thread: a blocking recv must not hold one of the few threads the gateway runs on.
+        let answer = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
+            DispatchQueue.global().async { done.resume(returning: (try? stalled.readResponse()) ?? "") }
+        }
         #expect(answer.hasPrefix("HTTP/1.1 503"))
         #expect(answer.contains("request.timeout"))
         stalled.close()
@@ -86,7 +92,7 @@ struct GatewayOperationsTests {
 }
 
 /// A plain TCP connection for requests URLSession cannot make (a stalled upload).
-final class RawHTTPConnection {
+final class RawHTTPConnection: @unchecked Sendable {
     let socket: Int32
 
     init(port: Int) throws {
