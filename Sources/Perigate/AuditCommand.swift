@@ -7,7 +7,7 @@ import PerigateDrivers
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "The NEN 7513 access log: verify its hash chain and signed checkpoints.",
-        subcommands: [Verify.self])
+        subcommands: [Verify.self, Purge.self])
 
     /// Where the checkpoint file and signing key live (beside the database unless told otherwise).
     struct Files: ParsableArguments {
@@ -54,6 +54,41 @@ struct AuditCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             print("audit log OK: \(result.lines) lines checked, head line \(result.head.sequence) sha256 \(result.head.hash); \(checkpointText)")
+        }
+    }
+
+    /// `audit purge`: removes lines older than the retention period (at least five years).
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove audit lines older than the retention period; the rest stays verifiable, the purge is logged.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(name: .customLong("retention-years"), help: "Keep lines this many years (default: $PERIGATE_AUDIT_RETENTION_YEARS or 5; at least 5).")
+        var retentionYears: Int?
+        @Option(help: "Purge as of this moment (ISO 8601; default now) — for tests and rehearsals.")
+        var now: String?
+
+        var years: Int { retentionYears ?? ProcessInfo.processInfo.environment["PERIGATE_AUDIT_RETENTION_YEARS"].flatMap { Int($0) } ?? 5 }
+
+        func validate() throws {
+            if let problem = AuditRetention.problem(years: years) { throw ValidationError(problem) }
+            if let now, (try? Date(now, strategy: .iso8601)) == nil { throw ValidationError("--now \(now) is not an ISO 8601 time") }
+        }
+
+        func run() async throws {
+            let moment = try now.map { try Date($0, strategy: .iso8601) } ?? Date()
+            let cutoff = AuditRetention.cutoff(now: moment, years: years)
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            let purged: Int
+            do {
+                purged = try await store.purgeAudit(before: cutoff, purgeLine: AuditEntry(
+                    time: moment.formatted(.iso8601), actor: "operator:cli", event: "audit.purge", action: "D", eventType: "log-access",
+                    object: "audit-log", outcome: "success", checks: "T--F"))
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+            print("audit purge: \(purged) lines written before \(cutoff) removed (retention \(years) years)")
         }
     }
 }

@@ -22,6 +22,8 @@ struct ServeConfiguration {
     var auditKey: String
     var auditCheckpoints: String
     var auditCheckpointInterval: Duration
+    /// Audit lines are kept at least this many years (5 or more).
+    var auditRetentionYears: Int
     /// Names this gateway in every audit line.
     var auditSource: AuditSource
 
@@ -69,8 +71,12 @@ struct ServeConfiguration {
             auditKey: reader.string("audit.key") ?? database + ".audit-key",
             auditCheckpoints: reader.string("audit.checkpoints") ?? database + ".audit-checkpoints",
             auditCheckpointInterval: .seconds(try reader.int("audit.checkpointSeconds", 60, in: 1...86_400)),
+            auditRetentionYears: try reader.int("audit.retentionYears", AuditRetention.minimumYears, in: 0...100),
             auditSource: AuditSource(instance: reader.string("audit.instance") ?? ProcessInfo.processInfo.hostName,
                                      site: reader.string("audit.site") ?? "perigate"))
+        if let problem = AuditRetention.problem(years: configuration.auditRetentionYears) {
+            throw Invalid(description: "audit.retentionYears: \(problem)")
+        }
         if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {
             throw Invalid(description: "TLS needs both a certificate (tls.cert) and a key (tls.key)")
         }

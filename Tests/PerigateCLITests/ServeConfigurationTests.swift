@@ -65,6 +65,7 @@ struct ServeConfigurationTests {
         (["PERIGATE_MAX_CONCURRENT_REQUESTS": "0"], nil, "maxConcurrentRequests: 0 is outside"),
         (["PERIGATE_LOG_LEVEL": "loud"], nil, "logLevel: 'loud' is not one of"),
         (["PERIGATE_TLS_CLIENT_CA": "/ca.pem"], nil, "mutual TLS (tls.clientCA) needs tls.cert and tls.key"),
+        ([String: String](), #"{"audit": {"retentionYears": 4}}"#, "audit.retentionYears: audit retention of 4 years is below the legal minimum of 5 years"),
         ([String: String](), #"{"port": "#, "is not valid JSON"),
     ])
     func invalid(_ environment: [String: String], _ config: String?, _ message: String) throws {
@@ -72,5 +73,22 @@ struct ServeConfigurationTests {
         #expect(outcome.port == nil)
         #expect(outcome.status != 0)
         #expect(outcome.error.contains(message), "\(outcome.error)")
+    }
+}
+
+@Suite("perigate audit purge")
+struct AuditPurgeCommandTests {
+    @Test("retention below five years is refused; a purge of a young log removes nothing and is logged")
+    func purge() throws {
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-purge-\(UUID().uuidString).sqlite").path
+        let refused = try CLITests.run(["audit", "purge", "--db", db, "--retention-years", "4"])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("below the legal minimum of 5 years"))
+        #expect(try CLITests.run(["partner", "add", "--db", db, "--name", "De Linde", "--type", "verloskundigenpraktijk", "--ura", "01234567"]).status == 0)
+        let purged = try CLITests.run(["audit", "purge", "--db", db, "--now", "2026-11-25T12:00:00Z"])
+        #expect(purged.status == 0)
+        #expect(purged.output == "audit purge: 0 lines written before 2021-11-25T12:00:00Z removed (retention 5 years)\n")
+        let verified = try CLITests.run(["audit", "verify", "--db", db])
+        #expect(verified.output.hasPrefix("audit log OK: 2 lines checked"), "\(verified.output)")
     }
 }

@@ -102,3 +102,47 @@ struct AuditIntegrityTests {
         try await fixture.store.close()
     }
 }
+
+@Suite("Audit retention and purge")
+struct AuditPurgeTests {
+    static let now = try! Date("2026-11-25T12:00:00Z", strategy: .iso8601)
+
+    @Test("retention under five years is refused; the cutoff is exactly the retention before now")
+    func retention() {
+        #expect(AuditRetention.problem(years: 4) != nil)
+        #expect(AuditRetention.problem(years: 5) == nil)
+        #expect(AuditRetention.cutoff(now: Self.now, years: 5) == "2021-11-25T12:00:00Z")
+    }
+
+    @Test("a purge removes only lines older than the retention, logs itself, and the chain still verifies with its checkpoints")
+    func purge() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let store = try await SQLiteMessageStore.open(path: directory.appendingPathComponent("audit.sqlite").path)
+        let key = try AuditSigningKey.loadOrCreate(path: directory.appendingPathComponent("audit.key").path)
+        let file = AuditCheckpointFile(path: directory.appendingPathComponent("audit.checkpoints").path)
+        let years = ["2019-03-01", "2020-06-01", "2021-11-24", "2021-11-26", "2024-01-01", "2026-11-25"]
+        for (index, day) in years.enumerated() {
+            try await store.appendAudit([AuditEntry(time: "\(day)T10:00:00Z", actor: "ura:01234567/uzi:900012345", event: "record.read",
+                                                    action: "R", object: "bsn:999990044/record", outcome: "success")])
+            if index == 1 || index == 4 { try await store.writeAuditCheckpoint(to: file, key: key) }
+        }
+        let purgeLine = AuditEntry(time: Self.now.formatted(.iso8601), actor: "operator:cli", event: "audit.purge", action: "D",
+                                   eventType: "log-access", object: "audit-log", outcome: "success")
+        let removed = try await store.purgeAudit(before: AuditRetention.cutoff(now: Self.now, years: 5), purgeLine: purgeLine)
+        #expect(removed == 3)
+        let kept = try await store.auditEntries(after: 0, limit: 100)
+        #expect(kept.map(\.sequence) == [4, 5, 6, 7])
+        #expect(kept.last?.event == "audit.purge")
+        #expect(kept.last?.detail == "purged lines 1…3 written before 2021-11-25T12:00:00Z")
+        let verified = try await store.verifyAudit(checkpoints: try file.read(), publicKey: key.publicKey)
+        #expect(verified.problem == nil)
+        #expect(verified.lines == 4)
+        #expect(verified.checkpoint == 5)
+        // The database still refuses deleting kept lines.
+        await #expect(throws: (any Error).self) { try await store.execute("DELETE FROM audit_log WHERE seq = 5") }
+        // A second purge at the same moment finds nothing more.
+        #expect(try await store.purgeAudit(before: AuditRetention.cutoff(now: Self.now, years: 5), purgeLine: purgeLine) == 0)
+        #expect(try await store.verifyAudit().problem == nil)
+        try await store.close()
+    }
+}

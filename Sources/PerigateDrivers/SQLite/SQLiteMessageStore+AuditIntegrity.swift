@@ -34,6 +34,12 @@ extension SQLiteMessageStore {
         let trusted = checkpoints.filter { checkpoint in publicKey.map { checkpoint.isValid(for: $0) } ?? false }
         var expected = Dictionary(trusted.map { ($0.sequence, $0.hash) }, uniquingKeysWith: { first, _ in first })
         var result = AuditVerification(lines: 0, head: verifier.head, checkpoint: nil, problem: nil)
+        // Lines up to a purge boundary are gone; a checkpoint exactly there must match its anchor.
+        if let signed = expected[boundary.sequence], boundary.sequence > 0, signed != boundary.hash {
+            result.problem = AuditChain.Break(sequence: boundary.sequence, reason: "the purge boundary differs from the signed checkpoint")
+            return result
+        }
+        expected = expected.filter { $0.key > boundary.sequence }
         if let publicKey, let forged = checkpoints.first(where: { !$0.isValid(for: publicKey) }) {
             result.problem = AuditChain.Break(sequence: forged.sequence, reason: "a checkpoint for this line has no valid signature")
             return result
@@ -73,6 +79,42 @@ extension SQLiteMessageStore {
     /// Where the kept chain starts: (0, genesis), or the last purge's boundary and its hash.
     func purgeBoundary() async throws -> (sequence: Int, hash: String) {
         guard let row = try await reader.query("SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", []).first else {
+            return (0, AuditChain.genesis)
+        }
+        return (Int(row.column("up_to")?.integer ?? 0), row.column("anchor_hash")?.string ?? AuditChain.genesis)
+    }
+
+    /// Removes the lines written before `cutoff` (UTC ISO 8601) — a prefix of the chain, since
+    /// sequence and time agree — and records the boundary (its last sequence number and hash) so the
+    /// rest stays verifiable; `purgeLine` (event `audit.purge`) is appended in the same transaction
+    /// with the count in its detail. Returns the number of lines removed.
+    public func purgeAudit(before cutoff: String, purgeLine: AuditEntry) async throws -> Int {
+        try await transaction {
+            let first = try await self.connection.query("SELECT MIN(seq) AS s FROM audit_log WHERE time >= ?", [.text(cutoff)])
+                .first?.column("s")?.integer
+            let head = try await self.auditHead(on: self.connection)
+            let upTo = first.map { Int($0) - 1 } ?? head.sequence
+            let boundary = try await self.purgeBoundaryInTransaction()
+            guard upTo > boundary.sequence else {
+                var line = purgeLine
+                line.detail = "nothing to purge before \(cutoff)"
+                try await self.insertAudit([line])
+                return 0
+            }
+            let anchor = try await self.connection.query("SELECT hash FROM audit_log WHERE seq = ?", [.integer(upTo)]).first?.column("hash")?.string
+            guard let anchor else { throw StoreError(message: "audit line \(upTo) is missing: verify the log before purging") }
+            _ = try await self.connection.query("INSERT INTO audit_purges (up_to, anchor_hash, time) VALUES (?, ?, ?)",
+                                                [.integer(upTo), .text(anchor), .text(Self.now())])
+            _ = try await self.connection.query("DELETE FROM audit_log WHERE seq <= ?", [.integer(upTo)])
+            var line = purgeLine
+            line.detail = "purged lines \(boundary.sequence + 1)…\(upTo) written before \(cutoff)"
+            try await self.insertAudit([line])
+            return upTo - boundary.sequence
+        }
+    }
+
+    func purgeBoundaryInTransaction() async throws -> (sequence: Int, hash: String) {
+        guard let row = try await connection.query("SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", []).first else {
             return (0, AuditChain.genesis)
         }
         return (Int(row.column("up_to")?.integer ?? 0), row.column("anchor_hash")?.string ?? AuditChain.genesis)

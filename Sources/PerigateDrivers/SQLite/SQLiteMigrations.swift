@@ -82,10 +82,13 @@ enum SQLiteMigrations {
                 prev_hash TEXT NOT NULL,
                 hash TEXT NOT NULL,
                 client TEXT GENERATED ALWAYS AS (json_extract(line, '$.client')) VIRTUAL,
-                time TEXT GENERATED ALWAYS AS (json_extract(line, '$.time')) VIRTUAL
+                time TEXT GENERATED ALWAYS AS (json_extract(line, '$.time')) VIRTUAL,
+                actor_ura TEXT GENERATED ALWAYS AS (json_extract(line, '$.organisation.ura')) VIRTUAL
             ) STRICT
             """,
             "CREATE INDEX audit_log_by_client ON audit_log(client, seq)",
+            "CREATE INDEX audit_log_by_time ON audit_log(time)",
+            "CREATE INDEX audit_log_by_actor ON audit_log(actor_ura, seq)",
             """
             CREATE TABLE audit_purges (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
