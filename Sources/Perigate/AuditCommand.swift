@@ -7,7 +7,7 @@ import PerigateDrivers
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "The NEN 7513 access log: verify its hash chain and signed checkpoints.",
-        subcommands: [Verify.self, Purge.self])
+        subcommands: [Verify.self, Export.self, Purge.self])
 
     /// Where the checkpoint file and signing key live (beside the database unless told otherwise).
     struct Files: ParsableArguments {
@@ -89,6 +89,49 @@ struct AuditCommand: AsyncParsableCommand {
             }
             try await store.close()
             print("audit purge: \(purged) lines written before \(cutoff) removed (retention \(years) years)")
+        }
+    }
+
+    /// `audit export`: for auditors and log administrators (cross-client: operator access only).
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export audit lines as NEN 7513 JSON lines (with their hashes) or a FHIR R4 Bundle of AuditEvent; the export is logged.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Only this client's lines (BSN).") var client: String?
+        @Option(help: "From this UTC time or date (ISO 8601).") var from: String?
+        @Option(help: "Up to this UTC time or date (ISO 8601; a date includes the whole day).") var to: String?
+        @Option(help: "nen (JSON lines, default) or fhir (one Bundle).") var format = "nen"
+
+        func validate() throws {
+            guard ["nen", "fhir"].contains(format) else { throw ValidationError("--format must be nen or fhir") }
+            if let client, BSN(client) == nil { throw ValidationError("--client is not a valid BSN") }
+        }
+
+        func run() async throws {
+            let bsn = client.flatMap(BSN.init)?.value
+            let upper = to.map { $0.count == 10 ? $0 + "T23:59:59Z" : $0 }
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            do {
+                let rows = try await store.auditRows(client: bsn, from: from, to: upper)
+                let query = ["client=\(bsn.map { "bsn:******" + $0.suffix(3) } ?? "all")", from.map { "from=\($0)" }, to.map { "to=\($0)" },
+                             "format=\(format)"].compactMap { $0 }.joined(separator: "&")
+                try await store.appendAudit([AuditEntry(
+                    time: Date().formatted(.iso8601), actor: "operator:cli", event: "audit.export", action: "R", eventType: "log-access",
+                    object: bsn.map { "bsn:\($0)/access-log" } ?? "audit-log", outcome: "success", checks: "T--F",
+                    detail: "\(rows.count) lines",
+                    objectDetail: AuditObject(idType: "urn:perigate:audit-log", id: bsn ?? "all", objectClass: "system-object",
+                                              category: "toegangslog", query: query))])
+                try await store.close()
+                if format == "nen" {
+                    for row in rows { print(AuditExport.nenLine(row)) }
+                } else {
+                    let entries = try rows.map { try JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)) }
+                    print(try CanonicalJSON.string(AuditExport.fhirBundle(entries)))
+                }
+            } catch {
+                try? await store.close()
+                throw error
+            }
         }
     }
 }

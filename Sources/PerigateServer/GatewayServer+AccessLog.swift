@@ -58,4 +58,22 @@ extension GatewayServer {
         }
         return try await authenticate(request, context).map { .partner($0.partner, $0.ingestCaller) }
     }
+
+    /// `GET /v1/audit-log[?from=…&to=…&limit=…]`: the lines in which the calling partner acted or
+    /// was a custodian — never other partners' lines. Logged as log access.
+    func getPartnerAuditLog(_ request: Request, _ caller: Authenticated) async throws -> Response {
+        let from = request.uri.queryParameters.get("from"), to = request.uri.queryParameters.get("to")
+        let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 1000, 1), 10_000)
+        let lines = try await ingest.store.auditEntries(organisation: caller.partner.ura, from: from, to: to.map { $0.count == 10 ? $0 + "T23:59:59Z" : $0 },
+                                                        limit: limit)
+        var line = caller.ingestCaller.auditLine(
+            time: Date().formatted(.iso8601), event: "audit.read", action: "R", object: "audit-log:ura:\(caller.partner.ura)",
+            outcome: "success", checks: "T--F", detail: "\(lines.count) lines",
+            objectDetail: AuditObject(idType: "urn:perigate:audit-log", id: "ura:\(caller.partner.ura)", objectClass: "system-object",
+                                      category: "toegangslog",
+                                      query: [from.map { "from=\($0)" }, to.map { "to=\($0)" }].compactMap { $0 }.joined(separator: "&")))
+        line.eventType = "log-access"
+        try await ingest.store.appendAudit([line])
+        return JSONResponse.make(["lines": lines], status: .ok)
+    }
 }

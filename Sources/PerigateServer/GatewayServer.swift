@@ -58,6 +58,9 @@ public struct GatewayServer: Sendable {
         router.get("v1/clients/:bsn/record") { request, context in
             try await authenticated(request, context) { caller in try await getRecord(request, context, caller) }
         }
+        router.get("v1/audit-log") { request, context in
+            try await authenticated(request, context) { caller in try await getPartnerAuditLog(request, caller) }
+        }
         router.get("v1/clients/:bsn/access-log") { request, context in try await getAccessLog(request, context, copy: false) }
         router.get("v1/clients/:bsn/access-log/copy") { request, context in try await getAccessLog(request, context, copy: true) }
         router.post("v1/clients/:bsn/consents") { request, context in

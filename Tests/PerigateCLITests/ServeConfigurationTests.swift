@@ -90,5 +90,14 @@ struct AuditPurgeCommandTests {
         #expect(purged.output == "audit purge: 0 lines written before 2021-11-25T12:00:00Z removed (retention 5 years)\n")
         let verified = try CLITests.run(["audit", "verify", "--db", db])
         #expect(verified.output.hasPrefix("audit log OK: 2 lines checked"), "\(verified.output)")
+        // Exports: FHIR (one bundle) and NEN JSON lines; each export is itself logged.
+        let fhir = try CLITests.run(["audit", "export", "--db", db, "--format", "fhir"])
+        let bundle = try #require(try JSONSerialization.jsonObject(with: Data(fhir.output.utf8)) as? [String: Any])
+        #expect(bundle["resourceType"] as? String == "Bundle")
+        #expect((bundle["entry"] as? [Any])?.count == 2)
+        let nen = try CLITests.run(["audit", "export", "--db", db])
+        let lines = nen.output.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.last?.contains("\"event\":\"audit.export\"") == true)
     }
 }

@@ -98,3 +98,57 @@ struct AccessLogTests {
         try await gateway.stop()
     }
 }
+
+@Suite("Audit exports and partner audit view")
+struct AuditExportTests {
+    @Test("a partner sees only lines where it acted or was a custodian")
+    func partnerView() async throws {
+        let (gateway, _) = try await AccessLogTests.prepared()
+        let reply = try await gateway.send("GET", "v1/audit-log", token: gateway.tokens["kraamzorg"], contentType: nil)
+        #expect(reply.status == 200)
+        struct Lines: Decodable { var lines: [AuditEntry] }
+        let lines = try JSONDecoder().decode(Lines.self, from: reply.body).lines
+        #expect(!lines.isEmpty)
+        #expect(lines.allSatisfy { $0.organisation?.ura == "31112222" || ($0.custodians ?? []).contains { $0.ura == "31112222" } })
+        // Its own import, and the hospital's allowed reads of a file it contributed to.
+        #expect(lines.contains { $0.event == "message.import" && $0.organisation?.ura == "31112222" })
+        #expect(lines.filter { $0.event == "record.read" && $0.organisation?.ura == "27654321" }.count == 2)
+        #expect(!lines.contains { $0.client == "999990007" })
+        #expect(try await gateway.store.auditEntries(after: 0, limit: 1000).last?.event == "audit.read")
+        try await gateway.stop()
+    }
+
+    @Test("NEN export lines carry the hashed bytes; the FHIR bundle has agents, source and entities")
+    func exports() async throws {
+        let (gateway, _) = try await AccessLogTests.prepared()
+        let rows = try await gateway.store.auditRows(client: "999990044", from: nil, to: nil)
+        #expect(!rows.isEmpty)
+        for row in rows {
+            let exported = AuditExport.nenLine(row)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(exported.utf8)) as? [String: Any])
+            #expect(object["hash"] as? String == row.hash)
+            // The stored line is embedded verbatim: its hash recomputes from the export alone.
+            let start = try #require(exported.range(of: "{\"entry\":")).upperBound
+            let end = try #require(exported.range(of: ",\"hash\":\"", options: .backwards)).lowerBound
+            #expect(AuditChain.hash(previous: row.previousHash, line: String(exported[start..<end])) == row.hash)
+        }
+        let entries = try rows.map { try JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)) }
+        let read = try #require(entries.first { $0.event == "record.read" && $0.outcome == "success" })
+        guard case .object(let bundle) = AuditExport.fhirBundle([read]), case .array(let items)? = bundle["entry"],
+              case .object(let item)? = items.first, case .object(let event)? = item["resource"] else {
+            Issue.record("not a bundle"); try await gateway.stop(); return
+        }
+        #expect(bundle["resourceType"] == .string("Bundle"))
+        #expect(event["resourceType"] == .string("AuditEvent"))
+        #expect(event["outcome"] == .string("0"))
+        let text = try CanonicalJSON.string(event)
+        #expect(text.contains("\"system\" : \"urn:oid:2.16.528.1.1007.3.1\""))
+        #expect(text.contains("\"value\" : \"900012345\""))
+        #expect(text.contains("\"system\" : \"http://fhir.nl/fhir/NamingSystem/bsn\""))
+        #expect(text.contains("\"value\" : \"999990044\""))
+        #expect(text.contains("\"system\" : \"urn:oid:2.16.528.1.1007.3.3\""))
+        #expect(text.contains("Application Server"))
+        #expect(text.contains("\"description\" : \"zwangerschapsdossier\""))
+        try await gateway.stop()
+    }
+}

@@ -29,6 +29,9 @@ struct ClientFileServiceTests {
             await inner.appendAudit(entries)
         }
         func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry] { await inner.auditEntries(after: after, limit: limit) }
+        func auditEntries(organisation ura: String, from: String?, to: String?, limit: Int) async throws -> [AuditEntry] {
+            await inner.auditEntries(organisation: ura, from: from, to: to, limit: limit)
+        }
         func auditEntries(client: String, from: String?, to: String?) async throws -> [AuditEntry] {
             await inner.auditEntries(client: client, from: from, to: to)
         }

@@ -49,6 +49,13 @@ public actor MemoryMessageStore: MessageStore {
         audit.filter { $0.client == client && $0.time >= (from ?? "") && $0.time <= (to ?? "~") }
     }
 
+    public func auditEntries(organisation ura: String, from: String?, to: String?, limit: Int) -> [AuditEntry] {
+        Array(audit.filter { entry in
+            (entry.organisation?.ura == ura || (entry.custodians ?? []).contains { $0.ura == ura })
+                && entry.time >= (from ?? "") && entry.time <= (to ?? "~")
+        }.prefix(limit))
+    }
+
     public func auditEntries(after: Int, limit: Int) -> [AuditEntry] {
         Array(audit.filter { $0.sequence > after }.prefix(limit))
     }

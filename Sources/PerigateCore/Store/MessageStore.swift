@@ -22,6 +22,9 @@ public protocol MessageStore: Sendable {
     /// The audit lines about one client (normalised BSN) with `from <= time <= to` (UTC ISO 8601
     /// strings; `nil`: unbounded), oldest first.
     func auditEntries(client: String, from: String?, to: String?) async throws -> [AuditEntry]
+    /// The audit lines in which organisation `ura` acted or was a custodian, in a time window
+    /// (UTC ISO 8601; `nil`: unbounded), oldest first, at most `limit`.
+    func auditEntries(organisation ura: String, from: String?, to: String?, limit: Int) async throws -> [AuditEntry]
     /// Audit lines with a sequence number above `after`, oldest first.
     func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry]
     /// Releases the store (must be called before the last reference goes); no use afterwards.

@@ -18,6 +18,28 @@ extension SQLiteMessageStore {
             .map { row in try JSONDecoder().decode(AuditEntry.self, from: Data((row.column("line")?.string ?? "").utf8)) }
     }
 
+    public func auditEntries(organisation ura: String, from: String?, to: String?, limit: Int) async throws -> [AuditEntry] {
+        try await reader.query("""
+            SELECT line FROM audit_log
+            WHERE (actor_ura = ?1 OR EXISTS (SELECT 1 FROM json_each(audit_log.line, '$.custodians') AS c
+                                             WHERE json_extract(c.value, '$.ura') = ?1))
+              AND time >= ?2 AND time <= ?3
+            ORDER BY seq LIMIT ?4
+            """, [.text(ura), .text(from ?? ""), .text(to ?? "~"), .integer(limit)])
+            .map { row in try JSONDecoder().decode(AuditEntry.self, from: Data((row.column("line")?.string ?? "").utf8)) }
+    }
+
+    /// Stored lines (as hashed) for an export: one client's, or all in a time window.
+    public func auditRows(client: String?, from: String?, to: String?) async throws -> [AuditChain.Row] {
+        try await reader.query("""
+            SELECT seq, line, prev_hash, hash FROM audit_log
+            WHERE (?1 IS NULL OR client = ?1) AND time >= ?2 AND time <= ?3 ORDER BY seq
+            """, [client.map { .text($0) } ?? .null, .text(from ?? ""), .text(to ?? "~")]).map { row in
+            AuditChain.Row(sequence: Int(row.column("seq")?.integer ?? 0), line: row.column("line")?.string ?? "",
+                           previousHash: row.column("prev_hash")?.string ?? "", hash: row.column("hash")?.string ?? "")
+        }
+    }
+
     /// Inside a transaction: chains the lines after the current head and appends them
     /// (one statement per 100 lines).
     func insertAudit(_ entries: [AuditEntry]) async throws {
