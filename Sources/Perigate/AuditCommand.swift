@@ -42,7 +42,14 @@ struct AuditCommand: AsyncParsableCommand {
             let checkpoints = try AuditCheckpointFile(path: Files.checkpointPath(files.checkpoints, database: db)).read()
             let store = try await SQLiteMessageStore.open(path: db)
             let result: AuditVerification
-            do { result = try await store.verifyAudit(from: from, checkpoints: checkpoints, publicKey: publicKey) } catch {
+            do {
+                result = try await store.verifyAudit(from: from, checkpoints: checkpoints, publicKey: publicKey)
+                // Verifying is an access to the log too: logged after the check, so it never changes what was checked.
+                try await store.appendAudit([AuditEntry(
+                    time: Date().formatted(.iso8601), actor: "operator:cli", event: "audit.verify", action: "E", eventType: "log-access",
+                    object: "audit-log", outcome: result.problem == nil ? "success" : "error", checks: "T--F",
+                    detail: result.problem.map(String.init(describing:)) ?? "\(result.lines) lines intact")])
+            } catch {
                 try? await store.close()
                 throw error
             }

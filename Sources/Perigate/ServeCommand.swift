@@ -113,7 +113,11 @@ struct ServeCommand: AsyncParsableCommand {
                 // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
                 FileHandle.standardOutput.write(Data("perigate listening on \(scheme)://\(host):\(port)\n".utf8))
             }
-            try await store.appendAudit([Self.lifecycleLine("gateway.start")])
+            var start = Self.lifecycleLine("gateway.start")
+            // Configuration that decides who sees what: the view policy's digest and the message types.
+            start.detail = "views sha256:\(Hex.encode(SHA256.hash(data: FileManager.default.contents(atPath: settings.views) ?? Data())).prefix(16)), "
+                + "\(registry.messageTypes.count) message types, tls \(tls != nil), mutual tls \(tls?.requiresClientCertificate ?? false)"
+            try await store.appendAudit([start])
             let checkpoints = AuditCheckpointService(store: store, file: AuditCheckpointFile(path: settings.auditCheckpoints), key: auditKey.rawRepresentation,
                                                      interval: settings.auditCheckpointInterval, logger: logger)
             // SIGTERM/SIGINT: stop accepting, let open requests finish, sign the audit head, close the store.
