@@ -40,12 +40,30 @@ public enum AuditChain {
 
     /// Chains `entries` after the head (`sequence`, `hash`): numbered, encoded and hashed.
     public static func rows(for entries: [AuditEntry], after head: (sequence: Int, hash: String)) throws -> [Row] {
+        try rows(forTemplates: entries.map(template), after: head)
+    }
+
+    /// An entry encoded with sequence 0: the expensive part of chaining, done before the
+    /// transaction that numbers it (``rows(forTemplates:after:)``).
+    public static func template(_ entry: AuditEntry) throws -> String {
+        var entry = entry
+        entry.sequence = 0
+        return try encode(entry)
+    }
+
+    /// Chains pre-encoded entries: puts each one's sequence number in and hashes it. (A string
+    /// value cannot contain `"sequence":0` unescaped, so the only match is the top-level key.)
+    public static func rows(forTemplates templates: [String], after head: (sequence: Int, hash: String)) throws -> [Row] {
         var rows: [Row] = []
         var previous = head
-        for var entry in entries {
-            entry.sequence = previous.sequence + 1
-            let line = try encode(entry)
-            let row = Row(sequence: entry.sequence, line: line, previousHash: previous.hash, hash: hash(previous: previous.hash, line: line))
+        for template in templates {
+            let sequence = previous.sequence + 1
+            guard let key = template.range(of: "\"sequence\":0"),
+                  key.upperBound < template.endIndex, [",", "}"].contains(template[key.upperBound]) else {
+                throw Break(sequence: sequence, reason: "not an audit line template")
+            }
+            let line = template.replacingCharacters(in: key, with: "\"sequence\":\(sequence)")
+            let row = Row(sequence: sequence, line: line, previousHash: previous.hash, hash: hash(previous: previous.hash, line: line))
             rows.append(row)
             previous = (row.sequence, row.hash)
         }

@@ -12,6 +12,8 @@ actor GroupCommitQueue {
         /// The message row's column values, in `INSERT INTO messages` order.
         var row: [SQLiteData]
         var audit: [AuditEntry]
+        /// `audit` encoded (``AuditChain/template(_:)``) before the transaction.
+        var auditTemplates: [String]
         var promise: Promise<AcceptOutcome>
     }
 

@@ -43,13 +43,23 @@ extension SQLiteMessageStore {
     /// Inside a transaction: chains the lines after the current head and appends them
     /// (one statement per 100 lines).
     func insertAudit(_ entries: [AuditEntry]) async throws {
-        guard !entries.isEmpty else { return }
-        let stamped = entries.map { entry in
+        try await insertAudit(templates: try auditTemplates(entries))
+    }
+
+    /// The lines stamped with this gateway's source and encoded, ready to be chained: done by the
+    /// caller's task, outside the (serialized) transaction where possible.
+    func auditTemplates(_ entries: [AuditEntry]) throws -> [String] {
+        try entries.map { entry in
             var entry = entry
             if entry.source == nil { entry.source = auditSource }
-            return entry
+            return try AuditChain.template(entry)
         }
-        let rows = try AuditChain.rows(for: stamped, after: try await auditHead(on: connection))
+    }
+
+    /// Inside a transaction: chains pre-encoded lines after the current head and appends them.
+    func insertAudit(templates: [String]) async throws {
+        guard !templates.isEmpty else { return }
+        let rows = try AuditChain.rows(forTemplates: templates, after: try await auditHead(on: connection))
         for chunk in rows.chunked(into: 100) {
             let placeholders = Array(repeating: "(?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             _ = try await connection.query(

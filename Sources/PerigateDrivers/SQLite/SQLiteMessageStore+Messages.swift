@@ -9,7 +9,7 @@ extension SQLiteMessageStore {
     public func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome {
         let compressed = try Compression.compress(message.raw)
         let item = GroupCommitQueue.Item(message: message, compressed: compressed, row: try Self.row(message, compressed: compressed),
-                                         audit: audit, promise: Promise())
+                                         audit: audit, auditTemplates: try auditTemplates(audit), promise: Promise())
         if await commitQueue.enqueue(item) {
             while let batch = await commitQueue.nextBatch() {
                 do {
@@ -30,13 +30,13 @@ extension SQLiteMessageStore {
         var existing = try await storedDigests(ids: Set(batch.map(\.message.id)))
         var outcomes: [AcceptOutcome] = []
         var inserts: [GroupCommitQueue.Item] = []
-        var audit: [AuditEntry] = []
+        var audit: [String] = []
         for item in batch {
             guard let stored = existing[item.message.id] else {
                 existing[item.message.id] = (item.compressed, item.message.raw.count)
                 inserts.append(item)
                 outcomes.append(.stored)
-                audit += item.audit
+                audit += item.auditTemplates
                 continue
             }
             // Equal compressed bytes mean equal messages; unequal ones are compared uncompressed
@@ -46,7 +46,7 @@ extension SQLiteMessageStore {
                 duplicate = try await load(id: item.message.id)?.raw == item.message.raw
             }
             outcomes.append(duplicate ? .duplicate(item.message) : .conflict(item.message))
-            audit += duplicate ? item.audit : item.audit.map(\.refused)
+            audit += duplicate ? item.auditTemplates : try auditTemplates(item.audit.map(\.refused))
         }
         for chunk in inserts.chunked(into: 64) {
             let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
@@ -55,7 +55,7 @@ extension SQLiteMessageStore {
                 VALUES \(placeholders)
                 """, chunk.flatMap(\.row) as [SQLiteData])
         }
-        try await insertAudit(audit)
+        try await insertAudit(templates: audit)
         // Duplicates and conflicts answer with the original as stored (its receipt, not the re-send's).
         for (index, outcome) in outcomes.enumerated() {
             switch outcome {
