@@ -40,7 +40,7 @@ public enum AccessLogPresenter {
             let day = format(date, "yyyy-MM-dd")
             var entry = AccessLogEntry(
                 time: format(date, "dd-MM-yyyy HH:mm"), organisation: organisation(line), role: line.user?.role ?? role(line),
-                responsible: line.user?.responsible, data: line.objectDetail?.category ?? "gegevens", action: action(line),
+                responsible: line.user?.responsible, data: data(line), action: action(line),
                 basis: basis(line), emergency: line.eventType == "emergency" ? "ja" : "nee",
                 outcome: line.outcome == "success" ? "toegestaan" : "geweigerd", count: 1, text: "")
             let key = [day, entry.organisation, entry.role, entry.responsible ?? "", entry.data, entry.action, entry.basis,
@@ -70,9 +70,24 @@ public enum AccessLogPresenter {
         switch action {
         case "ingezien": return "inzien"
         case "aangeleverd": return "aanleveren"
+        case "aangemaakt": return "aanmaken"
         case "vastgelegd": return "vastleggen"
         default: return action
         }
+    }
+
+    /// Data categories and message kinds in plain Dutch.
+    static let categories = [
+        "kraamzorgoverdracht": "overdracht aan de kraamzorg", "jgzoverdracht": "overdracht aan de jeugdgezondheidszorg",
+        "phbaanmelding": "aanmelding voor het prenataal huisbezoek", "toegangslog": "toegangslog",
+        "zwangerschapsdossier": "zwangerschapsdossier", "verwijzing": "verwijzing", "terugverwijzing": "terugverwijzing",
+        "toestemming": "toestemming",
+    ]
+
+    static func data(_ line: AuditEntry) -> String {
+        if line.event.hasPrefix("client-credential.") { return "toegang voor uw cliëntportaal" }
+        guard let category = line.objectDetail?.category else { return "gegevens" }
+        return categories[category] ?? category
     }
 
     static func organisation(_ line: AuditEntry) -> String {
@@ -80,17 +95,20 @@ public enum AccessLogPresenter {
             return "\(organisation.name ?? "organisatie") (URA \(ura))"
         }
         if line.actor.hasPrefix("client:") { return "uzelf" }
+        if line.actor.hasPrefix("operator:") { return "Perigate-beheer" }
         return line.actor.hasPrefix("system:") ? "Perigate (het systeem)" : line.actor
     }
 
     static func role(_ line: AuditEntry) -> String {
-        line.actor.hasPrefix("client:") ? "cliënt" : "onbekende rol"
+        if line.actor.hasPrefix("client:") { return "cliënt" }
+        return line.actor.hasPrefix("operator:") ? "beheerder" : "onbekende rol"
     }
 
     static func action(_ line: AuditEntry) -> String {
         switch line.event {
         case "message.import": return "aangeleverd"
         case "consent.given", "consent.withdrawn", "consent.register": return "vastgelegd"
+        case "client-credential.add": return "aangemaakt"
         default: return line.action == "R" ? "ingezien" : "verwerkt"
         }
     }
@@ -107,6 +125,8 @@ public enum AccessLogPresenter {
         case "consent.given": return "uw toestemming, vastgelegd door uw zorgverlener"
         case "consent.withdrawn": return "intrekking van uw toestemming, vastgelegd door uw zorgverlener"
         case "access-log.read", "access-log.copy": return "uw recht op inzage (Wabvpz art. 15d/15e)"
+        case "client-credential.add": return "uw verzoek om inzage via uw cliëntportaal"
+        case "audit.export": return "controle van de toegangslog"
         default: return line.outcome == "success" ? "zorgrelatie" : "geen (toegang geweigerd)"
         }
     }
