@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Testing
 import PerigateCore
-import PerigateDrivers
+@testable import PerigateDrivers
 
 /// The audit log's tamper evidence on a real SQLite file: even someone who drops the triggers
 /// and edits the table directly is caught by `verifyAudit`, at the first bad line.
@@ -143,6 +143,30 @@ struct AuditPurgeTests {
         // A second purge at the same moment finds nothing more.
         #expect(try await store.purgeAudit(before: AuditRetention.cutoff(now: Self.now, years: 5), purgeLine: purgeLine) == 0)
         #expect(try await store.verifyAudit().problem == nil)
+        try await store.close()
+    }
+}
+
+@Suite("Audit migration")
+struct AuditMigrationTests {
+    @Test("lines of the old unchained audit table become the first lines of the chain, in order")
+    func legacyLinesMoveIntoTheChain() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("old.sqlite").path
+        let old = try await SQLiteMessageStore.open(path: path, auditSource: SQLiteMessageStore.defaultAuditSource, migratingUpTo: 4)
+        try await old.execute("""
+            INSERT INTO audit (time, actor, event, action, object, outcome, detail) VALUES
+            ('2026-11-01T10:00:00Z', 'operator:cli', 'partner.add', 'U', 'partner:p1', 'success', NULL),
+            ('2026-11-02T10:00:00Z', 'ura:01234567/uzi:900012345', 'record.read', 'R', 'bsn:999990044/record', 'refused', 'access.no-consent')
+            """)
+        try await old.close()
+        let store = try await SQLiteMessageStore.open(path: path)
+        let lines = try await store.auditEntries(after: 0, limit: 10)
+        #expect(lines.map(\.event) == ["partner.add", "record.read"])
+        #expect(lines.map(\.sequence) == [1, 2])
+        #expect(lines.last?.client == "999990044")
+        #expect(lines.last?.detail == "access.no-consent")
+        #expect(try await store.verifyAudit().problem == nil)
+        await #expect(throws: (any Error).self) { try await store.execute("SELECT * FROM audit") }
         try await store.close()
     }
 }

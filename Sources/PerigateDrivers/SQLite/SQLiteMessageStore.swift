@@ -34,6 +34,12 @@ public final class SQLiteMessageStore: MessageStore {
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public static func open(path: String, auditSource: AuditSource = defaultAuditSource) async throws -> SQLiteMessageStore {
+        try await open(path: path, auditSource: auditSource, migratingUpTo: Int.max)
+    }
+
+    /// Opens with migrations applied only up to `lastMigration` (tests of a migration start from
+    /// the database as it was before it).
+    static func open(path: String, auditSource: AuditSource, migratingUpTo lastMigration: Int) async throws -> SQLiteMessageStore {
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"] {
             _ = try await connection.query(pragma, [])
@@ -48,7 +54,7 @@ public final class SQLiteMessageStore: MessageStore {
         }
         let store = SQLiteMessageStore(connection: connection, reader: reader, path: path, auditSource: auditSource)
         do {
-            try await store.migrate()
+            try await store.migrate(upTo: lastMigration)
         } catch {
             try? await store.close()
             throw error
@@ -74,13 +80,13 @@ public final class SQLiteMessageStore: MessageStore {
         try await connection.query("PRAGMA integrity_check", []).first?.column("integrity_check")?.string ?? "no answer"
     }
 
-    private func migrate() async throws {
+    private func migrate(upTo lastMigration: Int) async throws {
         _ = try await connection.query("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT
             """, [])
         let applied = Set(try await appliedMigrations().map(\.0))
-        for migration in SQLiteMigrations.all where !applied.contains(migration.version) {
+        for migration in SQLiteMigrations.all where !applied.contains(migration.version) && migration.version <= lastMigration {
             try await transaction {
                 for statement in migration.statements { _ = try await self.connection.query(statement, []) }
                 try await migration.then?(self)
