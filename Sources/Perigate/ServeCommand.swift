@@ -100,9 +100,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let store = try await SQLiteMessageStore.open(path: settings.database, auditSource: settings.auditSource)
         let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
-        let server = GatewayServer(ingest: IngestService(validator: validator, store: store),
+        let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: policy, validator: validator,
+                                      lifetime: settings.limits.partnerCacheLifetime)
+        let server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
                                    clientFile: ClientFileService(store: store, views: policy, validator: validator), partners: store,
-                                   clientCredentials: store,
+                                   clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner),
                                    limits: settings.limits, tls: tls, logger: logger)
         let host = settings.host
         let scheme = tls == nil ? "http" : "https"

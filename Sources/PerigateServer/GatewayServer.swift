@@ -14,6 +14,8 @@ public struct GatewayServer: Sendable {
     public let partners: any PartnerRegistry
     /// Client-portal credentials (her own access log only); `nil`: none accepted.
     public let clientCredentials: (any ClientCredentialRegistry)?
+    /// Subscriptions and the pull inbox; `nil`: not offered.
+    public let forwarding: GatewayForwarding?
     public var limits: GatewayLimits
     public let metrics: GatewayMetrics
     /// HTTPS (and, with a client CA, mutual TLS); `nil` serves plain HTTP.
@@ -23,12 +25,13 @@ public struct GatewayServer: Sendable {
     let partnerCache: PartnerCache
 
     public init(ingest: IngestService, clientFile: ClientFileService, partners: any PartnerRegistry,
-                clientCredentials: (any ClientCredentialRegistry)? = nil, limits: GatewayLimits = GatewayLimits(), metrics: GatewayMetrics = GatewayMetrics(), tls: GatewayTLS? = nil,
+                clientCredentials: (any ClientCredentialRegistry)? = nil, forwarding: GatewayForwarding? = nil, limits: GatewayLimits = GatewayLimits(), metrics: GatewayMetrics = GatewayMetrics(), tls: GatewayTLS? = nil,
                 logger: Logger = Logger(label: "perigate")) {
         self.ingest = ingest
         self.clientFile = clientFile
         self.partners = partners
         self.clientCredentials = clientCredentials
+        self.forwarding = forwarding
         self.limits = limits
         self.metrics = metrics
         self.tls = tls
@@ -57,6 +60,24 @@ public struct GatewayServer: Sendable {
         }
         router.get("v1/clients/:bsn/record") { request, context in
             try await authenticated(request, context) { caller in try await getRecord(request, context, caller) }
+        }
+        router.post("v1/subscriptions") { request, context in
+            try await authenticated(request, context) { caller in try await postSubscription(request, caller) }
+        }
+        router.get("v1/subscriptions") { request, context in
+            try await authenticated(request, context) { caller in try await getSubscriptions(caller) }
+        }
+        router.patch("v1/subscriptions/:id") { request, context in
+            try await authenticated(request, context) { caller in try await patchSubscription(request, context, caller) }
+        }
+        router.delete("v1/subscriptions/:id") { request, context in
+            try await authenticated(request, context) { caller in try await deleteSubscription(context, caller) }
+        }
+        router.get("v1/inbox") { request, context in
+            try await authenticated(request, context) { caller in try await getInbox(request, caller) }
+        }
+        router.post("v1/inbox/:id/ack") { request, context in
+            try await authenticated(request, context) { caller in try await ackInbox(context, caller) }
         }
         router.get("v1/audit-log") { request, context in
             try await authenticated(request, context) { caller in try await getPartnerAuditLog(request, caller) }

@@ -14,8 +14,8 @@ struct ClientFileServiceTests {
 
         struct Failure: Error {}
 
-        func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome {
-            try await inner.accept(message, audit: audit)
+        func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
+            await inner.accept(message, audit: audit, deliveries: deliveries)
         }
         func message(id: String) async throws -> StoredMessage? { await inner.message(id: id) }
         func messages(bsn: String) async throws -> [StoredMessage] { await inner.messages(bsn: bsn) }

@@ -46,9 +46,11 @@ struct TestGateway {
         }
         let validator = TestSupport.validator(maximumBytes: limits.maximumBodyBytes)
         let views = try ViewPolicy.load(TestSupport.schemas + "/views.json")
-        let server = GatewayServer(ingest: IngestService(validator: validator, store: store),
+        let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: views, validator: validator, lifetime: .zero)
+        let server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
                                    clientFile: ClientFileService(store: store, views: views, validator: validator, now: { TestSupport.today }),
-                                   partners: store, clientCredentials: store, limits: limits, tls: tls, logger: Self.quietLogger)
+                                   partners: store, clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner),
+                                   limits: limits, tls: tls, logger: Self.quietLogger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try server.application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "perigate-test")))

@@ -11,11 +11,15 @@ public struct IngestService: Sendable {
     public let store: any MessageStore
     /// Current time, injected for tests.
     public var now: @Sendable () -> Date
+    /// Plans the outbox rows of accepted messages; `nil`: nothing is forwarded.
+    public var planner: DeliveryPlanner?
 
-    public init(validator: MessageValidator, store: any MessageStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(validator: MessageValidator, store: any MessageStore, planner: DeliveryPlanner? = nil,
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.validator = validator
         self.mapper = CanonicalMapper(registry: validator.registry)
         self.store = store
+        self.planner = planner
         self.now = now
     }
 
@@ -107,11 +111,16 @@ public struct IngestService: Sendable {
             outcome: "success", checks: "T--F",
             objectDetail: .client(facts.client.bsn, category: facts.provenance.kind, authorizationProtocol: SenderPolicy.protocolName),
             custodians: [AuditOrganisation(facts.provenance.sender)])
-        switch try await store.accept(message, audit: [audit]) {
+        let deliveries = try await planner?.deliveries(for: facts, senderURA: caller.partnerURA, now: now()) ?? []
+        switch try await store.accept(message, audit: [audit], deliveries: deliveries) {
         case .stored:
-            return .accepted(Self.receipt(for: message))
+            var receipt = Self.receipt(for: message)
+            receipt.deliveriesPlanned = DeliveryPlanner.receiptNames(deliveries)
+            return .accepted(receipt)
         case .duplicate(let original):
-            return .duplicate(Self.receipt(for: original))
+            var receipt = Self.receipt(for: original)
+            receipt.deliveriesPlanned = DeliveryPlanner.receiptNames(try await planner?.planned(messageId: original.id) ?? [])
+            return .duplicate(receipt)
         case .conflict:
             return .conflict(messageId: message.id)
         }

@@ -4,10 +4,14 @@ public actor MemoryMessageStore: MessageStore {
     private var order: [String] = []
     private var audit: [AuditEntry] = []
     private var consentLedger: [ExchangeConsent] = []
+    private var outbox: [Delivery] = []
+
+    /// The outbox rows written with accepted messages.
+    public func deliveries() -> [Delivery] { outbox }
 
     public init() {}
 
-    public func accept(_ message: StoredMessage, audit entries: [AuditEntry]) -> AcceptOutcome {
+    public func accept(_ message: StoredMessage, audit entries: [AuditEntry], deliveries: [Delivery]) -> AcceptOutcome {
         if let existing = messages[message.id] {
             let duplicate = existing.raw == message.raw
             appendAudit(duplicate ? entries : entries.map(\.refused))
@@ -15,6 +19,7 @@ public actor MemoryMessageStore: MessageStore {
         }
         messages[message.id] = message
         order.append(message.id)
+        outbox += deliveries
         appendAudit(entries)
         return .stored
     }

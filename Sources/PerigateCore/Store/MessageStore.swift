@@ -7,6 +7,8 @@ public protocol MessageStore: Sendable {
     /// Stores `message` with `audit` lines in one durable transaction; idempotent on the id.
     /// The audit lines are written in every case; on a conflict their outcome becomes `refused`.
     func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome
+    /// The same, with the message's outbox rows (deliveries), written only when it is newly stored.
+    func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome
     /// The stored message with this id, if any.
     func message(id: String) async throws -> StoredMessage?
     /// Every accepted message about this client, in storage order. Stores may leave `facts`
@@ -29,4 +31,28 @@ public protocol MessageStore: Sendable {
     func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry]
     /// Releases the store (must be called before the last reference goes); no use afterwards.
     func close() async throws
+}
+
+extension MessageStore {
+    public func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome {
+        try await accept(message, audit: audit, deliveries: [])
+    }
+}
+
+/// Subscriptions and the outbox (deliveries). Each method is one transaction.
+public protocol ForwardingStore: Sendable {
+    func addSubscription(_ subscription: Subscription, audit: AuditEntry) async throws
+    /// Every subscription (active or not), oldest first.
+    func subscriptions() async throws -> [Subscription]
+    func updateSubscription(_ subscription: Subscription, audit: AuditEntry) async throws
+    /// Removes a subscription; `false` when there is none with this id for this partner.
+    func deleteSubscription(id: String, partnerId: String, audit: AuditEntry) async throws -> Bool
+    /// Pending inbox deliveries of a partner after `cursor`, oldest first.
+    func inbox(partnerId: String, after cursor: Int, limit: Int) async throws -> [(cursor: Int, delivery: Delivery)]
+    /// Sets a delivery's status (only the partner's own); `false` when there is no such delivery.
+    func setDeliveryStatus(id: String, partnerId: String, status: String, audit: [AuditEntry]) async throws -> Bool
+    /// Deliveries, optionally of one status, oldest first.
+    func deliveries(status: String?) async throws -> [Delivery]
+    /// The deliveries of one message, in the order they were planned.
+    func deliveries(messageId: String) async throws -> [Delivery]
 }

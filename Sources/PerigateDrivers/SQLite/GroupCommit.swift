@@ -14,6 +14,8 @@ actor GroupCommitQueue {
         var audit: [AuditEntry]
         /// `audit` encoded (``AuditChain/template(_:)``) before the transaction.
         var auditTemplates: [String]
+        /// Outbox rows, written only when the message is newly stored.
+        var deliveries: [Delivery]
         var promise: Promise<AcceptOutcome>
     }
 

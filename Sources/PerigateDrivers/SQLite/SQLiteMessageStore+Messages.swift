@@ -6,10 +6,11 @@ extension SQLiteMessageStore {
     /// Durable when it returns. Concurrent calls are group-committed: written together in one
     /// transaction with set-based statements (one SELECT, one INSERT for the messages, one for the
     /// audit lines), each caller with its own outcome.
-    public func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome {
+    public func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
         let compressed = try Compression.compress(message.raw)
         let item = GroupCommitQueue.Item(message: message, compressed: compressed, row: try Self.row(message, compressed: compressed),
-                                         audit: audit, auditTemplates: try auditTemplates(audit), promise: Promise())
+                                         audit: audit, auditTemplates: try auditTemplates(audit), deliveries: deliveries,
+                                         promise: Promise())
         if await commitQueue.enqueue(item) {
             while let batch = await commitQueue.nextBatch() {
                 do {
@@ -31,12 +32,14 @@ extension SQLiteMessageStore {
         var outcomes: [AcceptOutcome] = []
         var inserts: [GroupCommitQueue.Item] = []
         var audit: [String] = []
+        var deliveries: [Delivery] = []
         for item in batch {
             guard let stored = existing[item.message.id] else {
                 existing[item.message.id] = (item.compressed, item.message.raw.count)
                 inserts.append(item)
                 outcomes.append(.stored)
                 audit += item.auditTemplates
+                deliveries += item.deliveries
                 continue
             }
             // Equal compressed bytes mean equal messages; unequal ones are compared uncompressed
@@ -56,6 +59,7 @@ extension SQLiteMessageStore {
                 """, chunk.flatMap(\.row) as [SQLiteData])
         }
         try await insertAudit(templates: audit)
+        try await insertDeliveries(deliveries)
         // Duplicates and conflicts answer with the original as stored (its receipt, not the re-send's).
         for (index, outcome) in outcomes.enumerated() {
             switch outcome {

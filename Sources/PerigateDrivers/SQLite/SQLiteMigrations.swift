@@ -117,5 +117,30 @@ enum SQLiteMigrations {
             ) STRICT
             """,
         ]),
+        Migration(version: 7, name: "subscriptions-and-outbox", statements: [
+            """
+            CREATE TABLE subscriptions (
+                id TEXT PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            ) STRICT
+            """,
+            """
+            CREATE TABLE deliveries (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                message_id TEXT NOT NULL,
+                bsn TEXT NOT NULL,
+                partner_id TEXT NOT NULL,
+                subscription_id TEXT,
+                status TEXT NOT NULL,
+                next_attempt_at TEXT NOT NULL,
+                body TEXT NOT NULL
+            ) STRICT
+            """,
+            "CREATE INDEX deliveries_inbox ON deliveries(partner_id, status, seq) WHERE subscription_id IS NULL",
+            "CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at) WHERE subscription_id IS NOT NULL",
+        ]),
     ]
 }

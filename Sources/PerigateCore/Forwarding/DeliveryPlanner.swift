@@ -1,0 +1,66 @@
+import Foundation
+
+/// Plans the outbox rows for a newly accepted message (``DeliveryRouter``), with the partner and
+/// subscription lists cached briefly: a partner or subscription change made in this process is
+/// seen at once (``invalidate()``), one made by another process within `lifetime`.
+public actor DeliveryPlanner {
+    let partners: any PartnerRegistry
+    let forwarding: any ForwardingStore
+    let store: any MessageStore
+    let views: ViewPolicy
+    let mapper: CanonicalMapper
+    let parser: SafeXMLParser
+    let lifetime: Duration
+    private var cached: (partners: [Partner], subscriptions: [Subscription], at: ContinuousClock.Instant)?
+
+    public init(partners: any PartnerRegistry, forwarding: any ForwardingStore, store: any MessageStore, views: ViewPolicy,
+                validator: MessageValidator, lifetime: Duration = .seconds(2)) {
+        self.partners = partners
+        self.forwarding = forwarding
+        self.store = store
+        self.views = views
+        self.mapper = CanonicalMapper(registry: validator.registry)
+        self.parser = validator.parser
+        self.lifetime = lifetime
+    }
+
+    /// Forget the cached lists (after a change in this process).
+    public func invalidate() {
+        cached = nil
+    }
+
+    private func directory() async throws -> (partners: [Partner], subscriptions: [Subscription]) {
+        if let cached, ContinuousClock.now - cached.at < lifetime { return (cached.partners, cached.subscriptions) }
+        let fresh = (try await partners.partners(), try await forwarding.subscriptions())
+        cached = (fresh.0, fresh.1, ContinuousClock.now)
+        return fresh
+    }
+
+    /// How a receipt names planned deliveries: `inbox:ura:40506070`, `webhook:ura:27654321`.
+    public static func receiptNames(_ deliveries: [Delivery]) -> [String] {
+        deliveries.map { "\($0.subscriptionId == nil ? "inbox" : "webhook"):ura:\($0.partnerURA)" }
+    }
+
+    /// The deliveries planned for a stored message (for the receipt of a re-send).
+    public func planned(messageId: String) async throws -> [Delivery] {
+        try await forwarding.deliveries(messageId: messageId)
+    }
+
+    /// The deliveries for `facts`, sent by `senderURA`, created at `now`.
+    public func deliveries(for facts: MessageFacts, senderURA: String, now: Date) async throws -> [Delivery] {
+        let (partners, subscriptions) = try await directory()
+        let addressed = Set(facts.events.flatMap(\.to).compactMap(\.ura).map(SenderPolicy.normalised))
+        let anyone = partners.contains { addressed.contains(SenderPolicy.normalised($0.ura)) }
+            || DeliveryRouter.needsHistory(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions)
+        guard anyone else { return [] }
+        let consents = try await store.consents(bsn: facts.client.bsn)
+        let history = DeliveryRouter.needsHistory(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions)
+            ? try await store.messages(bsn: facts.client.bsn).map { try mapper.facts(of: $0, parser: parser) } : []
+        let time = now.formatted(.iso8601)
+        return DeliveryRouter.plan(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions, history: history,
+                                   consents: consents, views: views).map { plan in
+            Delivery(messageId: facts.provenance.messageId, bsn: facts.client.bsn, partnerId: plan.partner.id, partnerURA: plan.partner.ura,
+                     subscriptionId: plan.subscription?.id, reason: plan.reason, nextAttemptAt: time, createdAt: time)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A partner's webhook subscription: where to deliver, which message kinds, in which form, and
+/// the signing secret (Standard Webhooks).
+public struct Subscription: Sendable, Codable, Hashable {
+    public var id: String
+    public var partnerId: String
+    public var url: String
+    /// Kinds (`verwijzing`) or kind and version (`verwijzing@1.1`); empty: every kind.
+    public var kinds: [String]
+    /// `xml` (the original message) or `canonical` (the record view as JSON).
+    public var format: String
+    public var secret: String
+    /// The secret before the last rotation, still signed with until `previousSecretUntil`.
+    public var previousSecret: String?
+    public var previousSecretUntil: String?
+    public var active: Bool
+    public var createdAt: String
+
+    public init(id: String, partnerId: String, url: String, kinds: [String], format: String, secret: String,
+                previousSecret: String? = nil, previousSecretUntil: String? = nil, active: Bool = true, createdAt: String) {
+        self.id = id
+        self.partnerId = partnerId
+        self.url = url
+        self.kinds = kinds
+        self.format = format
+        self.secret = secret
+        self.previousSecret = previousSecret
+        self.previousSecretUntil = previousSecretUntil
+        self.active = active
+        self.createdAt = createdAt
+    }
+
+    public static let formats: Set<String> = ["xml", "canonical"]
+
+    /// Whether a message of this kind and version passes the filter.
+    public func matches(kind: String, version: String) -> Bool {
+        kinds.isEmpty || kinds.contains(kind) || kinds.contains("\(kind)@\(version)")
+    }
+
+    /// Why `url` may not be used, or `nil`: https anywhere; plain http only to this machine
+    /// (127.0.0.1, ::1, localhost) unless explicitly allowed.
+    public static func problem(withURL url: String, allowInsecure: Bool = false) -> String? {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host, !host.isEmpty else {
+            return "not an absolute URL"
+        }
+        switch scheme {
+        case "https": return nil
+        case "http":
+            return allowInsecure || ["127.0.0.1", "::1", "localhost"].contains(host.lowercased()) ? nil
+                : "plain http is allowed only to this machine (use https, or allow it explicitly)"
+        default: return "use https"
+        }
+    }
+
+    /// The subscription as shown to its owner: without secrets.
+    public var redacted: Subscription {
+        var copy = self
+        copy.secret = "whsec_…"
+        copy.previousSecret = previousSecret.map { _ in "whsec_…" }
+        return copy
+    }
+}
+
+/// One message to one recipient: a webhook delivery or an inbox item (the outbox row, written in
+/// the ingest transaction). `id` is the Standard Webhooks `webhook-id`: stable across retries
+/// and replays, so receivers deduplicate on it (delivery is at least once).
+public struct Delivery: Sendable, Codable, Hashable {
+    public var id: String
+    public var messageId: String
+    public var bsn: String
+    public var partnerId: String
+    public var partnerURA: String
+    /// `nil`: the partner's pull inbox.
+    public var subscriptionId: String?
+    /// `addressed` (a recipient named in the message) or `subscribed` (a matching subscription).
+    public var reason: String
+    /// `pending`, `sent`, `acked`, `dead`, `cancelled`.
+    public var status: String
+    public var attempts: Int
+    public var nextAttemptAt: String
+    public var createdAt: String
+    public var lastError: String?
+
+    public init(id: String = "msg_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), messageId: String,
+                bsn: String, partnerId: String, partnerURA: String, subscriptionId: String?, reason: String, status: String = "pending",
+                attempts: Int = 0, nextAttemptAt: String, createdAt: String, lastError: String? = nil) {
+        self.id = id
+        self.messageId = messageId
+        self.bsn = bsn
+        self.partnerId = partnerId
+        self.partnerURA = partnerURA
+        self.subscriptionId = subscriptionId
+        self.reason = reason
+        self.status = status
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.createdAt = createdAt
+        self.lastError = lastError
+    }
+}

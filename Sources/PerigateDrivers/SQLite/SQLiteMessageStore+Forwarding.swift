@@ -1,0 +1,87 @@
+import Foundation
+import PerigateCore
+import SQLiteNIO
+
+extension SQLiteMessageStore: ForwardingStore {
+    /// Inside a transaction: the outbox rows of newly stored messages.
+    func insertDeliveries(_ deliveries: [Delivery]) async throws {
+        for chunk in deliveries.chunked(into: 100) {
+            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            _ = try await connection.query("""
+                INSERT INTO deliveries (id, message_id, bsn, partner_id, subscription_id, status, next_attempt_at, body)
+                VALUES \(placeholders)
+                """, try chunk.flatMap { delivery -> [SQLiteData] in
+                    [.text(delivery.id), .text(delivery.messageId), .text(delivery.bsn), .text(delivery.partnerId),
+                     Self.text(delivery.subscriptionId), .text(delivery.status), .text(delivery.nextAttemptAt),
+                     .text(String(decoding: try StorageJSON.encode(delivery), as: UTF8.self))]
+                })
+        }
+    }
+
+    public func addSubscription(_ subscription: Subscription, audit: AuditEntry) async throws {
+        let body = String(decoding: try StorageJSON.encode(subscription), as: UTF8.self)
+        try await transaction {
+            _ = try await self.connection.query("INSERT INTO subscriptions (id, partner_id, body, created_at) VALUES (?, ?, ?, ?)",
+                                                [.text(subscription.id), .text(subscription.partnerId), .text(body), .text(subscription.createdAt)])
+            try await self.insertAudit([audit])
+        }
+    }
+
+    public func subscriptions() async throws -> [Subscription] {
+        try await reader.query("SELECT body FROM subscriptions ORDER BY created_at, id", []).map { row in
+            try JSONDecoder().decode(Subscription.self, from: Data((row.column("body")?.string ?? "").utf8))
+        }
+    }
+
+    public func updateSubscription(_ subscription: Subscription, audit: AuditEntry) async throws {
+        let body = String(decoding: try StorageJSON.encode(subscription), as: UTF8.self)
+        try await transaction {
+            _ = try await self.connection.query("UPDATE subscriptions SET body = ? WHERE id = ? AND partner_id = ?",
+                                                [.text(body), .text(subscription.id), .text(subscription.partnerId)])
+            try await self.insertAudit([audit])
+        }
+    }
+
+    public func deleteSubscription(id: String, partnerId: String, audit: AuditEntry) async throws -> Bool {
+        try await transaction {
+            let found = try await self.connection.query("SELECT id FROM subscriptions WHERE id = ? AND partner_id = ?",
+                                                        [.text(id), .text(partnerId)]).isEmpty == false
+            guard found else { return false }
+            _ = try await self.connection.query("DELETE FROM subscriptions WHERE id = ?", [.text(id)])
+            try await self.insertAudit([audit])
+            return true
+        }
+    }
+
+    public func inbox(partnerId: String, after cursor: Int, limit: Int) async throws -> [(cursor: Int, delivery: Delivery)] {
+        try await reader.query("""
+            SELECT seq, body FROM deliveries WHERE partner_id = ? AND subscription_id IS NULL AND status = 'pending' AND seq > ?
+            ORDER BY seq LIMIT ?
+            """, [.text(partnerId), .integer(cursor), .integer(limit)]).map { row in
+            (Int(row.column("seq")?.integer ?? 0), try JSONDecoder().decode(Delivery.self, from: Data((row.column("body")?.string ?? "").utf8)))
+        }
+    }
+
+    public func setDeliveryStatus(id: String, partnerId: String, status: String, audit: [AuditEntry]) async throws -> Bool {
+        try await transaction {
+            guard let row = try await self.connection.query("SELECT body FROM deliveries WHERE id = ? AND partner_id = ?",
+                                                            [.text(id), .text(partnerId)]).first else { return false }
+            var delivery = try JSONDecoder().decode(Delivery.self, from: Data((row.column("body")?.string ?? "").utf8))
+            delivery.status = status
+            _ = try await self.connection.query("UPDATE deliveries SET status = ?, body = ? WHERE id = ?",
+                                                [.text(status), .text(String(decoding: try StorageJSON.encode(delivery), as: UTF8.self)), .text(id)])
+            try await self.insertAudit(audit)
+            return true
+        }
+    }
+
+    public func deliveries(messageId: String) async throws -> [Delivery] {
+        try await reader.query("SELECT body FROM deliveries WHERE message_id = ? ORDER BY seq", [.text(messageId)])
+            .map { row in try JSONDecoder().decode(Delivery.self, from: Data((row.column("body")?.string ?? "").utf8)) }
+    }
+
+    public func deliveries(status: String?) async throws -> [Delivery] {
+        try await reader.query("SELECT body FROM deliveries WHERE ?1 IS NULL OR status = ?1 ORDER BY seq", [status.map { .text($0) } ?? .null])
+            .map { row in try JSONDecoder().decode(Delivery.self, from: Data((row.column("body")?.string ?? "").utf8)) }
+    }
+}

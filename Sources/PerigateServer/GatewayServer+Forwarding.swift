@@ -1,0 +1,169 @@
+import Foundation
+import Hummingbird
+import PerigateCore
+
+/// Subscriptions (`/v1/subscriptions`) and the pull inbox (`/v1/inbox`).
+extension GatewayServer {
+    struct SubscriptionRequest: Decodable {
+        var url: String?
+        var kinds: [String]?
+        var format: String?
+        var active: Bool?
+        var rotateSecret: Bool?
+        var allowInsecure: Bool?
+    }
+
+    /// A subscription as answered: the secret only when it was just made.
+    struct SubscriptionReply: Encodable {
+        var subscription: Subscription
+        var secret: String?
+    }
+
+    func decodeSubscriptionRequest(_ request: Request) async throws -> SubscriptionRequest? {
+        guard let bytes = try? await request.body.collect(upTo: 16 * 1024) else { return nil }
+        return try? JSONDecoder().decode(SubscriptionRequest.self, from: Data(buffer: bytes))
+    }
+
+    func subscriptionProblem(_ body: SubscriptionRequest, creating: Bool) -> Problem? {
+        if creating, body.url == nil { return Problem(status: .badRequest, code: "subscription.invalid", detail: "url is required") }
+        if let url = body.url, let problem = Subscription.problem(withURL: url, allowInsecure: body.allowInsecure ?? false) {
+            return Problem(status: .badRequest, code: "subscription.invalid", detail: "url: \(problem)")
+        }
+        if let format = body.format, !Subscription.formats.contains(format) {
+            return Problem(status: .badRequest, code: "subscription.invalid", detail: "format must be xml or canonical")
+        }
+        let known = Set(ingest.validator.registry.messageTypes.map(\.kind))
+        if let unknown = (body.kinds ?? []).first(where: { !known.contains(String($0.split(separator: "@").first ?? "")) }) {
+            return Problem(status: .badRequest, code: "subscription.invalid", detail: "unknown message kind '\(unknown)'")
+        }
+        return nil
+    }
+
+    func configurationLine(_ caller: Authenticated, _ event: String, _ action: String, _ id: String) -> AuditEntry {
+        caller.ingestCaller.auditLine(time: Date().formatted(.iso8601), event: event, action: action, object: "subscription:\(id)",
+                                      outcome: "success", checks: "T--F",
+                                      objectDetail: AuditObject(idType: "urn:perigate:subscription", id: id, objectClass: "system-object"))
+    }
+
+    func postSubscription(_ request: Request, _ caller: Authenticated) async throws -> Response {
+        guard let forwarding, let body = try await decodeSubscriptionRequest(request) else {
+            return Problem(status: .badRequest, code: "request.invalid-json", detail: "send {\"url\", \"kinds\", \"format\"}").response
+        }
+        if let problem = subscriptionProblem(body, creating: true) { return problem.response }
+        let subscription = Subscription(id: UUID().uuidString.lowercased(), partnerId: caller.partner.id, url: body.url ?? "",
+                                        kinds: body.kinds ?? [], format: body.format ?? "xml", secret: WebhookSignature.newSecret(),
+                                        createdAt: Date().formatted(.iso8601))
+        try await forwarding.store.addSubscription(subscription, audit: configurationLine(caller, "subscription.add", "C", subscription.id))
+        await forwarding.planner.invalidate()
+        return JSONResponse.make(SubscriptionReply(subscription: subscription.redacted, secret: subscription.secret), status: .created)
+    }
+
+    func getSubscriptions(_ caller: Authenticated) async throws -> Response {
+        guard let forwarding else { return JSONResponse.make(["subscriptions": [Subscription]()], status: .ok) }
+        let mine = try await forwarding.store.subscriptions().filter { $0.partnerId == caller.partner.id }.map(\.redacted)
+        return JSONResponse.make(["subscriptions": mine], status: .ok)
+    }
+
+    func patchSubscription(_ request: Request, _ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        guard let forwarding,
+              var subscription = try await forwarding.store.subscriptions().first(where: { $0.id == id && $0.partnerId == caller.partner.id })
+        else { return Problem(status: .notFound, code: "subscription.not-found", detail: "no subscription \(id) of this partner").response }
+        guard let body = try await decodeSubscriptionRequest(request) else {
+            return Problem(status: .badRequest, code: "request.invalid-json", detail: "send the fields to change").response
+        }
+        if let problem = subscriptionProblem(body, creating: false) { return problem.response }
+        subscription.url = body.url ?? subscription.url
+        subscription.kinds = body.kinds ?? subscription.kinds
+        subscription.format = body.format ?? subscription.format
+        subscription.active = body.active ?? subscription.active
+        var newSecret: String?
+        if body.rotateSecret == true {
+            // The old secret keeps signing (beside the new one) for a day, so receivers can switch over.
+            subscription.previousSecret = subscription.secret
+            subscription.previousSecretUntil = Date().addingTimeInterval(86_400).formatted(.iso8601)
+            subscription.secret = WebhookSignature.newSecret()
+            newSecret = subscription.secret
+        }
+        try await forwarding.store.updateSubscription(
+            subscription, audit: configurationLine(caller, newSecret == nil ? "subscription.update" : "subscription.rotate-secret", "U", id))
+        await forwarding.planner.invalidate()
+        return JSONResponse.make(SubscriptionReply(subscription: subscription.redacted, secret: newSecret), status: .ok)
+    }
+
+    func deleteSubscription(_ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        guard let forwarding,
+              try await forwarding.store.deleteSubscription(id: id, partnerId: caller.partner.id,
+                                                             audit: configurationLine(caller, "subscription.delete", "D", id))
+        else { return Problem(status: .notFound, code: "subscription.not-found", detail: "no subscription \(id) of this partner").response }
+        await forwarding.planner.invalidate()
+        return Response(status: .noContent)
+    }
+
+    /// One inbox item: the message as received.
+    struct InboxItem: Encodable {
+        var id: String
+        var messageId: String
+        var kind: String?
+        var version: String?
+        var receivedAt: String
+        var reason: String
+        var xml: String
+    }
+
+    struct InboxReply: Encodable {
+        var items: [InboxItem]
+        var nextCursor: Int
+    }
+
+    /// `GET /v1/inbox[?cursor=N&limit=M]`: pending messages for the caller, oldest first. Each is
+    /// re-checked (a withdrawn consent cancels it) and logged as an export before it is handed out.
+    func getInbox(_ request: Request, _ caller: Authenticated) async throws -> Response {
+        guard let forwarding else { return JSONResponse.make(InboxReply(items: [], nextCursor: 0), status: .ok) }
+        let cursor = request.uri.queryParameters.get("cursor").flatMap { Int($0) } ?? 0
+        let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50, 1), 500)
+        var items: [InboxItem] = []
+        var next = cursor
+        for (position, delivery) in try await forwarding.store.inbox(partnerId: caller.partner.id, after: cursor, limit: limit) {
+            next = position
+            guard let message = try await ingest.store.message(id: delivery.messageId) else { continue }
+            let withdrawn = try await ingest.store.consents(bsn: delivery.bsn).last?.status == .withdrawn
+            var line = caller.ingestCaller.auditLine(
+                time: Date().formatted(.iso8601), event: "message.export", action: "E", object: "bsn:\(delivery.bsn)/message:\(delivery.messageId)",
+                outcome: withdrawn ? "refused" : "success", checks: withdrawn ? "TTFF" : "TT-F", detail: withdrawn ? "access.consent-withdrawn" : "inbox",
+                objectDetail: .client(delivery.bsn, category: message.report.kind ?? "bericht", authorizationProtocol: AccessPolicy.protocolName),
+                custodians: message.senderURA.map { [AuditOrganisation(ura: $0)] })
+            line.traceId = delivery.id
+            if withdrawn {
+                _ = try await forwarding.store.setDeliveryStatus(id: delivery.id, partnerId: caller.partner.id, status: "cancelled", audit: [line])
+                continue
+            }
+            try await ingest.store.appendAudit([line])
+            items.append(InboxItem(id: delivery.id, messageId: delivery.messageId, kind: message.report.kind, version: message.report.version,
+                                   receivedAt: message.receivedAt, reason: delivery.reason, xml: String(decoding: message.raw, as: UTF8.self)))
+        }
+        return JSONResponse.make(InboxReply(items: items, nextCursor: next), status: .ok)
+    }
+
+    /// `POST /v1/inbox/{id}/ack`: the partner has the message; it leaves the inbox.
+    func ackInbox(_ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let line = caller.ingestCaller.auditLine(time: Date().formatted(.iso8601), event: "delivery.ack", action: "U", object: "delivery:\(id)",
+                                                 outcome: "success", checks: "T--F")
+        guard let forwarding, try await forwarding.store.setDeliveryStatus(id: id, partnerId: caller.partner.id, status: "acked", audit: [line])
+        else { return Problem(status: .notFound, code: "delivery.not-found", detail: "no inbox item \(id) for this partner").response }
+        return Response(status: .noContent)
+    }
+}
+
+/// The forwarding parts of the gateway: subscriptions and outbox, and the planner to tell about changes.
+public struct GatewayForwarding: Sendable {
+    public let store: any ForwardingStore
+    public let planner: DeliveryPlanner
+
+    public init(store: any ForwardingStore, planner: DeliveryPlanner) {
+        self.store = store
+        self.planner = planner
+    }
+}

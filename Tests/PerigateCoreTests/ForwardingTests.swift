@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import PerigateCore
+import PerigateDrivers
+import PerigateServer
+
+@Suite("Delivery routing")
+struct DeliveryRouterTests {
+    static let views = AccessPolicyTests.views
+
+    static func subscription(_ partner: Partner, kinds: [String] = []) -> Subscription {
+        Subscription(id: "s-\(partner.id)", partnerId: partner.id, url: "https://example.org/hook", kinds: kinds, format: "xml",
+                     secret: WebhookSignature.newSecret(), createdAt: "2026-11-25T10:00:00Z")
+    }
+
+    static let midwife = AccessPolicyTests.partner("verloskundigenpraktijk", "01234567")
+    static let hospital = AccessPolicyTests.partner("ziekenhuis", "27654321")
+    static let kraamzorg = AccessPolicyTests.partner("kraamzorg", "31112222")
+    static let jgz = AccessPolicyTests.partner("jgz", "40506070")
+    static let otherHospital = AccessPolicyTests.partner("ziekenhuis", "88887777")
+    static let partners = [midwife, hospital, kraamzorg, jgz, otherHospital]
+
+    static func plan(_ index: Int, subscriptions: [Subscription] = [], consents: [ExchangeConsent] = []) -> [String] {
+        let all = AccessPolicyTests.all
+        return DeliveryRouter.plan(all[index], senderURA: all[index].provenance.sender.ura ?? "", partners: partners,
+                                   subscriptions: subscriptions, history: Array(all[..<index]), consents: consents, views: views)
+            .map { "\($0.partner.ura):\($0.subscription == nil ? "inbox" : "webhook"):\($0.reason)" }
+    }
+
+    @Test("the addressed recipient gets it (inbox, or its matching subscriptions); never the sender")
+    func addressed() {
+        // 1-kraamzorgoverdracht: midwife → kraamzorg.
+        #expect(Self.plan(0) == ["31112222:inbox:addressed"])
+        #expect(Self.plan(0, subscriptions: [Self.subscription(Self.kraamzorg, kinds: ["kraamzorgoverdracht"])]) == ["31112222:webhook:addressed"])
+        // A subscription for another kind does not apply: the inbox does.
+        #expect(Self.plan(0, subscriptions: [Self.subscription(Self.kraamzorg, kinds: ["verwijzing@1.1"])]) == ["31112222:inbox:addressed"])
+        #expect(Self.plan(0, subscriptions: [Self.subscription(Self.midwife)]) == ["31112222:inbox:addressed"])
+    }
+
+    @Test("a subscriber that is not addressed gets it only with a care relationship and consent; a withdrawal stops everything")
+    func subscribers() {
+        // 3-verwijzing: midwife → hospital. The kraamzorg (earlier addressed) subscribes to everything.
+        let kraamzorg = Self.subscription(Self.kraamzorg), stranger = Self.subscription(Self.otherHospital)
+        #expect(Self.plan(2, subscriptions: [kraamzorg, stranger]) == ["27654321:inbox:addressed"])
+        let given = AccessPolicyTests.consent(.given)
+        #expect(Self.plan(2, subscriptions: [kraamzorg, stranger], consents: [given]) == ["27654321:inbox:addressed", "31112222:webhook:subscribed"])
+        #expect(Self.plan(2, subscriptions: [kraamzorg], consents: [given, AccessPolicyTests.consent(.withdrawn)]).isEmpty)
+        #expect(DeliveryRouter.needsHistory(AccessPolicyTests.all[2], senderURA: "01234567", partners: Self.partners, subscriptions: [kraamzorg]))
+        #expect(!DeliveryRouter.needsHistory(AccessPolicyTests.all[2], senderURA: "01234567", partners: Self.partners, subscriptions: []))
+    }
+}
+
+@Suite("Forwarding over HTTP: subscriptions and the pull inbox")
+struct ForwardingHTTPTests {
+    static func json(_ object: [String: Any]) throws -> Data { try JSONSerialization.data(withJSONObject: object) }
+
+    @Test("subscriptions: created with a secret shown once, listed without it, rotated, checked, deleted; changes audited")
+    func subscriptions() async throws {
+        let gateway = try await TestGateway.start()
+        let jgz = gateway.tokens["jgz"]
+        let created = try await gateway.send("POST", "v1/subscriptions", token: jgz, contentType: "application/json",
+                                             body: try Self.json(["url": "https://jgz.example.org/perigate", "kinds": ["phbaanmelding", "jgzoverdracht@1.0"]]))
+        #expect(created.status == 201)
+        let secret = try #require(created.json["secret"] as? String)
+        #expect(secret.hasPrefix("whsec_"))
+        let id = try #require((created.json["subscription"] as? [String: Any])?["id"] as? String)
+        let listed = try await gateway.send("GET", "v1/subscriptions", token: jgz, contentType: nil)
+        #expect(!listed.text.contains(secret))
+        #expect((listed.json["subscriptions"] as? [Any])?.count == 1)
+        // Another partner neither sees nor changes it.
+        #expect((try await gateway.send("GET", "v1/subscriptions", token: gateway.hospitalToken, contentType: nil).json["subscriptions"] as? [Any])?.isEmpty == true)
+        #expect(try await gateway.send("DELETE", "v1/subscriptions/\(id)", token: gateway.hospitalToken, contentType: nil).status == 404)
+        let rotated = try await gateway.send("PATCH", "v1/subscriptions/\(id)", token: jgz, contentType: "application/json",
+                                             body: try Self.json(["rotateSecret": true]))
+        #expect(rotated.status == 200)
+        let newSecret = try #require(rotated.json["secret"] as? String)
+        #expect(newSecret != secret)
+        let stored = try #require(try await gateway.store.subscriptions().first)
+        #expect(stored.secret == newSecret && stored.previousSecret == secret && stored.previousSecretUntil != nil)
+        for (body, code) in [(["url": "http://jgz.example.org/hook"], "subscription.invalid"), (["url": "https://x.org", "kinds": ["recept"]], "subscription.invalid"),
+                             (["url": "https://x.org", "format": "pdf"], "subscription.invalid")] as [([String: Any], String)] {
+            let reply = try await gateway.send("POST", "v1/subscriptions", token: jgz, contentType: "application/json", body: try Self.json(body))
+            #expect(reply.status == 400 && reply.json["code"] as? String == code, "\(body)")
+        }
+        #expect(try await gateway.send("DELETE", "v1/subscriptions/\(id)", token: jgz, contentType: nil).status == 204)
+        let events = try await gateway.store.auditEntries(after: 0, limit: 100).map(\.event).filter { $0.hasPrefix("subscription.") }
+        #expect(events == ["subscription.add", "subscription.rotate-secret", "subscription.delete"])
+        try await gateway.stop()
+    }
+
+    @Test("the addressed partner finds the message in its inbox (logged as an export), acknowledges it; a withdrawal cancels what is queued")
+    func inbox() async throws {
+        let gateway = try await TestGateway.start()
+        let posted = try await gateway.post(TestSupport.samples.appendingPathComponent("sequence/1-kraamzorgoverdracht-prenataal.xml"), as: "midwife")
+        #expect(posted.json["deliveriesPlanned"] as? [String] == ["inbox:ura:31112222"])
+        // An identical re-send answers the same receipt, planned deliveries included, and plans nothing new.
+        let again = try await gateway.post(TestSupport.samples.appendingPathComponent("sequence/1-kraamzorgoverdracht-prenataal.xml"), as: "midwife")
+        #expect(again.body == posted.body)
+        let kraamzorg = gateway.tokens["kraamzorg"]
+        let inbox = try await gateway.send("GET", "v1/inbox", token: kraamzorg, contentType: nil)
+        let items = try #require(inbox.json["items"] as? [[String: Any]])
+        #expect(items.count == 1)
+        #expect(items.first?["kind"] as? String == "kraamzorgoverdracht")
+        #expect((items.first?["xml"] as? String)?.contains("<bsn>999990044</bsn>") == true)
+        let deliveryId = try #require(items.first?["id"] as? String)
+        #expect(deliveryId.hasPrefix("msg_"))
+        let export = try #require(try await gateway.store.auditEntries(after: 0, limit: 100).last)
+        #expect(export.event == "message.export" && export.action == "E" && export.traceId == deliveryId && export.client == "999990044")
+        // Nobody else has it.
+        #expect((try await gateway.send("GET", "v1/inbox", token: gateway.hospitalToken, contentType: nil).json["items"] as? [Any])?.isEmpty == true)
+        #expect(try await gateway.send("POST", "v1/inbox/\(deliveryId)/ack", token: gateway.hospitalToken, contentType: nil).status == 404)
+        #expect(try await gateway.send("POST", "v1/inbox/\(deliveryId)/ack", token: kraamzorg, contentType: nil).status == 204)
+        #expect((try await gateway.send("GET", "v1/inbox", token: kraamzorg, contentType: nil).json["items"] as? [Any])?.isEmpty == true)
+
+        // Queued, then she withdraws consent: the item is cancelled, not handed out.
+        #expect(try await gateway.post(TestSupport.samples.appendingPathComponent("sequence/6-kraamzorgoverdracht-na-geboorte.xml"), as: "midwife").status == 202)
+        #expect(try await GatewayClientFileTests.consent(gateway, as: "midwife", #"{"status": "withdrawn", "date": "2026-11-24"}"#).status == 201)
+        #expect((try await gateway.send("GET", "v1/inbox", token: kraamzorg, contentType: nil).json["items"] as? [Any])?.isEmpty == true)
+        #expect(try await gateway.store.deliveries(status: "cancelled").count == 1)
+        #expect(try await gateway.store.auditEntries(after: 0, limit: 100).last?.detail == "access.consent-withdrawn")
+        try await gateway.stop()
+    }
+}
