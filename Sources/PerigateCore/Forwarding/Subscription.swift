@@ -16,6 +16,10 @@ public struct Subscription: Sendable, Codable, Hashable {
     public var previousSecretUntil: String?
     public var active: Bool
     public var createdAt: String
+    /// Since when every attempt has failed (cleared by a success).
+    public var failingSince: String?
+    /// Why it was disabled by the gateway (`410 Gone`, failing too long).
+    public var disabledReason: String?
 
     public init(id: String, partnerId: String, url: String, kinds: [String], format: String, secret: String,
                 previousSecret: String? = nil, previousSecretUntil: String? = nil, active: Bool = true, createdAt: String) {
@@ -97,5 +101,25 @@ public struct Delivery: Sendable, Codable, Hashable {
         self.nextAttemptAt = nextAttemptAt
         self.createdAt = createdAt
         self.lastError = lastError
+    }
+}
+
+/// One try to deliver: what the receiver answered (or why there was no answer).
+public struct DeliveryAttempt: Sendable, Codable, Hashable {
+    public var deliveryId: String
+    public var number: Int
+    public var time: String
+    /// The HTTP status, when there was an answer.
+    public var status: Int?
+    public var error: String?
+    public var milliseconds: Int
+
+    public init(deliveryId: String, number: Int, time: String, status: Int?, error: String?, milliseconds: Int) {
+        self.deliveryId = deliveryId
+        self.number = number
+        self.time = time
+        self.status = status
+        self.error = error
+        self.milliseconds = milliseconds
     }
 }

@@ -55,4 +55,14 @@ public protocol ForwardingStore: Sendable {
     func deliveries(status: String?) async throws -> [Delivery]
     /// The deliveries of one message, in the order they were planned.
     func deliveries(messageId: String) async throws -> [Delivery]
+    /// Pending webhook deliveries, oldest first (the worker picks the due head of each stream).
+    func pendingWebhookDeliveries() async throws -> [Delivery]
+    /// Records one attempt: the delivery's new state, the attempt, the subscription's new state
+    /// (failing, disabled) and the audit lines, in one transaction.
+    func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry]) async throws
+    /// Every attempt of a delivery, oldest first.
+    func attempts(deliveryId: String) async throws -> [DeliveryAttempt]
+    /// Puts deliveries back in the queue (retry, replay), due at `time`; the same ids, so
+    /// receivers deduplicate. Returns how many.
+    func requeue(ids: [String], at time: String, audit: [AuditEntry]) async throws -> Int
 }

@@ -80,6 +80,50 @@ extension SQLiteMessageStore: ForwardingStore {
             .map { row in try JSONDecoder().decode(Delivery.self, from: Data((row.column("body")?.string ?? "").utf8)) }
     }
 
+    public func pendingWebhookDeliveries() async throws -> [Delivery] {
+        try await reader.query("SELECT body FROM deliveries WHERE subscription_id IS NOT NULL AND status = 'pending' ORDER BY seq", [])
+            .map { row in try JSONDecoder().decode(Delivery.self, from: Data((row.column("body")?.string ?? "").utf8)) }
+    }
+
+    public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry]) async throws {
+        let attemptBody = String(decoding: try StorageJSON.encode(attempt), as: UTF8.self)
+        let deliveryBody = String(decoding: try StorageJSON.encode(delivery), as: UTF8.self)
+        let subscriptionBody = try subscription.map { String(decoding: try StorageJSON.encode($0), as: UTF8.self) }
+        let templates = try auditTemplates(audit)
+        try await transaction {
+            _ = try await self.connection.query("INSERT INTO delivery_attempts (delivery_id, body) VALUES (?, ?)",
+                                                [.text(attempt.deliveryId), .text(attemptBody)])
+            _ = try await self.connection.query("UPDATE deliveries SET status = ?, next_attempt_at = ?, body = ? WHERE id = ?",
+                                                [.text(delivery.status), .text(delivery.nextAttemptAt), .text(deliveryBody), .text(delivery.id)])
+            if let subscription, let subscriptionBody {
+                _ = try await self.connection.query("UPDATE subscriptions SET body = ? WHERE id = ?", [.text(subscriptionBody), .text(subscription.id)])
+            }
+            try await self.insertAudit(templates: templates)
+        }
+    }
+
+    public func attempts(deliveryId: String) async throws -> [DeliveryAttempt] {
+        try await reader.query("SELECT body FROM delivery_attempts WHERE delivery_id = ? ORDER BY seq", [.text(deliveryId)])
+            .map { row in try JSONDecoder().decode(DeliveryAttempt.self, from: Data((row.column("body")?.string ?? "").utf8)) }
+    }
+
+    public func requeue(ids: [String], at time: String, audit: [AuditEntry]) async throws -> Int {
+        try await transaction {
+            var count = 0
+            for id in ids {
+                guard let row = try await self.connection.query("SELECT body FROM deliveries WHERE id = ?", [.text(id)]).first else { continue }
+                var delivery = try JSONDecoder().decode(Delivery.self, from: Data((row.column("body")?.string ?? "").utf8))
+                delivery.status = "pending"
+                delivery.nextAttemptAt = time
+                _ = try await self.connection.query("UPDATE deliveries SET status = 'pending', next_attempt_at = ?, body = ? WHERE id = ?",
+                                                    [.text(time), .text(String(decoding: try StorageJSON.encode(delivery), as: UTF8.self)), .text(id)])
+                count += 1
+            }
+            try await self.insertAudit(audit)
+            return count
+        }
+    }
+
     public func deliveries(status: String?) async throws -> [Delivery] {
         try await reader.query("SELECT body FROM deliveries WHERE ?1 IS NULL OR status = ?1 ORDER BY seq", [status.map { .text($0) } ?? .null])
             .map { row in try JSONDecoder().decode(Delivery.self, from: Data((row.column("body")?.string ?? "").utf8)) }

@@ -141,6 +141,14 @@ enum SQLiteMigrations {
             """,
             "CREATE INDEX deliveries_inbox ON deliveries(partner_id, status, seq) WHERE subscription_id IS NULL",
             "CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at) WHERE subscription_id IS NOT NULL",
+            """
+            CREATE TABLE delivery_attempts (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                delivery_id TEXT NOT NULL,
+                body TEXT NOT NULL
+            ) STRICT
+            """,
+            "CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts(delivery_id, seq)",
         ]),
     ]
 }

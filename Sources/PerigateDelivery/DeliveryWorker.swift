@@ -1,0 +1,247 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import PerigateCore
+import ServiceLifecycle
+
+/// Sends webhook deliveries from the outbox: signed (Standard Webhooks), re-checked before
+/// every attempt, retried on a schedule, dead-lettered when exhausted, in order per client and
+/// endpoint. At least once: a crash between the receiver's answer and the recorded attempt sends
+/// that delivery again — receivers deduplicate on `webhook-id`.
+public final class DeliveryWorker: Service, Sendable {
+    public typealias Store = MessageStore & ForwardingStore
+
+    let store: any Store
+    let partners: any PartnerRegistry
+    let views: ViewPolicy
+    let mapper: CanonicalMapper
+    let parser: SafeXMLParser
+    let client: HTTPClient
+    let settings: Settings
+    let now: @Sendable () -> Date
+    let random: @Sendable () -> Double
+    let logger: Logger
+
+    /// How the worker behaves; every value configurable.
+    public struct Settings: Sendable {
+        public var schedule: RetrySchedule
+        /// A subscription failing this long without a success is disabled.
+        public var disableAfter: Duration
+        /// Deliveries attempted at once (different clients or endpoints).
+        public var concurrency: Int
+        /// Longest wait for a receiver's answer.
+        public var timeout: Duration
+        /// Pause between rounds when idle.
+        public var pollInterval: Duration
+
+        public init(schedule: RetrySchedule = RetrySchedule(), disableAfter: Duration = .seconds(3 * 86_400), concurrency: Int = 16,
+                    timeout: Duration = .seconds(10), pollInterval: Duration = .seconds(1)) {
+            self.schedule = schedule
+            self.disableAfter = disableAfter
+            self.concurrency = concurrency
+            self.timeout = timeout
+            self.pollInterval = pollInterval
+        }
+    }
+
+    public init(store: any Store, partners: any PartnerRegistry, views: ViewPolicy, validator: MessageValidator, client: HTTPClient,
+                settings: Settings = Settings(), now: @escaping @Sendable () -> Date = { Date() },
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger = Logger(label: "perigate.delivery")) {
+        self.store = store
+        self.partners = partners
+        self.views = views
+        self.mapper = CanonicalMapper(registry: validator.registry)
+        self.parser = validator.parser
+        self.client = client
+        self.settings = settings
+        self.now = now
+        self.random = random
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while true {
+            do {
+                _ = try await runOnce()
+            } catch {
+                logger.error("delivery round failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.pollInterval) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// One round: attempts every due delivery that heads its stream (one subscription, one
+    /// client). Returns the number attempted.
+    @discardableResult
+    public func runOnce() async throws -> Int {
+        let time = now().formatted(.iso8601)
+        var heads: [String: Delivery] = [:]
+        var order: [String] = []
+        for delivery in try await store.pendingWebhookDeliveries() {
+            let stream = "\(delivery.subscriptionId ?? "")|\(delivery.bsn)"
+            if heads[stream] == nil {
+                heads[stream] = delivery
+                order.append(stream)
+            }
+        }
+        let due = order.compactMap { heads[$0] }.filter { $0.nextAttemptAt <= time }
+        guard !due.isEmpty else { return 0 }
+        let subscriptions = Dictionary(try await store.subscriptions().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let partners = Dictionary(try await self.partners.partners().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for batch in stride(from: 0, to: due.count, by: settings.concurrency).map({ Array(due[$0..<min($0 + settings.concurrency, due.count)]) }) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for delivery in batch {
+                    group.addTask {
+                        try await self.attempt(delivery, subscription: delivery.subscriptionId.flatMap { subscriptions[$0] },
+                                               partner: partners[delivery.partnerId])
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        return due.count
+    }
+
+    /// One attempt, with its re-checks; its outcome is recorded in one transaction.
+    func attempt(_ original: Delivery, subscription: Subscription?, partner: Partner?) async throws {
+        let moment = now()
+        let time = moment.formatted(.iso8601)
+        var delivery = original
+        delivery.attempts += 1
+        var attempt = DeliveryAttempt(deliveryId: delivery.id, number: delivery.attempts, time: time, status: nil, error: nil, milliseconds: 0)
+        guard let subscription, subscription.active, let partner, !partner.revoked else {
+            return try await cancel(delivery, attempt, subscription, partner, code: "delivery.subscription-inactive")
+        }
+        if let refusal = try await recheck(delivery, partner: partner) {
+            return try await cancel(delivery, attempt, subscription, partner, code: refusal)
+        }
+        guard let message = try await store.message(id: delivery.messageId) else {
+            return try await cancel(delivery, attempt, subscription, partner, code: "delivery.message-missing")
+        }
+        let (body, contentType) = try payload(message, format: subscription.format, partner: partner)
+        let timestamp = Int(moment.timeIntervalSince1970)
+        var secrets = [subscription.secret]
+        if let previous = subscription.previousSecret, let until = subscription.previousSecretUntil, until > time { secrets.append(previous) }
+        var request = HTTPClientRequest(url: subscription.url)
+        request.method = .POST
+        request.headers.add(name: "webhook-id", value: delivery.id)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature", value: WebhookSignature.header(id: delivery.id, timestamp: timestamp, body: body, secrets: secrets))
+        request.headers.add(name: "content-type", value: contentType)
+        request.headers.add(name: "user-agent", value: "perigate")
+        request.headers.add(name: "traceparent", value: "00-\(Self.traceId(delivery))-\(Self.spanId())-01")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let started = ContinuousClock.now
+        var retryAfter: TimeInterval?
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(settings.timeout.components.seconds) * 1_000_000_000))
+            attempt.status = Int(response.status.code)
+            retryAfter = response.headers.first(name: "retry-after").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+        } catch {
+            attempt.error = String(describing: type(of: error))
+        }
+        let elapsed = ContinuousClock.now - started
+        attempt.milliseconds = Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
+        var updated = subscription
+        let verdict = RetrySchedule.verdict(status: attempt.status)
+        switch verdict {
+        case .delivered:
+            delivery.status = "sent"
+            delivery.lastError = nil
+            updated.failingSince = nil
+        case .gone:
+            delivery.status = "dead"
+            delivery.lastError = "410 Gone"
+            updated.active = false
+            updated.disabledReason = "the receiver answered 410 Gone at \(time)"
+        case .retry, .permanent:
+            delivery.lastError = attempt.status.map { "HTTP \($0)" } ?? attempt.error
+            let exhausted = verdict == .permanent && delivery.attempts >= RetrySchedule.permanentFailureLimit
+            let created = (try? Date(delivery.createdAt, strategy: .iso8601)) ?? moment
+            if !exhausted, let next = settings.schedule.nextAttempt(after: delivery.attempts, createdAt: created, now: moment,
+                                                                     retryAfter: retryAfter, random: random) {
+                delivery.nextAttemptAt = next.formatted(.iso8601)
+            } else {
+                delivery.status = "dead"
+            }
+            updated.failingSince = subscription.failingSince ?? time
+            if let since = updated.failingSince.flatMap({ try? Date($0, strategy: .iso8601) }),
+               moment.timeIntervalSince(since) > TimeInterval(settings.disableAfter.components.seconds) {
+                updated.active = false
+                updated.disabledReason = "every attempt failed since \(since.formatted(.iso8601))"
+            }
+        }
+        var lines = [exportLine(delivery, message: message, partner: partner, time: time,
+                                outcome: verdict == .delivered ? "success" : "error",
+                                detail: attempt.status.map { "webhook HTTP \($0)" } ?? "webhook \(attempt.error ?? "failed")")]
+        if subscription.active && !updated.active {
+            lines.append(AuditEntry(time: time, actor: "system:perigate", event: "subscription.disabled", action: "U",
+                                    object: "subscription:\(subscription.id)", outcome: "success", checks: "----", detail: updated.disabledReason,
+                                    organisation: AuditOrganisation(ura: partner.ura, agb: partner.agb, name: partner.name)))
+        }
+        try await store.recordAttempt(attempt, delivery: delivery, subscription: updated == subscription ? nil : updated, audit: lines)
+    }
+
+    /// Consent and authorization again, as at planning: `nil` when it may still go, else the refusal code.
+    func recheck(_ delivery: Delivery, partner: Partner) async throws -> String? {
+        let consents = try await store.consents(bsn: delivery.bsn)
+        if consents.last?.status == .withdrawn { return "access.consent-withdrawn" }
+        guard delivery.reason == "subscribed" else { return nil }
+        let facts = try await store.messages(bsn: delivery.bsn).map { try mapper.facts(of: $0, parser: parser) }
+        if case .refused(let refusal) = AccessPolicy.recordRead(by: partner, facts: facts, consents: consents, views: views) { return refusal.code }
+        return nil
+    }
+
+    func cancel(_ delivery: Delivery, _ attempt: DeliveryAttempt, _ subscription: Subscription?, _ partner: Partner?, code: String) async throws {
+        var delivery = delivery
+        delivery.status = "cancelled"
+        delivery.lastError = code
+        var attempt = attempt
+        attempt.error = code
+        let message = try await store.message(id: delivery.messageId)
+        var line = AuditEntry(time: attempt.time, actor: "system:perigate", event: "message.export", action: "E",
+                              object: "bsn:\(delivery.bsn)/message:\(delivery.messageId)", outcome: "refused", checks: "TTFF", detail: code,
+                              organisation: partner.map { AuditOrganisation(ura: $0.ura, agb: $0.agb, name: $0.name) },
+                              custodians: message?.senderURA.map { [AuditOrganisation(ura: $0)] },
+                              objectDetail: .client(delivery.bsn, category: message?.report.kind ?? "bericht", authorizationProtocol: AccessPolicy.protocolName))
+        line.traceId = Self.traceId(delivery)
+        try await store.recordAttempt(attempt, delivery: delivery, subscription: nil, audit: [line])
+    }
+
+    func exportLine(_ delivery: Delivery, message: StoredMessage, partner: Partner, time: String, outcome: String, detail: String) -> AuditEntry {
+        var line = AuditEntry(time: time, actor: "system:perigate", event: "message.export", action: "E",
+                              object: "bsn:\(delivery.bsn)/message:\(delivery.messageId)", outcome: outcome,
+                              checks: delivery.reason == "subscribed" ? "TTTF" : "TT-F", detail: detail,
+                              organisation: AuditOrganisation(ura: partner.ura, agb: partner.agb, name: partner.name),
+                              custodians: message.senderURA.map { [AuditOrganisation(ura: $0)] },
+                              objectDetail: .client(delivery.bsn, category: message.report.kind ?? "bericht", authorizationProtocol: AccessPolicy.protocolName))
+        line.traceId = Self.traceId(delivery)
+        return line
+    }
+
+    /// The body in the subscribed form: the original XML, or this message's canonical facts
+    /// through the recipient's view (JSON).
+    func payload(_ message: StoredMessage, format: String, partner: Partner) throws -> (Data, String) {
+        guard format == "canonical" else { return (message.raw, "application/xml") }
+        let record = try views.view(try ClientRecord.build(from: [try mapper.facts(of: message, parser: parser)]), for: partner.type)
+        return (try CanonicalJSON.data(record), "application/json")
+    }
+
+    /// The W3C trace id of a delivery: the 32 hex digits of its id (shared with the receiver).
+    public static func traceId(_ delivery: Delivery) -> String {
+        let hex = delivery.id.dropFirst(4).filter(\.isHexDigit)
+        return hex.count == 32 ? String(hex) : String(repeating: "0", count: 31) + "1"
+    }
+
+    static func spanId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<8).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+}

@@ -1,0 +1,188 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+import PerigateCore
+import PerigateDelivery
+import PerigateDrivers
+
+/// The delivery worker against a real receiver on 127.0.0.1 whose answers the test chooses, on an
+/// injected clock (no sleeping for retries).
+@Suite("Webhook delivery")
+struct DeliveryWorkerTests {
+    /// A webhook receiver: answers with the queued statuses (then 200), records what it got.
+    final class Receiver: Sendable {
+        struct Received: Sendable {
+            var headers: [String: String]
+            var body: Data
+        }
+        let state = Mutex<(answers: [Int], received: [Received])>(([], []))
+        var received: [Received] { state.withLock { $0.received } }
+
+        func answer(_ statuses: [Int]) { state.withLock { $0.answers = statuses } }
+
+        func start() async throws -> (port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+            let router = Router()
+            router.post("hook") { request, _ -> Response in
+                let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
+                var headers: [String: String] = [:]
+                for field in request.headers { headers[field.name.canonicalName] = field.value }
+                let status = self.state.withLock { state -> Int in
+                    state.received.append(Received(headers: headers, body: body))
+                    return state.answers.isEmpty ? 200 : state.answers.removeFirst()
+                }
+                var response = Response(status: HTTPResponse.Status(code: status))
+                if status == 429 { response.headers[.retryAfter] = "120" }
+                return response
+            }
+            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                  onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: TestGateway.quietLogger)
+            let group = ServiceGroup(configuration: .init(services: [app], logger: TestGateway.quietLogger))
+            let task = Task { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            return (try #require(await iterator.next()), group, task)
+        }
+    }
+
+    /// A clock the test moves.
+    final class Clock: Sendable {
+        let time = Mutex(TestSupport.today)
+        var now: Date { time.withLock { $0 } }
+        func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    }
+
+    struct Setup {
+        var gateway: TestGateway
+        var receiver: Receiver
+        var worker: DeliveryWorker
+        var clock: Clock
+        var client: HTTPClient
+        var subscription: Subscription
+        var stopReceiver: () async -> Void
+
+        func stop() async throws {
+            try await client.shutdown()
+            await stopReceiver()
+            try await gateway.stop()
+        }
+    }
+
+    static func setup(format: String = "xml") async throws -> Setup {
+        let gateway = try await TestGateway.start()
+        let receiver = Receiver()
+        let (port, group, task) = try await receiver.start()
+        let subscription = Subscription(id: "sub-kraamzorg", partnerId: gateway.partners["kraamzorg"]!.id, url: "http://127.0.0.1:\(port)/hook",
+                                        kinds: [], format: format, secret: WebhookSignature.newSecret(), createdAt: "2026-11-25T10:00:00Z")
+        try await gateway.store.addSubscription(subscription, audit: AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test",
+                                                                                event: "subscription.add", action: "C", object: "subscription:x", outcome: "success"))
+        let clock = Clock()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let worker = DeliveryWorker(store: gateway.store, partners: gateway.store, views: try ViewPolicy.load(TestSupport.schemas + "/views.json"),
+                                    validator: TestSupport.validator(), client: client,
+                                    settings: .init(timeout: .seconds(5)), now: { clock.now }, random: { 0.5 }, logger: TestGateway.quietLogger)
+        return Setup(gateway: gateway, receiver: receiver, worker: worker, clock: clock, client: client, subscription: subscription,
+                     stopReceiver: { await group.triggerGracefulShutdown(); _ = await task.result })
+    }
+
+    static func post(_ setup: Setup, _ name: String) async throws {
+        let reply = try await setup.gateway.post(TestSupport.samples.appendingPathComponent("sequence/\(name).xml"), as: "midwife")
+        #expect(reply.json["deliveriesPlanned"] as? [String] == ["webhook:ura:31112222"], "\(reply.text)")
+    }
+
+    @Test("a delivery is signed, carries its id and trace id, and is recorded with its export line")
+    func delivered() async throws {
+        let setup = try await Self.setup()
+        try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")
+        #expect(try await setup.worker.runOnce() == 1)
+        let got = try #require(setup.receiver.received.first)
+        let delivery = try #require(try await setup.gateway.store.deliveries(status: "sent").first)
+        #expect(got.headers["webhook-id"] == delivery.id)
+        let timestamp = try #require(got.headers["webhook-timestamp"].flatMap { Int($0) })
+        #expect(timestamp == Int(TestSupport.today.timeIntervalSince1970))
+        #expect(WebhookSignature.verify(header: got.headers["webhook-signature"] ?? "", id: delivery.id, timestamp: timestamp, body: got.body,
+                                        secret: setup.subscription.secret))
+        let original = try Data(contentsOf: TestSupport.samples.appendingPathComponent("sequence/1-kraamzorgoverdracht-prenataal.xml"))
+        #expect(got.body == original)
+        let trace = DeliveryWorker.traceId(delivery)
+        #expect(got.headers["traceparent"]?.hasPrefix("00-\(trace)-") == true)
+        let line = try #require(try await setup.gateway.store.auditEntries(after: 0, limit: 100).last)
+        #expect(line.event == "message.export" && line.outcome == "success" && line.traceId == trace && line.organisation?.ura == "31112222")
+        #expect(try await setup.gateway.store.attempts(deliveryId: delivery.id).map(\.status) == [200])
+        #expect(try await setup.worker.runOnce() == 0)
+        try await setup.stop()
+    }
+
+    @Test("failures are retried on the schedule (Retry-After honoured), in order per client; a later message waits for the earlier one")
+    func retriesAndOrder() async throws {
+        let setup = try await Self.setup()
+        setup.receiver.answer([500, 429])
+        try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")
+        try await Self.post(setup, "6-kraamzorgoverdracht-na-geboorte")
+        #expect(try await setup.worker.runOnce() == 1)              // only the head of the client's stream
+        #expect(try await setup.worker.runOnce() == 0)              // not due yet: 5 s later
+        setup.clock.advance(6)
+        #expect(try await setup.worker.runOnce() == 1)              // 429 with Retry-After: 120
+        setup.clock.advance(60)
+        #expect(try await setup.worker.runOnce() == 0)
+        setup.clock.advance(61)
+        #expect(try await setup.worker.runOnce() == 1)              // delivered; the next message is due now
+        #expect(try await setup.worker.runOnce() == 1)
+        let ids = setup.receiver.received.compactMap { $0.headers["webhook-id"] }
+        #expect(ids.count == 4)
+        #expect(Set(ids.prefix(3)).count == 1)                     // the same webhook-id on every retry
+        let sent = try await setup.gateway.store.deliveries(status: "sent")
+        #expect(sent.map(\.messageId) == ["0a1b2c3d-0001-4000-8000-000000000001", "0a1b2c3d-0006-4000-8000-000000000006"])
+        #expect(try await setup.gateway.store.attempts(deliveryId: ids[0]).map(\.status) == [500, 429, 200])
+        try await setup.stop()
+    }
+
+    @Test("410 Gone dead-letters and disables the subscription; 4xx three times dead-letters; a dead letter can be replayed with the same id")
+    func deadLetters() async throws {
+        let setup = try await Self.setup()
+        setup.receiver.answer([400, 400, 400])
+        try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")
+        for _ in 0..<3 {
+            _ = try await setup.worker.runOnce()
+            setup.clock.advance(200)
+        }
+        let dead = try #require(try await setup.gateway.store.deliveries(status: "dead").first)
+        #expect(try await setup.gateway.store.attempts(deliveryId: dead.id).map(\.status) == [400, 400, 400])
+        #expect(try await setup.gateway.store.requeue(ids: [dead.id], at: setup.clock.now.formatted(.iso8601), audit: []) == 1)
+        #expect(try await setup.worker.runOnce() == 1)
+        #expect(setup.receiver.received.last?.headers["webhook-id"] == dead.id)
+        #expect(try await setup.gateway.store.deliveries(status: "sent").map(\.id) == [dead.id])
+
+        setup.receiver.answer([410])
+        try await Self.post(setup, "6-kraamzorgoverdracht-na-geboorte")
+        #expect(try await setup.worker.runOnce() == 1)
+        #expect(try await setup.gateway.store.subscriptions().first?.active == false)
+        #expect(try await setup.gateway.store.auditEntries(after: 0, limit: 200).contains { $0.event == "subscription.disabled" })
+        try await setup.stop()
+    }
+
+    @Test("a delivery older than the maximum age becomes a dead letter; a consent withdrawal cancels what is queued")
+    func exhaustedAndWithdrawn() async throws {
+        let setup = try await Self.setup()
+        setup.receiver.answer(Array(repeating: 503, count: 100))
+        try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")
+        var attempts = 0
+        while try await setup.gateway.store.deliveries(status: "dead").isEmpty, attempts < 60 {
+            attempts += try await setup.worker.runOnce()
+            setup.clock.advance(7300)
+        }
+        #expect(attempts > 30 && attempts < 45, "\(attempts) attempts in three days")
+        setup.receiver.answer([])
+        try await Self.post(setup, "6-kraamzorgoverdracht-na-geboorte")
+        #expect(try await GatewayClientFileTests.consent(setup.gateway, as: "midwife", #"{"status": "withdrawn", "date": "2026-11-24"}"#).status == 201)
+        let before = setup.receiver.received.count
+        #expect(try await setup.worker.runOnce() == 1)
+        #expect(setup.receiver.received.count == before)
+        #expect(try await setup.gateway.store.deliveries(status: "cancelled").count == 1)
+        #expect(try await setup.gateway.store.auditEntries(after: 0, limit: 500).last?.detail == "access.consent-withdrawn")
+        try await setup.stop()
+    }
+}
