@@ -1,9 +1,11 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Crypto
 import Configuration
 import Foundation
 import PerigateCore
 import PerigateDrivers
+import PerigateDelivery
 import PerigateServer
 import Logging
 import ServiceLifecycle
@@ -104,7 +106,8 @@ struct ServeCommand: AsyncParsableCommand {
                                       lifetime: settings.limits.partnerCacheLifetime)
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
                                    clientFile: ClientFileService(store: store, views: policy, validator: validator), partners: store,
-                                   clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner),
+                                   clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
+                                                                                   allowInsecureURLs: settings.allowInsecureWebhooks),
                                    limits: settings.limits, tls: tls, logger: logger)
         let host = settings.host
         let scheme = tls == nil ? "http" : "https"
@@ -122,10 +125,19 @@ struct ServeCommand: AsyncParsableCommand {
             try await store.appendAudit([start])
             let checkpoints = AuditCheckpointService(store: store, file: AuditCheckpointFile(path: settings.auditCheckpoints), key: auditKey.rawRepresentation,
                                                      interval: settings.auditCheckpointInterval, logger: logger)
-            // SIGTERM/SIGINT: stop accepting, let open requests finish, sign the audit head, close the store.
+            let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                    configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(Int64(settings.delivery.timeout.components.seconds)))))
+            let deliveries = DeliveryWorker(store: store, partners: store, views: policy, validator: validator, client: client,
+                                            settings: settings.delivery, logger: logger)
+            // SIGTERM/SIGINT: stop accepting, let open requests and deliveries finish, sign the audit head, close the store.
             let services = ServiceGroup(configuration: .init(
-                services: [.init(service: checkpoints), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await services.run()
+                services: [.init(service: checkpoints), .init(service: deliveries), .init(service: app)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            do { try await services.run() } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
             try await store.appendAudit([Self.lifecycleLine("gateway.stop")])
             try await store.writeAuditCheckpoint(to: AuditCheckpointFile(path: settings.auditCheckpoints), key: auditKey)
         } catch {

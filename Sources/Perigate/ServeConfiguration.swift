@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import Logging
 import PerigateCore
+import PerigateDelivery
 import PerigateServer
 
 /// `perigate serve` settings, resolved as: flag > `PERIGATE_*` environment variable > JSON
@@ -26,6 +27,10 @@ struct ServeConfiguration {
     var auditRetentionYears: Int
     /// Names this gateway in every audit line.
     var auditSource: AuditSource
+    /// Webhook delivery.
+    var delivery: DeliveryWorker.Settings
+    /// Plain-http webhook URLs to other machines (tests, closed networks only).
+    var allowInsecureWebhooks: Bool
 
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -73,7 +78,13 @@ struct ServeConfiguration {
             auditCheckpointInterval: .seconds(try reader.int("audit.checkpointSeconds", 60, in: 1...86_400)),
             auditRetentionYears: try reader.int("audit.retentionYears", AuditRetention.minimumYears, in: 0...100),
             auditSource: AuditSource(instance: reader.string("audit.instance") ?? ProcessInfo.processInfo.hostName,
-                                     site: reader.string("audit.site") ?? "perigate"))
+                                     site: reader.string("audit.site") ?? "perigate"),
+            delivery: DeliveryWorker.Settings(
+                schedule: RetrySchedule(maximumAge: .seconds(3600 * (try reader.int("delivery.maxAgeHours", 72, in: 1...24 * 90)))),
+                disableAfter: .seconds(3600 * (try reader.int("delivery.disableAfterHours", 72, in: 1...24 * 90))),
+                concurrency: try reader.int("delivery.concurrency", 16, in: 1...1000),
+                timeout: .seconds(try reader.int("delivery.timeoutSeconds", 10, in: 1...300))),
+            allowInsecureWebhooks: (reader.string("delivery.allowInsecure") ?? "false") == "true")
         if let problem = AuditRetention.problem(years: configuration.auditRetentionYears) {
             throw Invalid(description: "audit.retentionYears: \(problem)")
         }

@@ -10,7 +10,6 @@ extension GatewayServer {
         var format: String?
         var active: Bool?
         var rotateSecret: Bool?
-        var allowInsecure: Bool?
     }
 
     /// A subscription as answered: the secret only when it was just made.
@@ -26,7 +25,7 @@ extension GatewayServer {
 
     func subscriptionProblem(_ body: SubscriptionRequest, creating: Bool) -> Problem? {
         if creating, body.url == nil { return Problem(status: .badRequest, code: "subscription.invalid", detail: "url is required") }
-        if let url = body.url, let problem = Subscription.problem(withURL: url, allowInsecure: body.allowInsecure ?? false) {
+        if let url = body.url, let problem = Subscription.problem(withURL: url, allowInsecure: forwarding?.allowInsecureURLs ?? false) {
             return Problem(status: .badRequest, code: "subscription.invalid", detail: "url: \(problem)")
         }
         if let format = body.format, !Subscription.formats.contains(format) {
@@ -161,9 +160,12 @@ extension GatewayServer {
 public struct GatewayForwarding: Sendable {
     public let store: any ForwardingStore
     public let planner: DeliveryPlanner
+    /// The operator allows plain-http webhook URLs to other machines (`delivery.allowInsecure`).
+    public let allowInsecureURLs: Bool
 
-    public init(store: any ForwardingStore, planner: DeliveryPlanner) {
+    public init(store: any ForwardingStore, planner: DeliveryPlanner, allowInsecureURLs: Bool = false) {
         self.store = store
         self.planner = planner
+        self.allowInsecureURLs = allowInsecureURLs
     }
 }

@@ -14,7 +14,8 @@ struct ServeProcess {
     var database: String
 
     /// Starts it; `standardError` receives the process log (default: discarded).
-    static func start(extraArguments: [String] = [], standardError: FileHandle = FileHandle.nullDevice) throws -> ServeProcess {
+    static func start(extraArguments: [String] = [], standardError: FileHandle = FileHandle.nullDevice,
+                      prepare: (String) throws -> Void = { _ in }) throws -> ServeProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let db = directory.appendingPathComponent("gateway.sqlite").path
@@ -22,6 +23,7 @@ struct ServeProcess {
                                       "--type", "verloskundigenpraktijk", "--ura", "01234567"])
         #expect(added.status == 0)
         let token = try #require(added.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
+        try prepare(db)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: CLITests.binary)
         server.arguments = ["serve", "--db", db, "--port", "0"] + extraArguments

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import PerigateCore
+import PerigateDrivers
+
+/// `perigate subscription …`: webhook subscriptions, for operators (partners use the API).
+struct SubscriptionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "subscription", abstract: "Webhook subscriptions of partners.", subcommands: [Add.self, List.self, Remove.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a subscription and print its signing secret (shown once).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The partner's id (perigate partner list).") var partner: String
+        @Option(help: "Endpoint URL (https; http only to this machine unless --allow-insecure).") var url: String
+        @Option(help: "Message kinds, comma-separated (kind or kind@version); default every kind.") var kinds: String?
+        @Option(help: "xml (the original message) or canonical (the record view as JSON).") var format = "xml"
+        @Flag(name: .customLong("allow-insecure"), help: "Allow plain http to another machine (closed networks, tests).") var allowInsecure = false
+
+        func validate() throws {
+            if let problem = Subscription.problem(withURL: url, allowInsecure: allowInsecure) { throw ValidationError("--url: \(problem)") }
+            guard Subscription.formats.contains(format) else { throw ValidationError("--format must be xml or canonical") }
+        }
+
+        func run() async throws {
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            do {
+                guard try await store.partners().contains(where: { $0.id == partner && !$0.revoked }) else {
+                    throw ValidationError("no active partner \(partner)")
+                }
+                let subscription = Subscription(id: UUID().uuidString.lowercased(), partnerId: partner, url: url,
+                                                kinds: kinds.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
+                                                format: format, secret: WebhookSignature.newSecret(), createdAt: Date().formatted(.iso8601))
+                try await store.addSubscription(subscription, audit: PartnerCommand.audit("subscription.add", "subscription:\(subscription.id)"))
+                try await store.close()
+                print("subscription \(subscription.id) added for partner \(partner)")
+                print("signing secret (shown once, give it to the receiver): \(subscription.secret)")
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List subscriptions (without secrets).")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            let subscriptions = try await store.subscriptions()
+            try await store.close()
+            print(TextTable.render([["ID", "PARTNER", "URL", "KINDS", "FORMAT", "STATUS"]] + subscriptions.map {
+                [$0.id, $0.partnerId, $0.url, $0.kinds.isEmpty ? "all" : $0.kinds.joined(separator: ","), $0.format,
+                 $0.active ? "active" : "disabled: \($0.disabledReason ?? "by the partner")"]
+            }))
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a subscription.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument var id: String
+
+        func run() async throws {
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            let owner = try await store.subscriptions().first { $0.id == id }?.partnerId
+            var removed = false
+            if let owner {
+                removed = try await store.deleteSubscription(id: id, partnerId: owner, audit: PartnerCommand.audit("subscription.delete", "subscription:\(id)"))
+            }
+            try await store.close()
+            guard removed else { throw ValidationError("no subscription \(id)") }
+            print("subscription \(id) removed")
+        }
+    }
+}
+
+/// `perigate deliveries …`: the outbox — list, retry a dead letter, replay a period.
+struct DeliveriesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deliveries", abstract: "The outbox: list deliveries, retry dead letters, replay.", subcommands: [List.self, Retry.self, Replay.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List deliveries with their attempts.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "pending, sent, acked, dead or cancelled.") var status: String?
+
+        func run() async throws {
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            var rows: [[String]] = [["ID", "MESSAGE", "TO", "VIA", "STATUS", "ATTEMPTS", "NEXT", "LAST ERROR"]]
+            for delivery in try await store.deliveries(status: status) {
+                rows.append([delivery.id, delivery.messageId, "ura:\(delivery.partnerURA)", delivery.subscriptionId.map { "webhook \($0)" } ?? "inbox",
+                             delivery.status, String(delivery.attempts), delivery.status == "pending" ? delivery.nextAttemptAt : "-",
+                             delivery.lastError ?? "-"])
+            }
+            try await store.close()
+            print(TextTable.render(rows))
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Try a delivery again now (same webhook-id; re-checked before sending).")
+        @OptionGroup var database: DatabaseOptions
+        @Argument var id: String
+
+        func run() async throws {
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            let count = try await store.requeue(ids: [id], at: Date().formatted(.iso8601), audit: [PartnerCommand.audit("delivery.retry", "delivery:\(id)")])
+            try await store.close()
+            guard count == 1 else { throw ValidationError("no delivery \(id)") }
+            print("delivery \(id) queued again")
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send a subscription's sent and dead deliveries since a time again (same ids).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The subscription id.") var subscription: String
+        @Option(help: "Deliveries created at or after this UTC time (ISO 8601).") var since: String
+
+        func run() async throws {
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            let ids = try await store.deliveries(status: nil)
+                .filter { $0.subscriptionId == subscription && $0.createdAt >= since && ["sent", "dead"].contains($0.status) }.map(\.id)
+            let count = try await store.requeue(ids: ids, at: Date().formatted(.iso8601),
+                                                audit: [PartnerCommand.audit("delivery.replay", "subscription:\(subscription)")])
+            try await store.close()
+            print("\(count) deliveries of subscription \(subscription) since \(since) queued again")
+        }
+    }
+}
