@@ -26,6 +26,10 @@ struct DeliveryWorkerTests {
 
         func start() async throws -> (port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
             let router = Router()
+            router.post("slow") { _, _ -> Response in
+                try await Task.sleep(for: .seconds(3))
+                return Response(status: .ok)
+            }
             router.post("hook") { request, _ -> Response in
                 let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
                 var headers: [String: String] = [:]
@@ -71,11 +75,11 @@ struct DeliveryWorkerTests {
         }
     }
 
-    static func setup(format: String = "xml") async throws -> Setup {
+    static func setup(format: String = "xml", path: String = "hook", scheme: String = "http", timeout: Duration = .seconds(5)) async throws -> Setup {
         let gateway = try await TestGateway.start()
         let receiver = Receiver()
         let (port, group, task) = try await receiver.start()
-        let subscription = Subscription(id: "sub-kraamzorg", partnerId: gateway.partners["kraamzorg"]!.id, url: "http://127.0.0.1:\(port)/hook",
+        let subscription = Subscription(id: "sub-kraamzorg", partnerId: gateway.partners["kraamzorg"]!.id, url: "\(scheme)://127.0.0.1:\(port)/\(path)",
                                         kinds: [], format: format, secret: WebhookSignature.newSecret(), createdAt: "2026-11-25T10:00:00Z")
         try await gateway.store.addSubscription(subscription, audit: AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test",
                                                                                 event: "subscription.add", action: "C", object: "subscription:x", outcome: "success"))
@@ -83,7 +87,7 @@ struct DeliveryWorkerTests {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let worker = DeliveryWorker(store: gateway.store, partners: gateway.store, views: try ViewPolicy.load(TestSupport.schemas + "/views.json"),
                                     validator: TestSupport.validator(), client: client,
-                                    settings: .init(timeout: .seconds(5)), now: { clock.now }, random: { 0.5 }, logger: TestGateway.quietLogger)
+                                    settings: .init(timeout: timeout), now: { clock.now }, random: { 0.5 }, logger: TestGateway.quietLogger)
         return Setup(gateway: gateway, receiver: receiver, worker: worker, clock: clock, client: client, subscription: subscription,
                      stopReceiver: { await group.triggerGracefulShutdown(); _ = await task.result })
     }
@@ -183,6 +187,22 @@ struct DeliveryWorkerTests {
         #expect(setup.receiver.received.count == before)
         #expect(try await setup.gateway.store.deliveries(status: "cancelled").count == 1)
         #expect(try await setup.gateway.store.auditEntries(after: 0, limit: 500).last?.detail == "access.consent-withdrawn")
+        try await setup.stop()
+    }
+
+    @Test("a receiver that does not answer in time, or speaks no TLS on an https URL, counts as a failure to retry", arguments: [
+        ("slow", "http"), ("hook", "https"),
+    ])
+    func timeoutAndBadTLS(_ path: String, _ scheme: String) async throws {
+        let setup = try await Self.setup(path: path, scheme: scheme, timeout: .seconds(1))
+        try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")
+        #expect(try await setup.worker.runOnce() == 1)
+        let pending = try #require(try await setup.gateway.store.deliveries(status: "pending").first)
+        #expect(pending.attempts == 1)
+        #expect(pending.lastError != nil)
+        let attempt = try #require(try await setup.gateway.store.attempts(deliveryId: pending.id).first)
+        #expect(attempt.status == nil && attempt.error != nil)
+        #expect(pending.nextAttemptAt == setup.clock.now.addingTimeInterval(5).formatted(.iso8601))
         try await setup.stop()
     }
 }
