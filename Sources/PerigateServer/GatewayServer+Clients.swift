@@ -52,8 +52,21 @@ extension GatewayServer {
             return Problem(status: .badRequest, code: "request.invalid-json",
                            detail: "send {\"status\": \"given\" or \"withdrawn\", \"date\": \"YYYY-MM-DD\"}").response
         }
-        switch try await clientFile.registerConsent(bsn: bsn, status: body.status, date: body.date,
-                                                    partner: caller.partner, caller: caller.ingestCaller) {
+        return consentResponse(try await clientFile.registerConsent(bsn: bsn, status: body.status, date: body.date,
+                                                                    partner: caller.partner, caller: caller.ingestCaller))
+    }
+
+    /// `DELETE /v1/clients/{bsn}/consents`: she withdraws her consent, today.
+    func deleteConsent(_ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
+        guard let bsn = try await clientBSN(context, caller, event: "consent.withdrawn") else { return Self.badBSN }
+        // Today in the Netherlands, by the service's clock.
+        let today = clientFile.now().formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Europe/Amsterdam") ?? .gmt).year().month().day())
+        return try await consentResponse(clientFile.registerConsent(bsn: bsn, status: .withdrawn, date: today, partner: caller.partner,
+                                                                    caller: caller.ingestCaller))
+    }
+
+    func consentResponse(_ outcome: ClientFileService.ConsentOutcome) -> Response {
+        switch outcome {
         case .registered(let consent):
             return JSONResponse.make(ConsentReply(status: consent.status.rawValue, date: consent.date, recordedAt: consent.recordedAt,
                                                   clientReference: Receipt.maskedReference(bsn: consent.bsn)), status: .created)

@@ -84,6 +84,9 @@ public struct GatewayServer: Sendable {
         }
         router.get("v1/clients/:bsn/access-log") { request, context in try await getAccessLog(request, context, copy: false) }
         router.get("v1/clients/:bsn/access-log/copy") { request, context in try await getAccessLog(request, context, copy: true) }
+        router.delete("v1/clients/:bsn/consents") { request, context in
+            try await authenticated(request, context) { caller in try await deleteConsent(context, caller) }
+        }
         router.post("v1/clients/:bsn/consents") { request, context in
             try await authenticated(request, context) { caller in try await postConsent(request, context, caller) }
         }

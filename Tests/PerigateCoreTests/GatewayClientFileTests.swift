@@ -104,7 +104,11 @@ struct GatewayClientFileTests {
         let kraamzorg = try await Self.record(gateway, as: "kraamzorg")
         #expect(!kraamzorg.text.contains("bloodPressure\":[{"))
 
-        #expect(try await Self.consent(gateway, as: "kraamzorg", #"{"status": "withdrawn", "date": "2026-11-24"}"#).status == 201)
+        // DELETE is a withdrawal as of today.
+        let withdrawn = try await gateway.send("DELETE", "v1/clients/\(Self.bsn)/consents", token: gateway.tokens["kraamzorg"], contentType: nil)
+        #expect(withdrawn.status == 201)
+        #expect(withdrawn.json["status"] as? String == "withdrawn")
+        #expect(withdrawn.json["date"] as? String == "2026-11-25")
         for name in ["midwife", "hospital", "kraamzorg", "jgz"] {
             let reply = try await Self.record(gateway, as: name)
             #expect(reply.json["code"] as? String == "access.consent-withdrawn", "\(name)")
