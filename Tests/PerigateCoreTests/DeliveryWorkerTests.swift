@@ -22,6 +22,8 @@ struct DeliveryWorkerTests {
         let state = Mutex<(answers: [Int], received: [Received])>(([], []))
         /// How long the hook takes to answer.
         let delay = Mutex<Duration>(.zero)
+        /// Bodies containing this text are always answered 500 (one client's stream failing).
+        let failing = Mutex<String?>(nil)
         var received: [Received] { state.withLock { $0.received } }
 
         func answer(_ statuses: [Int]) { state.withLock { $0.answers = statuses } }
@@ -36,8 +38,10 @@ struct DeliveryWorkerTests {
                 let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
                 var headers: [String: String] = [:]
                 for field in request.headers { headers[field.name.canonicalName] = field.value }
+                let failing = self.failing.withLock { $0 }.map { String(decoding: body, as: UTF8.self).contains($0) } ?? false
                 let status = self.state.withLock { state -> Int in
                     state.received.append(Received(headers: headers, body: body))
+                    if failing { return 500 }
                     return state.answers.isEmpty ? 200 : state.answers.removeFirst()
                 }
                 let pause = self.delay.withLock { $0 }
@@ -244,6 +248,25 @@ struct DeliveryWorkerTests {
         print("restart test: \(received.count) requests for \(Set(received).count) deliveries")
         #expect(Set(received) == Set(sent.map(\.id)))              // nothing lost
         #expect(received.count - Set(received).count <= 4)          // duplicated at most what was in flight
+        try await setup.stop()
+    }
+
+    @Test("one client's failing stream does not hold up another client's deliveries to the same endpoint")
+    func failingStreamDoesNotBlock() async throws {
+        let setup = try await Self.setup()
+        setup.receiver.failing.withLock { $0 = "<bsn>999990044</bsn>" }
+        try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")          // client 999990044: always 500
+        try await Self.post(setup, "6-kraamzorgoverdracht-na-geboorte")        // same client: waits behind it
+        let other = try String(contentsOf: TestSupport.samples.appendingPathComponent("sequence/1-kraamzorgoverdracht-prenataal.xml"), encoding: .utf8)
+            .replacingOccurrences(of: "999990044", with: "999990019")
+            .replacingOccurrences(of: "0a1b2c3d-0001-4000-8000-000000000001", with: "0a1b2c3d-0001-4000-8000-0000000000b1")
+        #expect(try await setup.gateway.send("POST", "v1/messages", token: setup.gateway.midwifeToken, body: Data(other.utf8)).status == 202)
+        #expect(try await setup.worker.runOnce() == 2)              // the head of each client's stream
+        let sent = try await setup.gateway.store.deliveries(status: "sent")
+        #expect(sent.map(\.bsn) == ["999990019"])
+        let pending = try await setup.gateway.store.deliveries(status: "pending")
+        #expect(pending.map(\.bsn) == ["999990044", "999990044"])
+        #expect(pending.map(\.attempts) == [1, 0])
         try await setup.stop()
     }
 }
