@@ -54,7 +54,7 @@ struct BenchDeliverCommand: AsyncParsableCommand {
                                                          secret: WebhookSignature.newSecret(), createdAt: ""), audit: audit)
             let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: views, validator: validator)
             let ingest = IngestService(validator: validator, store: store, planner: planner)
-            for bsn in Self.bsns(count) {
+            for bsn in BSN.fictitiousSeries(count: count) {
                 let message = String(decoding: BenchIngestCommand.withFreshId(template), as: UTF8.self).replacingOccurrences(of: "999990044", with: bsn)
                 guard case .accepted = try await ingest.ingest(Data(message.utf8), from: IngestService.Caller(partnerURA: "01234567", user: "uzi:900012345"))
                 else { throw ValidationError("the benchmark message was not accepted: give a valid --message from URA 01234567 to 31112222") }
@@ -74,22 +74,5 @@ struct BenchDeliverCommand: AsyncParsableCommand {
         await group.triggerGracefulShutdown()
         _ = await task.result
         print(TextTable.render(rows))
-    }
-
-    /// `count` valid-format fictitious BSNs (elfproef), 9999xxxxx.
-    static func bsns(_ count: Int) -> [String] {
-        var result: [String] = []
-        var n = 0
-        while result.count < count {
-            let stem = String(format: "9999%04d", n)
-            n += 1
-            let digits = stem.compactMap(\.wholeNumberValue)
-            let sum = zip(digits, [9, 8, 7, 6, 5, 4, 3, 2]).map(*).reduce(0, +)
-            let check = sum % 11
-            guard check < 10 else { continue }
-            let bsn = stem + String(check)
-            if BSN(bsn) != nil { result.append(bsn) }
-        }
-        return result
     }
 }

@@ -219,11 +219,7 @@ struct DeliveryWorkerTests {
         let setup = try await Self.setup(timeout: .seconds(5))
         let template = try String(contentsOf: TestSupport.samples.appendingPathComponent("sequence/1-kraamzorgoverdracht-prenataal.xml"), encoding: .utf8)
         // Eight clients (valid-format fictitious BSNs), so deliveries may go in parallel.
-        let clients = (0..<200).map { String(format: "99991%03d", $0) }.compactMap { stem -> String? in
-            let digits = stem.compactMap(\.wholeNumberValue)
-            let check = zip(digits, [9, 8, 7, 6, 5, 4, 3, 2]).map(*).reduce(0, +) % 11
-            return check < 10 ? stem + String(check) : nil
-        }.filter { BSN($0) != nil }.prefix(8)
+        let clients = BSN.fictitiousSeries(count: 8)
         for (index, bsn) in clients.enumerated() {
             let message = template.replacingOccurrences(of: "999990044", with: bsn)
                 .replacingOccurrences(of: "0a1b2c3d-0001-4000-8000-000000000001", with: "0a1b2c3d-0001-4000-8000-0000000001\(String(format: "%02d", index))")

@@ -61,3 +61,14 @@ struct HexTests {
         #expect(PartnerToken.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+@Suite("Fictitious BSNs")
+struct FictitiousBSNTests {
+    @Test("the series is distinct, valid and in the 9999 range")
+    func series() {
+        let series = BSN.fictitiousSeries(count: 2000)
+        #expect(series.count == 2000)
+        #expect(Set(series).count == 2000)
+        #expect(series.allSatisfy { $0.hasPrefix("9999") && BSN($0) != nil })
+    }
+}

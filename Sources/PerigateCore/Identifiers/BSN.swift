@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Dutch citizen service number (burgerservicenummer) that passed the elfproef.
 ///
 /// Normalised to 9 digits: an 8-digit input gets a leading zero. `description` is masked so a
@@ -8,6 +10,21 @@ public struct BSN: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// The OID of the BSN system in HL7v3 messages.
     public static let oid = "2.16.840.1.113883.2.4.6.3"
+
+    /// Up to `count` (at most ~9,000) valid-format fictitious BSNs `9999nnnnc` — a range not
+    /// issued to people — for benchmarks and tests.
+    public static func fictitiousSeries(count: Int) -> [String] {
+        var result: [String] = []
+        var n = 0
+        while result.count < count, n < 10_000 {
+            let stem = "9999" + String(format: "%04d", n)
+            n += 1
+            let weighted = zip(stem.compactMap(\.wholeNumberValue), [9, 8, 7, 6, 5, 4, 3, 2]).map(*).reduce(0, +)
+            guard weighted % 11 < 10, let bsn = BSN(stem + String(weighted % 11)) else { continue }
+            result.append(bsn.value)
+        }
+        return result
+    }
 
     /// Parses and checks a BSN; `nil` when it is not 8 or 9 digits or fails the elfproef.
     public init?(_ text: String) {
