@@ -178,6 +178,7 @@ public final class DeliveryWorker: Service, Sendable {
                 updated.disabledReason = "every attempt failed since \(since.formatted(.iso8601))"
             }
         }
+        var events: [Delivery] = []
         var lines = [exportLine(delivery, message: message, partner: partner, time: time,
                                 outcome: verdict == .delivered ? "success" : "error",
                                 detail: attempt.status.map { "webhook HTTP \($0)" } ?? "webhook \(attempt.error ?? "failed")")]
@@ -185,8 +186,13 @@ public final class DeliveryWorker: Service, Sendable {
             lines.append(AuditEntry(time: time, actor: "system:perigate", event: "subscription.disabled", action: "U",
                                     object: "subscription:\(subscription.id)", outcome: "success", checks: "----", detail: updated.disabledReason,
                                     organisation: AuditOrganisation(ura: partner.ura, agb: partner.agb, name: partner.name)))
+            // The owner is told in its inbox as well.
+            events.append(Delivery(messageId: "", bsn: "", partnerId: partner.id, partnerURA: partner.ura, subscriptionId: nil,
+                                   reason: "event:subscription-disabled:\(subscription.id)", nextAttemptAt: time, createdAt: time,
+                                   lastError: updated.disabledReason))
         }
-        try await store.recordAttempt(attempt, delivery: delivery, subscription: updated == subscription ? nil : updated, audit: lines)
+        try await store.recordAttempt(attempt, delivery: delivery, subscription: updated == subscription ? nil : updated, audit: lines,
+                                      events: events)
     }
 
     /// Consent and authorization again, as at planning: `nil` when it may still go, else the refusal code.
@@ -212,7 +218,7 @@ public final class DeliveryWorker: Service, Sendable {
                               custodians: message?.senderURA.map { [AuditOrganisation(ura: $0)] },
                               objectDetail: .client(delivery.bsn, category: message?.report.kind ?? "bericht", authorizationProtocol: AccessPolicy.protocolName))
         line.traceId = Self.traceId(delivery)
-        try await store.recordAttempt(attempt, delivery: delivery, subscription: nil, audit: [line])
+        try await store.recordAttempt(attempt, delivery: delivery, subscription: nil, audit: [line], events: [])
     }
 
     func exportLine(_ delivery: Delivery, message: StoredMessage, partner: Partner, time: String, outcome: String, detail: String) -> AuditEntry {

@@ -108,7 +108,10 @@ extension GatewayServer {
         var version: String?
         var receivedAt: String
         var reason: String
-        var xml: String
+        /// The message as received; absent for events.
+        var xml: String?
+        /// For events (`reason` `event:…`): what happened, e.g. why a subscription was disabled.
+        var event: String?
     }
 
     struct InboxReply: Encodable {
@@ -126,6 +129,11 @@ extension GatewayServer {
         var next = cursor
         for (position, delivery) in try await forwarding.store.inbox(partnerId: caller.partner.id, after: cursor, limit: limit) {
             next = position
+            if delivery.reason.hasPrefix("event:") {
+                items.append(InboxItem(id: delivery.id, messageId: "", kind: "event", version: nil, receivedAt: delivery.createdAt,
+                                       reason: delivery.reason, xml: nil, event: delivery.lastError))
+                continue
+            }
             guard let message = try await ingest.store.message(id: delivery.messageId) else { continue }
             let withdrawn = try await ingest.store.consents(bsn: delivery.bsn).last?.status == .withdrawn
             var line = caller.ingestCaller.auditLine(
@@ -140,7 +148,7 @@ extension GatewayServer {
             }
             try await ingest.store.appendAudit([line])
             items.append(InboxItem(id: delivery.id, messageId: delivery.messageId, kind: message.report.kind, version: message.report.version,
-                                   receivedAt: message.receivedAt, reason: delivery.reason, xml: String(decoding: message.raw, as: UTF8.self)))
+                                   receivedAt: message.receivedAt, reason: delivery.reason, xml: String(decoding: message.raw, as: UTF8.self), event: nil))
         }
         return JSONResponse.make(InboxReply(items: items, nextCursor: next), status: .ok)
     }

@@ -173,6 +173,12 @@ struct DeliveryWorkerTests {
         #expect(try await setup.worker.runOnce() == 1)
         #expect(try await setup.gateway.store.subscriptions().first?.active == false)
         #expect(try await setup.gateway.store.auditEntries(after: 0, limit: 200).contains { $0.event == "subscription.disabled" })
+        // The owner finds a notice in its inbox.
+        let inbox = try await setup.gateway.send("GET", "v1/inbox", token: setup.gateway.tokens["kraamzorg"], contentType: nil)
+        let notice = try #require((inbox.json["items"] as? [[String: Any]])?.first)
+        #expect(notice["kind"] as? String == "event")
+        #expect(notice["reason"] as? String == "event:subscription-disabled:sub-kraamzorg")
+        #expect((notice["event"] as? String)?.contains("410 Gone") == true)
         try await setup.stop()
     }
 

@@ -77,7 +77,8 @@ public struct Delivery: Sendable, Codable, Hashable {
     public var partnerURA: String
     /// `nil`: the partner's pull inbox.
     public var subscriptionId: String?
-    /// `addressed` (a recipient named in the message) or `subscribed` (a matching subscription).
+    /// `addressed` (a recipient named in the message), `subscribed` (a matching subscription), or
+    /// `event:<what>` for a notice to the partner itself (no message; `lastError` says what).
     public var reason: String
     /// `pending`, `sent`, `acked`, `dead`, `cancelled`.
     public var status: String

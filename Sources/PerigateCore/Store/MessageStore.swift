@@ -59,7 +59,8 @@ public protocol ForwardingStore: Sendable {
     func pendingWebhookDeliveries() async throws -> [Delivery]
     /// Records one attempt: the delivery's new state, the attempt, the subscription's new state
     /// (failing, disabled) and the audit lines, in one transaction.
-    func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry]) async throws
+    func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry],
+                       events: [Delivery]) async throws
     /// Every attempt of a delivery, oldest first.
     func attempts(deliveryId: String) async throws -> [DeliveryAttempt]
     /// Puts deliveries back in the queue (retry, replay), due at `time`; the same ids, so

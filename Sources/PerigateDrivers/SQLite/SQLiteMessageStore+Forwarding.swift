@@ -85,7 +85,8 @@ extension SQLiteMessageStore: ForwardingStore {
             .map { row in try JSONDecoder().decode(Delivery.self, from: Data((row.column("body")?.string ?? "").utf8)) }
     }
 
-    public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry]) async throws {
+    public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry],
+                              events: [Delivery]) async throws {
         let attemptBody = String(decoding: try StorageJSON.encode(attempt), as: UTF8.self)
         let deliveryBody = String(decoding: try StorageJSON.encode(delivery), as: UTF8.self)
         let subscriptionBody = try subscription.map { String(decoding: try StorageJSON.encode($0), as: UTF8.self) }
@@ -99,6 +100,7 @@ extension SQLiteMessageStore: ForwardingStore {
                 _ = try await self.connection.query("UPDATE subscriptions SET body = ? WHERE id = ?", [.text(subscriptionBody), .text(subscription.id)])
             }
             try await self.insertAudit(templates: templates)
+            try await self.insertDeliveries(events)
         }
     }
 
