@@ -130,3 +130,30 @@ struct DeliveriesCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `perigate operator add --name …`: an operator token for `/v1/operator/…` (shown once).
+struct OperatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operator", abstract: "Operator accounts for the outbox endpoints (/v1/operator/…).", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an operator and print its token (shown once).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Who this is (a person or team).") var name: String
+
+        func run() async throws {
+            let token = Operator.tokenPrefix + PartnerToken.generate().dropFirst(4)
+            let account = Operator(id: UUID().uuidString.lowercased(), name: name, createdAt: Date().formatted(.iso8601))
+            let store = try await SQLiteMessageStore.open(path: database.resolved)
+            do {
+                try await store.addOperator(account, tokenHash: PartnerToken.hash(token), audit: PartnerCommand.audit("operator.add", "operator:\(account.id)"))
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+            print("operator \(account.id) (\(name)) added")
+            print("token (shown once, store it safely): \(token)")
+        }
+    }
+}

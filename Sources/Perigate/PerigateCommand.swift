@@ -7,7 +7,7 @@ struct PerigateCommand: AsyncParsableCommand {
         commandName: "perigate",
         abstract: "Perigate: data-exchange gateway for Dutch birth care (geboortezorg).",
         subcommands: [ValidateCommand.self, SchemasCommand.self, MapCommand.self, RecordCommand.self, ServeCommand.self,
-                      PartnerCommand.self, ClientCredentialCommand.self, SubscriptionCommand.self, DeliveriesCommand.self,
+                      PartnerCommand.self, ClientCredentialCommand.self, SubscriptionCommand.self, DeliveriesCommand.self, OperatorCommand.self,
                       AuditCommand.self, BenchCommand.self]
     )
 }

@@ -107,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
                                    clientFile: ClientFileService(store: store, views: policy, validator: validator), partners: store,
                                    clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
-                                                                                   allowInsecureURLs: settings.allowInsecureWebhooks),
+                                                                                   allowInsecureURLs: settings.allowInsecureWebhooks, operators: store),
                                    limits: settings.limits, tls: tls, logger: logger)
         let host = settings.host
         let scheme = tls == nil ? "http" : "https"

@@ -170,10 +170,13 @@ public struct GatewayForwarding: Sendable {
     public let planner: DeliveryPlanner
     /// The operator allows plain-http webhook URLs to other machines (`delivery.allowInsecure`).
     public let allowInsecureURLs: Bool
+    /// Operator accounts for `/v1/operator/…`; `nil`: no operator endpoints.
+    public let operators: (any OperatorRegistry)?
 
-    public init(store: any ForwardingStore, planner: DeliveryPlanner, allowInsecureURLs: Bool = false) {
+    public init(store: any ForwardingStore, planner: DeliveryPlanner, allowInsecureURLs: Bool = false, operators: (any OperatorRegistry)? = nil) {
         self.store = store
         self.planner = planner
         self.allowInsecureURLs = allowInsecureURLs
+        self.operators = operators
     }
 }

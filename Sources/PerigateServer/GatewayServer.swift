@@ -73,6 +73,9 @@ public struct GatewayServer: Sendable {
         router.delete("v1/subscriptions/:id") { request, context in
             try await authenticated(request, context) { caller in try await deleteSubscription(context, caller) }
         }
+        router.get("v1/operator/deliveries") { request, _ in try await operatorDeliveries(request) }
+        router.post("v1/operator/deliveries/replay") { request, _ in try await operatorReplay(request) }
+        router.post("v1/operator/deliveries/:id/retry") { request, context in try await operatorRetry(request, context) }
         router.get("v1/inbox") { request, context in
             try await authenticated(request, context) { caller in try await getInbox(request, caller) }
         }

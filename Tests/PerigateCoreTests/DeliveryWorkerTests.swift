@@ -271,4 +271,40 @@ struct DeliveryWorkerTests {
         #expect(pending.map(\.attempts) == [1, 0])
         try await setup.stop()
     }
+
+    @Test("operators list dead letters with their attempts, retry and replay over HTTP; partner tokens cannot; every call audited")
+    func operatorEndpoints() async throws {
+        let setup = try await Self.setup()
+        setup.receiver.answer([400, 400, 400])
+        try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")
+        for _ in 0..<3 {
+            _ = try await setup.worker.runOnce()
+            setup.clock.advance(200)
+        }
+        let token = Operator.tokenPrefix + "test-\(UUID().uuidString)"
+        try await setup.gateway.store.addOperator(Operator(id: "op-1", name: "Beheer VSV", createdAt: "2026-11-25T10:00:00Z"),
+                                                  tokenHash: PartnerToken.hash(token),
+                                                  audit: AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test", event: "operator.add", action: "C",
+                                                                    object: "operator:op-1", outcome: "success"))
+        let user = ["Perigate-User": "uzi:900077777", "Perigate-User-Name": "J. Beheer", "Perigate-User-Role": "beheerder"]
+        #expect(try await setup.gateway.send("GET", "v1/operator/deliveries?status=dead", token: setup.gateway.midwifeToken, contentType: nil)
+            .json["code"] as? String == "auth.operator-only")
+        let dead = try await setup.gateway.send("GET", "v1/operator/deliveries?status=dead", token: token, headers: user, contentType: nil)
+        #expect(dead.status == 200)
+        let views = try #require(dead.json["deliveries"] as? [[String: Any]])
+        #expect(views.count == 1)
+        #expect((views.first?["attempts"] as? [[String: Any]])?.compactMap { $0["status"] as? Int } == [400, 400, 400])
+        let id = try #require((views.first?["delivery"] as? [String: Any])?["id"] as? String)
+        #expect(try await setup.gateway.send("POST", "v1/operator/deliveries/\(id)/retry", token: token, headers: user, contentType: nil).status == 200)
+        #expect(try await setup.worker.runOnce() == 1)
+        #expect(try await setup.gateway.store.deliveries(status: "sent").map(\.id) == [id])
+        let replay = try await setup.gateway.send("POST", "v1/operator/deliveries/replay", token: token, headers: user, contentType: "application/json",
+                                                  body: Data(#"{"subscription": "sub-kraamzorg", "since": "2026-01-01T00:00:00Z"}"#.utf8))
+        #expect(replay.json["queued"] as? Int == 1)
+        #expect(try await setup.worker.runOnce() == 1)
+        #expect(setup.receiver.received.compactMap { $0.headers["webhook-id"] }.suffix(2) == [id, id])
+        let events = try await setup.gateway.store.auditEntries(after: 0, limit: 500).filter { $0.actor.hasPrefix("operator:op-1") }.map(\.event)
+        #expect(events == ["deliveries.read", "delivery.retry", "delivery.replay"])
+        try await setup.stop()
+    }
 }

@@ -49,7 +49,7 @@ struct TestGateway {
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: views, validator: validator, lifetime: .zero)
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
                                    clientFile: ClientFileService(store: store, views: views, validator: validator, now: { TestSupport.today }),
-                                   partners: store, clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner),
+                                   partners: store, clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner, operators: store),
                                    limits: limits, tls: tls, logger: Self.quietLogger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try server.application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }

@@ -150,5 +150,16 @@ enum SQLiteMigrations {
             """,
             "CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts(delivery_id, seq)",
         ]),
+        Migration(version: 8, name: "operators", statements: [
+            """
+            CREATE TABLE operators (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                revoked INTEGER NOT NULL DEFAULT 0
+            ) STRICT
+            """,
+        ]),
     ]
 }

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import PerigateCore
+
+/// Operator endpoints (`/v1/operator/…`): the outbox — list deliveries with their attempts,
+/// retry one, replay a subscription's deliveries since a time. Operator tokens (`pgo_…`) and a
+/// named end user; every call is audited.
+extension GatewayServer {
+    struct OperatorCaller {
+        var operatorAccount: Operator
+        var user: EndUser
+
+        var actor: String { "operator:\(operatorAccount.id)/\(user.id)" }
+
+        func line(_ event: String, _ action: String, _ object: String, detail: String? = nil) -> AuditEntry {
+            AuditEntry(time: Date().formatted(.iso8601), actor: actor, event: event, action: action, object: object, outcome: "success",
+                       checks: "T--F", detail: detail,
+                       user: AuditUser(id: user.id, name: user.name, role: user.role, responsible: user.onBehalfOf, accessPoint: nil))
+        }
+    }
+
+    func authenticateOperator(_ request: Request) async throws -> Result<OperatorCaller, Problem> {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer " + Operator.tokenPrefix),
+              let registry = forwarding?.operators else {
+            return .failure(Problem(status: .forbidden, code: "auth.operator-only", detail: "operator endpoints need an operator token"))
+        }
+        let hash = PartnerToken.hash(String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+        guard let account = try await registry.activeOperator(tokenHash: hash) else {
+            return .failure(Problem(status: .unauthorized, code: "auth.token-invalid", detail: "unknown or revoked operator token"))
+        }
+        return EndUser.from(request.headers).map { OperatorCaller(operatorAccount: account, user: $0) }
+    }
+
+    func asOperator(_ request: Request, _ body: (OperatorCaller, GatewayForwarding) async throws -> Response) async throws -> Response {
+        switch try await authenticateOperator(request) {
+        case .failure(let problem): return problem.response
+        case .success(let caller):
+            guard let forwarding else { return Problem(status: .notFound, code: "route.not-found", detail: "forwarding is not enabled").response }
+            return try await body(caller, forwarding)
+        }
+    }
+
+    struct DeliveryView: Encodable {
+        var delivery: Delivery
+        var attempts: [DeliveryAttempt]
+    }
+
+    /// `GET /v1/operator/deliveries[?status=dead]`.
+    func operatorDeliveries(_ request: Request) async throws -> Response {
+        try await asOperator(request) { caller, forwarding in
+            let status: String? = request.uri.queryParameters.get("status").map { String($0) }
+            var views: [DeliveryView] = []
+            for delivery in try await forwarding.store.deliveries(status: status) {
+                views.append(DeliveryView(delivery: delivery, attempts: try await forwarding.store.attempts(deliveryId: delivery.id)))
+            }
+            var line = caller.line("deliveries.read", "R", "outbox", detail: "\(views.count) deliveries, status \(status ?? "any")")
+            line.eventType = "log-access"
+            try await ingest.store.appendAudit([line])
+            return JSONResponse.make(["deliveries": views], status: .ok)
+        }
+    }
+
+    /// `POST /v1/operator/deliveries/{id}/retry`: again now, same webhook-id, re-checked before sending.
+    func operatorRetry(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await asOperator(request) { caller, forwarding in
+            let id = context.parameters.get("id") ?? ""
+            let count = try await forwarding.store.requeue(ids: [id], at: Date().formatted(.iso8601),
+                                                           audit: [caller.line("delivery.retry", "U", "delivery:\(id)")])
+            return count == 1 ? JSONResponse.make(["queued": 1], status: .ok)
+                : Problem(status: .notFound, code: "delivery.not-found", detail: "no delivery \(id)").response
+        }
+    }
+
+    /// `POST /v1/operator/deliveries/replay` `{"subscription": S, "since": T}`: the subscription's sent
+    /// and dead deliveries created since T, again (same ids).
+    func operatorReplay(_ request: Request) async throws -> Response {
+        try await asOperator(request) { caller, forwarding in
+            struct Body: Decodable { var subscription: String; var since: String }
+            guard let bytes = try? await request.body.collect(upTo: 4096), let body = try? JSONDecoder().decode(Body.self, from: Data(buffer: bytes)) else {
+                return Problem(status: .badRequest, code: "request.invalid-json", detail: "send {\"subscription\", \"since\"}").response
+            }
+            let ids = try await forwarding.store.deliveries(status: nil)
+                .filter { $0.subscriptionId == body.subscription && $0.createdAt >= body.since && ["sent", "dead"].contains($0.status) }.map(\.id)
+            let count = try await forwarding.store.requeue(ids: ids, at: Date().formatted(.iso8601),
+                                                           audit: [caller.line("delivery.replay", "U", "subscription:\(body.subscription)",
+                                                                               detail: "since \(body.since): \(ids.count) deliveries")])
+            return JSONResponse.make(["queued": count], status: .ok)
+        }
+    }
+}
