@@ -143,6 +143,15 @@ struct AuditPurgeTests {
         // A second purge at the same moment finds nothing more.
         #expect(try await store.purgeAudit(before: AuditRetention.cutoff(now: Self.now, years: 5), purgeLine: purgeLine) == 0)
         #expect(try await store.verifyAudit().problem == nil)
+        // Someone with database access abuses the purge path to delete recent lines: verify says so.
+        try await store.execute("""
+            INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time)
+            SELECT seq, hash, json_extract(line, '$.time'), '2026-11-25T13:00:00Z' FROM audit_log WHERE seq = 5
+            """)
+        try await store.execute("DELETE FROM audit_log WHERE seq <= 5")
+        let abused = try await store.verifyAudit()
+        #expect(abused.problem?.sequence == 5)
+        #expect(abused.problem?.reason.contains("younger than 5 years") == true)
         try await store.close()
     }
 }

@@ -22,6 +22,11 @@ extension SQLiteMessageStore {
     public func verifyAudit(from: Int? = nil, checkpoints: [AuditCheckpoint] = [], publicKey: Curve25519.Signing.PublicKey? = nil)
         async throws -> AuditVerification {
         let boundary = try await purgeBoundary()
+        if let suspicious = try await suspiciousPurges().first {
+            return AuditVerification(lines: 0, head: boundary, checkpoint: nil, problem: AuditChain.Break(
+                sequence: suspicious.sequence,
+                reason: "a purge at \(suspicious.time) removed lines younger than \(AuditRetention.minimumYears) years"))
+        }
         let start = max(from ?? boundary.sequence + 1, boundary.sequence + 1)
         var verifier: AuditChain.Verifier
         if start == boundary.sequence + 1 {
@@ -76,6 +81,18 @@ extension SQLiteMessageStore {
         return result
     }
 
+    /// Purges that removed lines younger than the legal minimum retention when they were made
+    /// (a boundary line written less than five years before the purge): a sign that someone used
+    /// the purge path to delete recent lines. Oldest first: (boundary sequence, purge time).
+    public func suspiciousPurges() async throws -> [(sequence: Int, time: String)] {
+        try await reader.query("SELECT up_to, anchor_time, time FROM audit_purges ORDER BY seq", []).compactMap { row in
+            guard let anchorTime = row.column("anchor_time")?.string, let time = row.column("time")?.string,
+                  let purged = try? Date(time, strategy: .iso8601) else { return nil }
+            return anchorTime >= AuditRetention.cutoff(now: purged, years: AuditRetention.minimumYears)
+                ? (Int(row.column("up_to")?.integer ?? 0), time) : nil
+        }
+    }
+
     /// Where the kept chain starts: (0, genesis), or the last purge's boundary and its hash.
     func purgeBoundary() async throws -> (sequence: Int, hash: String) {
         guard let row = try await reader.query("SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", []).first else {
@@ -101,10 +118,12 @@ extension SQLiteMessageStore {
                 try await self.insertAudit([line])
                 return 0
             }
-            let anchor = try await self.connection.query("SELECT hash FROM audit_log WHERE seq = ?", [.integer(upTo)]).first?.column("hash")?.string
-            guard let anchor else { throw StoreError(message: "audit line \(upTo) is missing: verify the log before purging") }
-            _ = try await self.connection.query("INSERT INTO audit_purges (up_to, anchor_hash, time) VALUES (?, ?, ?)",
-                                                [.integer(upTo), .text(anchor), .text(Self.now())])
+            let anchorRow = try await self.connection.query("SELECT hash, time FROM audit_log WHERE seq = ?", [.integer(upTo)]).first
+            guard let anchor = anchorRow?.column("hash")?.string, let anchorTime = anchorRow?.column("time")?.string else {
+                throw StoreError(message: "audit line \(upTo) is missing: verify the log before purging")
+            }
+            _ = try await self.connection.query("INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time) VALUES (?, ?, ?, ?)",
+                                                [.integer(upTo), .text(anchor), .text(anchorTime), .text(purgeLine.time)])
             _ = try await self.connection.query("DELETE FROM audit_log WHERE seq <= ?", [.integer(upTo)])
             var line = purgeLine
             line.detail = "purged lines \(boundary.sequence + 1)…\(upTo) written before \(cutoff)"

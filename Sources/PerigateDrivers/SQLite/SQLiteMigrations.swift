@@ -94,6 +94,7 @@ enum SQLiteMigrations {
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 up_to INTEGER NOT NULL,
                 anchor_hash TEXT NOT NULL,
+                anchor_time TEXT NOT NULL,
                 time TEXT NOT NULL
             ) STRICT
             """,
