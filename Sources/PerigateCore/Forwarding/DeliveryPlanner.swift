@@ -50,12 +50,10 @@ public actor DeliveryPlanner {
     public func deliveries(for facts: MessageFacts, senderURA: String, now: Date) async throws -> [Delivery] {
         let (partners, subscriptions) = try await directory()
         let addressed = Set(facts.events.flatMap(\.to).compactMap(\.ura).map(SenderPolicy.normalised))
-        let anyone = partners.contains { addressed.contains(SenderPolicy.normalised($0.ura)) }
-            || DeliveryRouter.needsHistory(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions)
-        guard anyone else { return [] }
+        let needsHistory = DeliveryRouter.needsHistory(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions)
+        guard needsHistory || partners.contains(where: { addressed.contains(SenderPolicy.normalised($0.ura)) }) else { return [] }
         let consents = try await store.consents(bsn: facts.client.bsn)
-        let history = DeliveryRouter.needsHistory(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions)
-            ? try await store.messages(bsn: facts.client.bsn).map { try mapper.facts(of: $0, parser: parser) } : []
+        let history = needsHistory ? try await store.messages(bsn: facts.client.bsn).map { try mapper.facts(of: $0, parser: parser) } : []
         let time = now.formatted(.iso8601)
         return DeliveryRouter.plan(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions, history: history,
                                    consents: consents, views: views).map { plan in

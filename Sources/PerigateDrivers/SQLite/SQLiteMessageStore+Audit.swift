@@ -74,10 +74,7 @@ extension SQLiteMessageStore {
             return (Int(row.column("seq")?.integer ?? 0), row.column("hash")?.string ?? "")
         }
         // Everything purged: the chain continues after the purge boundary.
-        if let row = try await database.query("SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", []).first {
-            return (Int(row.column("up_to")?.integer ?? 0), row.column("anchor_hash")?.string ?? AuditChain.genesis)
-        }
-        return (0, AuditChain.genesis)
+        return try await purgeBoundary(on: database)
     }
 
     /// The committed chain head: what a checkpoint signs.

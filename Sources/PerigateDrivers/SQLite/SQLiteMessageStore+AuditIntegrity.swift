@@ -93,11 +93,11 @@ extension SQLiteMessageStore {
         }
     }
 
-    /// Where the kept chain starts: (0, genesis), or the last purge's boundary and its hash.
-    func purgeBoundary() async throws -> (sequence: Int, hash: String) {
-        guard let row = try await reader.query("SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", []).first else {
-            return (0, AuditChain.genesis)
-        }
+    /// Where the kept chain starts: (0, genesis), or the last purge's boundary and its hash. On
+    /// the writer inside a transaction, on the reader otherwise.
+    func purgeBoundary(on database: SQLiteConnection? = nil) async throws -> (sequence: Int, hash: String) {
+        guard let row = try await (database ?? reader).query("SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", []).first
+        else { return (0, AuditChain.genesis) }
         return (Int(row.column("up_to")?.integer ?? 0), row.column("anchor_hash")?.string ?? AuditChain.genesis)
     }
 
@@ -111,7 +111,7 @@ extension SQLiteMessageStore {
                 .first?.column("s")?.integer
             let head = try await self.auditHead(on: self.connection)
             let upTo = first.map { Int($0) - 1 } ?? head.sequence
-            let boundary = try await self.purgeBoundaryInTransaction()
+            let boundary = try await self.purgeBoundary(on: self.connection)
             guard upTo > boundary.sequence else {
                 var line = purgeLine
                 line.detail = "nothing to purge before \(cutoff)"
@@ -130,13 +130,6 @@ extension SQLiteMessageStore {
             try await self.insertAudit([line])
             return upTo - boundary.sequence
         }
-    }
-
-    func purgeBoundaryInTransaction() async throws -> (sequence: Int, hash: String) {
-        guard let row = try await connection.query("SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", []).first else {
-            return (0, AuditChain.genesis)
-        }
-        return (Int(row.column("up_to")?.integer ?? 0), row.column("anchor_hash")?.string ?? AuditChain.genesis)
     }
 
     /// Signs the committed chain head and appends the checkpoint to `file`; `nil` when the head
