@@ -20,7 +20,7 @@ struct ClientCredentialCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let bsn = BSN(bsn) else { throw ValidationError("--bsn is not valid") }
-            let token = ClientCredential.tokenPrefix + PartnerToken.generate().dropFirst(4)
+            let token = PartnerToken.generate(prefix: ClientCredential.tokenPrefix)
             let credential = ClientCredential(id: UUID().uuidString.lowercased(), bsn: bsn.value, createdAt: Date().formatted(.iso8601))
             let store = try await SQLiteMessageStore.open(path: database.resolved)
             do {

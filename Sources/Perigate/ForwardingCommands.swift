@@ -121,8 +121,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await SQLiteMessageStore.open(path: database.resolved)
-            let ids = try await store.deliveries(status: nil)
-                .filter { $0.subscriptionId == subscription && $0.createdAt >= since && ["sent", "dead"].contains($0.status) }.map(\.id)
+            let ids = Delivery.replayable(try await store.deliveries(status: nil), subscription: subscription, since: since)
             let count = try await store.requeue(ids: ids, at: Date().formatted(.iso8601),
                                                 audit: [PartnerCommand.audit("delivery.replay", "subscription:\(subscription)")])
             try await store.close()
@@ -142,7 +141,7 @@ struct OperatorCommand: AsyncParsableCommand {
         @Option(help: "Who this is (a person or team).") var name: String
 
         func run() async throws {
-            let token = Operator.tokenPrefix + PartnerToken.generate().dropFirst(4)
+            let token = PartnerToken.generate(prefix: Operator.tokenPrefix)
             let account = Operator(id: UUID().uuidString.lowercased(), name: name, createdAt: Date().formatted(.iso8601))
             let store = try await SQLiteMessageStore.open(path: database.resolved)
             do {

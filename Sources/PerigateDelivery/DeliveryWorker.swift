@@ -180,7 +180,7 @@ public final class DeliveryWorker: Service, Sendable {
         }
         var events: [Delivery] = []
         var lines = [exportLine(delivery, message: message, partner: partner, time: time,
-                                outcome: verdict == .delivered ? "success" : "error",
+                                outcome: verdict == .delivered ? "success" : "error", checks: delivery.reason == "subscribed" ? "TTTF" : "TT-F",
                                 detail: attempt.status.map { "webhook HTTP \($0)" } ?? "webhook \(attempt.error ?? "failed")")]
         if subscription.active && !updated.active {
             lines.append(AuditEntry(time: time, actor: "system:perigate", event: "subscription.disabled", action: "U",
@@ -212,22 +212,18 @@ public final class DeliveryWorker: Service, Sendable {
         var attempt = attempt
         attempt.error = code
         let message = try await store.message(id: delivery.messageId)
-        var line = AuditEntry(time: attempt.time, actor: "system:perigate", event: "message.export", action: "E",
-                              object: "bsn:\(delivery.bsn)/message:\(delivery.messageId)", outcome: "refused", checks: "TTFF", detail: code,
-                              organisation: partner.map { AuditOrganisation(ura: $0.ura, agb: $0.agb, name: $0.name) },
-                              custodians: message?.senderURA.map { [AuditOrganisation(ura: $0)] },
-                              objectDetail: .client(delivery.bsn, category: message?.report.kind ?? "bericht", authorizationProtocol: AccessPolicy.protocolName))
-        line.traceId = Self.traceId(delivery)
+        let line = exportLine(delivery, message: message, partner: partner, time: attempt.time, outcome: "refused", checks: "TTFF", detail: code)
         try await store.recordAttempt(attempt, delivery: delivery, subscription: nil, audit: [line], events: [])
     }
 
-    func exportLine(_ delivery: Delivery, message: StoredMessage, partner: Partner, time: String, outcome: String, detail: String) -> AuditEntry {
+    /// The export line of one attempt (sent, failed or cancelled), with the delivery's trace id.
+    func exportLine(_ delivery: Delivery, message: StoredMessage?, partner: Partner?, time: String, outcome: String, checks: String,
+                    detail: String) -> AuditEntry {
         var line = AuditEntry(time: time, actor: "system:perigate", event: "message.export", action: "E",
-                              object: "bsn:\(delivery.bsn)/message:\(delivery.messageId)", outcome: outcome,
-                              checks: delivery.reason == "subscribed" ? "TTTF" : "TT-F", detail: detail,
-                              organisation: AuditOrganisation(ura: partner.ura, agb: partner.agb, name: partner.name),
-                              custodians: message.senderURA.map { [AuditOrganisation(ura: $0)] },
-                              objectDetail: .client(delivery.bsn, category: message.report.kind ?? "bericht", authorizationProtocol: AccessPolicy.protocolName))
+                              object: "bsn:\(delivery.bsn)/message:\(delivery.messageId)", outcome: outcome, checks: checks, detail: detail,
+                              organisation: partner.map { AuditOrganisation(ura: $0.ura, agb: $0.agb, name: $0.name) },
+                              custodians: message?.senderURA.map { [AuditOrganisation(ura: $0)] },
+                              objectDetail: .client(delivery.bsn, category: message?.report.kind ?? "bericht", authorizationProtocol: AccessPolicy.protocolName))
         line.traceId = Self.traceId(delivery)
         return line
     }

@@ -79,8 +79,7 @@ extension GatewayServer {
             guard let bytes = try? await request.body.collect(upTo: 4096), let body = try? JSONDecoder().decode(Body.self, from: Data(buffer: bytes)) else {
                 return Problem(status: .badRequest, code: "request.invalid-json", detail: "send {\"subscription\", \"since\"}").response
             }
-            let ids = try await forwarding.store.deliveries(status: nil)
-                .filter { $0.subscriptionId == body.subscription && $0.createdAt >= body.since && ["sent", "dead"].contains($0.status) }.map(\.id)
+            let ids = Delivery.replayable(try await forwarding.store.deliveries(status: nil), subscription: body.subscription, since: body.since)
             let count = try await forwarding.store.requeue(ids: ids, at: Date().formatted(.iso8601),
                                                            audit: [caller.line("delivery.replay", "U", "subscription:\(body.subscription)",
                                                                                detail: "since \(body.since): \(ids.count) deliveries")])

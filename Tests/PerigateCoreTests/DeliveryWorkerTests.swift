@@ -100,6 +100,16 @@ struct DeliveryWorkerTests {
                      stopReceiver: { await group.triggerGracefulShutdown(); _ = await task.result })
     }
 
+    /// A message whose delivery the receiver refuses three times with 400: a dead letter.
+    static func deadLetter(_ setup: Setup) async throws {
+        setup.receiver.answer([400, 400, 400])
+        try await post(setup, "1-kraamzorgoverdracht-prenataal")
+        for _ in 0..<3 {
+            _ = try await setup.worker.runOnce()
+            setup.clock.advance(200)
+        }
+    }
+
     static func post(_ setup: Setup, _ name: String) async throws {
         let reply = try await setup.gateway.post(TestSupport.samples.appendingPathComponent("sequence/\(name).xml"), as: "midwife")
         #expect(reply.json["deliveriesPlanned"] as? [String] == ["webhook:ura:31112222"], "\(reply.text)")
@@ -155,12 +165,7 @@ struct DeliveryWorkerTests {
     @Test("410 Gone dead-letters and disables the subscription; 4xx three times dead-letters; a dead letter can be replayed with the same id")
     func deadLetters() async throws {
         let setup = try await Self.setup()
-        setup.receiver.answer([400, 400, 400])
-        try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")
-        for _ in 0..<3 {
-            _ = try await setup.worker.runOnce()
-            setup.clock.advance(200)
-        }
+        try await Self.deadLetter(setup)
         let dead = try #require(try await setup.gateway.store.deliveries(status: "dead").first)
         #expect(try await setup.gateway.store.attempts(deliveryId: dead.id).map(\.status) == [400, 400, 400])
         #expect(try await setup.gateway.store.requeue(ids: [dead.id], at: setup.clock.now.formatted(.iso8601), audit: []) == 1)
@@ -275,12 +280,7 @@ struct DeliveryWorkerTests {
     @Test("operators list dead letters with their attempts, retry and replay over HTTP; partner tokens cannot; every call audited")
     func operatorEndpoints() async throws {
         let setup = try await Self.setup()
-        setup.receiver.answer([400, 400, 400])
-        try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")
-        for _ in 0..<3 {
-            _ = try await setup.worker.runOnce()
-            setup.clock.advance(200)
-        }
+        try await Self.deadLetter(setup)
         let token = Operator.tokenPrefix + "test-\(UUID().uuidString)"
         try await setup.gateway.store.addOperator(Operator(id: "op-1", name: "Beheer VSV", createdAt: "2026-11-25T10:00:00Z"),
                                                   tokenHash: PartnerToken.hash(token),

@@ -105,6 +105,14 @@ public struct Delivery: Sendable, Codable, Hashable {
     }
 }
 
+extension Delivery {
+    /// What a replay of `subscription` since `since` (UTC ISO 8601) sends again: its sent and dead
+    /// deliveries created since then, oldest first (pending ones are still on their way).
+    public static func replayable(_ deliveries: [Delivery], subscription: String, since: String) -> [String] {
+        deliveries.filter { $0.subscriptionId == subscription && $0.createdAt >= since && ["sent", "dead"].contains($0.status) }.map(\.id)
+    }
+}
+
 /// One try to deliver: what the receiver answered (or why there was no answer).
 public struct DeliveryAttempt: Sendable, Codable, Hashable {
     public var deliveryId: String

@@ -27,13 +27,14 @@ public struct Partner: Sendable, Codable, Hashable {
 
 /// Partner API tokens: shown once, stored only as a SHA-256 hash.
 public enum PartnerToken {
-    /// A new random token (`pgt_` + 43 base64url characters, 256 bits).
-    public static func generate() -> String {
+    /// A new random token (`pgt_` + 43 base64url characters, 256 bits); client-portal and
+    /// operator tokens use their own prefix.
+    public static func generate(prefix: String = "pgt_") -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let encoded = Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return "pgt_" + encoded
+        return prefix + encoded
     }
 
     /// The stored form of a token: SHA-256, hex.
