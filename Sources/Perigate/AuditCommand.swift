@@ -40,20 +40,15 @@ struct AuditCommand: AsyncParsableCommand {
             let publicKey = try files.publicKey.map(AuditSigningKey.publicKey(base64:))
                 ?? (try? AuditSigningKey.loadExisting(path: Files.keyPath(files.key, database: db)))?.publicKey
             let checkpoints = try AuditCheckpointFile(path: Files.checkpointPath(files.checkpoints, database: db)).read()
-            let store = try await SQLiteMessageStore.open(path: db)
-            let result: AuditVerification
-            do {
-                result = try await store.verifyAudit(from: from, checkpoints: checkpoints, publicKey: publicKey)
+            let result = try await database.withStore { store in
+                let result = try await store.verifyAudit(from: from, checkpoints: checkpoints, publicKey: publicKey)
                 // Verifying is an access to the log too: logged after the check, so it never changes what was checked.
                 try await store.appendAudit([AuditEntry(
                     time: Date().formatted(.iso8601), actor: "operator:cli", event: "audit.verify", action: "E", eventType: "log-access",
                     object: "audit-log", outcome: result.problem == nil ? "success" : "error", checks: "T--F",
                     detail: result.problem.map(String.init(describing:)) ?? "\(result.lines) lines intact")])
-            } catch {
-                try? await store.close()
-                throw error
+                return result
             }
-            try await store.close()
             let checkpointText = publicKey == nil ? "no key: checkpoints not checked"
                 : result.checkpoint.map { "last checkpoint at line \($0) matches" } ?? "no checkpoint yet"
             if let problem = result.problem {
@@ -84,17 +79,11 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let moment = try now.map { try Date($0, strategy: .iso8601) } ?? Date()
             let cutoff = AuditRetention.cutoff(now: moment, years: years)
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            let purged: Int
-            do {
-                purged = try await store.purgeAudit(before: cutoff, purgeLine: AuditEntry(
+            let purged = try await database.withStore { store in
+                try await store.purgeAudit(before: cutoff, purgeLine: AuditEntry(
                     time: moment.formatted(.iso8601), actor: "operator:cli", event: "audit.purge", action: "D", eventType: "log-access",
                     object: "audit-log", outcome: "success", checks: "T--F"))
-            } catch {
-                try? await store.close()
-                throw error
             }
-            try await store.close()
             print("audit purge: \(purged) lines written before \(cutoff) removed (retention \(years) years)")
         }
     }
@@ -117,27 +106,23 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let bsn = client.flatMap(BSN.init)?.value
             let upper = to.map { $0.count == 10 ? $0 + "T23:59:59Z" : $0 }
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            do {
+            let query = ["client=\(bsn.map { "bsn:******" + $0.suffix(3) } ?? "all")", from.map { "from=\($0)" }, to.map { "to=\($0)" },
+                         "format=\(format)"].compactMap { $0 }.joined(separator: "&")
+            let rows = try await database.withStore { store in
                 let rows = try await store.auditRows(client: bsn, from: from, to: upper)
-                let query = ["client=\(bsn.map { "bsn:******" + $0.suffix(3) } ?? "all")", from.map { "from=\($0)" }, to.map { "to=\($0)" },
-                             "format=\(format)"].compactMap { $0 }.joined(separator: "&")
                 try await store.appendAudit([AuditEntry(
                     time: Date().formatted(.iso8601), actor: "operator:cli", event: "audit.export", action: "R", eventType: "log-access",
                     object: bsn.map { "bsn:\($0)/access-log" } ?? "audit-log", outcome: "success", checks: "T--F",
                     detail: "\(rows.count) lines",
                     objectDetail: AuditObject(idType: "urn:perigate:audit-log", id: bsn ?? "all", objectClass: "system-object",
                                               category: "toegangslog", query: query))])
-                try await store.close()
-                if format == "nen" {
-                    for row in rows { print(AuditExport.nenLine(row)) }
-                } else {
-                    let entries = try rows.map { try JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)) }
-                    print(try CanonicalJSON.string(AuditExport.fhirBundle(entries)))
-                }
-            } catch {
-                try? await store.close()
-                throw error
+                return rows
+            }
+            if format == "nen" {
+                for row in rows { print(AuditExport.nenLine(row)) }
+            } else {
+                let entries = try rows.map { try JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)) }
+                print(try CanonicalJSON.string(AuditExport.fhirBundle(entries)))
             }
         }
     }

@@ -22,16 +22,11 @@ struct ClientCredentialCommand: AsyncParsableCommand {
             guard let bsn = BSN(bsn) else { throw ValidationError("--bsn is not valid") }
             let token = PartnerToken.generate(prefix: ClientCredential.tokenPrefix)
             let credential = ClientCredential(id: UUID().uuidString.lowercased(), bsn: bsn.value, createdAt: Date().formatted(.iso8601))
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            do {
+            try await database.withStore { store in
                 try await store.addClientCredential(credential, tokenHash: PartnerToken.hash(token), audit: AuditEntry(
                     time: credential.createdAt, actor: "operator:cli", event: "client-credential.add", action: "C",
                     object: "bsn:\(bsn.value)/client-credential:\(credential.id)", outcome: "success", checks: "T--F"))
-            } catch {
-                try? await store.close()
-                throw error
             }
-            try await store.close()
             print("client credential \(credential.id) for \(Receipt.maskedReference(bsn: bsn.value)) added")
             print("token (shown once, hand it to the client portal): \(token)")
         }

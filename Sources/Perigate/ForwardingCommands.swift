@@ -23,22 +23,17 @@ struct SubscriptionCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            do {
+            let subscription = Subscription(id: UUID().uuidString.lowercased(), partnerId: partner, url: url,
+                                            kinds: kinds.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
+                                            format: format, secret: WebhookSignature.newSecret(), createdAt: Date().formatted(.iso8601))
+            try await database.withStore { store in
                 guard try await store.partners().contains(where: { $0.id == partner && !$0.revoked }) else {
                     throw ValidationError("no active partner \(partner)")
                 }
-                let subscription = Subscription(id: UUID().uuidString.lowercased(), partnerId: partner, url: url,
-                                                kinds: kinds.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
-                                                format: format, secret: WebhookSignature.newSecret(), createdAt: Date().formatted(.iso8601))
                 try await store.addSubscription(subscription, audit: PartnerCommand.audit("subscription.add", "subscription:\(subscription.id)"))
-                try await store.close()
-                print("subscription \(subscription.id) added for partner \(partner)")
-                print("signing secret (shown once, give it to the receiver): \(subscription.secret)")
-            } catch {
-                try? await store.close()
-                throw error
             }
+            print("subscription \(subscription.id) added for partner \(partner)")
+            print("signing secret (shown once, give it to the receiver): \(subscription.secret)")
         }
     }
 
@@ -47,9 +42,7 @@ struct SubscriptionCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            let subscriptions = try await store.subscriptions()
-            try await store.close()
+            let subscriptions = try await database.withStore { try await $0.subscriptions() }
             print(TextTable.render([["ID", "PARTNER", "URL", "KINDS", "FORMAT", "STATUS"]] + subscriptions.map {
                 [$0.id, $0.partnerId, $0.url, $0.kinds.isEmpty ? "all" : $0.kinds.joined(separator: ","), $0.format,
                  $0.active ? "active" : "disabled: \($0.disabledReason ?? "by the partner")"]
@@ -63,13 +56,10 @@ struct SubscriptionCommand: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            let owner = try await store.subscriptions().first { $0.id == id }?.partnerId
-            var removed = false
-            if let owner {
-                removed = try await store.deleteSubscription(id: id, partnerId: owner, audit: PartnerCommand.audit("subscription.delete", "subscription:\(id)"))
+            let removed = try await database.withStore { store in
+                guard let owner = try await store.subscriptions().first(where: { $0.id == id })?.partnerId else { return false }
+                return try await store.deleteSubscription(id: id, partnerId: owner, audit: PartnerCommand.audit("subscription.delete", "subscription:\(id)"))
             }
-            try await store.close()
             guard removed else { throw ValidationError("no subscription \(id)") }
             print("subscription \(id) removed")
         }
@@ -87,14 +77,12 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Option(help: "pending, sent, acked, dead or cancelled.") var status: String?
 
         func run() async throws {
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
             var rows: [[String]] = [["ID", "MESSAGE", "TO", "VIA", "STATUS", "ATTEMPTS", "NEXT", "LAST ERROR"]]
-            for delivery in try await store.deliveries(status: status) {
+            for delivery in try await database.withStore({ try await $0.deliveries(status: status) }) {
                 rows.append([delivery.id, delivery.messageId, "ura:\(delivery.partnerURA)", delivery.subscriptionId.map { "webhook \($0)" } ?? "inbox",
                              delivery.status, String(delivery.attempts), delivery.status == "pending" ? delivery.nextAttemptAt : "-",
                              delivery.lastError ?? "-"])
             }
-            try await store.close()
             print(TextTable.render(rows))
         }
     }
@@ -105,9 +93,9 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            let count = try await store.requeue(ids: [id], at: Date().formatted(.iso8601), audit: [PartnerCommand.audit("delivery.retry", "delivery:\(id)")])
-            try await store.close()
+            let count = try await database.withStore {
+                try await $0.requeue(ids: [id], at: Date().formatted(.iso8601), audit: [PartnerCommand.audit("delivery.retry", "delivery:\(id)")])
+            }
             guard count == 1 else { throw ValidationError("no delivery \(id)") }
             print("delivery \(id) queued again")
         }
@@ -120,11 +108,11 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Option(help: "Deliveries created at or after this UTC time (ISO 8601).") var since: String
 
         func run() async throws {
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            let ids = Delivery.replayable(try await store.deliveries(status: nil), subscription: subscription, since: since)
-            let count = try await store.requeue(ids: ids, at: Date().formatted(.iso8601),
-                                                audit: [PartnerCommand.audit("delivery.replay", "subscription:\(subscription)")])
-            try await store.close()
+            let count = try await database.withStore { store in
+                let ids = Delivery.replayable(try await store.deliveries(status: nil), subscription: subscription, since: since)
+                return try await store.requeue(ids: ids, at: Date().formatted(.iso8601),
+                                               audit: [PartnerCommand.audit("delivery.replay", "subscription:\(subscription)")])
+            }
             print("\(count) deliveries of subscription \(subscription) since \(since) queued again")
         }
     }
@@ -143,14 +131,9 @@ struct OperatorCommand: AsyncParsableCommand {
         func run() async throws {
             let token = PartnerToken.generate(prefix: Operator.tokenPrefix)
             let account = Operator(id: UUID().uuidString.lowercased(), name: name, createdAt: Date().formatted(.iso8601))
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            do {
-                try await store.addOperator(account, tokenHash: PartnerToken.hash(token), audit: PartnerCommand.audit("operator.add", "operator:\(account.id)"))
-            } catch {
-                try? await store.close()
-                throw error
+            try await database.withStore {
+                try await $0.addOperator(account, tokenHash: PartnerToken.hash(token), audit: PartnerCommand.audit("operator.add", "operator:\(account.id)"))
             }
-            try await store.close()
             print("operator \(account.id) (\(name)) added")
             print("token (shown once, store it safely): \(token)")
         }

@@ -36,18 +36,13 @@ struct PartnerCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
             let token = PartnerToken.generate()
             let partner = Partner(id: UUID().uuidString.lowercased(), name: name, type: type, ura: ura, agb: agb,
                                   createdAt: Date().formatted(.iso8601))
-            do {
+            try await database.withStore { store in
                 try await store.addPartner(partner, tokenHash: PartnerToken.hash(token),
                                            audit: PartnerCommand.audit("partner.add", "partner:\(partner.id)"))
-            } catch {
-                try? await store.close()
-                throw error
             }
-            try await store.close()
             print("partner \(partner.id) (\(name), URA \(ura)) added")
             print("token (shown once, store it safely): \(token)")
         }
@@ -58,9 +53,7 @@ struct PartnerCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            let partners = try await store.partners()
-            try await store.close()
+            let partners = try await database.withStore { try await $0.partners() }
             print(TextTable.render([["ID", "NAME", "TYPE", "URA", "AGB", "CREATED", "STATUS"]] + partners.map {
                 [$0.id, $0.name, $0.type, $0.ura, $0.agb ?? "-", $0.createdAt, $0.revoked ? "revoked" : "active"]
             }))
@@ -73,9 +66,9 @@ struct PartnerCommand: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
-            let found = try await store.revokePartner(id: id, audit: PartnerCommand.audit("partner.revoke", "partner:\(id)"))
-            try await store.close()
+            let found = try await database.withStore {
+                try await $0.revokePartner(id: id, audit: PartnerCommand.audit("partner.revoke", "partner:\(id)"))
+            }
             guard found else { throw ValidationError("no partner \(id)") }
             print("partner \(id) revoked")
         }
@@ -95,16 +88,14 @@ struct PartnerCommand: AsyncParsableCommand {
             do { fingerprint = try GatewayTLS.fingerprint(certificatePEMFile: certificate) } catch let error as TLSFileError {
                 throw ValidationError("cannot read the certificate: \(error)")
             }
-            let store = try await SQLiteMessageStore.open(path: database.resolved)
             let found: Bool
             do {
-                found = try await store.bindCertificate(partnerId: id, fingerprint: fingerprint,
-                                                        audit: PartnerCommand.audit("partner.bind-cert", "partner:\(id)"))
+                found = try await database.withStore {
+                    try await $0.bindCertificate(partnerId: id, fingerprint: fingerprint, audit: PartnerCommand.audit("partner.bind-cert", "partner:\(id)"))
+                }
             } catch {
-                try? await store.close()
                 throw ValidationError("cannot bind: the certificate may already belong to another partner (\(error))")
             }
-            try await store.close()
             guard found else { throw ValidationError("no partner \(id)") }
             print("partner \(id): client certificate sha256:\(fingerprint) bound")
         }

@@ -16,6 +16,20 @@ struct DatabaseOptions: ParsableArguments {
     var path: String?
 
     var resolved: String { path ?? ProcessInfo.processInfo.environment["PERIGATE_DB"] ?? "perigate.sqlite" }
+
+    /// Opens the store, runs `body` and closes the store whatever happens (an unclosed SQLiteNIO
+    /// connection must not be left behind, also when `body` throws).
+    func withStore<T>(_ body: (SQLiteMessageStore) async throws -> T) async throws -> T {
+        let store = try await SQLiteMessageStore.open(path: resolved)
+        do {
+            let result = try await body(store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
 }
 
 /// `perigate serve`: the gateway over HTTP(S) on the embedded SQLite store.
