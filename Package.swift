@@ -108,7 +108,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PerigateCLITests",
-            dependencies: ["PerigateCore", "PerigateDrivers"]
+            dependencies: [
+                "PerigateCore", "PerigateDrivers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
     ]
 )

@@ -49,7 +49,7 @@ enum IngestStatus {
             switch reason {
             case .tooLarge: status = .contentTooLarge
             case .malformed: status = .badRequest
-            case .senderMismatch: status = .forbidden
+            case .senderMismatch, .consentRefused: status = .forbidden
             case .unsupported, .invalid, .schemaRequired, .noMapper: status = .unprocessableContent
             }
             return Problem(status: status, code: "message.\(reason.rawValue)",

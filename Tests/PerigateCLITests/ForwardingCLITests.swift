@@ -43,3 +43,76 @@ struct ForwardingCLITests {
         #expect(retried.output == "delivery \(id) queued again\n")
     }
 }
+
+/// `kill -9` of the real binary while webhooks are in flight: after a restart every delivery
+/// arrives, and only the ones in flight at the kill arrive twice (the at-least-once contract).
+@Suite("perigate serve forwarding after kill -9")
+struct ForwardingCrashTests {
+    /// The prenatal kraamzorg handover of the samples (addressed to kraamzorg 31112222), about client `bsn`.
+    static func handover(bsn: String, number: Int) throws -> Data {
+        let sample = try String(contentsOf: CLITests.root.appendingPathComponent("Samples/sequence/1-kraamzorgoverdracht-prenataal.xml"), encoding: .utf8)
+        return Data(sample.replacingOccurrences(of: "<bsn>999990044</bsn>", with: "<bsn>\(bsn)</bsn>")
+            .replacingOccurrences(of: "0a1b2c3d-0001-4000-8000-000000000001", with: String(format: "0a1b2c3d-0001-4000-8000-%012d", number)).utf8)
+    }
+
+    static func deliveries(_ db: String, status: String) throws -> Int {
+        try CLITests.run(["deliveries", "list", "--db", db, "--status", status]).output.split(separator: "\n").dropFirst().count
+    }
+
+    @Test("deliveries in flight at a kill -9 are sent again after the restart; nothing is lost, nothing finished is repeated")
+    func killNineMidDelivery() async throws {
+        let receiver = WebhookReceiver()
+        let port = try await receiver.start()
+        let serve = try ServeProcess.start(prepare: { db in
+            let added = try CLITests.run(["partner", "add", "--db", db, "--name", "Kraamzorg Het Nest", "--type", "kraamzorg", "--ura", "31112222"])
+            let id = try #require(added.output.split(separator: " ").dropFirst().first.map(String.init))
+            #expect(try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--url", "http://127.0.0.1:\(port)/hook"]).status == 0)
+        })
+        defer { serve.killIfRunning() }
+        let clients = BSNSeries.six
+        func post(_ server: ServeProcess, _ index: Int) async throws {
+            let body = try Self.handover(bsn: clients[index], number: index)
+            let (_, response) = try await URLSession.shared.data(for: server.request("POST", "v1/messages", body: body))
+            #expect((response as? HTTPURLResponse)?.statusCode == 202)
+        }
+        // Three delivered before the crash.
+        for index in 0..<3 { try await post(serve, index) }
+        try await Self.waitFor { try Self.deliveries(serve.database, status: "sent") == 3 }
+        // Three more, held by a slow receiver, then kill -9 while they are in flight.
+        receiver.delay.withLock { $0 = .seconds(5) }
+        for index in 3..<6 { try await post(serve, index) }
+        try await Self.waitFor { receiver.received.count == 6 }
+        kill(serve.process.processIdentifier, SIGKILL)
+        serve.process.waitUntilExit()
+        receiver.delay.withLock { $0 = .zero }
+
+        let restarted = try serve.restarted()
+        defer { restarted.killIfRunning() }
+        try await Self.waitFor { try Self.deliveries(serve.database, status: "sent") == 6 }
+        let received = receiver.received
+        let counts = Dictionary(received.map { ($0, 1) }, uniquingKeysWith: +)
+        #expect(counts.count == 6, "every delivery arrived: \(counts)")
+        #expect(counts.values.filter { $0 == 2 }.count == 3, "the three in flight arrived twice: \(counts)")
+        #expect(received.prefix(3).allSatisfy { counts[$0] == 1 }, "the three finished ones arrived once")
+        #expect(try Self.deliveries(serve.database, status: "pending") == 0)
+        kill(restarted.process.processIdentifier, SIGTERM)
+        restarted.process.waitUntilExit()
+        let verified = try CLITests.run(["audit", "verify", "--db", serve.database])
+        #expect(verified.status == 0, "\(verified.output)\(verified.error)")
+        await receiver.stop()
+    }
+
+    /// Polls `condition` every 100 ms for up to 30 s.
+    static func waitFor(_ condition: () throws -> Bool) async throws {
+        for _ in 0..<300 {
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("condition not met within 30 s")
+    }
+}
+
+/// Six valid-format fictitious BSNs (elfproef), one client each.
+enum BSNSeries {
+    static let six = ["999900006", "999900018", "999900031", "999900043", "999900055", "999900067"]
+}

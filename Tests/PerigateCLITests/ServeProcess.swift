@@ -24,6 +24,15 @@ struct ServeProcess {
         #expect(added.status == 0)
         let token = try #require(added.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
         try prepare(db)
+        return try launch(database: db, token: token, extraArguments: extraArguments, standardError: standardError)
+    }
+
+    /// A new process on the same database (after this one stopped or was killed).
+    func restarted(extraArguments: [String] = []) throws -> ServeProcess {
+        try Self.launch(database: database, token: token, extraArguments: extraArguments, standardError: FileHandle.nullDevice)
+    }
+
+    private static func launch(database db: String, token: String, extraArguments: [String], standardError: FileHandle) throws -> ServeProcess {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: CLITests.binary)
         server.arguments = ["serve", "--db", db, "--port", "0"] + extraArguments

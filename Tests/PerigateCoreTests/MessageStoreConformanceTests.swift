@@ -144,7 +144,7 @@ struct SQLiteMessageStoreTests {
         try await store.close()
         let reopened = try await SQLiteMessageStore.open(path: path)
         #expect(try await reopened.message(id: message.id) == MessageStoreConformanceTests.withoutFacts(message))
-        #expect(try await reopened.appliedMigrations().map(\.0) == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(try await reopened.appliedMigrations().map(\.0) == [1, 2, 3, 4, 5, 6, 7, 8, 9])
         #expect(try await reopened.integrityCheck() == "ok")
         try await reopened.close()
     }

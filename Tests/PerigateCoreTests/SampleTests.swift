@@ -10,7 +10,7 @@ struct SampleTests {
 
     @Test("there are at least 2 valid and 4 invalid samples per kind")
     func coverage() {
-        for kind in ["verwijzing", "terugverwijzing", "kraamzorgoverdracht", "jgzoverdracht", "phbaanmelding"] {
+        for kind in ["verwijzing", "terugverwijzing", "kraamzorgoverdracht", "jgzoverdracht", "phbaanmelding", "toestemming"] {
             #expect(Self.valid.filter { $0.lastPathComponent.hasPrefix(kind + "-") }.count >= 2, "\(kind)")
             #expect(Self.invalid.filter { $0.lastPathComponent.hasPrefix(kind + "-") }.count >= 4, "\(kind)")
         }

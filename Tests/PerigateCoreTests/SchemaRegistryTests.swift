@@ -120,11 +120,11 @@ struct SchemaRegistryTests {
             "verwijzing 1.0, verwijzing 1.1, terugverwijzing 1.0, kraamzorgoverdracht 1.0, jgzoverdracht 1.0, phbaanmelding 1.0, phbaanmelding 2.0") == true)
     }
 
-    @Test("our own catalog registers the five kinds and their later versions, all compiled")
+    @Test("our own catalog registers the six kinds and their later versions, all compiled")
     func ownCatalog() {
         let types = TestSupport.ownRegistry.messageTypes
         #expect(types.map(\.label) == ["verwijzing 1.0", "verwijzing 1.1", "terugverwijzing 1.0", "kraamzorgoverdracht 1.0",
-                                       "jgzoverdracht 1.0", "phbaanmelding 1.0", "phbaanmelding 2.0"])
+                                       "jgzoverdracht 1.0", "phbaanmelding 1.0", "phbaanmelding 2.0", "toestemming 1.0"])
         #expect(types.allSatisfy { $0.schema != nil && $0.status == .active })
     }
 

@@ -12,17 +12,20 @@ public struct ExchangeConsent: Sendable, Codable, Hashable {
     public var recordedAt: String
     /// Who registered it (audit actor form: `ura:…/uzi:…`).
     public var recordedBy: String
+    /// The `toestemming` message that registered it; `nil` when registered through the API.
+    public var messageId: String?
 
     public enum Status: String, Sendable, Codable, Hashable {
         case given
         case withdrawn
     }
 
-    public init(bsn: String, status: Status, date: String, recordedAt: String, recordedBy: String) {
+    public init(bsn: String, status: Status, date: String, recordedAt: String, recordedBy: String, messageId: String? = nil) {
         self.bsn = bsn
         self.status = status
         self.date = date
         self.recordedAt = recordedAt
         self.recordedBy = recordedBy
+        self.messageId = messageId
     }
 }

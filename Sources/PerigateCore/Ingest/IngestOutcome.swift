@@ -19,6 +19,8 @@ public enum IngestOutcome: Sendable, Hashable {
         /// The message's `afzender` is not the authenticated partner.
         case senderMismatch = "sender-mismatch"
         case noMapper = "no-mapper"
+        /// A consent registration (`toestemming`) from a partner that may not register it.
+        case consentRefused = "consent-refused"
     }
 }
 

@@ -34,16 +34,18 @@ public struct IngestService: Sendable {
         public var userRole: String?
         /// The responsible person when the user acts on someone's behalf (`uzi:…`/`agb:…`).
         public var onBehalfOf: String?
-        /// The partner's name and AGB code, as registered.
+        /// The partner's name, AGB code and type (e.g. `ziekenhuis`), as registered.
         public var partnerName: String?
         public var partnerAGB: String?
+        public var partnerType: String?
         /// Where the request came from (IP address).
         public var accessPoint: String?
         /// Correlates the audit lines of one exchange.
         public var traceId: String?
 
         public init(partnerURA: String, user: String, userName: String? = nil, userRole: String? = nil, onBehalfOf: String? = nil,
-                    partnerName: String? = nil, partnerAGB: String? = nil, accessPoint: String? = nil, traceId: String? = nil) {
+                    partnerName: String? = nil, partnerAGB: String? = nil, partnerType: String? = nil, accessPoint: String? = nil,
+                    traceId: String? = nil) {
             self.partnerURA = partnerURA
             self.user = user
             self.userName = userName
@@ -51,6 +53,7 @@ public struct IngestService: Sendable {
             self.onBehalfOf = onBehalfOf
             self.partnerName = partnerName
             self.partnerAGB = partnerAGB
+            self.partnerType = partnerType
             self.accessPoint = accessPoint
             self.traceId = traceId
         }
@@ -98,21 +101,51 @@ public struct IngestService: Sendable {
                                                       path: "/\(facts.provenance.kind)/header/afzender/organisatie/ura"))
                 return try await reject(.senderMismatch, refused, bytes, caller, receivedAt)
             }
+            if let refusal = try await consentRefusal(facts, caller: caller) {
+                var refused = report
+                refused.issues.append(ValidationIssue(code: refusal.code, message: refusal.reason, path: "/toestemming/uitwisseling"))
+                return try await reject(.consentRefused, refused, bytes, caller, receivedAt)
+            }
             return try await store(facts, report: report, bytes: bytes, caller: caller, receivedAt: receivedAt)
         }
     }
 
+    /// A consent registration by message (`toestemming`) follows the rule of the consent API:
+    /// only a care partner (not an insurer or company doctor) with a care relationship with her
+    /// may register it. `nil` for other kinds and when allowed.
+    private func consentRefusal(_ facts: MessageFacts, caller: Caller) async throws -> AccessPolicy.Refusal? {
+        guard facts.exchangeConsentChange != nil else { return nil }
+        if let type = caller.partnerType, AccessPolicy.excludedTypes.contains(type) {
+            return AccessPolicy.Refusal(code: "access.partner-type", reason: "partner type '\(type)' may not register consent")
+        }
+        let history = try await store.messages(bsn: facts.client.bsn).map { try mapper.facts(of: $0, parser: validator.parser) }
+        guard AccessPolicy.careOrganisations(in: history).contains(SenderPolicy.normalised(caller.partnerURA)) else {
+            return AccessPolicy.Refusal(code: "access.no-care-relationship",
+                                        reason: "no care relationship with this client is known to the gateway: consent is registered by her care partners")
+        }
+        return nil
+    }
+
     private func store(_ facts: MessageFacts, report: ValidationReport, bytes: Data, caller: Caller,
                        receivedAt: String) async throws -> IngestOutcome {
-        let message = StoredMessage(id: facts.provenance.messageId, receivedAt: receivedAt, report: report,
+        var message = StoredMessage(id: facts.provenance.messageId, receivedAt: receivedAt, report: report,
                                     senderURA: caller.partnerURA, bsn: facts.client.bsn, raw: bytes, facts: facts)
+        var lines: [AuditEntry] = []
+        if let change = facts.exchangeConsentChange {
+            message.exchangeConsent = ExchangeConsent(bsn: facts.client.bsn, status: change.status, date: change.date, recordedAt: receivedAt,
+                                                      recordedBy: caller.auditActor, messageId: message.id)
+            lines.append(caller.auditLine(
+                time: receivedAt, event: change.status == .given ? "consent.given" : "consent.withdrawn", action: "C",
+                object: "bsn:\(facts.client.bsn)/consent", outcome: "success", checks: "TT-F", detail: "message:\(message.id)",
+                objectDetail: .client(facts.client.bsn, category: "toestemming", authorizationProtocol: AccessPolicy.protocolName)))
+        }
         let audit = caller.auditLine(
             time: receivedAt, event: "message.import", action: "C", object: "bsn:\(facts.client.bsn)/message:\(message.id)",
             outcome: "success", checks: "T--F",
             objectDetail: .client(facts.client.bsn, category: facts.provenance.kind, authorizationProtocol: SenderPolicy.protocolName),
             custodians: [AuditOrganisation(facts.provenance.sender)])
         let deliveries = try await planner?.deliveries(for: facts, senderURA: caller.partnerURA, now: now()) ?? []
-        switch try await store.accept(message, audit: [audit], deliveries: deliveries) {
+        switch try await store.accept(message, audit: [audit] + lines, deliveries: deliveries) {
         case .stored:
             var receipt = Self.receipt(for: message)
             receipt.deliveriesPlanned = DeliveryPlanner.receiptNames(deliveries)
@@ -135,7 +168,7 @@ public struct IngestService: Sendable {
                                     senderURA: caller.partnerURA, raw: Data(kept))
         let audit = caller.auditLine(
             time: receivedAt, event: "message.import", action: "C", object: "message:\(rejectionId)", outcome: "refused",
-            checks: reason == .senderMismatch ? "F--F" : "T--F", detail: "message.\(reason.rawValue)",
+            checks: reason == .senderMismatch ? "F--F" : reason == .consentRefused ? "TF-F" : "T--F", detail: "message.\(reason.rawValue)",
             objectDetail: AuditObject(idType: "urn:perigate:message", id: rejectionId, objectClass: "system-object",
                                       category: report.kind, authorizationProtocol: SenderPolicy.protocolName))
         _ = try await store.accept(message, audit: [audit])

@@ -82,7 +82,8 @@ extension PerigateMessageMapper {
     /// Version 1 lists the consented categories (`gegevens`); version 2 says ja/nee per
     /// category (`categorie`), upcast to the same record plus the refused categories.
     func consents() -> [ConsentRecord] {
-        read.nodes("m:toestemming", in: root).map { node in
+        if kind == "toestemming" { return exchangeConsent() }
+        return read.nodes("m:toestemming", in: root).map { node in
             let perCategory = version.hasPrefix("1.") ? nil : read.nodes("m:categorie", in: node)
             let scope = perCategory.map { items in
                 items.filter { read.text("@toestemming", in: $0) == "ja" }.compactMap { read.text("@naam", in: $0) }
@@ -95,6 +96,17 @@ extension PerigateMessageMapper {
                           legalRepresentative: read.text("m:wettelijkVertegenwoordiger/m:naam", in: node),
                           legalRepresentativeDate: read.text("m:wettelijkVertegenwoordiger/m:datum", in: node),
                           purpose: Self.eventType[kind] ?? kind)
+        }
+    }
+
+    /// A `toestemming` registers her consent for exchange: `gegeven` → given, `ingetrokken` → withdrawn.
+    private func exchangeConsent() -> [ConsentRecord] {
+        read.nodes("m:uitwisseling", in: root).map { node in
+            ConsentRecord(date: read.text("m:datum", in: node), givenTo: person(read.node("m:vastgelegdDoor", in: node)),
+                          form: read.text("m:vorm", in: node), scope: [], refusedScope: nil, legalRepresentative: nil,
+                          legalRepresentativeDate: nil, purpose: ConsentRecord.exchangePurpose,
+                          status: read.text("m:status", in: node) == "gegeven" ? "given" : "withdrawn",
+                          note: read.text("m:toelichting", in: node))
         }
     }
 

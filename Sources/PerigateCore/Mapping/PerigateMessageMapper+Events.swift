@@ -26,6 +26,10 @@ extension PerigateMessageMapper {
             event.outcome = read.text("m:uitkomst", in: node)
             event.advice = read.text("m:beleidsadvies", in: node)
             event.returnTo = read.text("m:terugNaar", in: node)
+        case "toestemming":
+            // Addressed to the gateway: recipients named in it get no care relationship.
+            event.to = []
+            event.subtype = read.text("m:uitwisseling/m:status", in: root)
         case "phbaanmelding":
             event.gestationalAge = read.text("m:phb/m:amenorroeduur", in: root)
             event.text = read.text("m:phb/m:bereikbaarheid", in: root)
@@ -43,5 +47,6 @@ extension PerigateMessageMapper {
         "kraamzorgoverdracht": "kraamzorg-handover",
         "jgzoverdracht": "jgz-handover",
         "phbaanmelding": "phb-referral",
+        "toestemming": "consent-registration",
     ]
 }

@@ -201,8 +201,32 @@ public struct ConsentRecord: Sendable, Codable, Hashable {
     public var refusedScope: [String]?
     public var legalRepresentative: String?
     public var legalRepresentativeDate: String?
-    /// What the consent is for, e.g. `phb-referral`.
+    /// What the consent is for, e.g. `phb-referral`, or `exchange` for her consent for
+    /// exchange through the gateway (message kind `toestemming`).
     public var purpose: String
+    /// `given` or `withdrawn`, for a consent registration (`toestemming`); absent when the
+    /// message carries a consent it relies on (a PHB referral's).
+    public var status: String?
+    /// The professional's note on the registration (`toestemming`).
+    public var note: String?
+}
+
+extension MessageFacts {
+    /// The consent-for-exchange registration this message carries (message kind
+    /// `toestemming`): her decision and its date, else `nil`.
+    public var exchangeConsentChange: (status: ExchangeConsent.Status, date: String)? {
+        for consent in consents where consent.purpose == ConsentRecord.exchangePurpose {
+            if let status = consent.status.flatMap(ExchangeConsent.Status.init(rawValue:)), let date = consent.date {
+                return (status, date)
+            }
+        }
+        return nil
+    }
+}
+
+extension ConsentRecord {
+    /// The purpose of a consent for exchange through the gateway.
+    public static let exchangePurpose = "exchange"
 }
 
 public struct AttachmentRef: Sendable, Codable, Hashable {

@@ -14,12 +14,13 @@ public actor MemoryMessageStore: MessageStore {
     public func accept(_ message: StoredMessage, audit entries: [AuditEntry], deliveries: [Delivery]) -> AcceptOutcome {
         if let existing = messages[message.id] {
             let duplicate = existing.raw == message.raw
-            appendAudit(duplicate ? entries : entries.map(\.refused))
+            appendAudit(AcceptOutcome.repeatedAuditLines(entries, duplicate: duplicate))
             return duplicate ? .duplicate(existing) : .conflict(existing)
         }
         messages[message.id] = message
         order.append(message.id)
         outbox += deliveries
+        if let consent = message.exchangeConsent { consentLedger.append(consent) }
         appendAudit(entries)
         return .stored
     }

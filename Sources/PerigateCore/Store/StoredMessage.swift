@@ -16,6 +16,9 @@ public struct StoredMessage: Sendable, Hashable {
     /// The canonical facts, when at hand (the SQLite store does not keep them: they are
     /// re-derived from `raw` on read, which is faster than decoding stored JSON).
     public var facts: MessageFacts?
+    /// The consent registration this message carries (kind `toestemming`): stores append it to
+    /// the consent ledger in the transaction that stores the message, and only then.
+    public var exchangeConsent: ExchangeConsent?
 
     /// Accepted messages carry the client's BSN; rejections never do.
     public var isAccepted: Bool { bsn != nil }
@@ -40,4 +43,11 @@ public enum AcceptOutcome: Sendable, Hashable {
     case duplicate(StoredMessage)
     /// The same id with different bytes: refused, the original stays.
     case conflict(StoredMessage)
+
+    /// The audit lines to write for a message whose id was stored before: a duplicate keeps its
+    /// lines except consent registrations (the ledger row was written the first time); a
+    /// conflict's lines become `refused`.
+    public static func repeatedAuditLines(_ entries: [AuditEntry], duplicate: Bool) -> [AuditEntry] {
+        duplicate ? entries.filter { !$0.event.hasPrefix("consent.") } : entries.map(\.refused)
+    }
 }

@@ -49,7 +49,7 @@ extension SQLiteMessageStore {
                 duplicate = try await load(id: item.message.id)?.raw == item.message.raw
             }
             outcomes.append(duplicate ? .duplicate(item.message) : .conflict(item.message))
-            audit += duplicate ? item.auditTemplates : try auditTemplates(item.audit.map(\.refused))
+            audit += try auditTemplates(AcceptOutcome.repeatedAuditLines(item.audit, duplicate: duplicate))
         }
         for chunk in inserts.chunked(into: 64) {
             let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
@@ -60,6 +60,7 @@ extension SQLiteMessageStore {
         }
         try await insertAudit(templates: audit)
         try await insertDeliveries(deliveries)
+        for consent in inserts.compactMap(\.message.exchangeConsent) { try await insertConsent(consent) }
         // Duplicates and conflicts answer with the original as stored (its receipt, not the re-send's).
         for (index, outcome) in outcomes.enumerated() {
             switch outcome {

@@ -162,5 +162,9 @@ enum SQLiteMigrations {
             ) STRICT
             """,
         ]),
+        // Consent registered by message (kind `toestemming`) names that message.
+        Migration(version: 9, name: "consent-by-message", statements: [
+            "ALTER TABLE consents ADD COLUMN message_id TEXT",
+        ]),
     ]
 }
