@@ -17,7 +17,7 @@ struct BenchDurableIngest {
         let store = try await SQLiteMessageStore.open(path: directory.appendingPathComponent("bench.sqlite").path)
         let service = IngestService(validator: validator, store: store)
         // Each message is offered as its own sender, so the sender check passes.
-        let mapper = CanonicalMapper(registry: validator.registry)
+        let mapper = CanonicalMapper(validator: validator)
         let senders = try templates.map { template -> String in
             guard case .mapped(let facts) = try mapper.read(template, validator: validator), let ura = facts.provenance.sender.ura else {
                 throw BenchFailure(message: "a benchmark message is not valid or names no sender URA")

@@ -7,7 +7,7 @@ import PerigateDrivers
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "map",
-        abstract: "Print the canonical facts of each message as JSON (messages must be valid).",
+        abstract: "Print the canonical facts of each message as JSON (messages must be valid, or recognised when their schema is not installed).",
         discussion: "Exit status: 0 when every file was mapped, 1 otherwise (the reason is printed per file).")
 
     @OptionGroup var schemaOptions: SchemaOptions
@@ -21,19 +21,24 @@ struct MapCommand: ParsableCommand {
         var facts: MessageFacts?
         var error: String?
         var issues: [ValidationIssue]?
+        /// Set when the message was mapped without schema validation (its schema is not installed).
+        var warning: String?
     }
 
     func run() throws {
         let registry = try schemaOptions.loadRegistry()
-        let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: schemaOptions.maximumBytes))
-        let mapper = CanonicalMapper(registry: registry)
+        let validator = try schemaOptions.validator(registry)
+        let mapper = CanonicalMapper(validator: validator)
         let reader = MessageFileReader(maximumBytes: schemaOptions.maximumBytes)
         var results: [FileResult] = []
         for file in files {
             do {
-                switch try mapper.read(try reader.read(file), validator: validator) {
+                let bytes = try reader.read(file)
+                switch try mapper.read(bytes, validator: validator, allowSchemaRequired: true) {
                 case .mapped(let facts):
-                    results.append(FileResult(file: file, facts: facts))
+                    let unchecked = validator.validate(bytes).outcome == .schemaRequired
+                    results.append(FileResult(file: file, facts: facts, warning: unchecked
+                        ? "mapped without schema validation: no schema for \(facts.provenance.kind) \(facts.provenance.version) is installed" : nil))
                 case .rejected(let report):
                     results.append(FileResult(file: file, error: "not valid (\(report.outcome.rawValue))", issues: report.errors))
                 }

@@ -33,8 +33,8 @@ struct RecordCommand: ParsableCommand {
                 throw ValidationError("cannot load the view policy: \(error)")
             }
         }
-        let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: schemaOptions.maximumBytes))
-        let mapper = CanonicalMapper(registry: registry)
+        let validator = try schemaOptions.validator(registry)
+        let mapper = CanonicalMapper(validator: validator)
         let reader = MessageFileReader(maximumBytes: schemaOptions.maximumBytes)
         var facts: [MessageFacts] = []
         var failures: [String] = []

@@ -18,6 +18,27 @@ struct SchemaOptions: ParsableArguments {
     @Option(name: .customLong("max-bytes"), help: "Largest accepted message in bytes.")
     var maximumBytes: Int = SafeXMLParser.defaultMaximumBytes
 
+    @Option(name: .customLong("reference-date"),
+            help: ArgumentHelp("The day relative ADA test dates (T-306D, T-39Y) count from, e.g. 2020-01-01 for the kernset 2.3 test files (default: $PERIGATE_REFERENCE_DATE; none: such dates do not map).",
+                               valueName: "yyyy-mm-dd"))
+    var referenceDate: String?
+
+    /// The reference date from the flag or `$PERIGATE_REFERENCE_DATE`, checked.
+    func checkedReferenceDate() throws -> String? {
+        guard let value = referenceDate ?? ProcessInfo.processInfo.environment["PERIGATE_REFERENCE_DATE"] else { return nil }
+        guard (try? NationalDate.iso("T", reference: value)) == value else {
+            throw ValidationError("reference date '\(value)' is not a calendar date yyyy-mm-dd")
+        }
+        return value
+    }
+
+    /// A validator for these options (size limit, reference date).
+    func validator(_ registry: SchemaRegistry) throws -> MessageValidator {
+        var validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: maximumBytes))
+        validator.referenceDate = try checkedReferenceDate()
+        return validator
+    }
+
     /// Perigate's own schema directory.
     var ownDirectory: String {
         schemaDirectory ?? ProcessInfo.processInfo.environment["PERIGATE_SCHEMA_DIR"] ?? "Schemas"

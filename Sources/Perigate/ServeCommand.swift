@@ -67,6 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsClientCA: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
+    @Option(name: .customLong("reference-date"), help: "Day (yyyy-mm-dd) relative ADA test dates count from; test environments only (default: none).")
+    var referenceDate: String?
 
     /// A configuration/security event line: the gateway started or stopped logging.
     static func lifecycleLine(_ event: String) -> AuditEntry {
@@ -82,7 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
         set("host", host); set("port", port); set("db", database); set("schemaDir", schemaDirectory); set("views", views)
         set("maxBodyBytes", maximumBytes); set("requestTimeoutSeconds", requestTimeout)
         set("maxConcurrentRequests", maximumConcurrentRequests); set("tls.cert", tlsCertificate); set("tls.key", tlsKey)
-        set("tls.clientCA", tlsClientCA); set("logLevel", logLevel)
+        set("tls.clientCA", tlsClientCA); set("logLevel", logLevel); set("mapping.referenceDate", referenceDate)
         return values
     }
 
@@ -115,7 +117,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("cannot use the audit signing key: \(error)")
         }
         let store = try await SQLiteMessageStore.open(path: settings.database, auditSource: settings.auditSource)
-        let validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
+        var validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
+        validator.referenceDate = settings.referenceDate
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: policy, validator: validator,
                                       lifetime: settings.limits.partnerCacheLifetime)
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),

@@ -31,6 +31,8 @@ struct ServeConfiguration {
     var delivery: DeliveryWorker.Settings
     /// Plain-http webhook URLs to other machines (tests, closed networks only).
     var allowInsecureWebhooks: Bool
+    /// The day relative ADA test dates count from (test environments only).
+    var referenceDate: String?
 
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -84,7 +86,11 @@ struct ServeConfiguration {
                 disableAfter: .seconds(3600 * (try reader.int("delivery.disableAfterHours", 72, in: 1...24 * 90))),
                 concurrency: try reader.int("delivery.concurrency", 16, in: 1...1000),
                 timeout: .seconds(try reader.int("delivery.timeoutSeconds", 10, in: 1...300))),
-            allowInsecureWebhooks: (reader.string("delivery.allowInsecure") ?? "false") == "true")
+            allowInsecureWebhooks: (reader.string("delivery.allowInsecure") ?? "false") == "true",
+            referenceDate: reader.string("mapping.referenceDate"))
+        if let day = configuration.referenceDate, (try? NationalDate.iso("T", reference: day)) != day {
+            throw Invalid(description: "mapping.referenceDate: '\(day)' is not a calendar date yyyy-mm-dd")
+        }
         if let problem = AuditRetention.problem(years: configuration.auditRetentionYears) {
             throw Invalid(description: "audit.retentionYears: \(problem)")
         }

@@ -52,7 +52,7 @@ public final class DeliveryWorker: Service, Sendable {
         self.store = store
         self.partners = partners
         self.views = views
-        self.mapper = CanonicalMapper(registry: validator.registry)
+        self.mapper = CanonicalMapper(validator: validator)
         self.parser = validator.parser
         self.client = client
         self.settings = settings

@@ -11,7 +11,7 @@ struct AccessPolicyTests {
 
     static func facts(_ names: [String]) throws -> [MessageFacts] {
         let validator = TestSupport.validator()
-        let mapper = CanonicalMapper(registry: validator.registry)
+        let mapper = CanonicalMapper(validator: validator)
         return try names.map { name in
             let data = try Data(contentsOf: TestSupport.samples.appendingPathComponent("sequence/\(name).xml"))
             guard case .mapped(let facts) = try mapper.read(data, validator: validator) else { throw MappingError(code: "test", message: name) }

@@ -18,7 +18,7 @@ public struct ClientFileService: Sendable {
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.views = views
-        self.mapper = CanonicalMapper(registry: validator.registry)
+        self.mapper = CanonicalMapper(validator: validator)
         self.parser = validator.parser
         self.now = now
     }

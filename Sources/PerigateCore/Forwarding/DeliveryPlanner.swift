@@ -19,7 +19,7 @@ public actor DeliveryPlanner {
         self.forwarding = forwarding
         self.store = store
         self.views = views
-        self.mapper = CanonicalMapper(registry: validator.registry)
+        self.mapper = CanonicalMapper(validator: validator)
         self.parser = validator.parser
         self.lifetime = lifetime
     }

@@ -17,7 +17,7 @@ public struct IngestService: Sendable {
     public init(validator: MessageValidator, store: any MessageStore, planner: DeliveryPlanner? = nil,
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.validator = validator
-        self.mapper = CanonicalMapper(registry: validator.registry)
+        self.mapper = CanonicalMapper(validator: validator)
         self.store = store
         self.planner = planner
         self.now = now
@@ -89,11 +89,21 @@ public struct IngestService: Sendable {
             guard report.isValid else {
                 return try await reject(Self.reason(for: report.outcome), report, bytes, caller, receivedAt)
             }
-            let facts: MessageFacts
+            var facts: MessageFacts
             do {
-                facts = try mapper.map(document, report: report)
+                facts = try mapper.map(document, report: report, raw: bytes)
+            } catch let error as MappingError where error.code != "mapping.no-mapper" {
+                // Valid against its schema, but not usable (e.g. no BSN for the mother, a relative test date).
+                var refused = report
+                refused.issues.append(ValidationIssue(code: error.code, message: error.message, path: nil))
+                return try await reject(.invalid, refused, bytes, caller, receivedAt)
             } catch {
                 return try await reject(.noMapper, report, bytes, caller, receivedAt)
+            }
+            // A national message that names no URA (ADA) is the authenticated partner's; one that
+            // names a URA must name the caller's, as Perigate's own kinds always must.
+            if facts.provenance.sender.ura == nil, !mapper.requiresSenderURA(kind: facts.provenance.kind) {
+                facts.provenance.sender.ura = caller.partnerURA
             }
             if let refusal = SenderPolicy.refusal(authenticatedURA: caller.partnerURA, claimed: facts.provenance.sender) {
                 var refused = report

@@ -17,20 +17,26 @@ extension CanonicalMapper {
         case .rejected:
             throw MappingError(code: "store.damaged", message: "stored message \(message.id) no longer parses")
         case .document(let document):
-            return try map(document, report: message.report)
+            var facts = try map(document, report: message.report, raw: message.raw)
+            // A national message that names no URA was attributed to the partner that sent it.
+            if facts.provenance.sender.ura == nil, let ura = message.senderURA, !requiresSenderURA(kind: facts.provenance.kind) {
+                facts.provenance.sender.ura = ura
+            }
+            return facts
         }
     }
 
     /// Parses, validates and maps one message held in memory. Throws only ``MappingError`` for a
-    /// valid message that has no mapper.
-    public func read<Bytes: ContiguousBytes>(_ bytes: Bytes, validator: MessageValidator) throws -> Outcome {
+    /// valid message that has no mapper. With `allowSchemaRequired`, a recognised message whose
+    /// schema is not installed (the HL7v3 kernset) is mapped without schema validation.
+    public func read<Bytes: ContiguousBytes>(_ bytes: Bytes, validator: MessageValidator, allowSchemaRequired: Bool = false) throws -> Outcome {
         switch validator.parser.parse(bytes) {
         case .rejected(let issues):
             return .rejected(ValidationReport(outcome: .malformed, issues: issues))
         case .document(let document):
             let report = validator.validate(document)
-            guard report.isValid else { return .rejected(report) }
-            return .mapped(try map(document, report: report))
+            guard report.isValid || (allowSchemaRequired && report.outcome == .schemaRequired) else { return .rejected(report) }
+            return .mapped(try map(document, report: report, raw: bytes.withUnsafeBytes { Data($0) }, allowSchemaRequired: allowSchemaRequired))
         }
     }
 }

@@ -89,6 +89,7 @@ extension ClientRecord {
         if let pregnancy = message.pregnancy { add("pregnancy", try .from(pregnancy)) }
         if let delivery = message.delivery { add("delivery", try .from(delivery)) }
         if let postpartum = message.postpartum { add("postpartum", try .from(postpartum)) }
+        if let carePeriod = message.carePeriod { add("carePeriod", try .from(carePeriod)) }
         if let caesarean = message.obstetricHistory?.previousCaesarean {
             add("obstetricHistory.previousCaesarean", .bool(caesarean))
         }

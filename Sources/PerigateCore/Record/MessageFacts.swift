@@ -20,6 +20,17 @@ public struct MessageFacts: Sendable, Codable, Hashable {
     public var consents: [ConsentRecord]
     /// Attachments, referenced (title, type, size) — never inlined.
     public var attachments: [AttachmentRef]
+    /// The sending organisation's period of care responsibility (national kernset messages).
+    public var carePeriod: CarePeriod?
+}
+
+/// A period in which an organisation was responsible for her care (kernset geboortezorg).
+public struct CarePeriod: Sendable, Codable, Hashable {
+    public var organisation: OrganisationRef?
+    public var start: String?
+    public var end: String?
+    /// The perinatal periods it was responsible in (coded, e.g. `1` intake … `7` day 2–7 postpartum).
+    public var periods: [CodedValue]?
 }
 
 /// The client: the pregnant woman / mother.
@@ -30,6 +41,8 @@ public struct ClientFacts: Sendable, Codable, Hashable {
     public var initials: String?
     public var surnamePrefix: String?
     public var surname: String?
+    /// The whole name as one string, when the message gives it so (national standards).
+    public var fullName: String?
     public var birthDate: String?
     public var address: Address?
     public var phone: String?
@@ -39,6 +52,11 @@ public struct ClientFacts: Sendable, Codable, Hashable {
     public var interpreterNeeded: Bool?
     /// The interpreter need in detail (verwijzing 1.1 and later; absent before).
     public var interpreter: InterpreterNeed?
+    /// Ethnicity as coded by the national standards (Perined code list).
+    public var ethnicity: CodedValue?
+    /// Blood group and rhesus D factor (SNOMED CT codes in the national standards).
+    public var bloodGroup: CodedValue?
+    public var rhesusD: CodedValue?
 }
 
 public struct InterpreterNeed: Sendable, Codable, Hashable {
@@ -64,6 +82,18 @@ public struct PregnancyFacts: Sendable, Codable, Hashable {
     public var parity: Int?
     /// Planned place of birth (kraamzorg handover).
     public var plannedPlaceOfBirth: String?
+    /// The same, coded (national standards, SNOMED CT).
+    public var plannedPlaceOfBirthCode: CodedValue?
+    /// The sender's pregnancy (dossier) id.
+    public var dossierId: String?
+    /// The first prenatal check: date and gestational age then.
+    public var firstCheckDate: String?
+    public var firstCheckGestationalAge: String?
+    /// How the pregnancy ended (coded), and the risk status concluded after intake (VIL A–D, coded).
+    public var outcome: CodedValue?
+    public var riskStatusAfterIntake: CodedValue?
+    /// The woman's BMI (kg/m²), as sent.
+    public var bmi: String?
 }
 
 public struct CareTeamFacts: Sendable, Codable, Hashable {
@@ -77,6 +107,8 @@ public struct CareEvent: Sendable, Codable, Hashable {
     public var type: String
     /// The message's own subtype, e.g. `consultatie`, `overdracht-durante-partu`, `bevalling`.
     public var subtype: String?
+    /// The event's type as coded by a national standard (e.g. the kernset's referral type).
+    public var code: CodedValue?
     public var urgency: String?
     public var time: String
     public var from: OrganisationRef
@@ -114,6 +146,11 @@ public struct PreviousPregnancy: Sendable, Codable, Hashable {
     public var outcome: String?
     public var mode: String?
     public var notes: String?
+    /// Pregnancy duration, as `weeks+days`.
+    public var duration: String?
+    /// The child of that pregnancy (the first, for a multiple).
+    public var birthWeightGrams: Int?
+    public var apgar5: Int?
 }
 
 public struct Findings: Sendable, Codable, Hashable {
@@ -148,6 +185,12 @@ public struct DeliveryFacts: Sendable, Codable, Hashable {
     public var mode: String?
     public var bloodLossMl: Int?
     public var notes: String?
+    /// Number of children born, start of active labour, rupture of the membranes.
+    public var childrenBorn: Int?
+    public var activeLabourStart: String?
+    public var membranesRuptured: String?
+    /// Risk status before labour (VIL, coded).
+    public var riskStatusBeforeLabour: CodedValue?
 }
 
 /// A child. Until the child has a BSN, `identifiedBy` is the mother's BSN plus the sequence number.
@@ -167,6 +210,14 @@ public struct ChildFacts: Sendable, Codable, Hashable {
     public var weights: [WeightMeasurement]
     public var heelPrick: String?
     public var hearingScreening: String?
+    /// As coded by a national standard: sex, type of delivery (partus), actual place of birth.
+    public var sexCode: CodedValue?
+    public var deliveryType: CodedValue?
+    public var placeOfBirth: CodedValue?
+    /// The hospital of birth (LVR id).
+    public var birthHospital: OrganisationRef?
+    /// Perinatal death.
+    public var perinatalDeath: Bool?
 }
 
 public struct WeightMeasurement: Sendable, Codable, Hashable {

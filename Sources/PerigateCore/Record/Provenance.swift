@@ -26,12 +26,15 @@ public struct OrganisationRef: Sendable, Codable, Hashable {
     public var name: String?
     /// `verloskundigenpraktijk`, `ziekenhuis`, `kraamzorg`, `jgz`, `huisarts`, `echocentrum`.
     public var type: String?
+    /// The organisation's id in the national perinatal registry (Perined LVR).
+    public var lvrId: String?
 
-    public init(ura: String? = nil, agb: String? = nil, name: String? = nil, type: String? = nil) {
+    public init(ura: String? = nil, agb: String? = nil, name: String? = nil, type: String? = nil, lvrId: String? = nil) {
         self.ura = ura
         self.agb = agb
         self.name = name
         self.type = type
+        self.lvrId = lvrId
     }
 }
 
@@ -44,9 +47,12 @@ public struct PersonRef: Sendable, Codable, Hashable {
     public var role: String?
     /// The organisation the person acted for, when known.
     public var organisation: OrganisationRef?
+    /// Where the professional can be reached (e.g. `tel:+31…`).
+    public var phone: String?
 
     public init(uzi: String? = nil, agb: String? = nil, big: String? = nil, name: String? = nil,
-                role: String? = nil, organisation: OrganisationRef? = nil) {
+                role: String? = nil, organisation: OrganisationRef? = nil, phone: String? = nil) {
+        self.phone = phone
         self.uzi = uzi
         self.agb = agb
         self.big = big

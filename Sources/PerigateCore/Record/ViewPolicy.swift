@@ -65,6 +65,7 @@ extension ClientRecord {
     /// The section a fact path belongs to (`client.address.city` → `client.contact`).
     static func section(of path: String) -> String {
         if path.hasPrefix("client.address") || path == "client.phone" || path == "client.email" { return "client.contact" }
+        if path.hasPrefix("carePeriod.") { return "careTeam" }
         let end = path.firstIndex { $0 == "." || $0 == "[" } ?? path.endIndex
         return String(path[..<end])
     }

@@ -12,6 +12,9 @@ public struct MessageValidator: Sendable {
     /// Whether the catalog's semantic checks run after the XSD (on by default; benchmarks turn
     /// them off to compare the XSD path alone with libxml2's own tools).
     public var runsSemanticChecks = true
+    /// The day (`yyyy-mm-dd`) that relative ADA test dates (`T-306D`) count from, for the mappers
+    /// made from this validator (``CanonicalMapper/init(validator:)``); `nil`: such dates do not map.
+    public var referenceDate: String?
 
     public init(registry: SchemaRegistry, parser: SafeXMLParser = SafeXMLParser(),
                 now: @escaping @Sendable () -> Date = { Date() }) {

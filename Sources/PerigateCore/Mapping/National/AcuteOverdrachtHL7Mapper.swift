@@ -1,0 +1,105 @@
+import CLibXML2
+import Foundation
+
+/// HL7v3 "Overdracht acute fase" 2.1 (`REPC_IN002120NL`): the acute handover midwife → hospital.
+/// The mother, the referring midwife and practice, the reason, pregnancy facts, previous
+/// pregnancies and labour so far; an embedded PDF (birth plan) is referenced, not inlined.
+struct AcuteOverdrachtHL7Mapper {
+    let kind: String
+    let version: String
+    let nr: NationalReader
+    let request: xmlNodePtr
+
+    init(document: XMLDocument, kind: String, version: String, reference: String?) throws {
+        nr = NationalReader(document: document, namespaces: ["hl7": "urn:hl7-org:v3"], reference: reference)
+        guard let request = nr.node("/*/hl7:ControlActProcess/hl7:subject/hl7:careProvisionRequest") else {
+            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): no careProvisionRequest")
+        }
+        self.kind = kind
+        self.version = version
+        self.request = request
+    }
+
+    /// An observation anywhere under `pertinentInformation3` organizer `organizer` (or directly), by code.
+    private func value(_ code: String, organizer: String? = nil) -> String {
+        let base = organizer.map { "hl7:pertinentInformation3/hl7:organizer[hl7:code/@code='\($0)']/hl7:component" } ?? "hl7:pertinentInformation3"
+        return base + "/hl7:observation[hl7:code/@code='\(code)']/hl7:value"
+    }
+
+    func map() throws -> MessageFacts {
+        let patient = nr.node("hl7:subject/hl7:patient", in: request)
+        guard let bsn = nr.id(NationalReader.bsnOID, in: patient).flatMap(BSN.init)?.value else {
+            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): the mother's BSN is missing")
+        }
+        let controlAuthor = nr.node("/*/hl7:ControlActProcess/hl7:authorOrPerformer/hl7:participant/hl7:AssignedPerson")
+        let party = nr.node("hl7:author/hl7:responsibleParty", in: request)
+        let organisation = nr.organisation(nr.node("hl7:representedOrganization", in: party))
+            ?? nr.organisation(nr.node("hl7:Organization", in: controlAuthor)) ?? OrganisationRef()
+        let midwife = PersonRef(name: nr.name("hl7:agentPerson/hl7:name", in: party), organisation: organisation,
+                                phone: nr.text("hl7:telecom/@value", in: party))
+        let time = try nr.date("/*/hl7:creationTime/@value") ?? ""
+        let provenance = Provenance(messageId: HL7Message.id(nr) ?? "", kind: kind, version: version, sender: organisation, time: time)
+        var handover = CareEvent(type: "referral", subtype: "acute-overdracht", urgency: "acuut", time: time, from: organisation,
+                                 fromPerson: midwife, to: [], reasons: [nr.coded("hl7:reason/hl7:conditionEvent/hl7:code", in: request)].compactMap { $0 })
+        handover.text = nr.text("normalize-space(hl7:reason/hl7:conditionEvent/hl7:text)", in: request)
+        let persons = [midwife, HL7Message.person(controlAuthor, nr: nr, organisation: organisation)].compactMap { $0 }
+        return MessageFacts(
+            provenance: provenance, client: try client(bsn: bsn, patient: patient), pregnancy: try pregnancy(),
+            careTeam: CareTeamFacts(organisations: [organisation], persons: persons.uniqued()), events: [handover],
+            obstetricHistory: previousPregnancies(), findings: nil, delivery: try delivery(), children: [], postpartum: nil,
+            signals: [], consents: [], attachments: attachments())
+    }
+
+    private func client(bsn: String, patient: xmlNodePtr?) throws -> ClientFacts {
+        let person = nr.node("hl7:patientPerson", in: patient)
+        let name = nr.node("hl7:name", in: person)
+        var client = ClientFacts(bsn: bsn)
+        client.givenNames = nr.text("hl7:given", in: name)
+        client.surnamePrefix = nr.text("hl7:prefix", in: name)
+        client.surname = nr.text("hl7:family", in: name)
+        client.fullName = nr.name("hl7:name", in: person)
+        client.birthDate = try nr.date("hl7:birthTime/@value", in: person)
+        client.bloodGroup = nr.coded(value("883-9"), in: request)
+        client.rhesusD = nr.coded(value("978-7"), in: request)
+        return client
+    }
+
+    private func pregnancy() throws -> PregnancyFacts {
+        var pregnancy = PregnancyFacts()
+        pregnancy.gravidity = nr.int(value("Gravidity", organizer: "364320009") + "/@value", in: request)
+        pregnancy.parity = nr.int(value("Parturit", organizer: "364320009") + "/@value", in: request)
+        pregnancy.dueDate = try nr.date(value("EDD", organizer: "364320009") + "/@value", in: request)
+        pregnancy.bmi = nr.text(value("39156-5") + "/@value", in: request)
+        return pregnancy
+    }
+
+    private func delivery() throws -> DeliveryFacts {
+        var delivery = DeliveryFacts()
+        delivery.bloodLossMl = nr.int(value("364332008") + "/@value", in: request)
+        delivery.activeLabourStart = try nr.date("(.//hl7:observation[hl7:code/@code='249120008'])[1]/hl7:effectiveTime/@value", in: request)
+        delivery.membranesRuptured = try nr.date("(.//hl7:observation[hl7:code/@code='289251005'])[1]/hl7:effectiveTime/@value", in: request)
+        return delivery
+    }
+
+    /// One per `248983002` organizer: how it ended, its duration, the (first) child's weight and Apgar.
+    private func previousPregnancies() -> ObstetricHistory? {
+        let pregnancies = nr.nodes("hl7:pertinentInformation3/hl7:organizer[hl7:code/@code='248983002']", in: request).map { organizer in
+            let ended = nr.coded("hl7:component/hl7:observation[hl7:code/@code='EindeZw']/hl7:value", in: organizer)
+            var previous = PreviousPregnancy(outcome: ended.map { $0.display ?? $0.code })
+            previous.duration = nr.weeksAndDays("hl7:component/hl7:observation[hl7:code/@code='412726003']/hl7:value/@value", in: organizer)
+            previous.birthWeightGrams = nr.int("(.//hl7:observation[hl7:code/@code='8339-4'])[1]/hl7:value/@value", in: organizer)
+            previous.apgar5 = nr.int("(.//hl7:observation[hl7:code/@code='9274-2'])[1]/hl7:value/@value", in: organizer)
+            return previous
+        }
+        return pregnancies.isEmpty ? nil : ObstetricHistory(previousPregnancies: pregnancies)
+    }
+
+    /// Embedded documents (base64 `ED` values, e.g. the birth plan PDF): title, type and size only.
+    private func attachments() -> [AttachmentRef] {
+        nr.nodes(".//hl7:value[@representation='B64']", in: request).map { node in
+            let content = nr.text(".", in: node).flatMap { Data(base64Encoded: $0, options: .ignoreUnknownCharacters) }
+            return AttachmentRef(title: nr.text("../hl7:code/@displayName", in: node) ?? nr.text("../hl7:code/@code", in: node),
+                                 mimeType: nr.text("@mediaType", in: node), bytes: content?.count)
+        }
+    }
+}

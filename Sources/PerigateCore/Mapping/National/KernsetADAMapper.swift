@@ -1,0 +1,131 @@
+import CLibXML2
+import Crypto
+import Foundation
+
+/// Kernset geboortezorg as ADA XML: 2.2 (`kernset_aanleverbericht`, in an `adaxml` envelope or
+/// bare) and 2.3 (`kernset_geboortezorg`). Same canonical facts as the HL7v3 form
+/// (``KernsetHL7Mapper``); the cross-format oracle test holds them to that.
+struct KernsetADAMapper {
+    let kind: String
+    let version: String
+    let nr: NationalReader
+    let root: xmlNodePtr
+    let raw: Data
+
+    init(document: XMLDocument, kind: String, version: String, reference: String?, raw: Data) throws {
+        nr = NationalReader(document: document, namespaces: [:], reference: reference)
+        guard let root = nr.node("(/adaxml/data/kernset_geboortezorg | /adaxml/data/kernset_aanleverbericht | /kernset_aanleverbericht)[1]") else {
+            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): no kernset element")
+        }
+        self.kind = kind
+        self.version = version
+        self.root = root
+        self.raw = raw
+    }
+
+    func map() throws -> MessageFacts {
+        guard let bsn = nr.text("vrouw/burgerservicenummer/@value", in: root).flatMap(BSN.init)?.value else {
+            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): the mother's BSN is missing")
+        }
+        let responsible = nr.text("zorgverlenerzorginstelling/zorginstelling/zorginstelling_lvrid/@value", in: root).map {
+            OrganisationRef(name: nr.text("zorgverlenerzorginstelling/zorginstelling/naam_zorginstelling/@value", in: root), lvrId: $0)
+        }
+        let provenance = Provenance(messageId: ADAMessage.id(nr, root: root, raw: raw), kind: kind, version: version,
+                                    sender: responsible ?? OrganisationRef(), time: ADAMessage.time(nr))
+        let care = nr.node("zorgverlening", in: root)
+        return MessageFacts(
+            provenance: provenance, client: try client(bsn: bsn), pregnancy: try pregnancy(care: care),
+            careTeam: CareTeamFacts(organisations: [responsible].compactMap { $0 }, persons: []),
+            events: try referrals(care: care, provenance: provenance), obstetricHistory: nil, findings: nil, delivery: try delivery(),
+            children: try children(motherBSN: bsn), postpartum: nil, signals: [], consents: [], attachments: [],
+            carePeriod: CarePeriod(organisation: responsible, start: try nr.date("datum_start_zorgverantwoordelijkheid/@value", in: care),
+                                   end: try nr.date("datum_einde_zorgverantwoordelijkheid/@value", in: care),
+                                   periods: nonEmpty(nr.nodes("eindverantwoordelijk_in_welke_perinatale_periodeq", in: care).compactMap(nr.code(of:)))))
+    }
+
+    private func client(bsn: String) throws -> ClientFacts {
+        let woman = nr.node("vrouw", in: root)
+        var client = ClientFacts(bsn: bsn)
+        client.birthDate = try nr.date("geboortedatum/@value", in: woman)
+        client.ethnicity = nr.coded("etniciteit", in: woman)
+        if let address = nr.node("adres", in: woman) {
+            client.address = Address(postcode: nr.text("postcode/@value", in: address), city: nr.text("woonplaats/@value", in: address))
+        }
+        return client
+    }
+
+    private func pregnancy(care: xmlNodePtr?) throws -> PregnancyFacts {
+        let node = nr.node("zwangerschap", in: root)
+        let check = nr.node("prenatale_controle[1]", in: node)
+        var pregnancy = PregnancyFacts()
+        pregnancy.dossierId = nr.text("dossiernummer/@value", in: node)
+        pregnancy.gravidity = nr.int("graviditeit/@value", in: node)
+        pregnancy.parity = nr.int("pariteit_voor_deze_zwangerschap/@value", in: node)
+        pregnancy.dueDate = try nr.date("definitieve_a_terme_datum/@value", in: node)
+        pregnancy.firstCheckDate = try nr.date("datum_controle/@value", in: check)
+        pregnancy.firstCheckGestationalAge = nr.weeksAndDays("zwangerschapsduur/@value", in: check)
+        pregnancy.plannedPlaceOfBirthCode = nr.coded("voornemens/voorgenomen_plaats_baring_tijdens_zwangerschap_type_locatie", in: node)
+        pregnancy.outcome = nr.coded("wijze_einde_zwangerschap", in: node)
+        pregnancy.riskStatusAfterIntake = nr.coded("conclusie_risicostatus_na_intake", in: care)
+        return pregnancy
+    }
+
+    private func referrals(care: xmlNodePtr?, provenance: Provenance) throws -> [CareEvent] {
+        try nr.nodes("verwijsdetails", in: care).map { details in
+            let organisation = { (side: String) in
+                nr.text("\(side)/zorginstelling/zorgaanbieder_identificatie_nummer/@value", in: details).map { OrganisationRef(lvrId: $0) }
+            }
+            var referral = CareEvent(type: "referral", time: try nr.date("datum_verwijzing/@value", in: details) ?? provenance.time,
+                                     from: organisation("verwijzing_van") ?? OrganisationRef(), to: [organisation("verwijzing_naar")].compactMap { $0 },
+                                     reasons: nr.nodes("redenen_van_verwijzing//*[@code]", in: details).compactMap(nr.code(of:)))
+            referral.code = nr.coded("verwijzing_naar/type_verwijzing", in: details)
+            return referral
+        }
+    }
+
+    private func delivery() throws -> DeliveryFacts? {
+        guard let node = nr.node("bevalling", in: root) else { return nil }
+        var delivery = DeliveryFacts()
+        delivery.childrenBorn = nr.int("aantal_geboren_kinderen/@value", in: node)
+        delivery.riskStatusBeforeLabour = nr.coded("risicostatus_voor_baring", in: node)
+        delivery.activeLabourStart = try nr.date("tijdstip_begin_actieve_ontsluiting/@value", in: node)
+        delivery.bloodLossMl = nr.int("hoeveelheid_bloedverlies/@value", in: node)
+        return delivery
+    }
+
+    private func children(motherBSN: String) throws -> [ChildFacts] {
+        try nr.nodes("uitkomst_per_kind/baring", in: root).enumerated().map { index, birth in
+            let person = nr.node("demografische_gegevens", in: birth)
+            let outcome = nr.node("kindspecifieke_uitkomstgegevens", in: birth)
+            var child = ChildFacts(sequence: nr.int("rangnummer_kind/@value", in: person) ?? index + 1, motherBSN: motherBSN,
+                                   bsn: nr.text("identificaties_kind/bsn_kind/@value", in: person))
+            child.birthDateTime = try nr.date("geboortedatum/@value", in: person)
+            child.perinatalDeath = nr.bool("perinatale_sterfte_groep/perinatale_sterfteq/@value", in: person)
+            child.sexCode = nr.coded("geslacht_medische_observatie", in: person)
+            child.sex = child.sexCode.flatMap { NationalCodes.sex[$0.code] }
+            child.birthWeightGrams = nr.int(".//geboortegewicht/@value", in: outcome)
+            child.apgar1 = nr.int(".//apgarscore_na_1_min/@value", in: outcome)
+            child.apgar5 = nr.int(".//apgarscore_na_5_min/@value", in: outcome)
+            child.deliveryType = nr.coded("type_partus", in: outcome)
+            child.placeOfBirth = nr.coded("werkelijke_plaats_baring_type_locatie", in: birth)
+            child.birthHospital = nr.text("ziekenhuis_baring/ziekenhuisnummer_lvrid/@value", in: birth).map { OrganisationRef(lvrId: $0) }
+            return child
+        }
+    }
+}
+
+/// Shared parts of ADA messages: an id and a time.
+enum ADAMessage {
+    /// `ada:ID` from the transaction's `@id`, else `sha256:…` of the bytes (a re-send is then
+    /// the same message).
+    static func id(_ nr: NationalReader, root: xmlNodePtr, raw: Data) -> String {
+        if let id = nr.text("@id", in: root) { return "ada:" + id }
+        return "sha256:" + Hex.encode(SHA256.hash(data: raw))
+    }
+
+    /// The ADA envelope's last update (or creation) time, as ISO.
+    static func time(_ nr: NationalReader) -> String {
+        let raw = nr.text("/adaxml/meta/@last-update-date") ?? nr.text("/adaxml/meta/@creation-date") ?? nr.text("/*/@creationTime")
+        return raw.flatMap { try? NationalDate.iso($0, reference: nil) } ?? ""
+    }
+}

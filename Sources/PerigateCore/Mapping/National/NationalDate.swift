@@ -1,0 +1,87 @@
+import Foundation
+
+/// Dates of the national perinatal standards in the canonical form (ISO 8601 as the rest of
+/// the record): HL7v3 TS (`20191007143000+0100`) and ADA values, including the relative dates of
+/// ADA test files (`T-306D`, `T-39Y`, `T-86D{14:30:00}`), which need a reference day.
+public enum NationalDate {
+    /// `19810101` → `1981-01-01`; `201312092300` → `2013-12-09T23:00`; `20140301000000` →
+    /// `2014-03-01T00:00:00`; an ISO value stays as it is; a relative ADA value is resolved against
+    /// `reference` (`yyyy-mm-dd`). Throws for a relative value without a reference, and for
+    /// anything that is not a date.
+    public static func iso(_ raw: String, reference: String?) throws -> String {
+        let value = raw.trimmingCharacters(in: .whitespaces)
+        if value.hasPrefix("T") { return try relative(value, reference: reference) }
+        if value.count >= 10, value.dropFirst(4).first == "-" { return value }
+        return try hl7(value)
+    }
+
+    static func hl7(_ value: String) throws -> String {
+        let digits = value.prefix { $0.isNumber }
+        var rest = value.dropFirst(digits.count)
+        // Fractions of a second are dropped; the offset is kept.
+        if rest.first == "." { rest = rest.drop { $0 == "." || $0.isNumber } }
+        guard [4, 6, 8, 10, 12, 14].contains(digits.count) else { throw invalid(value) }
+        let d = Array(digits)
+        func part(_ from: Int, _ length: Int) -> String { String(d[from..<(from + length)]) }
+        var result = part(0, 4)
+        if d.count >= 6 { result += "-" + part(4, 2) }
+        if d.count >= 8 { result += "-" + part(6, 2) }
+        if d.count >= 10 { result += "T" + part(8, 2) + (d.count >= 12 ? ":" + part(10, 2) : ":00") }
+        if d.count >= 14 { result += ":" + part(12, 2) }
+        if !rest.isEmpty {
+            let offset = Array(rest)
+            guard d.count >= 10, offset.count == 5, offset[0] == "+" || offset[0] == "-", offset.dropFirst().allSatisfy(\.isNumber) else {
+                throw invalid(value)
+            }
+            result += String(offset[0]) + String(offset[1...2]) + ":" + String(offset[3...4])
+        }
+        return result
+    }
+
+    /// `T`, `T-306D`, `T+2M`, `T-39Y`, optionally with a time of day `{14:30:00}`.
+    static func relative(_ value: String, reference: String?) throws -> String {
+        guard let reference else {
+            throw MappingError(code: "mapping.relative-date",
+                               message: "'\(value)' is a relative test date; map with a reference date (--reference-date, mapping.referenceDate)")
+        }
+        let parts = reference.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { throw MappingError(code: "mapping.reference-date", message: "reference date '\(reference)' is not yyyy-mm-dd") }
+        var body = value.dropFirst()
+        var time: String?
+        if let open = body.firstIndex(of: "{"), body.last == "}" {
+            time = String(body[body.index(after: open)..<body.index(before: body.endIndex)])
+            body = body[..<open]
+        }
+        var components = DateComponents()
+        if !body.isEmpty {
+            guard let sign = body.first, sign == "+" || sign == "-", let unit = body.last, let amount = Int(body.dropFirst().dropLast()) else {
+                throw invalid(value)
+            }
+            let signed = sign == "-" ? -amount : amount
+            switch unit {
+            case "D": components.day = signed
+            case "M": components.month = signed
+            case "Y": components.year = signed
+            default: throw invalid(value)
+            }
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
+        guard let start = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
+              let day = calendar.date(byAdding: components, to: start) else { throw invalid(value) }
+        let ymd = calendar.dateComponents([.year, .month, .day], from: day)
+        let date = String(format: "%04d-%02d-%02d", ymd.year ?? 0, ymd.month ?? 0, ymd.day ?? 0)
+        guard let time else { return date }
+        guard time.split(separator: ":").allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isNumber) }) else { throw invalid(value) }
+        return date + "T" + time
+    }
+
+    static func invalid(_ value: String) -> MappingError {
+        MappingError(code: "mapping.invalid-date", message: "'\(value)' is not a date")
+    }
+
+    /// A duration in days as the record's `weeks+days` (`59` → `8+3`).
+    public static func weeksAndDays(_ days: Int) -> String {
+        "\(days / 7)+\(days % 7)"
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import PerigateCore
+
+/// The cross-format oracle (../shared/corpus/FACTS.tsv): for every pair of files describing the
+/// same scenario in two formats (ADA and HL7v3), both are mapped into canonical facts and built
+/// into a record; every listed fact must be equal in both and equal the listed value. Facts whose
+/// status is not `=` are known differences and are asserted as such (present on one side only).
+@Suite("National standards: cross-format oracle", .enabled(if: TestSupport.corpusPresent, "../shared/corpus is absent"))
+struct NationalOracleTests {
+    struct Fact: Sendable {
+        var id: String
+        var name: String
+        var valueA: String
+        var canonicalA: String
+        var valueB: String
+        var status: String
+    }
+
+    struct Pair: Sendable, CustomStringConvertible {
+        var id: String
+        var fileA: String
+        var fileB: String
+        var facts: [Fact]
+        var description: String { "\(id) (\((fileB as NSString).lastPathComponent))" }
+    }
+
+    static let pairs: [Pair] = {
+        guard let text = try? String(contentsOf: TestSupport.corpus.appendingPathComponent("FACTS.tsv"), encoding: .utf8) else { return [] }
+        var pairs: [String: Pair] = [:]
+        var order: [String] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard cells.count >= 13 else { continue }
+            // One pair id may compare one file with two renderings of the other format.
+            let key = cells[0] + "|" + cells[2] + "|" + cells[4]
+            if pairs[key] == nil {
+                pairs[key] = Pair(id: cells[0], fileA: cells[2], fileB: cells[4], facts: [])
+                order.append(key)
+            }
+            pairs[key]?.facts.append(Fact(id: cells[5], name: cells[6], valueA: cells[9], canonicalA: cells[10], valueB: cells[11],
+                                               status: cells[12]))
+        }
+        return order.compactMap { pairs[$0] }
+    }()
+
+    /// The HL7v3 kernset 2.3 files were generated with this reference day for the ADA relative dates.
+    static let mapper = CanonicalMapper(registry: TestSupport.fullRegistry, referenceDate: "2020-01-01")
+
+    /// The canonical facts of a corpus file. The oracle is about mapping, not validation: the
+    /// four 2.2 ADA instances the manifest marks invalid (schema drift) are mapped all the same.
+    static func facts(_ path: String) throws -> MessageFacts {
+        let data = try Data(contentsOf: TestSupport.corpus.appendingPathComponent(path))
+        let validator = TestSupport.validator(TestSupport.fullRegistry)
+        guard case .document(let document) = validator.parser.parse(data) else { throw MappingError(code: "test", message: "\(path) does not parse") }
+        var report = validator.validate(document)
+        #expect(report.kind != nil && [.valid, .invalid, .schemaRequired].contains(report.outcome), "\(path): \(report.outcome)")
+        if report.outcome == .invalid { report.outcome = .valid }
+        return try mapper.map(document, report: report, raw: data, allowSchemaRequired: true)
+    }
+
+    /// Where each fact lives in the canonical facts (`children[i]`/`[i]` is the fact's child index).
+    static let paths: [String: String] = [
+        "M1": "client.bsn", "M2": "client.birthDate", "M3": "client.address.postcode", "M4": "client.ethnicity.code",
+        "C1": "carePeriod.organisation.lvrId", "C2": "carePeriod.start", "C3": "carePeriod.end", "C4": "pregnancy.riskStatusAfterIntake.code",
+        "P1": "pregnancy.dossierId", "P2": "pregnancy.gravidity", "P3": "pregnancy.parity", "P4": "pregnancy.dueDate",
+        "P5": "pregnancy.firstCheckDate", "P6": "pregnancy.firstCheckGestationalAge", "P7": "pregnancy.plannedPlaceOfBirthCode.code",
+        "P9": "pregnancy.outcome.code",
+        "B1": "delivery.childrenBorn", "B2": "delivery.riskStatusBeforeLabour.code", "B3": "delivery.activeLabourStart",
+        "B4": "delivery.bloodLossMl",
+        "K1": "children.i.bsn", "K2": "children.i.birthDateTime", "K3": "children.i.sexCode.code", "K4": "children.i.sequence",
+        "K5": "children.i.birthWeightGrams", "K6": "children.i.apgar5", "K7": "children.i.deliveryType.code",
+        "K8": "children.i.placeOfBirth.code", "K9": "children.i.birthHospital.lvrId", "K10": "children.i.perinatalDeath",
+        "R1": "events.0.time", "R2": "events.0.from.lvrId", "R3": "events.0.to.0.lvrId", "R4": "events.0.code.code",
+        "R5": "events.0.reasons.0.code",
+        "A1": "client.bsn", "A2": "client.fullName", "A3": "client.birthDate", "A4": "events.0.reasons.0.code", "A5": "events.0.text",
+        "A6": "events.0.fromPerson.name", "A7": "events.0.from.name", "A8": "events.0.fromPerson.phone", "A9": "pregnancy.gravidity",
+        "A10": "pregnancy.parity", "A11": "pregnancy.dueDate", "A12": "delivery.bloodLossMl", "A13": "pregnancy.bmi",
+        "A14": "client.bloodGroup.code", "A15": "client.rhesusD.code", "A16": "delivery.activeLabourStart",
+        "A17": "delivery.membranesRuptured", "A18": "obstetricHistory.previousPregnancies.0.birthWeightGrams",
+        "A19": "obstetricHistory.previousPregnancies.0.apgar5", "A20": "obstetricHistory.previousPregnancies.0.duration",
+    ]
+    /// Facts that are dates (compared as digits, as the oracle's canonical column writes them)
+    /// and durations (the record's `weeks+days`, compared in days).
+    static let dates: Set<String> = ["M2", "C2", "C3", "P4", "P5", "B3", "K2", "R1", "A3", "A11", "A16", "A17"]
+    static let durations: Set<String> = ["P6", "A20"]
+
+    /// The fact's value in `facts`, as the oracle writes it; `nil` when absent.
+    static func value(_ factId: String, in facts: MessageFacts) throws -> String? {
+        let parts = factId.split(separator: ".")
+        guard let template = paths[String(parts[0])] else { throw MappingError(code: "test", message: "no path for fact \(factId)") }
+        let child = parts.count > 1 ? Int(parts[1]).map { $0 - 1 } : nil
+        var current: JSONValue? = try JSONValue.from(facts)
+        for key in template.split(separator: ".") {
+            switch current {
+            case .object(let fields): current = fields[String(key)]
+            case .array(let items):
+                let index = key == "i" ? child ?? 0 : Int(key) ?? 0
+                current = items.indices.contains(index) ? items[index] : nil
+            default: current = nil
+            }
+        }
+        let text: String?
+        switch current {
+        case .string(let value): text = value
+        case .number(let value): text = value.rounded() == value ? String(Int(value)) : String(value)
+        case .bool(let value): text = value ? "true" : "false"
+        default: text = nil
+        }
+        guard let text else { return nil }
+        if dates.contains(String(parts[0])) { return text.filter(\.isNumber) }
+        if durations.contains(String(parts[0])) {
+            let weeksDays = text.split(separator: "+").compactMap { Int($0) }
+            return weeksDays.count == 2 ? String(weeksDays[0] * 7 + weeksDays[1]) : text
+        }
+        return text
+    }
+
+    @Test("both formats of a pair give the same canonical facts, equal to the oracle's values", arguments: pairs)
+    func pair(_ pair: Pair) throws {
+        let a = try Self.facts(pair.fileA), b = try Self.facts(pair.fileB)
+        // Both build into a canonical record.
+        #expect(try ClientRecord.build(from: [a]).bsn == ClientRecord.build(from: [b]).bsn)
+        for fact in pair.facts {
+            let valueA = try Self.value(fact.id, in: a), valueB = try Self.value(fact.id, in: b)
+            if fact.status == "=" {
+                #expect(valueA == valueB, "\(fact.id) \(fact.name): \(valueA ?? "absent") ≠ \(valueB ?? "absent")")
+                #expect(valueA == fact.canonicalA, "\(fact.id) \(fact.name): A \(valueA ?? "absent"), oracle \(fact.canonicalA)")
+                #expect(valueB == fact.valueB, "\(fact.id) \(fact.name): B \(valueB ?? "absent"), oracle \(fact.valueB)")
+            } else {
+                // A known difference: the oracle has it on one side only, and so do we.
+                #expect(valueA == (fact.valueA.isEmpty ? nil : fact.canonicalA), "\(fact.id) (\(fact.status)) A: \(valueA ?? "absent")")
+                #expect(valueB == (fact.valueB.isEmpty ? nil : fact.valueB), "\(fact.id) (\(fact.status)) B: \(valueB ?? "absent")")
+            }
+        }
+    }
+
+    @Test("the oracle covers every pair of the corpus")
+    func coverage() {
+        #expect(Set(Self.pairs.map(\.id)).count == 20)
+        #expect(Self.pairs.count == 21)
+        #expect(Self.pairs.map(\.facts.count).reduce(0, +) == 570)
+    }
+}
