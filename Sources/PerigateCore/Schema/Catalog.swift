@@ -73,6 +73,10 @@ public struct SemanticRule: Sendable, Codable, Hashable {
         /// its system names in `systems` (system = `systemAttribute`'s value, or the element's
         /// local name; value = `valueAttribute`'s value, or the node's text).
         case identifiers
+        /// A number (e.g. a birth weight, a duration in days): outside `minimum`…`maximum` it is
+        /// impossible (the rule's severity, default error); outside `plausibleMinimum`…
+        /// `plausibleMaximum` but possible, implausible (a warning).
+        case range
     }
 
     public var rule: Rule
@@ -90,6 +94,12 @@ public struct SemanticRule: Sendable, Codable, Hashable {
     public var systemAttribute: String?
     /// For `identifiers`: attribute holding the value (e.g. HL7 `extension`); default the text.
     public var valueAttribute: String?
+    /// For `range`: the smallest and largest possible and plausible values, and the unit for messages.
+    public var minimum: Double?
+    public var maximum: Double?
+    public var plausibleMinimum: Double?
+    public var plausibleMaximum: Double?
+    public var unit: String?
     /// Severity of a failed check (default: error).
     public var severity: ValidationIssue.Severity?
     /// Human name of what is checked, used in messages (e.g. "care period").

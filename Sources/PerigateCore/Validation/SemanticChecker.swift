@@ -56,7 +56,30 @@ struct SemanticChecker {
             return try checkDueDates(rule, query: query, issue: issue)
         case .order:
             return try checkOrder(rule, query: query, severity: severity)
+        case .range:
+            return try query.matches(rule.xpath).compactMap { match in checkRange(rule, match, severity: severity) }
         }
+    }
+
+    /// Impossible (outside minimum…maximum) is the rule's severity; implausible (outside the
+    /// plausible bounds) a warning; each value gets at most one issue.
+    private func checkRange(_ rule: SemanticRule, _ match: XPathQuery.Match, severity: ValidationIssue.Severity) -> ValidationIssue? {
+        guard let value = Double(match.value.trimmingWhitespace) else { return nil }
+        let unit = rule.unit.map { " " + $0 } ?? ""
+        func describe(_ low: Double?, _ high: Double?) -> String {
+            [low, high].map { $0.map { String(format: "%g", $0) } ?? "…" }.joined(separator: "–") + unit
+        }
+        let text = "\(rule.label ?? "value") \(match.value.trimmingWhitespace)\(unit)"
+        if value < (rule.minimum ?? -.infinity) || value > (rule.maximum ?? .infinity) {
+            return ValidationIssue(code: "value.impossible", severity: severity, message: "\(text) is impossible (possible: \(describe(rule.minimum, rule.maximum)))",
+                                   line: match.line, path: match.path)
+        }
+        if value < (rule.plausibleMinimum ?? -.infinity) || value > (rule.plausibleMaximum ?? .infinity) {
+            return ValidationIssue(code: "value.implausible", severity: .warning,
+                                   message: "\(text) is implausible (usual: \(describe(rule.plausibleMinimum, rule.plausibleMaximum))); please check",
+                                   line: match.line, path: match.path)
+        }
+        return nil
     }
 
     /// One pass over candidate nodes, each checked by the rule its system maps to.
