@@ -31,12 +31,16 @@ struct TestGateway {
         ("insurer", "zorgverzekeraar", "27654321"), ("otherHospital", "ziekenhuis", "88887777"),
     ]
 
-    static func start(limits: GatewayLimits = GatewayLimits(maximumBodyBytes: 100_000), tls: GatewayTLS? = nil) async throws -> TestGateway {
+    /// Starts one; `validator` replaces Perigate's own catalog (e.g. with the Nictiz pack), and
+    /// `extraOrganisations` are registered as well (short name, type, URA).
+    static func start(limits: GatewayLimits = GatewayLimits(maximumBodyBytes: 100_000), tls: GatewayTLS? = nil,
+                      validator custom: MessageValidator? = nil,
+                      extraOrganisations: [(String, String, String)] = []) async throws -> TestGateway {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("gateway.sqlite").path
         let store = try await SQLiteMessageStore.open(path: path)
         var tokens: [String: String] = [:]
         var partners: [String: Partner] = [:]
-        for (name, type, ura) in organisations {
+        for (name, type, ura) in organisations + extraOrganisations {
             let token = PartnerToken.generate()
             let partner = Partner(id: UUID().uuidString, name: name, type: type, ura: ura, agb: nil, createdAt: "2026-11-25T10:00:00Z")
             try await store.addPartner(partner, tokenHash: PartnerToken.hash(token), audit: AuditEntry(
@@ -44,7 +48,7 @@ struct TestGateway {
             tokens[name] = token
             partners[name] = partner
         }
-        let validator = TestSupport.validator(maximumBytes: limits.maximumBodyBytes)
+        let validator = custom ?? TestSupport.validator(maximumBytes: limits.maximumBodyBytes)
         let views = try ViewPolicy.load(TestSupport.schemas + "/views.json")
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: views, validator: validator, lifetime: .zero)
         let server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),

@@ -116,11 +116,13 @@ struct KernsetADAMapper {
 
 /// Shared parts of ADA messages: an id and a time.
 enum ADAMessage {
-    /// `ada:ID` from the transaction's `@id`, else `sha256:…` of the bytes (a re-send is then
-    /// the same message).
+    /// ADA has no message id: `ada:ID:HASH` from the transaction's `@id` (a scenario or dossier
+    /// id, shared by every version of it) and the first 16 hex digits of the bytes' SHA-256, else
+    /// `sha256:…` of the bytes. A re-send is the same message; a changed one is a new message.
     static func id(_ nr: NationalReader, root: xmlNodePtr, raw: Data) -> String {
-        if let id = nr.text("@id", in: root) { return "ada:" + id }
-        return "sha256:" + Hex.encode(SHA256.hash(data: raw))
+        let digest = Hex.encode(SHA256.hash(data: raw))
+        if let id = nr.text("@id", in: root) { return "ada:\(id):\(digest.prefix(16))" }
+        return "sha256:" + digest
     }
 
     /// The ADA envelope's last update (or creation) time, as ISO.
