@@ -65,6 +65,7 @@ struct ServeConfigurationTests {
         (["PERIGATE_MAX_CONCURRENT_REQUESTS": "0"], nil, "maxConcurrentRequests: 0 is outside"),
         (["PERIGATE_LOG_LEVEL": "loud"], nil, "logLevel: 'loud' is not one of"),
         (["PERIGATE_TLS_CLIENT_CA": "/ca.pem"], nil, "mutual TLS (tls.clientCA) needs tls.cert and tls.key"),
+        (["PERIGATE_MAPPING_REFERENCE_DATE": "2020-02-30"], nil, "mapping.referenceDate: '2020-02-30' is not a calendar date"),
         ([String: String](), #"{"audit": {"retentionYears": 4}}"#, "audit.retentionYears: audit retention of 4 years is below the legal minimum of 5 years"),
         ([String: String](), #"{"port": "#, "is not valid JSON"),
     ])
