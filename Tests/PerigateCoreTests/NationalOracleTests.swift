@@ -141,4 +141,20 @@ struct NationalOracleTests {
         #expect(Self.pairs.count == 21)
         #expect(Self.pairs.map(\.facts.count).reduce(0, +) == 570)
     }
+
+    @Test("the acute handover's embedded birth plan is referenced (type, size), never inlined; author and address by OID")
+    func acuteDetails() throws {
+        let big = try Self.facts("hl7v3-acute-overdracht/2.1/instances/examples/Scenario_S05-AW.xml")
+        #expect(big.attachments.count == 2)
+        #expect(big.attachments.map(\.title) == ["Bevalplan", "Echoparameters"])
+        #expect(big.attachments.allSatisfy { $0.mimeType == "application/pdf" && ($0.bytes ?? 0) > 100_000 })
+        let json = try CanonicalJSON.string(ClientRecord.build(from: [big]))
+        #expect(!json.contains("JVBERi0"), "the PDF's base64 must not reach the record")
+        #expect(json.utf8.count < 60_000)
+        let daphne = try Self.facts("hl7v3-acute-overdracht/2.1/instances/examples/daphne.xml")
+        #expect(daphne.client.address?.postcode == "1521 DG" && daphne.client.address?.city == "Wormerveer")
+        #expect(daphne.provenance.sender.ura == "00022991")
+        #expect(daphne.careTeam.persons.contains { $0.name == "Hugo Heilema" })
+        #expect(daphne.events.first?.urgency == "acuut" && daphne.events.first?.subtype == "acute-overdracht")
+    }
 }

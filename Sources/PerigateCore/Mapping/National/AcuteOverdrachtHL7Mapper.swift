@@ -59,6 +59,7 @@ struct AcuteOverdrachtHL7Mapper {
         client.surname = nr.text("hl7:family", in: name)
         client.fullName = nr.name("hl7:name", in: person)
         client.birthDate = try nr.date("hl7:birthTime/@value", in: person)
+        client.address = HL7Message.address(nr.node("hl7:addr", in: patient), nr: nr)
         client.bloodGroup = nr.coded(value("883-9"), in: request)
         client.rhesusD = nr.coded(value("978-7"), in: request)
         return client

@@ -49,10 +49,7 @@ struct KernsetHL7Mapper {
         client.fullName = nr.name("hl7:name", in: person)
         client.birthDate = try nr.date("hl7:birthTime/@value", in: person)
         client.ethnicity = nr.coded("hl7:ethnicGroupCode", in: person)
-        if let address = nr.node("hl7:addr", in: patient) {
-            client.address = Address(street: nr.text("hl7:streetName", in: address), houseNumber: nr.text("hl7:houseNumber", in: address),
-                                     postcode: nr.text("hl7:postalCode", in: address), city: nr.text("hl7:city", in: address))
-        }
+        client.address = HL7Message.address(nr.node("hl7:addr", in: patient), nr: nr)
         return client
     }
 
@@ -132,6 +129,13 @@ enum HL7Message {
     static func id(_ nr: NationalReader) -> String? {
         guard let extensionValue = nr.text("/*/hl7:id/@extension") else { return nil }
         return (nr.text("/*/hl7:id/@root").map { $0 + ":" } ?? "") + extensionValue
+    }
+
+    /// An HL7v3 `addr`: street, house number, postcode, city.
+    static func address(_ node: xmlNodePtr?, nr: NationalReader) -> Address? {
+        guard let node else { return nil }
+        return Address(street: nr.text("hl7:streetName", in: node), houseNumber: nr.text("hl7:houseNumber", in: node),
+                       postcode: nr.text("hl7:postalCode", in: node), city: nr.text("hl7:city", in: node))
     }
 
     /// An `AssignedPerson`: UZI, AGB, name and role (its code's display name, else the code).
