@@ -38,16 +38,13 @@ public struct CanonicalMapper: Sendable {
         if mapperName.hasPrefix(kind + ".v"), let namespace = type.entry.match.namespace, namespace.hasPrefix("urn:perigate:") {
             return try PerigateMessageMapper(document: document, kind: kind, version: version, namespace: namespace).map()
         }
-        let bytes = raw ?? Data()
+        let message = NationalMessage(document: document, kind: kind, version: version, hl7: type.entry.match.namespace == "urn:hl7-org:v3",
+                                      reference: referenceDate, raw: raw ?? Data())
         switch mapperName {
-        case "acute-overdracht-hl7v3.v2_1":
-            return try AcuteOverdrachtHL7Mapper(document: document, kind: kind, version: version, reference: referenceDate).map()
-        case "acute-overdracht-ada.v2_1":
-            return try AcuteOverdrachtADAMapper(document: document, kind: kind, version: version, reference: referenceDate, raw: bytes).map()
-        case "kernset-ada.v2_2", "kernset-ada.v2_3":
-            return try KernsetADAMapper(document: document, kind: kind, version: version, reference: referenceDate, raw: bytes).map()
-        case "kernset-hl7v3.v2_2", "kernset-hl7v3.v2_3":
-            return try KernsetHL7Mapper(document: document, kind: kind, version: version, reference: referenceDate).map()
+        case "acute-overdracht-hl7v3.v2_1": return try AcuteOverdrachtHL7Mapper(message).map()
+        case "acute-overdracht-ada.v2_1": return try AcuteOverdrachtADAMapper(message).map()
+        case "kernset-ada.v2_2", "kernset-ada.v2_3": return try KernsetADAMapper(message).map()
+        case "kernset-hl7v3.v2_2", "kernset-hl7v3.v2_3": return try KernsetHL7Mapper(message).map()
         default:
             throw MappingError(code: "mapping.no-mapper", message: "no mapper for \(kind) \(version) yet")
         }

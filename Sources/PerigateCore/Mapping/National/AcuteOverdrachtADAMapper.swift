@@ -4,36 +4,24 @@ import Foundation
 /// "Overdracht acute fase" 2.1 as ADA XML (root `ada`; no XSD is published): the same facts as
 /// ``AcuteOverdrachtHL7Mapper``. The birth plan is a reference to a separate file (`@attachment`).
 struct AcuteOverdrachtADAMapper {
-    let kind: String
-    let version: String
-    let nr: NationalReader
+    let message: NationalMessage
     let root: xmlNodePtr
-    let raw: Data
+    var nr: NationalReader { message.nr }
 
-    init(document: XMLDocument, kind: String, version: String, reference: String?, raw: Data) throws {
-        nr = NationalReader(document: document, namespaces: [:], reference: reference)
-        guard let root = nr.node("/ada") else {
-            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): no ada element")
-        }
-        self.kind = kind
-        self.version = version
-        self.root = root
-        self.raw = raw
+    init(_ message: NationalMessage) throws {
+        self.message = message
+        root = try message.required("/ada", "the ada element")
     }
 
     func map() throws -> MessageFacts {
         let woman = nr.node("vrouw", in: root)
-        guard let bsn = (nr.text("burgerservicenummer/@extension", in: woman) ?? nr.text("burgerservicenummer/@value", in: woman))
-            .flatMap(BSN.init)?.value else {
-            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): the mother's BSN is missing")
-        }
+        let bsn = try message.motherBSN(nr.text("burgerservicenummer/@extension", in: woman) ?? nr.text("burgerservicenummer/@value", in: woman))
         let professional = nr.node("zorgverlenerzorginstelling/zorgverlener", in: root)
         let organisation = OrganisationRef(name: nr.text("zorginstelling/naam_zorginstelling/@text", in: professional))
         let midwife = PersonRef(name: nr.text("naam_zorgverlener/@text", in: professional), organisation: organisation,
                                 phone: nr.text("telefoon_waar_zorgverlener_is_te_bereiken/@value", in: professional))
         let time = ADAMessage.time(nr)
-        let provenance = Provenance(messageId: ADAMessage.id(nr, root: root, raw: raw), kind: kind, version: version,
-                                    sender: organisation, time: time)
+        let provenance = message.provenance(id: ADAMessage.id(nr, root: root, raw: message.raw), sender: organisation, time: time)
         let reason = nr.node("redenen_van_overdracht_aan", in: root)
         var handover = CareEvent(type: "referral", subtype: "acute-overdracht", urgency: "acuut", time: time, from: organisation,
                                  fromPerson: midwife, to: [], reasons: [nr.coded("categorie_reden_acute_overdracht", in: reason)].compactMap { $0 })

@@ -5,19 +5,13 @@ import Foundation
 /// The mother, the referring midwife and practice, the reason, pregnancy facts, previous
 /// pregnancies and labour so far; an embedded PDF (birth plan) is referenced, not inlined.
 struct AcuteOverdrachtHL7Mapper {
-    let kind: String
-    let version: String
-    let nr: NationalReader
+    let message: NationalMessage
     let request: xmlNodePtr
+    var nr: NationalReader { message.nr }
 
-    init(document: XMLDocument, kind: String, version: String, reference: String?) throws {
-        nr = NationalReader(document: document, namespaces: ["hl7": "urn:hl7-org:v3"], reference: reference)
-        guard let request = nr.node("/*/hl7:ControlActProcess/hl7:subject/hl7:careProvisionRequest") else {
-            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): no careProvisionRequest")
-        }
-        self.kind = kind
-        self.version = version
-        self.request = request
+    init(_ message: NationalMessage) throws {
+        self.message = message
+        request = try message.required("/*/hl7:ControlActProcess/hl7:subject/hl7:careProvisionRequest", "the careProvisionRequest")
     }
 
     /// An observation anywhere under `pertinentInformation3` organizer `organizer` (or directly), by code.
@@ -28,9 +22,7 @@ struct AcuteOverdrachtHL7Mapper {
 
     func map() throws -> MessageFacts {
         let patient = nr.node("hl7:subject/hl7:patient", in: request)
-        guard let bsn = nr.id(NationalReader.bsnOID, in: patient).flatMap(BSN.init)?.value else {
-            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): the mother's BSN is missing")
-        }
+        let bsn = try message.motherBSN(nr.id(NationalReader.bsnOID, in: patient))
         let controlAuthor = nr.node("/*/hl7:ControlActProcess/hl7:authorOrPerformer/hl7:participant/hl7:AssignedPerson")
         let party = nr.node("hl7:author/hl7:responsibleParty", in: request)
         let organisation = nr.organisation(nr.node("hl7:representedOrganization", in: party))
@@ -38,7 +30,7 @@ struct AcuteOverdrachtHL7Mapper {
         let midwife = PersonRef(name: nr.name("hl7:agentPerson/hl7:name", in: party), organisation: organisation,
                                 phone: nr.text("hl7:telecom/@value", in: party))
         let time = try nr.date("/*/hl7:creationTime/@value") ?? ""
-        let provenance = Provenance(messageId: HL7Message.id(nr) ?? "", kind: kind, version: version, sender: organisation, time: time)
+        let provenance = message.provenance(id: HL7Message.id(nr) ?? "", sender: organisation, time: time)
         var handover = CareEvent(type: "referral", subtype: "acute-overdracht", urgency: "acuut", time: time, from: organisation,
                                  fromPerson: midwife, to: [], reasons: [nr.coded("hl7:reason/hl7:conditionEvent/hl7:code", in: request)].compactMap { $0 })
         handover.text = nr.text("normalize-space(hl7:reason/hl7:conditionEvent/hl7:text)", in: request)

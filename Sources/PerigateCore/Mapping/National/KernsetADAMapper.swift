@@ -6,32 +6,23 @@ import Foundation
 /// bare) and 2.3 (`kernset_geboortezorg`). Same canonical facts as the HL7v3 form
 /// (``KernsetHL7Mapper``); the cross-format oracle test holds them to that.
 struct KernsetADAMapper {
-    let kind: String
-    let version: String
-    let nr: NationalReader
+    let message: NationalMessage
     let root: xmlNodePtr
-    let raw: Data
+    var nr: NationalReader { message.nr }
 
-    init(document: XMLDocument, kind: String, version: String, reference: String?, raw: Data) throws {
-        nr = NationalReader(document: document, namespaces: [:], reference: reference)
-        guard let root = nr.node("(/adaxml/data/kernset_geboortezorg | /adaxml/data/kernset_aanleverbericht | /kernset_aanleverbericht)[1]") else {
-            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): no kernset element")
-        }
-        self.kind = kind
-        self.version = version
-        self.root = root
-        self.raw = raw
+    init(_ message: NationalMessage) throws {
+        self.message = message
+        root = try message.required("(/adaxml/data/kernset_geboortezorg | /adaxml/data/kernset_aanleverbericht | /kernset_aanleverbericht)[1]",
+                                    "the kernset element")
     }
 
     func map() throws -> MessageFacts {
-        guard let bsn = nr.text("vrouw/burgerservicenummer/@value", in: root).flatMap(BSN.init)?.value else {
-            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): the mother's BSN is missing")
-        }
+        let bsn = try message.motherBSN(nr.text("vrouw/burgerservicenummer/@value", in: root))
         let responsible = nr.text("zorgverlenerzorginstelling/zorginstelling/zorginstelling_lvrid/@value", in: root).map {
             OrganisationRef(name: nr.text("zorgverlenerzorginstelling/zorginstelling/naam_zorginstelling/@value", in: root), lvrId: $0)
         }
-        let provenance = Provenance(messageId: ADAMessage.id(nr, root: root, raw: raw), kind: kind, version: version,
-                                    sender: responsible ?? OrganisationRef(), time: ADAMessage.time(nr))
+        let provenance = message.provenance(id: ADAMessage.id(nr, root: root, raw: message.raw), sender: responsible ?? OrganisationRef(),
+                                            time: ADAMessage.time(nr))
         let care = nr.node("zorgverlening", in: root)
         return MessageFacts(
             provenance: provenance, client: try client(bsn: bsn), pregnancy: try pregnancy(care: care),

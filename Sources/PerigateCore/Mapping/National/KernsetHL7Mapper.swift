@@ -4,29 +4,20 @@ import CLibXML2
 /// organisation — mother, care period, referrals, pregnancy, delivery and each child. See
 /// docs/national-standards.md for the mapping table.
 struct KernsetHL7Mapper {
-    let kind: String
-    let version: String
-    let nr: NationalReader
+    let message: NationalMessage
     let event: xmlNodePtr
+    var nr: NationalReader { message.nr }
 
-    init(document: XMLDocument, kind: String, version: String, reference: String?) throws {
-        nr = NationalReader(document: document, namespaces: ["hl7": "urn:hl7-org:v3"], reference: reference)
-        guard let event = nr.node("(//hl7:CareProvisionEvent)[1]") else {
-            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): no CareProvisionEvent")
-        }
-        self.kind = kind
-        self.version = version
-        self.event = event
+    init(_ message: NationalMessage) throws {
+        self.message = message
+        event = try message.required("(//hl7:CareProvisionEvent)[1]", "the CareProvisionEvent")
     }
 
     func map() throws -> MessageFacts {
-        guard let bsn = nr.id(NationalReader.bsnOID, in: nr.node("hl7:subject/hl7:patient", in: event)).flatMap(BSN.init)?.value else {
-            throw MappingError(code: "mapping.missing-field", message: "\(kind) \(version): the mother's BSN is missing")
-        }
+        let bsn = try message.motherBSN(nr.id(NationalReader.bsnOID, in: nr.node("hl7:subject/hl7:patient", in: event)))
         let author = nr.node("/*/hl7:ControlActProcess/hl7:authorOrPerformer/hl7:participant/hl7:AssignedPerson")
         let sender = nr.organisation(nr.node("hl7:Organization", in: author)) ?? OrganisationRef()
-        let provenance = Provenance(messageId: HL7Message.id(nr) ?? "", kind: kind, version: version, sender: sender,
-                                    time: try nr.date("/*/hl7:creationTime/@value") ?? "")
+        let provenance = message.provenance(id: HL7Message.id(nr) ?? "", sender: sender, time: try nr.date("/*/hl7:creationTime/@value") ?? "")
         let responsible = nr.organisation(nr.node("hl7:verifier/hl7:assignedPerson/hl7:representedOrganization", in: event))
         var persons = [HL7Message.person(author, nr: nr, organisation: sender)]
         let overseer = nr.node("/*/hl7:ControlActProcess/hl7:overseer/hl7:AssignedPerson")
