@@ -45,6 +45,7 @@ public struct CanonicalMapper: Sendable {
         case "acute-overdracht-ada.v2_1": return try AcuteOverdrachtADAMapper(message).map()
         case "kernset-ada.v2_2", "kernset-ada.v2_3": return try KernsetADAMapper(message).map()
         case "kernset-hl7v3.v2_2", "kernset-hl7v3.v2_3": return try KernsetHL7Mapper(message).map()
+        case "jgz-dossieroverdracht-hl7v3.v7_0": return try JGZDossierHL7Mapper(message).map()
         default:
             throw MappingError(code: "mapping.no-mapper", message: "no mapper for \(kind) \(version) yet")
         }
