@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +48,15 @@ let package = Package(
                 "CZlib",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "PerigatePostgres",
+            dependencies: [
+                "PerigateCore",
+                "PerigateDrivers",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -99,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "PerigateCoreTests",
             dependencies: [
-                "PerigateCore", "PerigateDrivers", "PerigateServer", "PerigateDelivery",
+                "PerigateCore", "PerigateDrivers", "PerigatePostgres", "PerigateServer", "PerigateDelivery",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with Swift installed.
 # Installs the system packages it needs (libxml2-dev, zlib1g-dev, pkg-config; curl for the TLS tests) when missing,
+# starts a throwaway PostgreSQL server on 127.0.0.1 (scripts/test-postgres.sh; stopped and removed on exit),
 # builds everything and runs `swift test`. Used as-is by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,10 @@ fi
 if [ ! -f ../shared/corpus/MANIFEST.tsv ]; then
   echo "note: ../shared/corpus is absent: the Nictiz conformance tests will be skipped"
 fi
+
+source scripts/test-postgres.sh
+start_test_postgres
+trap stop_test_postgres EXIT
 
 swift build --build-tests
 swift test

@@ -2,13 +2,20 @@ import Foundation
 import Testing
 import PerigateCore
 import PerigateDrivers
+import PerigatePostgres
 
-/// One suite, every store: memory and SQLite (a real file). PostgreSQL joins in a later issue.
+/// One suite, every store: memory, SQLite (a real file) and PostgreSQL (a fresh database on the
+/// throwaway server that scripts/test.sh starts; `PERIGATE_TEST_POSTGRES_URL`).
 @Suite("MessageStore conformance")
 struct MessageStoreConformanceTests {
     enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
-        case memory, sqlite
+        case memory, sqlite, postgres
         var description: String { rawValue }
+
+        /// The backends of this run: PostgreSQL when a test server is configured.
+        static var available: [Backend] {
+            PostgresTestDatabase.serverURL == nil ? [.memory, .sqlite] : allCases
+        }
 
         func makeStore() async throws -> any MessageStore {
             switch self {
@@ -16,6 +23,8 @@ struct MessageStoreConformanceTests {
             case .sqlite:
                 let path = try TestSupport.temporaryDirectory().appendingPathComponent("perigate.sqlite").path
                 return try await SQLiteMessageStore.open(path: path)
+            case .postgres:
+                return try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())
             }
         }
     }
@@ -54,7 +63,7 @@ struct MessageStoreConformanceTests {
                    object: object, outcome: "success")
     }
 
-    @Test("an accepted message reads back byte for byte, with report, facts and audit line", arguments: Backend.allCases)
+    @Test("an accepted message reads back byte for byte, with report, facts and audit line", arguments: Backend.available)
     func roundTrip(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let message = try Self.sample("valid/verwijzing-2-overdracht-durante-partu.xml")
@@ -70,7 +79,7 @@ struct MessageStoreConformanceTests {
         try await store.close()
     }
 
-    @Test("same id and bytes is a duplicate; same id, other bytes a conflict; the original stays", arguments: Backend.allCases)
+    @Test("same id and bytes is a duplicate; same id, other bytes a conflict; the original stays", arguments: Backend.available)
     func idempotency(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let message = try Self.sample("valid/jgzoverdracht-1-eenling.xml")
@@ -86,7 +95,7 @@ struct MessageStoreConformanceTests {
         try await store.close()
     }
 
-    @Test("facts of one client come back in storage order; other clients' do not", arguments: Backend.allCases)
+    @Test("facts of one client come back in storage order; other clients' do not", arguments: Backend.available)
     func factsByClient(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let first = try Self.sample("valid/verwijzing-2-overdracht-durante-partu.xml")
@@ -97,7 +106,7 @@ struct MessageStoreConformanceTests {
         try await store.close()
     }
 
-    @Test("50 concurrent accepts are all stored, each once, with their audit lines", arguments: Backend.allCases)
+    @Test("50 concurrent accepts are all stored, each once, with their audit lines", arguments: Backend.available)
     func concurrentAccepts(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let template = try Self.sample("valid/kraamzorgoverdracht-1-prenataal.xml")
@@ -118,7 +127,7 @@ struct MessageStoreConformanceTests {
 }
 
 extension MessageStoreConformanceTests {
-    @Test("the same message offered 10 times at once is stored once; the others are duplicates", arguments: Backend.allCases)
+    @Test("the same message offered 10 times at once is stored once; the others are duplicates", arguments: Backend.available)
     func concurrentDuplicates(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let message = try Self.sample("valid/jgzoverdracht-2-signalen.xml")
@@ -201,5 +210,19 @@ struct CompressionTests {
             #expect(try Compression.decompress(compressed, size: input.count) == input)
         }
         if size >= 3_000 { #expect(try Compression.compress(text).count < size / 5) }
+    }
+}
+
+@Suite("PostgreSQL test server")
+struct PostgresTestServerTests {
+    /// scripts/test.sh (and so CI) starts a server and sets PERIGATE_REQUIRE_POSTGRES=1: the
+    /// PostgreSQL variants must then really run, never be skipped silently.
+    @Test("when the test command promises PostgreSQL, the server answers and the store migrates",
+          .enabled(if: ProcessInfo.processInfo.environment["PERIGATE_REQUIRE_POSTGRES"] == "1"))
+    func required() async throws {
+        #expect(MessageStoreConformanceTests.Backend.available.contains(.postgres))
+        let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())
+        #expect(try await store.appliedMigrations().map(\.0) == [1, 2, 3])
+        try await store.close()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PerigateCore
+import PerigatePostgres
 
 /// Paths and shared fixtures for the tests. Everything is real: real files, real libxml2.
 enum TestSupport {
@@ -49,5 +50,17 @@ enum TestSupport {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return usage.ru_maxrss
+    }
+}
+
+/// Fresh databases on the throwaway PostgreSQL server of the test run (scripts/test.sh starts it
+/// on 127.0.0.1 and sets `PERIGATE_TEST_POSTGRES_URL`; the server and its data go at the end).
+enum PostgresTestDatabase {
+    static var serverURL: String? { ProcessInfo.processInfo.environment["PERIGATE_TEST_POSTGRES_URL"] }
+
+    /// A new empty database; its URL.
+    static func create() async throws -> String {
+        guard let serverURL else { throw StoreConfigurationError(message: "PERIGATE_TEST_POSTGRES_URL is not set") }
+        return try await PostgresMessageStore.createDatabase(serverURL: serverURL, name: "perigate_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))
     }
 }

@@ -1,101 +1,21 @@
-import Crypto
 import Foundation
 import PerigateCore
 import SQLiteNIO
 
-/// What `perigate audit verify` found.
-public struct AuditVerification: Sendable {
-    /// Lines checked.
-    public var lines: Int
-    /// The last good line.
-    public var head: (sequence: Int, hash: String)
-    /// The newest checkpoint that matched.
-    public var checkpoint: Int?
-    /// The first problem, or `nil` when everything checks out.
-    public var problem: AuditChain.Break?
-}
-
-extension SQLiteMessageStore {
-    /// Verifies the chain from line `from` (default: the first line kept) to the end, and every
-    /// checkpoint signed by `publicKey` against it: a checkpoint beyond the last line means the
-    /// tail was cut off; one with another hash means the log was rewritten.
-    public func verifyAudit(from: Int? = nil, checkpoints: [AuditCheckpoint] = [], publicKey: Curve25519.Signing.PublicKey? = nil)
-        async throws -> AuditVerification {
-        let boundary = try await purgeBoundary()
-        if let suspicious = try await suspiciousPurges().first {
-            return AuditVerification(lines: 0, head: boundary, checkpoint: nil, problem: AuditChain.Break(
-                sequence: suspicious.sequence,
-                reason: "a purge at \(suspicious.time) removed lines younger than \(AuditRetention.minimumYears) years"))
+extension SQLiteMessageStore: AuditChainStore {
+    public func purges() async throws -> [(upTo: Int, anchorTime: String, time: String)] {
+        try await reader.query("SELECT up_to, anchor_time, time FROM audit_purges ORDER BY seq", []).map { row in
+            (Int(row.column("up_to")?.integer ?? 0), row.column("anchor_time")?.string ?? "", row.column("time")?.string ?? "")
         }
-        let start = max(from ?? boundary.sequence + 1, boundary.sequence + 1)
-        var verifier: AuditChain.Verifier
-        if start == boundary.sequence + 1 {
-            verifier = AuditChain.Verifier(after: boundary)
-        } else {
-            // Starting mid-chain: trust the line before `start` as stored.
-            let previous = try await auditRows(from: start - 1, limit: 1).first
-            verifier = AuditChain.Verifier(after: (start - 1, previous?.hash ?? AuditChain.genesis))
-        }
-        let trusted = checkpoints.filter { checkpoint in publicKey.map { checkpoint.isValid(for: $0) } ?? false }
-        var expected = Dictionary(trusted.map { ($0.sequence, $0.hash) }, uniquingKeysWith: { first, _ in first })
-        var result = AuditVerification(lines: 0, head: verifier.head, checkpoint: nil, problem: nil)
-        // Lines up to a purge boundary are gone; a checkpoint exactly there must match its anchor.
-        if let signed = expected[boundary.sequence], boundary.sequence > 0, signed != boundary.hash {
-            result.problem = AuditChain.Break(sequence: boundary.sequence, reason: "the purge boundary differs from the signed checkpoint")
-            return result
-        }
-        expected = expected.filter { $0.key > boundary.sequence }
-        if let publicKey, let forged = checkpoints.first(where: { !$0.isValid(for: publicKey) }) {
-            result.problem = AuditChain.Break(sequence: forged.sequence, reason: "a checkpoint for this line has no valid signature")
-            return result
-        }
-        var next = start
-        while true {
-            let rows = try await auditRows(from: next, limit: 1000)
-            for row in rows {
-                do {
-                    try verifier.check(row)
-                } catch let problem as AuditChain.Break {
-                    result.head = verifier.head
-                    result.problem = problem
-                    return result
-                }
-                result.lines += 1
-                if let signed = expected.removeValue(forKey: row.sequence) {
-                    guard signed == row.hash else {
-                        result.head = verifier.head
-                        result.problem = AuditChain.Break(sequence: row.sequence, reason: "differs from the signed checkpoint")
-                        return result
-                    }
-                    result.checkpoint = row.sequence
-                }
-            }
-            guard let last = rows.last, rows.count == 1000 else { break }
-            next = last.sequence + 1
-        }
-        result.head = verifier.head
-        if let beyond = expected.keys.filter({ $0 > verifier.head.sequence }).min() {
-            result.problem = AuditChain.Break(sequence: verifier.head.sequence + 1,
-                                              reason: "missing: the log ends at line \(verifier.head.sequence) but line \(beyond) was signed in a checkpoint")
-        }
-        return result
     }
 
-    /// Purges that removed lines younger than the legal minimum retention when they were made
-    /// (a boundary line written less than five years before the purge): a sign that someone used
-    /// the purge path to delete recent lines. Oldest first: (boundary sequence, purge time).
-    public func suspiciousPurges() async throws -> [(sequence: Int, time: String)] {
-        try await reader.query("SELECT up_to, anchor_time, time FROM audit_purges ORDER BY seq", []).compactMap { row in
-            guard let anchorTime = row.column("anchor_time")?.string, let time = row.column("time")?.string,
-                  let purged = try? Date(time, strategy: .iso8601) else { return nil }
-            return anchorTime >= AuditRetention.cutoff(now: purged, years: AuditRetention.minimumYears)
-                ? (Int(row.column("up_to")?.integer ?? 0), time) : nil
-        }
+    public func purgeBoundary() async throws -> (sequence: Int, hash: String) {
+        try await purgeBoundary(on: reader)
     }
 
     /// Where the kept chain starts: (0, genesis), or the last purge's boundary and its hash. On
     /// the writer inside a transaction, on the reader otherwise.
-    func purgeBoundary(on database: SQLiteConnection? = nil) async throws -> (sequence: Int, hash: String) {
+    func purgeBoundary(on database: SQLiteConnection?) async throws -> (sequence: Int, hash: String) {
         guard let row = try await (database ?? reader).query("SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", []).first
         else { return (0, AuditChain.genesis) }
         return (Int(row.column("up_to")?.integer ?? 0), row.column("anchor_hash")?.string ?? AuditChain.genesis)
@@ -130,17 +50,5 @@ extension SQLiteMessageStore {
             try await self.insertAudit([line])
             return upTo - boundary.sequence
         }
-    }
-
-    /// Signs the committed chain head and appends the checkpoint to `file`; `nil` when the head
-    /// has not moved since the last checkpoint in the file.
-    @discardableResult
-    public func writeAuditCheckpoint(to file: AuditCheckpointFile, key: Curve25519.Signing.PrivateKey, time: Date = Date()) async throws
-        -> AuditCheckpoint? {
-        let head = try await auditHead()
-        guard head.sequence > 0, try file.read().last?.sequence != head.sequence else { return nil }
-        let checkpoint = try AuditCheckpoint.sign(sequence: head.sequence, hash: head.hash, time: time.formatted(.iso8601), key: key)
-        try file.append(checkpoint)
-        return checkpoint
     }
 }

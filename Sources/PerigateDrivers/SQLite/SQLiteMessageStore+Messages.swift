@@ -139,6 +139,10 @@ extension SQLiteMessageStore {
 public struct StoreError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) {
+        self.message = message
+    }
 }
 
 extension Array {

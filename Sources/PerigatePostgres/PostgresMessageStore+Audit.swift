@@ -1,0 +1,109 @@
+import Foundation
+import PerigateCore
+import PerigateDrivers
+import PostgresNIO
+
+extension PostgresMessageStore {
+    public func appendAudit(_ entries: [AuditEntry]) async throws {
+        let templates = try auditTemplates(entries)
+        try await transaction { connection in try await insertAudit(templates: templates, on: connection) }
+    }
+
+    public func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry] {
+        try await Self.entries(try await query("SELECT line FROM audit_log WHERE seq > \(after) ORDER BY seq LIMIT \(limit)"))
+    }
+
+    public func auditEntries(client: String, from: String?, to: String?) async throws -> [AuditEntry] {
+        try await Self.entries(try await query("""
+            SELECT line FROM audit_log WHERE client = \(client) AND time >= \(from ?? "") AND time <= \(to ?? "~") ORDER BY seq
+            """))
+    }
+
+    public func auditEntries(organisation ura: String, from: String?, to: String?, limit: Int) async throws -> [AuditEntry] {
+        try await Self.entries(try await query("""
+            SELECT line FROM audit_log
+            WHERE (actor_ura = \(ura) OR (line::jsonb) -> 'custodians' @> jsonb_build_array(jsonb_build_object('ura', \(ura)::text)))
+              AND time >= \(from ?? "") AND time <= \(to ?? "~")
+            ORDER BY seq LIMIT \(limit)
+            """))
+    }
+
+    static func entries(_ rows: PostgresRowSequence) async throws -> [AuditEntry] {
+        var result: [AuditEntry] = []
+        for try await line in rows.decode(String.self) {
+            result.append(try JSONDecoder().decode(AuditEntry.self, from: Data(line.utf8)))
+        }
+        return result
+    }
+
+    /// The lines stamped with this gateway's source and encoded, ready to be chained (done
+    /// before the transaction, which holds the chain lock).
+    func auditTemplates(_ entries: [AuditEntry]) throws -> [String] {
+        try entries.map { entry in
+            var entry = entry
+            if entry.source == nil { entry.source = auditSource }
+            return try AuditChain.template(entry)
+        }
+    }
+
+    /// Inside a transaction: takes the chain lock (held to commit, so lines of all nodes form one
+    /// chain), reads the head and appends the lines after it.
+    func insertAudit(templates: [String], on connection: PostgresConnection) async throws {
+        guard !templates.isEmpty else { return }
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: logger)
+        let rows = try AuditChain.rows(forTemplates: templates, after: try await auditHead(on: connection))
+        for row in rows {
+            try await connection.query("""
+                INSERT INTO audit_log (seq, line, prev_hash, hash) VALUES (\(row.sequence), \(row.line), \(row.previousHash), \(row.hash))
+                """, logger: logger)
+        }
+    }
+
+    /// The last line (sequence, hash); after a purge of everything, the purge boundary.
+    func auditHead(on connection: PostgresConnection) async throws -> (sequence: Int, hash: String) {
+        for try await (sequence, hash) in try await connection.query(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", logger: logger).decode((Int, String).self) {
+            return (sequence, hash)
+        }
+        for try await (upTo, anchor) in try await connection.query(
+            "SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", logger: logger).decode((Int, String).self) {
+            return (upTo, anchor)
+        }
+        return (0, AuditChain.genesis)
+    }
+
+    /// The committed chain head: what a checkpoint signs.
+    public func auditHead() async throws -> (sequence: Int, hash: String) {
+        try await client.withConnection { connection in try await auditHead(on: connection) }
+    }
+
+    /// Lines from `sequence` on (inclusive), oldest first, for verification.
+    public func auditRows(from sequence: Int, limit: Int) async throws -> [AuditChain.Row] {
+        var result: [AuditChain.Row] = []
+        for try await (seq, line, previous, hash) in try await query(
+            "SELECT seq, line, prev_hash, hash FROM audit_log WHERE seq >= \(sequence) ORDER BY seq LIMIT \(limit)"
+        ).decode((Int, String, String, String).self) {
+            result.append(AuditChain.Row(sequence: seq, line: line, previousHash: previous, hash: hash))
+        }
+        return result
+    }
+}
+
+extension PostgresMessageStore: AuditChainStore {
+    public func purges() async throws -> [(upTo: Int, anchorTime: String, time: String)] {
+        var result: [(upTo: Int, anchorTime: String, time: String)] = []
+        for try await (upTo, anchorTime, time) in try await query("SELECT up_to, anchor_time, time FROM audit_purges ORDER BY seq")
+            .decode((Int, String, String).self) {
+            result.append((upTo, anchorTime, time))
+        }
+        return result
+    }
+
+    public func purgeBoundary() async throws -> (sequence: Int, hash: String) {
+        for try await (upTo, anchor) in try await query("SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1")
+            .decode((Int, String).self) {
+            return (upTo, anchor)
+        }
+        return (0, AuditChain.genesis)
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import PerigateCore
+import PostgresNIO
+
+extension PostgresMessageStore: ForwardingStore {
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    static func decoded<T: Decodable>(_ type: T.Type, _ rows: PostgresRowSequence) async throws -> [T] {
+        var result: [T] = []
+        for try await body in rows.decode(String.self) { result.append(try JSONDecoder().decode(T.self, from: Data(body.utf8))) }
+        return result
+    }
+
+    /// Inside a transaction: outbox rows.
+    func insertDeliveries(_ deliveries: [Delivery], on connection: PostgresConnection) async throws {
+        for delivery in deliveries {
+            try await connection.query("""
+                INSERT INTO deliveries (id, message_id, bsn, partner_id, subscription_id, status, next_attempt_at, body)
+                VALUES (\(delivery.id), \(delivery.messageId), \(delivery.bsn), \(delivery.partnerId), \(delivery.subscriptionId),
+                        \(delivery.status), \(delivery.nextAttemptAt), \(try Self.json(delivery)))
+                """, logger: logger)
+        }
+    }
+
+    public func addSubscription(_ subscription: Subscription, audit: AuditEntry) async throws {
+        let body = try Self.json(subscription), templates = try auditTemplates([audit])
+        try await transaction { connection in
+            try await connection.query("""
+                INSERT INTO subscriptions (id, partner_id, body, created_at)
+                VALUES (\(subscription.id), \(subscription.partnerId), \(body), \(subscription.createdAt))
+                """, logger: logger)
+            try await insertAudit(templates: templates, on: connection)
+        }
+    }
+
+    public func subscriptions() async throws -> [Subscription] {
+        try await Self.decoded(Subscription.self, try await query("SELECT body FROM subscriptions ORDER BY created_at, id"))
+    }
+
+    public func updateSubscription(_ subscription: Subscription, audit: AuditEntry) async throws {
+        let body = try Self.json(subscription), templates = try auditTemplates([audit])
+        try await transaction { connection in
+            try await connection.query("UPDATE subscriptions SET body = \(body) WHERE id = \(subscription.id) AND partner_id = \(subscription.partnerId)",
+                                       logger: logger)
+            try await insertAudit(templates: templates, on: connection)
+        }
+    }
+
+    public func deleteSubscription(id: String, partnerId: String, audit: AuditEntry) async throws -> Bool {
+        let templates = try auditTemplates([audit])
+        return try await transaction { connection in
+            let deleted = try await connection.query("DELETE FROM subscriptions WHERE id = \(id) AND partner_id = \(partnerId) RETURNING id",
+                                                     logger: logger).collect().isEmpty == false
+            if deleted { try await insertAudit(templates: templates, on: connection) }
+            return deleted
+        }
+    }
+
+    public func inbox(partnerId: String, after cursor: Int, limit: Int) async throws -> [(cursor: Int, delivery: Delivery)] {
+        var result: [(cursor: Int, delivery: Delivery)] = []
+        for try await (seq, body) in try await query("""
+            SELECT seq, body FROM deliveries WHERE partner_id = \(partnerId) AND subscription_id IS NULL AND status = 'pending' AND seq > \(cursor)
+            ORDER BY seq LIMIT \(limit)
+            """).decode((Int, String).self) {
+            result.append((seq, try JSONDecoder().decode(Delivery.self, from: Data(body.utf8))))
+        }
+        return result
+    }
+
+    public func setDeliveryStatus(id: String, partnerId: String, status: String, audit: [AuditEntry]) async throws -> Bool {
+        let templates = try auditTemplates(audit)
+        return try await transaction { connection in
+            let rows = try await connection.query("SELECT body FROM deliveries WHERE id = \(id) AND partner_id = \(partnerId) FOR UPDATE", logger: logger)
+            guard var delivery = try await Self.decoded(Delivery.self, rows).first else { return false }
+            delivery.status = status
+            try await connection.query("UPDATE deliveries SET status = \(status), body = \(try Self.json(delivery)) WHERE id = \(id)", logger: logger)
+            try await insertAudit(templates: templates, on: connection)
+            return true
+        }
+    }
+
+    public func deliveries(messageId: String) async throws -> [Delivery] {
+        try await Self.decoded(Delivery.self, try await query("SELECT body FROM deliveries WHERE message_id = \(messageId) ORDER BY seq"))
+    }
+
+    public func pendingWebhookDeliveries() async throws -> [Delivery] {
+        try await Self.decoded(Delivery.self, try await query(
+            "SELECT body FROM deliveries WHERE subscription_id IS NOT NULL AND status = 'pending' ORDER BY seq"))
+    }
+
+    public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry],
+                              events: [Delivery]) async throws {
+        let attemptBody = try Self.json(attempt), deliveryBody = try Self.json(delivery)
+        let subscriptionBody = try subscription.map(Self.json)
+        let templates = try auditTemplates(audit)
+        try await transaction { connection in
+            try await connection.query("INSERT INTO delivery_attempts (delivery_id, body) VALUES (\(attempt.deliveryId), \(attemptBody))", logger: logger)
+            try await connection.query("""
+                UPDATE deliveries SET status = \(delivery.status), next_attempt_at = \(delivery.nextAttemptAt), body = \(deliveryBody)
+                WHERE id = \(delivery.id)
+                """, logger: logger)
+            if let subscription, let subscriptionBody {
+                try await connection.query("UPDATE subscriptions SET body = \(subscriptionBody) WHERE id = \(subscription.id)", logger: logger)
+            }
+            try await insertAudit(templates: templates, on: connection)
+            try await insertDeliveries(events, on: connection)
+        }
+    }
+
+    public func attempts(deliveryId: String) async throws -> [DeliveryAttempt] {
+        try await Self.decoded(DeliveryAttempt.self, try await query("SELECT body FROM delivery_attempts WHERE delivery_id = \(deliveryId) ORDER BY seq"))
+    }
+
+    public func requeue(ids: [String], at time: String, audit: [AuditEntry]) async throws -> Int {
+        let templates = try auditTemplates(audit)
+        return try await transaction { connection in
+            var count = 0
+            for id in ids {
+                let rows = try await connection.query("SELECT body FROM deliveries WHERE id = \(id) FOR UPDATE", logger: logger)
+                guard var delivery = try await Self.decoded(Delivery.self, rows).first else { continue }
+                delivery.status = "pending"
+                delivery.nextAttemptAt = time
+                try await connection.query("""
+                    UPDATE deliveries SET status = 'pending', next_attempt_at = \(time), body = \(try Self.json(delivery)) WHERE id = \(id)
+                    """, logger: logger)
+                count += 1
+            }
+            try await insertAudit(templates: templates, on: connection)
+            return count
+        }
+    }
+
+    public func deliveries(status: String?) async throws -> [Delivery] {
+        try await Self.decoded(Delivery.self, try await query(
+            "SELECT body FROM deliveries WHERE \(status)::text IS NULL OR status = \(status) ORDER BY seq"))
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import NIOCore
+import PerigateCore
+import PerigateDrivers
+import PostgresNIO
+
+extension PostgresMessageStore: MessageStore {
+    public func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
+        let compressed = try Compression.compress(message.raw)
+        let report = String(decoding: try JSONEncoder().encode(message.report), as: UTF8.self)
+        let templates = try auditTemplates(audit)
+        return try await transaction { connection in
+            let inserted = try await connection.query("""
+                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report)
+                VALUES (\(message.id), \(message.receivedAt), \(message.report.kind), \(message.report.version),
+                        \(message.report.outcome.rawValue), \(message.senderURA), \(message.bsn), \(ByteBuffer(bytes: compressed)),
+                        \(message.raw.count), \(report))
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """, logger: logger).collect().isEmpty == false
+            guard inserted else {
+                // Stored before (by this or another node): a duplicate when the bytes are the same.
+                guard let original = try await load(id: message.id, on: connection) else {
+                    throw StoreError(message: "message \(message.id) conflicted but cannot be read")
+                }
+                let duplicate = original.raw == message.raw
+                try await insertAudit(templates: try auditTemplates(AcceptOutcome.repeatedAuditLines(audit, duplicate: duplicate)), on: connection)
+                return duplicate ? .duplicate(original) : .conflict(original)
+            }
+            try await insertAudit(templates: templates, on: connection)
+            if let consent = message.exchangeConsent { try await insertConsent(consent, on: connection) }
+            try await insertDeliveries(deliveries, on: connection)
+            return .stored
+        }
+    }
+
+    public func message(id: String) async throws -> StoredMessage? {
+        try await client.withConnection { connection in try await load(id: id, on: connection) }
+    }
+
+    public func messages(bsn: String) async throws -> [StoredMessage] {
+        try await Self.messages(try await query(
+            "SELECT id, received_at, sender_ura, bsn, raw, raw_size, report FROM messages WHERE bsn = \(bsn) ORDER BY seq"))
+    }
+
+    func load(id: String, on connection: PostgresConnection) async throws -> StoredMessage? {
+        try await Self.messages(try await connection.query(
+            "SELECT id, received_at, sender_ura, bsn, raw, raw_size, report FROM messages WHERE id = \(id)", logger: logger)).first
+    }
+
+    static func messages(_ rows: PostgresRowSequence) async throws -> [StoredMessage] {
+        var result: [StoredMessage] = []
+        for try await (id, receivedAt, senderURA, bsn, raw, size, report)
+            in rows.decode((String, String, String?, String?, ByteBuffer, Int, String).self) {
+            result.append(StoredMessage(id: id, receivedAt: receivedAt,
+                                        report: try JSONDecoder().decode(ValidationReport.self, from: Data(report.utf8)),
+                                        senderURA: senderURA, bsn: bsn,
+                                        raw: try Compression.decompress(Data(raw.readableBytesView), size: size)))
+        }
+        return result
+    }
+
+    public func registerConsent(_ consent: ExchangeConsent, audit: [AuditEntry]) async throws {
+        let templates = try auditTemplates(audit)
+        try await transaction { connection in
+            try await insertConsent(consent, on: connection)
+            try await insertAudit(templates: templates, on: connection)
+        }
+    }
+
+    func insertConsent(_ consent: ExchangeConsent, on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            INSERT INTO consents (bsn, status, date, recorded_at, recorded_by, message_id)
+            VALUES (\(consent.bsn), \(consent.status.rawValue), \(consent.date), \(consent.recordedAt), \(consent.recordedBy), \(consent.messageId))
+            """, logger: logger)
+    }
+
+    public func consents(bsn: String) async throws -> [ExchangeConsent] {
+        var result: [ExchangeConsent] = []
+        let rows = try await query("SELECT status, date, recorded_at, recorded_by, message_id FROM consents WHERE bsn = \(bsn) ORDER BY seq")
+        for try await (status, date, recordedAt, recordedBy, messageId) in rows.decode((String, String, String, String, String?).self) {
+            result.append(ExchangeConsent(bsn: bsn, status: ExchangeConsent.Status(rawValue: status) ?? .withdrawn, date: date,
+                                          recordedAt: recordedAt, recordedBy: recordedBy, messageId: messageId))
+        }
+        return result
+    }
+}

@@ -1,0 +1,98 @@
+import PerigateCore
+import PostgresNIO
+
+extension PostgresMessageStore: PartnerRegistry, ClientCredentialRegistry, OperatorRegistry {
+    public func addPartner(_ partner: Partner, tokenHash: String, audit: AuditEntry) async throws {
+        let templates = try auditTemplates([audit])
+        try await transaction { connection in
+            try await connection.query("""
+                INSERT INTO partners (id, name, type, ura, agb, token_hash, created_at)
+                VALUES (\(partner.id), \(partner.name), \(partner.type), \(partner.ura), \(partner.agb), \(tokenHash), \(partner.createdAt))
+                """, logger: logger)
+            try await insertAudit(templates: templates, on: connection)
+        }
+    }
+
+    private static let partnerColumns = "id, name, type, ura, agb, created_at, revoked"
+
+    static func partners(_ rows: PostgresRowSequence) async throws -> [Partner] {
+        var result: [Partner] = []
+        for try await (id, name, type, ura, agb, createdAt, revoked) in rows.decode((String, String, String, String, String?, String, Bool).self) {
+            result.append(Partner(id: id, name: name, type: type, ura: ura, agb: agb, createdAt: createdAt, revoked: revoked))
+        }
+        return result
+    }
+
+    public func partner(tokenHash: String) async throws -> Partner? {
+        try await Self.partners(try await query(
+            "SELECT \(unescaped: Self.partnerColumns) FROM partners WHERE token_hash = \(tokenHash) AND NOT revoked")).first
+    }
+
+    public func partners() async throws -> [Partner] {
+        try await Self.partners(try await query("SELECT \(unescaped: Self.partnerColumns) FROM partners ORDER BY created_at, id"))
+    }
+
+    public func revokePartner(id: String, audit: AuditEntry) async throws -> Bool {
+        try await updatePartner(id: id, audit: audit) { connection in
+            try await connection.query("UPDATE partners SET revoked = true WHERE id = \(id) RETURNING id", logger: self.logger)
+        }
+    }
+
+    public func bindCertificate(partnerId: String, fingerprint: String, audit: AuditEntry) async throws -> Bool {
+        try await updatePartner(id: partnerId, audit: audit) { connection in
+            try await connection.query("UPDATE partners SET cert_sha256 = \(fingerprint) WHERE id = \(partnerId) RETURNING id", logger: self.logger)
+        }
+    }
+
+    /// One partner change with its audit line; `false` (nothing written) when there is no such partner.
+    private func updatePartner(id: String, audit: AuditEntry, _ change: (PostgresConnection) async throws -> PostgresRowSequence) async throws -> Bool {
+        let templates = try auditTemplates([audit])
+        return try await transaction { connection in
+            guard try await change(connection).collect().isEmpty == false else { return false }
+            try await insertAudit(templates: templates, on: connection)
+            return true
+        }
+    }
+
+    public func partner(certificateFingerprint: String) async throws -> Partner? {
+        try await Self.partners(try await query(
+            "SELECT \(unescaped: Self.partnerColumns) FROM partners WHERE cert_sha256 = \(certificateFingerprint) AND NOT revoked")).first
+    }
+
+    public func addClientCredential(_ credential: ClientCredential, tokenHash: String, audit: AuditEntry) async throws {
+        let templates = try auditTemplates([audit])
+        try await transaction { connection in
+            try await connection.query("""
+                INSERT INTO client_credentials (id, bsn, token_hash, created_at)
+                VALUES (\(credential.id), \(credential.bsn), \(tokenHash), \(credential.createdAt))
+                """, logger: logger)
+            try await insertAudit(templates: templates, on: connection)
+        }
+    }
+
+    public func clientCredential(tokenHash: String) async throws -> ClientCredential? {
+        for try await (id, bsn, createdAt) in try await query(
+            "SELECT id, bsn, created_at FROM client_credentials WHERE token_hash = \(tokenHash) AND NOT revoked").decode((String, String, String).self) {
+            return ClientCredential(id: id, bsn: bsn, createdAt: createdAt)
+        }
+        return nil
+    }
+
+    public func addOperator(_ operator: Operator, tokenHash: String, audit: AuditEntry) async throws {
+        let templates = try auditTemplates([audit])
+        try await transaction { connection in
+            try await connection.query("""
+                INSERT INTO operators (id, name, token_hash, created_at) VALUES (\(`operator`.id), \(`operator`.name), \(tokenHash), \(`operator`.createdAt))
+                """, logger: logger)
+            try await insertAudit(templates: templates, on: connection)
+        }
+    }
+
+    public func activeOperator(tokenHash: String) async throws -> Operator? {
+        for try await (id, name, createdAt) in try await query(
+            "SELECT id, name, created_at FROM operators WHERE token_hash = \(tokenHash) AND NOT revoked").decode((String, String, String).self) {
+            return Operator(id: id, name: name, createdAt: createdAt)
+        }
+        return nil
+    }
+}

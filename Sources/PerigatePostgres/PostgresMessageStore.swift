@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import PerigateCore
+import PostgresNIO
+
+/// The multi-node store: one PostgreSQL database shared by every `perigate serve` process
+/// (postgres-nio's connection pool), numbered migrations of its own, raw messages
+/// zlib-compressed, append-only tables enforced by triggers.
+///
+/// Concurrency: every method is one transaction on a pooled connection. Audit lines from all
+/// nodes form one hash chain: appending takes a transaction-scoped advisory lock, so the chain
+/// head is read and extended by one transaction at a time (``auditLock``).
+public final class PostgresMessageStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// Stamped on every audit line this store writes (gateway instance and site).
+    public let auditSource: AuditSource
+    private let runner: Task<Void, Never>
+
+    /// Advisory lock keys: migrations, and appending to the audit chain.
+    static let migrationLock: Int64 = 7_513_001
+    static let auditLock: Int64 = 7_513_002
+
+    private init(client: PostgresClient, auditSource: AuditSource, logger: Logger) {
+        self.client = client
+        self.auditSource = auditSource
+        self.logger = logger
+        runner = Task { await client.run() }
+    }
+
+    /// This machine as the audit source: its host name at site `perigate`.
+    public static var defaultAuditSource: AuditSource {
+        AuditSource(instance: ProcessInfo.processInfo.hostName, site: "perigate")
+    }
+
+    /// Connects to `url` (`postgres://user:password@host:port/database`) and applies pending
+    /// migrations (one node at a time).
+    public static func open(url: String, auditSource: AuditSource = defaultAuditSource, maximumConnections: Int = 8,
+                            logger: Logger = Logger(label: "perigate.postgres")) async throws -> PostgresMessageStore {
+        var configuration = try PostgresURL.configuration(url)
+        configuration.options.maximumConnections = maximumConnections
+        let store = PostgresMessageStore(client: PostgresClient(configuration: configuration), auditSource: auditSource, logger: logger)
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        return store
+    }
+
+    /// Stops the pool (must be called before the last reference goes).
+    public func close() async throws {
+        runner.cancel()
+        await runner.value
+    }
+
+    /// One transaction on a pooled connection; rolled back when `body` throws.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+    }
+
+    /// One statement outside a transaction.
+    func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await client.query(query, logger: logger)
+    }
+
+    /// Migration numbers applied, in order.
+    public func appliedMigrations() async throws -> [(Int, String)] {
+        var result: [(Int, String)] = []
+        for try await (version, name) in try await query("SELECT version, name FROM schema_migrations ORDER BY version").decode((Int, String).self) {
+            result.append((version, name))
+        }
+        return result
+    }
+
+    private func migrate() async throws {
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """, logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in PostgresMigrations.all where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                                           logger: logger)
+            }
+        }
+    }
+
+    /// Runs raw SQL, for tests that prove the database itself refuses tampering.
+    public func execute(_ sql: String) async throws {
+        try await query(PostgresQuery(unsafeSQL: sql))
+    }
+}
+
+/// `postgres://user:password@host:port/database` → a client configuration (plain TCP: the
+/// database is expected on a private network or loopback; put TLS in front otherwise).
+enum PostgresURL {
+    static func configuration(_ url: String) throws -> PostgresClient.Configuration {
+        guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
+              let host = parts.host, let user = parts.user, !host.isEmpty else {
+            throw StoreConfigurationError(message: "not a PostgreSQL URL (postgres://user:password@host:port/database)")
+        }
+        let database = String(parts.path.drop { $0 == "/" })
+        return PostgresClient.Configuration(host: host, port: parts.port ?? 5432, username: user, password: parts.password,
+                                            database: database.isEmpty ? nil : database, tls: .disable)
+    }
+}
+
+/// A store that cannot be configured as asked (the message never contains the password).
+public struct StoreConfigurationError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+
+    public init(message: String) {
+        self.message = message
+    }
+}
+
+extension PostgresMessageStore {
+    /// Creates an empty database `name` (letters, digits, `_`) on the server of `serverURL` and
+    /// returns its URL — for setting up a deployment and for tests.
+    public static func createDatabase(serverURL: String, name: String) async throws -> String {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw StoreConfigurationError(message: "database name '\(name)' may only hold letters, digits and _")
+        }
+        let client = PostgresClient(configuration: try PostgresURL.configuration(serverURL))
+        let runner = Task { await client.run() }
+        defer { runner.cancel() }
+        try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        guard var parts = URLComponents(string: serverURL) else { throw StoreConfigurationError(message: "not a PostgreSQL URL") }
+        parts.path = "/" + name
+        return parts.string ?? serverURL
+    }
+}

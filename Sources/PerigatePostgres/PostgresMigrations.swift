@@ -1,0 +1,140 @@
+/// The PostgreSQL schema, as numbered migrations (their own numbering, independent of SQLite's).
+/// A landed migration is never edited: add a new one. Each runs in one transaction.
+enum PostgresMigrations {
+    struct Migration {
+        var version: Int
+        var name: String
+        var statements: [String]
+    }
+
+    /// Refuses UPDATE and DELETE on append-only tables. A purge of audit lines older than the
+    /// retention period sets `perigate.purge` for its own transaction (and records itself).
+    static let appendOnlyFunction = """
+        CREATE FUNCTION perigate_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'audit_log' AND current_setting('perigate.purge', true) = 'on' THEN
+                RETURN OLD;
+            END IF;
+            RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+        END $$
+        """
+
+    static func appendOnly(_ table: String) -> String {
+        "CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION perigate_append_only()"
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "messages-consents-audit", statements: [
+            appendOnlyFunction,
+            """
+            CREATE TABLE messages (
+                seq BIGSERIAL UNIQUE,
+                id TEXT PRIMARY KEY,
+                received_at TEXT NOT NULL,
+                kind TEXT,
+                version TEXT,
+                outcome TEXT NOT NULL,
+                sender_ura TEXT,
+                bsn TEXT,
+                raw BYTEA NOT NULL,
+                raw_size INTEGER NOT NULL,
+                report TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX messages_by_bsn ON messages(bsn, seq)",
+            """
+            CREATE TABLE consents (
+                seq BIGSERIAL PRIMARY KEY,
+                bsn TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('given', 'withdrawn')),
+                date TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                recorded_by TEXT NOT NULL,
+                message_id TEXT
+            )
+            """,
+            "CREATE INDEX consents_by_bsn ON consents(bsn, seq)",
+            appendOnly("consents"),
+            """
+            CREATE TABLE audit_log (
+                seq BIGINT PRIMARY KEY,
+                line TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL,
+                client TEXT GENERATED ALWAYS AS ((line::jsonb) ->> 'client') STORED,
+                time TEXT GENERATED ALWAYS AS ((line::jsonb) ->> 'time') STORED,
+                actor_ura TEXT GENERATED ALWAYS AS ((line::jsonb) -> 'organisation' ->> 'ura') STORED
+            )
+            """,
+            "CREATE INDEX audit_log_by_client ON audit_log(client, seq)",
+            "CREATE INDEX audit_log_by_time ON audit_log(time)",
+            "CREATE INDEX audit_log_by_actor ON audit_log(actor_ura, seq)",
+            appendOnly("audit_log"),
+            """
+            CREATE TABLE audit_purges (
+                seq BIGSERIAL PRIMARY KEY,
+                up_to BIGINT NOT NULL,
+                anchor_hash TEXT NOT NULL,
+                anchor_time TEXT NOT NULL,
+                time TEXT NOT NULL
+            )
+            """,
+            appendOnly("audit_purges"),
+        ]),
+        Migration(version: 2, name: "partners-credentials-operators", statements: [
+            """
+            CREATE TABLE partners (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                ura TEXT NOT NULL,
+                agb TEXT,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                revoked BOOLEAN NOT NULL DEFAULT false,
+                cert_sha256 TEXT UNIQUE
+            )
+            """,
+            """
+            CREATE TABLE client_credentials (
+                id TEXT PRIMARY KEY,
+                bsn TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                revoked BOOLEAN NOT NULL DEFAULT false
+            )
+            """,
+            """
+            CREATE TABLE operators (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                revoked BOOLEAN NOT NULL DEFAULT false
+            )
+            """,
+        ]),
+        Migration(version: 3, name: "subscriptions-and-outbox", statements: [
+            "CREATE TABLE subscriptions (id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL)",
+            """
+            CREATE TABLE deliveries (
+                seq BIGSERIAL PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                message_id TEXT NOT NULL,
+                bsn TEXT NOT NULL,
+                partner_id TEXT NOT NULL,
+                subscription_id TEXT,
+                status TEXT NOT NULL,
+                next_attempt_at TEXT NOT NULL,
+                body TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX deliveries_inbox ON deliveries(partner_id, status, seq) WHERE subscription_id IS NULL",
+            "CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at) WHERE subscription_id IS NOT NULL",
+            "CREATE INDEX deliveries_by_message ON deliveries(message_id, seq)",
+            "CREATE TABLE delivery_attempts (seq BIGSERIAL PRIMARY KEY, delivery_id TEXT NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts(delivery_id, seq)",
+            appendOnly("delivery_attempts"),
+        ]),
+    ]
+}
