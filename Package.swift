@@ -92,6 +92,7 @@ let package = Package(
             dependencies: [
                 "PerigateCore",
                 "PerigateDrivers",
+                "PerigatePostgres",
                 "PerigateServer",
                 "PerigateDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

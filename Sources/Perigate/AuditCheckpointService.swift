@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// the HTTP server has stopped (it is listed before the server in the service group, and groups
 /// shut down in reverse order).
 struct AuditCheckpointService: Service {
-    let store: SQLiteMessageStore
+    let store: any AuditChainStore
     let file: AuditCheckpointFile
     /// The raw private key (the key type itself is not `Sendable`).
     let key: Data

@@ -10,17 +10,26 @@ import PerigateServer
 import Logging
 import ServiceLifecycle
 
-/// Where the embedded database lives: `--db` > `PERIGATE_DB` > `./perigate.sqlite`.
+/// Which store the CLI commands use: the embedded SQLite file (`--db` > `PERIGATE_DB` >
+/// `./perigate.sqlite`) or PostgreSQL (`--storage postgres --postgres-url …`, or
+/// `PERIGATE_STORAGE` / `PERIGATE_POSTGRES_URL`).
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: "SQLite database file (default: $PERIGATE_DB or ./perigate.sqlite).")
     var path: String?
+    @Option(help: "sqlite or postgres (default: $PERIGATE_STORAGE or sqlite).")
+    var storage: String?
+    @Option(name: .customLong("postgres-url"), help: "postgres://user:password@host:port/database (default: $PERIGATE_POSTGRES_URL).")
+    var postgresURL: String?
 
     var resolved: String { path ?? ProcessInfo.processInfo.environment["PERIGATE_DB"] ?? "perigate.sqlite" }
 
     /// Opens the store, runs `body` and closes the store whatever happens (an unclosed SQLiteNIO
     /// connection must not be left behind, also when `body` throws).
-    func withStore<T>(_ body: (SQLiteMessageStore) async throws -> T) async throws -> T {
-        let store = try await SQLiteMessageStore.open(path: resolved)
+    func withStore<T>(_ body: (any GatewayStore) async throws -> T) async throws -> T {
+        let environment = ProcessInfo.processInfo.environment
+        let store = try await StorageChoice.open(storage: storage ?? environment["PERIGATE_STORAGE"],
+                                                 sqlitePath: resolved, postgresURL: postgresURL ?? environment["PERIGATE_POSTGRES_URL"],
+                                                 auditSource: SQLiteMessageStore.defaultAuditSource)
         do {
             let result = try await body(store)
             try await store.close()
@@ -69,6 +78,10 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String?
     @Option(name: .customLong("reference-date"), help: "Day (yyyy-mm-dd) relative ADA test dates count from; test environments only (default: none).")
     var referenceDate: String?
+    @Option(help: "sqlite (default) or postgres: one database shared by several serve processes.")
+    var storage: String?
+    @Option(name: .customLong("postgres-url"), help: "postgres://user:password@host:port/database (with --storage postgres).")
+    var postgresURL: String?
 
     /// A configuration/security event line: the gateway started or stopped logging.
     static func lifecycleLine(_ event: String) -> AuditEntry {
@@ -85,6 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
         set("maxBodyBytes", maximumBytes); set("requestTimeoutSeconds", requestTimeout)
         set("maxConcurrentRequests", maximumConcurrentRequests); set("tls.cert", tlsCertificate); set("tls.key", tlsKey)
         set("tls.clientCA", tlsClientCA); set("logLevel", logLevel); set("mapping.referenceDate", referenceDate)
+        set("storage", storage); set("postgres.url", postgresURL)
         return values
     }
 
@@ -116,7 +130,8 @@ struct ServeCommand: AsyncParsableCommand {
         do { auditKey = try AuditSigningKey.loadOrCreate(path: settings.auditKey) } catch let error as AuditFileError {
             throw ValidationError("cannot use the audit signing key: \(error)")
         }
-        let store = try await SQLiteMessageStore.open(path: settings.database, auditSource: settings.auditSource)
+        let store = try await StorageChoice.open(storage: settings.storage, sqlitePath: settings.database, postgresURL: settings.postgresURL,
+                                                 auditSource: settings.auditSource, postgresConnections: settings.postgresConnections)
         var validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
         validator.referenceDate = settings.referenceDate
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: policy, validator: validator,

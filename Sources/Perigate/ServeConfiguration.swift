@@ -12,6 +12,10 @@ struct ServeConfiguration {
     var host: String
     var port: Int
     var database: String
+    /// `sqlite` (the file `database`) or `postgres` (`postgresURL`, shared by every node).
+    var storage: String
+    var postgresURL: String?
+    var postgresConnections: Int
     var schemaDirectory: String
     var views: String
     var limits: GatewayLimits
@@ -65,6 +69,9 @@ struct ServeConfiguration {
             host: reader.string("host") ?? "127.0.0.1",
             port: try reader.int("port", 8080, in: 0...65535),
             database: database,
+            storage: reader.string("storage") ?? "sqlite",
+            postgresURL: reader.string("postgres.url"),
+            postgresConnections: try reader.int("postgres.maxConnections", 16, in: 1...500),
             schemaDirectory: schemaDirectory,
             views: reader.string("views") ?? (schemaDirectory as NSString).appendingPathComponent("views.json"),
             limits: GatewayLimits(
@@ -90,6 +97,12 @@ struct ServeConfiguration {
             referenceDate: reader.string("mapping.referenceDate"))
         if let day = configuration.referenceDate, (try? NationalDate.iso("T", reference: day)) != day {
             throw Invalid(description: "mapping.referenceDate: '\(day)' is not a calendar date yyyy-mm-dd")
+        }
+        guard ["sqlite", "postgres"].contains(configuration.storage) else {
+            throw Invalid(description: "storage: '\(configuration.storage)' is not sqlite or postgres")
+        }
+        if configuration.storage == "postgres", configuration.postgresURL == nil {
+            throw Invalid(description: "storage postgres needs postgres.url (--postgres-url, PERIGATE_POSTGRES_URL)")
         }
         if let problem = AuditRetention.problem(years: configuration.auditRetentionYears) {
             throw Invalid(description: "audit.retentionYears: \(problem)")

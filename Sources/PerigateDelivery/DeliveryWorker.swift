@@ -35,9 +35,13 @@ public final class DeliveryWorker: Service, Sendable {
         public var timeout: Duration
         /// Pause between rounds when idle.
         public var pollInterval: Duration
+        /// This node's name in delivery leases (several nodes on one PostgreSQL database).
+        public var node: String
 
         public init(schedule: RetrySchedule = RetrySchedule(), disableAfter: Duration = .seconds(3 * 86_400), concurrency: Int = 16,
-                    timeout: Duration = .seconds(10), pollInterval: Duration = .seconds(1)) {
+                    timeout: Duration = .seconds(10), pollInterval: Duration = .seconds(1),
+                    node: String = ProcessInfo.processInfo.hostName + ":\(ProcessInfo.processInfo.processIdentifier)") {
+            self.node = node
             self.schedule = schedule
             self.disableAfter = disableAfter
             self.concurrency = concurrency
@@ -80,17 +84,12 @@ public final class DeliveryWorker: Service, Sendable {
     /// client). Returns the number attempted.
     @discardableResult
     public func runOnce() async throws -> Int {
-        let time = now().formatted(.iso8601)
-        var heads: [String: Delivery] = [:]
-        var order: [String] = []
-        for delivery in try await store.pendingWebhookDeliveries() {
-            let stream = "\(delivery.subscriptionId ?? "")|\(delivery.bsn)"
-            if heads[stream] == nil {
-                heads[stream] = delivery
-                order.append(stream)
-            }
-        }
-        let due = order.compactMap { heads[$0] }.filter { $0.nextAttemptAt <= time }
+        let moment = now()
+        // A lease outlives the longest attempt (timeout) with room to record it; a node that dies
+        // mid-attempt leaves its heads to the others after that.
+        let lease = moment.addingTimeInterval(TimeInterval(settings.timeout.components.seconds) * 2 + 30)
+        let due = try await store.claimDueHeads(now: moment.formatted(.iso8601), leaseUntil: lease.formatted(.iso8601), node: settings.node,
+                                                limit: settings.concurrency * 8)
         guard !due.isEmpty else { return 0 }
         let subscriptions = Dictionary(try await store.subscriptions().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let partners = Dictionary(try await self.partners.partners().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -107,3 +107,56 @@ extension PostgresMessageStore: AuditChainStore {
         return (0, AuditChain.genesis)
     }
 }
+
+extension PostgresMessageStore {
+    public func auditRows(client: String?, from: String?, to: String?) async throws -> [AuditChain.Row] {
+        var result: [AuditChain.Row] = []
+        for try await (seq, line, previous, hash) in try await query("""
+            SELECT seq, line, prev_hash, hash FROM audit_log
+            WHERE (\(client)::text IS NULL OR client = \(client)) AND time >= \(from ?? "") AND time <= \(to ?? "~") ORDER BY seq
+            """).decode((Int, String, String, String).self) {
+            result.append(AuditChain.Row(sequence: seq, line: line, previousHash: previous, hash: hash))
+        }
+        return result
+    }
+
+    /// As the SQLite store: the boundary is recorded and the lines removed in one transaction that
+    /// holds the chain lock; the append-only trigger lets the DELETE through only for this
+    /// transaction (`perigate.purge`).
+    public func purgeAudit(before cutoff: String, purgeLine: AuditEntry) async throws -> Int {
+        let template = { (detail: String) in
+            var line = purgeLine
+            line.detail = detail
+            return try self.auditTemplates([line])
+        }
+        return try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: logger)
+            var first: Int?
+            for try await value in try await connection.query("SELECT MIN(seq) FROM audit_log WHERE time >= \(cutoff)", logger: logger)
+                .decode(Int?.self) { first = value }
+            let head = try await auditHead(on: connection)
+            let upTo = first.map { $0 - 1 } ?? head.sequence
+            var boundary = (sequence: 0, hash: AuditChain.genesis)
+            for try await (sequence, hash) in try await connection.query(
+                "SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", logger: logger).decode((Int, String).self) {
+                boundary = (sequence, hash)
+            }
+            guard upTo > boundary.sequence else {
+                try await insertAudit(templates: try template("nothing to purge before \(cutoff)"), on: connection)
+                return 0
+            }
+            var anchor: (hash: String, time: String)?
+            for try await (hash, time) in try await connection.query("SELECT hash, time FROM audit_log WHERE seq = \(upTo)", logger: logger)
+                .decode((String, String).self) { anchor = (hash, time) }
+            guard let anchor else { throw StoreError(message: "audit line \(upTo) is missing: verify the log before purging") }
+            try await connection.query("""
+                INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time) VALUES (\(upTo), \(anchor.hash), \(anchor.time), \(purgeLine.time))
+                """, logger: logger)
+            try await connection.query("SET LOCAL perigate.purge = 'on'", logger: logger)
+            try await connection.query("DELETE FROM audit_log WHERE seq <= \(upTo)", logger: logger)
+            try await connection.query("SET LOCAL perigate.purge = 'off'", logger: logger)
+            try await insertAudit(templates: try template("purged lines \(boundary.sequence + 1)…\(upTo) written before \(cutoff)"), on: connection)
+            return upTo - boundary.sequence
+        }
+    }
+}

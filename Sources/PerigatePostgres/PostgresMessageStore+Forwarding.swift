@@ -90,6 +90,32 @@ extension PostgresMessageStore: ForwardingStore {
             "SELECT body FROM deliveries WHERE subscription_id IS NOT NULL AND status = 'pending' ORDER BY seq"))
     }
 
+    /// The due, unleased head of each stream, locked with `FOR UPDATE SKIP LOCKED` so two nodes
+    /// claiming at once never get the same row, and leased in the same transaction. Only heads
+    /// are claimable: a stream's next delivery waits until its head is sent, dead or cancelled,
+    /// whichever node holds it.
+    public func claimDueHeads(now: String, leaseUntil: String, node: String, limit: Int) async throws -> [Delivery] {
+        try await transaction { connection in
+            let rows = try await connection.query("""
+                WITH heads AS (
+                    SELECT DISTINCT ON (subscription_id, bsn) id FROM deliveries
+                    WHERE subscription_id IS NOT NULL AND status = 'pending'
+                    ORDER BY subscription_id, bsn, seq
+                )
+                SELECT d.body FROM deliveries d JOIN heads h ON d.id = h.id
+                WHERE d.next_attempt_at <= \(now) AND (d.lease_until IS NULL OR d.lease_until < \(now))
+                ORDER BY d.seq LIMIT \(limit)
+                FOR UPDATE OF d SKIP LOCKED
+                """, logger: logger)
+            let claimed = try await Self.decoded(Delivery.self, rows)
+            for delivery in claimed {
+                try await connection.query("UPDATE deliveries SET lease_until = \(leaseUntil), leased_by = \(node) WHERE id = \(delivery.id)",
+                                           logger: logger)
+            }
+            return claimed
+        }
+    }
+
     public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry],
                               events: [Delivery]) async throws {
         let attemptBody = try Self.json(attempt), deliveryBody = try Self.json(delivery)
@@ -98,7 +124,8 @@ extension PostgresMessageStore: ForwardingStore {
         try await transaction { connection in
             try await connection.query("INSERT INTO delivery_attempts (delivery_id, body) VALUES (\(attempt.deliveryId), \(attemptBody))", logger: logger)
             try await connection.query("""
-                UPDATE deliveries SET status = \(delivery.status), next_attempt_at = \(delivery.nextAttemptAt), body = \(deliveryBody)
+                UPDATE deliveries SET status = \(delivery.status), next_attempt_at = \(delivery.nextAttemptAt), body = \(deliveryBody),
+                    lease_until = NULL, leased_by = NULL
                 WHERE id = \(delivery.id)
                 """, logger: logger)
             if let subscription, let subscriptionBody {
@@ -123,7 +150,9 @@ extension PostgresMessageStore: ForwardingStore {
                 delivery.status = "pending"
                 delivery.nextAttemptAt = time
                 try await connection.query("""
-                    UPDATE deliveries SET status = 'pending', next_attempt_at = \(time), body = \(try Self.json(delivery)) WHERE id = \(id)
+                    UPDATE deliveries SET status = 'pending', next_attempt_at = \(time), body = \(try Self.json(delivery)),
+                        lease_until = NULL, leased_by = NULL
+                    WHERE id = \(id)
                     """, logger: logger)
                 count += 1
             }

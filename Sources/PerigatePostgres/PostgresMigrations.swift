@@ -136,5 +136,9 @@ enum PostgresMigrations {
             "CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts(delivery_id, seq)",
             appendOnly("delivery_attempts"),
         ]),
+        // Several nodes deliver from one outbox: a claimed stream head carries a lease.
+        Migration(version: 4, name: "delivery-leases", statements: [
+            "ALTER TABLE deliveries ADD COLUMN lease_until TEXT, ADD COLUMN leased_by TEXT",
+        ]),
     ]
 }

@@ -222,7 +222,7 @@ struct PostgresTestServerTests {
     func required() async throws {
         #expect(MessageStoreConformanceTests.Backend.available.contains(.postgres))
         let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())
-        #expect(try await store.appliedMigrations().map(\.0) == [1, 2, 3])
+        #expect(try await store.appliedMigrations().map(\.0) == [1, 2, 3, 4])
         try await store.close()
     }
 }

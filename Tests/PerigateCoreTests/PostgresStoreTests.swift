@@ -47,4 +47,46 @@ struct PostgresStoreTests {
         #expect(try await store.consents(bsn: "999990019").map(\.status) == [.given])
         try await store.close()
     }
+
+    @Test("two nodes claiming from one outbox never get the same delivery; only stream heads; an expired lease frees it")
+    func claims() async throws {
+        let url = try await PostgresTestDatabase.create()
+        let nodeA = try await PostgresMessageStore.open(url: url), nodeB = try await PostgresMessageStore.open(url: url)
+        let template = try MessageStoreConformanceTests.sample("valid/kraamzorgoverdracht-1-prenataal.xml")
+        // 20 clients, two deliveries each to one endpoint: 20 streams.
+        for index in 0..<40 {
+            var message = template
+            message.id = "claim-\(index)"
+            let delivery = Delivery(messageId: message.id, bsn: "client-\(index % 20)", partnerId: "p1", partnerURA: "31112222", subscriptionId: "s1",
+                                    reason: "addressed", nextAttemptAt: "2026-11-25T10:00:00Z", createdAt: "2026-11-25T10:00:00Z")
+            _ = try await nodeA.accept(message, audit: [], deliveries: [delivery])
+        }
+        let now = "2026-11-25T10:00:01Z", lease = "2026-11-25T10:01:00Z"
+        async let claimedA = nodeA.claimDueHeads(now: now, leaseUntil: lease, node: "a", limit: 100)
+        async let claimedB = nodeB.claimDueHeads(now: now, leaseUntil: lease, node: "b", limit: 100)
+        let (a, b) = try await (claimedA, claimedB)
+        #expect(Set(a.map(\.id)).isDisjoint(with: b.map(\.id)))
+        #expect(a.count + b.count == 20, "one head per stream: \(a.count) + \(b.count)")
+        #expect(Set((a + b).map(\.bsn)).count == 20)
+        #expect(Set((a + b).map(\.messageId)) == Set((0..<20).map { "claim-\($0)" }), "the older delivery of each stream comes first")
+        // Leased: nothing more to claim, the second deliveries wait behind their heads.
+        #expect(try await nodeB.claimDueHeads(now: now, leaseUntil: lease, node: "b", limit: 100).isEmpty)
+        // Node A records its attempts (sent): those streams move on; B's leases run out later.
+        for delivery in a {
+            var sent = delivery
+            sent.status = "sent"
+            sent.attempts = 1
+            try await nodeA.recordAttempt(DeliveryAttempt(deliveryId: delivery.id, number: 1, time: now, status: 200, error: nil, milliseconds: 3),
+                                          delivery: sent, subscription: nil, audit: [], events: [])
+        }
+        let next = try await nodeB.claimDueHeads(now: now, leaseUntil: lease, node: "b", limit: 100)
+        #expect(Set(next.map(\.bsn)) == Set(a.map(\.bsn)))
+        #expect(next.allSatisfy { Int($0.messageId.dropFirst(6))! >= 20 })
+        // B "dies": after its lease, A takes B's heads over.
+        let later = "2026-11-25T10:01:01Z"
+        let takenOver = try await nodeA.claimDueHeads(now: later, leaseUntil: "2026-11-25T10:02:00Z", node: "a", limit: 100)
+        #expect(Set(takenOver.map(\.id)) == Set((b + next).map(\.id)))
+        try await nodeA.close()
+        try await nodeB.close()
+    }
 }

@@ -33,6 +33,23 @@ public protocol MessageStore: Sendable {
     func close() async throws
 }
 
+extension ForwardingStore {
+    /// For a store used by one node: the due heads of ``pendingWebhookDeliveries()``, no lease
+    /// needed (one worker, and a restart starts over).
+    public func claimDueHeads(now: String, leaseUntil: String, node: String, limit: Int) async throws -> [Delivery] {
+        var heads: [String: Delivery] = [:]
+        var order: [String] = []
+        for delivery in try await pendingWebhookDeliveries() {
+            let stream = "\(delivery.subscriptionId ?? "")|\(delivery.bsn)"
+            if heads[stream] == nil {
+                heads[stream] = delivery
+                order.append(stream)
+            }
+        }
+        return Array(order.compactMap { heads[$0] }.filter { $0.nextAttemptAt <= now }.prefix(limit))
+    }
+}
+
 extension MessageStore {
     public func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome {
         try await accept(message, audit: audit, deliveries: [])
@@ -57,6 +74,11 @@ public protocol ForwardingStore: Sendable {
     func deliveries(messageId: String) async throws -> [Delivery]
     /// Pending webhook deliveries, oldest first (the worker picks the due head of each stream).
     func pendingWebhookDeliveries() async throws -> [Delivery]
+    /// The due head of each stream (one subscription, one client), oldest first, at most `limit`,
+    /// claimed for `node` until `leaseUntil` (UTC ISO 8601): a store shared by several nodes hands
+    /// each head to one node; a lease that runs out (its node died) makes it claimable again.
+    /// ``recordAttempt(_:delivery:subscription:audit:events:)`` ends the lease.
+    func claimDueHeads(now: String, leaseUntil: String, node: String, limit: Int) async throws -> [Delivery]
     /// Records one attempt: the delivery's new state, the attempt, the subscription's new state
     /// (failing, disabled) and the audit lines, in one transaction.
     func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry],

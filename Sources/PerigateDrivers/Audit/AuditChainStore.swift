@@ -25,7 +25,15 @@ public protocol AuditChainStore: Sendable {
     func purgeBoundary() async throws -> (sequence: Int, hash: String)
     /// Every purge, oldest first: its boundary, the time of the last removed line, and when it ran.
     func purges() async throws -> [(upTo: Int, anchorTime: String, time: String)]
+    /// Stored lines (as hashed) for an export: one client's, or all, in a time window (UTC ISO 8601).
+    func auditRows(client: String?, from: String?, to: String?) async throws -> [AuditChain.Row]
+    /// Removes the lines written before `cutoff` (a prefix of the chain), records the boundary so
+    /// the rest stays verifiable and appends `purgeLine` with the count; returns how many went.
+    func purgeAudit(before cutoff: String, purgeLine: AuditEntry) async throws -> Int
 }
+
+/// Everything `perigate serve` and the CLI need from a store: SQLite or PostgreSQL.
+public typealias GatewayStore = MessageStore & ForwardingStore & PartnerRegistry & ClientCredentialRegistry & OperatorRegistry & AuditChainStore
 
 extension AuditChainStore {
     /// Verifies the chain from line `from` (default: the first line kept) to the end, and every
