@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "PerigateCLITests",
             dependencies: [
-                "PerigateCore", "PerigateDrivers",
+                "PerigateCore", "PerigateDrivers", "PerigatePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -92,7 +92,8 @@ struct ServeConfiguration {
                 schedule: RetrySchedule(maximumAge: .seconds(3600 * (try reader.int("delivery.maxAgeHours", 72, in: 1...24 * 90)))),
                 disableAfter: .seconds(3600 * (try reader.int("delivery.disableAfterHours", 72, in: 1...24 * 90))),
                 concurrency: try reader.int("delivery.concurrency", 16, in: 1...1000),
-                timeout: .seconds(try reader.int("delivery.timeoutSeconds", 10, in: 1...300))),
+                timeout: .seconds(try reader.int("delivery.timeoutSeconds", 10, in: 1...300)),
+                lease: try reader.optionalInt("delivery.leaseSeconds", in: 1...3600).map { .seconds($0) }),
             allowInsecureWebhooks: (reader.string("delivery.allowInsecure") ?? "false") == "true",
             referenceDate: reader.string("mapping.referenceDate"))
         if let day = configuration.referenceDate, (try? NationalDate.iso("T", reference: day)) != day {
@@ -138,6 +139,12 @@ struct ServeConfiguration {
             }
             guard range.contains(value) else { throw Invalid(description: "\(key): \(value) is outside \(range.lowerBound)…\(range.upperBound)") }
             return value
+        }
+
+        /// The same for a setting without a default: `nil` when not set.
+        func optionalInt(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+            guard config.int(forKey: ConfigKey(key)) != nil || config.string(forKey: ConfigKey(key)) != nil else { return nil }
+            return try int(key, 0, in: range)
         }
     }
 }

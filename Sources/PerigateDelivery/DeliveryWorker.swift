@@ -37,11 +37,15 @@ public final class DeliveryWorker: Service, Sendable {
         public var pollInterval: Duration
         /// This node's name in delivery leases (several nodes on one PostgreSQL database).
         public var node: String
+        /// How long a claimed delivery stays with this node before another may take it over
+        /// (default: twice the timeout plus 30 s — longer than any attempt and its recording).
+        public var lease: Duration?
 
         public init(schedule: RetrySchedule = RetrySchedule(), disableAfter: Duration = .seconds(3 * 86_400), concurrency: Int = 16,
                     timeout: Duration = .seconds(10), pollInterval: Duration = .seconds(1),
-                    node: String = ProcessInfo.processInfo.hostName + ":\(ProcessInfo.processInfo.processIdentifier)") {
+                    node: String = ProcessInfo.processInfo.hostName + ":\(ProcessInfo.processInfo.processIdentifier)", lease: Duration? = nil) {
             self.node = node
+            self.lease = lease
             self.schedule = schedule
             self.disableAfter = disableAfter
             self.concurrency = concurrency
@@ -87,7 +91,8 @@ public final class DeliveryWorker: Service, Sendable {
         let moment = now()
         // A lease outlives the longest attempt (timeout) with room to record it; a node that dies
         // mid-attempt leaves its heads to the others after that.
-        let lease = moment.addingTimeInterval(TimeInterval(settings.timeout.components.seconds) * 2 + 30)
+        let leaseSeconds = settings.lease.map { TimeInterval($0.components.seconds) } ?? TimeInterval(settings.timeout.components.seconds) * 2 + 30
+        let lease = moment.addingTimeInterval(leaseSeconds)
         let due = try await store.claimDueHeads(now: moment.formatted(.iso8601), leaseUntil: lease.formatted(.iso8601), node: settings.node,
                                                 limit: settings.concurrency * 8)
         guard !due.isEmpty else { return 0 }

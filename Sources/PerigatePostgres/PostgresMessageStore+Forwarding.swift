@@ -166,3 +166,15 @@ extension PostgresMessageStore: ForwardingStore {
             "SELECT body FROM deliveries WHERE \(status)::text IS NULL OR status = \(status) ORDER BY seq"))
     }
 }
+
+extension PostgresMessageStore {
+    /// Deliveries claimed by a node and not yet recorded: which node holds them, and until when.
+    public func leasedDeliveries() async throws -> [(deliveryId: String, node: String, until: String)] {
+        var result: [(deliveryId: String, node: String, until: String)] = []
+        for try await (id, node, until) in try await query(
+            "SELECT id, leased_by, lease_until FROM deliveries WHERE leased_by IS NOT NULL ORDER BY seq").decode((String, String, String).self) {
+            result.append((id, node, until))
+        }
+        return result
+    }
+}

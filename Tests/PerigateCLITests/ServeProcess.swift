@@ -32,8 +32,12 @@ struct ServeProcess {
         try Self.launch(database: database, token: token, extraArguments: extraArguments, standardError: FileHandle.nullDevice)
     }
 
-    private static func launch(database db: String, token: String, extraArguments: [String], standardError: FileHandle) throws -> ServeProcess {
+    /// A process on `db` (for PostgreSQL nodes: the base of its key and checkpoint files) with
+    /// the given partner token, extra arguments and environment.
+    static func launch(database db: String, token: String, extraArguments: [String], standardError: FileHandle,
+                       environment: [String: String] = [:]) throws -> ServeProcess {
         let server = Process()
+        server.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         server.executableURL = URL(fileURLWithPath: CLITests.binary)
         server.arguments = ["serve", "--db", db, "--port", "0"] + extraArguments
         server.currentDirectoryURL = CLITests.root
