@@ -8,6 +8,6 @@ struct PerigateCommand: AsyncParsableCommand {
         abstract: "Perigate: data-exchange gateway for Dutch birth care (geboortezorg).",
         subcommands: [ValidateCommand.self, SchemasCommand.self, MapCommand.self, RecordCommand.self, ServeCommand.self,
                       PartnerCommand.self, ClientCredentialCommand.self, SubscriptionCommand.self, DeliveriesCommand.self, OperatorCommand.self,
-                      AuditCommand.self, BenchCommand.self]
+                      AuditCommand.self, MigrateCommand.self, ExportCommand.self, ImportCommand.self, BenchCommand.self]
     )
 }

@@ -32,8 +32,15 @@ public protocol AuditChainStore: Sendable {
     func purgeAudit(before cutoff: String, purgeLine: AuditEntry) async throws -> Int
 }
 
+/// A store with numbered migrations, applied when it opens.
+public protocol MigratedStore: Sendable {
+    /// The migrations applied, in order: (number, name).
+    func appliedMigrations() async throws -> [(Int, String)]
+}
+
 /// Everything `perigate serve` and the CLI need from a store: SQLite or PostgreSQL.
 public typealias GatewayStore = MessageStore & ForwardingStore & PartnerRegistry & ClientCredentialRegistry & OperatorRegistry & AuditChainStore
+    & MigratedStore
 
 extension AuditChainStore {
     /// Verifies the chain from line `from` (default: the first line kept) to the end, and every

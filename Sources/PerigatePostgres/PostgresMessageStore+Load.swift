@@ -1,0 +1,40 @@
+import Foundation
+import NIOCore
+import PerigateDrivers
+import PostgresNIO
+
+extension PostgresMessageStore: MigratedStore {}
+
+extension PostgresMessageStore: StoreLoading {
+    public func load(_ records: [StoreDump.Record]) async throws -> [String: Int] {
+        let known = Dictionary(uniqueKeysWithValues: StoreDump.tables.map { ($0.name, $0.columns) })
+        return try await transaction { connection in
+            for table in ["messages", "audit_log", "partners"] {
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) LIMIT 1"), logger: logger).collect()
+                guard rows.isEmpty else { throw StoreError(message: "the target database is not empty (\(table)): import only into a new database") }
+            }
+            // The chain is copied as it is: hold the chain lock so no node appends meanwhile.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: logger)
+            var counts: [String: Int] = [:]
+            for record in records {
+                guard let columns = known[record.table] else { throw StoreError(message: "unknown table \(record.table) in the dump") }
+                var bindings = PostgresBindings()
+                for column in columns {
+                    switch record.values[column] ?? .null {
+                    case .text(let text): bindings.append(text)
+                    case .integer(let number): bindings.append(number)
+                    case .bool(let flag): bindings.append(flag)
+                    case .bytes(let data): bindings.append(ByteBuffer(bytes: data))
+                    case .null: bindings.appendNull()
+                    }
+                }
+                let placeholders = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
+                try await connection.query(PostgresQuery(
+                    unsafeSQL: "INSERT INTO \(record.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))", binds: bindings),
+                    logger: logger)
+                counts[record.table, default: 0] += 1
+            }
+            return counts
+        }
+    }
+}
