@@ -12,8 +12,8 @@ struct BenchIngestCommand: AsyncParsableCommand {
 
     @OptionGroup var schemaOptions: SchemaOptions
 
-    @Option(help: "Gateway base URL.")
-    var url = "http://127.0.0.1:8080"
+    @Option(help: "Gateway base URL; repeat it for several nodes (clients are spread over them round-robin).")
+    var url: [String] = ["http://127.0.0.1:8080"]
 
     @Option(help: "Partner token (default: $PERIGATE_TOKEN). The messages' sender must be this partner.")
     var token: String?
@@ -102,21 +102,24 @@ struct BenchIngestCommand: AsyncParsableCommand {
     }
 
     private func measure(templates: [Data], token: String, clients: Int) async throws -> Result {
-        guard let base = URL(string: url), base.scheme == "http", let host = base.host else {
-            throw ValidationError("--url \(url) must be an http:// URL (the benchmark client speaks plain HTTP/1.1)")
+        let nodes = try url.map { url -> (client: BenchHTTPClient, path: String) in
+            guard let base = URL(string: url), base.scheme == "http", let host = base.host else {
+                throw ValidationError("--url \(url) must be an http:// URL (the benchmark client speaks plain HTTP/1.1)")
+            }
+            let client = BenchHTTPClient(host: host, port: base.port ?? 80, headers: [
+                "Host": host, "Authorization": "Bearer \(token)", "Perigate-User": user, "Perigate-User-Name": userName,
+                "Perigate-User-Role": userRole, "Content-Type": "application/xml",
+            ])
+            return (client, base.path.hasSuffix("/") ? base.path + "v1/messages" : base.path + "/v1/messages")
         }
-        let client = BenchHTTPClient(host: host, port: base.port ?? 80, headers: [
-            "Host": host, "Authorization": "Bearer \(token)", "Perigate-User": user, "Perigate-User-Name": userName,
-            "Perigate-User-Role": userRole, "Content-Type": "application/xml",
-        ])
-        let path = base.path.hasSuffix("/") ? base.path + "v1/messages" : base.path + "/v1/messages"
         let deadline = Date().addingTimeInterval(seconds)
         let start = Date()
         let perClient = try await withThrowingTaskGroup(of: (Int, Int, [Double]).self) { group in
             for index in 0..<clients {
                 let next = Counter(start: index, step: clients)
+                let node = nodes[index % nodes.count]
                 group.addTask {
-                    try await client.run(path: path, until: deadline) { Self.withFreshId(templates[next.take() % templates.count]) }
+                    try await node.client.run(path: node.path, until: deadline) { Self.withFreshId(templates[next.take() % templates.count]) }
                 }
             }
             return try await group.reduce(into: [(Int, Int, [Double])]()) { $0.append($1) }

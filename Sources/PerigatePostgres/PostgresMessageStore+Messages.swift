@@ -26,9 +26,10 @@ extension PostgresMessageStore: MessageStore {
                 try await insertAudit(templates: try auditTemplates(AcceptOutcome.repeatedAuditLines(audit, duplicate: duplicate)), on: connection)
                 return duplicate ? .duplicate(original) : .conflict(original)
             }
-            try await insertAudit(templates: templates, on: connection)
             if let consent = message.exchangeConsent { try await insertConsent(consent, on: connection) }
             try await insertDeliveries(deliveries, on: connection)
+            // Last: the chain lock is held from here to the commit.
+            try await insertAudit(templates: templates, on: connection)
             return .stored
         }
     }
