@@ -16,6 +16,9 @@ enum StorageChoice {
                 return try await PostgresMessageStore.open(url: postgresURL, auditSource: auditSource, maximumConnections: postgresConnections)
             } catch let error as StoreConfigurationError {
                 throw ValidationError("postgres-url: \(error.message)")
+            } catch {
+                // The server's own words, without the query text or the URL (which holds the password).
+                throw ValidationError("cannot open the PostgreSQL store: \(PostgresMessageStore.explain(error))")
             }
         case let other:
             throw ValidationError("storage must be sqlite or postgres, not '\(other)'")

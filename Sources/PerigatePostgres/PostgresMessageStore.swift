@@ -74,7 +74,10 @@ public final class PostgresMessageStore: Sendable {
         return result
     }
 
+    /// Applies pending migrations. A database that is up to date is left alone without any DDL,
+    /// so the gateway's role needs no CREATE privilege (operations.md, "PostgreSQL roles").
     private func migrate() async throws {
+        if try await pendingMigrations().isEmpty { return }
         try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
             try await connection.query("""
@@ -93,6 +96,14 @@ public final class PostgresMessageStore: Sendable {
                                            logger: logger)
             }
         }
+    }
+
+    /// The migrations not yet applied (all of them for a new database).
+    private func pendingMigrations() async throws -> [Int] {
+        var exists = false
+        for try await name in try await query("SELECT to_regclass('schema_migrations')::text").decode(String?.self) { exists = name != nil }
+        let applied = exists ? Set(try await appliedMigrations().map(\.0)) : []
+        return PostgresMigrations.all.map(\.version).filter { !applied.contains($0) }
     }
 
     /// Runs raw SQL, for tests that prove the database itself refuses tampering.
@@ -132,12 +143,36 @@ extension PostgresMessageStore {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw StoreConfigurationError(message: "database name '\(name)' may only hold letters, digits and _")
         }
-        let client = PostgresClient(configuration: try PostgresURL.configuration(serverURL))
-        let runner = Task { await client.run() }
-        defer { runner.cancel() }
-        try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        try await execute(url: serverURL, ["CREATE DATABASE \(name)"])
         guard var parts = URLComponents(string: serverURL) else { throw StoreConfigurationError(message: "not a PostgreSQL URL") }
         parts.path = "/" + name
         return parts.string ?? serverURL
+    }
+
+    /// Runs administrative statements (roles, grants, databases) on the database of `url`, one
+    /// at a time, outside a transaction — for setting up a deployment and for tests.
+    public static func execute(url: String, _ statements: [String]) async throws {
+        let client = PostgresClient(configuration: try PostgresURL.configuration(url))
+        let runner = Task { await client.run() }
+        defer { runner.cancel() }
+        for statement in statements { try await client.query(PostgresQuery(unsafeSQL: statement)) }
+    }
+}
+
+extension PostgresMessageStore {
+    /// A short, safe description of a database error: the server's message and SQLSTATE, or the
+    /// connection problem — never the query, its values or the password.
+    public static func explain(_ error: any Error) -> String {
+        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError ?? transaction.beginError ?? transaction.commitError {
+            return explain(inner)
+        }
+        if let psql = error as? PSQLError {
+            if let message = psql.serverInfo?[.message] {
+                return message + (psql.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
+            }
+            return "\(psql.code)"
+        }
+        let name = String(describing: type(of: error))
+        return name.contains("ConnectionPool") ? "no connection to the database server (check host, port, user, password and database)" : name
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+import PerigatePostgres
+import Testing
+
+/// The documented PostgreSQL roles (operations.md): the owner migrates, the gateway role runs with
+/// scripts/postgres-grants.sql and cannot remove audit lines even by setting `perigate.purge`.
+@Suite("PostgreSQL roles", .enabled(if: ProcessInfo.processInfo.environment["PERIGATE_TEST_POSTGRES_URL"] != nil,
+                                    "no test PostgreSQL (scripts/test.sh starts one)"))
+struct PostgresRolesTests {
+    @Test("owner migrates; the gateway role works with the documented grants and cannot delete audit lines")
+    func leastPrivilege() async throws {
+        let server = try #require(ProcessInfo.processInfo.environment["PERIGATE_TEST_POSTGRES_URL"])
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let owner = "owner_\(suffix)", gateway = "gateway_\(suffix)", database = "perigate_roles_\(suffix)"
+        try await PostgresMessageStore.execute(url: server, ["CREATE ROLE \(owner) LOGIN PASSWORD 'owner-pw'",
+                                                             "CREATE ROLE \(gateway) LOGIN PASSWORD 'gateway-pw'",
+                                                             "CREATE DATABASE \(database) OWNER \(owner)"])
+        func url(_ role: String, _ password: String) -> String {
+            var parts = URLComponents(string: server)!
+            parts.user = role
+            parts.password = password
+            parts.path = "/" + database
+            return parts.string!
+        }
+        let ownerURL = url(owner, "owner-pw"), gatewayURL = url(gateway, "gateway-pw")
+        #expect(try MultiNodeTests.cli(["migrate"], ownerURL).status == 0)
+        let grants = try String(contentsOf: CLITests.root.appendingPathComponent("scripts/postgres-grants.sql"), encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("--") && !$0.isEmpty }
+            .map { $0.replacingOccurrences(of: ":gateway", with: gateway).trimmingCharacters(in: CharacterSet(charactersIn: ";")) }
+        #expect(grants.count == 5)
+        try await PostgresMessageStore.execute(url: ownerURL, grants)
+
+        let added = try MultiNodeTests.cli(["partner", "add", "--name", "De Linde", "--type", "verloskundigenpraktijk", "--ura", "01234567"], gatewayURL)
+        #expect(added.status == 0, "\(added.error)")
+        #expect(try MultiNodeTests.cli(["audit", "verify"], gatewayURL).output.hasPrefix("audit log OK: 1 lines"))
+        await #expect(throws: (any Error).self) { try await PostgresMessageStore.execute(url: gatewayURL, ["DELETE FROM audit_log"]) }
+        await #expect(throws: (any Error).self) {
+            try await PostgresMessageStore.execute(url: gatewayURL, ["SET perigate.purge = 'on'", "DELETE FROM audit_log"])
+        }
+        await #expect(throws: (any Error).self) { try await PostgresMessageStore.execute(url: gatewayURL, ["TRUNCATE audit_log"]) }
+        #expect(try MultiNodeTests.cli(["audit", "verify"], gatewayURL).output.contains("OK"))
+    }
+}

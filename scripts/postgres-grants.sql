@@ -1,0 +1,8 @@
+-- Least privilege for the gateway's role (docs/operations.md, "PostgreSQL roles"). Run as the
+-- owner after `perigate migrate`, in the Perigate database; :gateway is the gateway's role, e.g.
+--   psql -v gateway=perigate_gateway -f scripts/postgres-grants.sql "postgres://perigate_owner:…@db/perigate"
+GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO :gateway;
+GRANT UPDATE ON partners, client_credentials, operators, subscriptions, deliveries TO :gateway;
+GRANT DELETE ON subscriptions TO :gateway;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO :gateway;
+REVOKE TRUNCATE, UPDATE, DELETE ON audit_log, audit_purges, consents, delivery_attempts FROM :gateway;
