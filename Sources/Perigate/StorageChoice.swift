@@ -14,7 +14,7 @@ enum StorageChoice {
             guard let postgresURL else { throw ValidationError("--storage postgres needs --postgres-url (or PERIGATE_POSTGRES_URL)") }
             do {
                 return try await PostgresMessageStore.open(url: postgresURL, auditSource: auditSource, maximumConnections: postgresConnections)
-            } catch let error as StoreConfigurationError {
+            } catch let error as StoreError {
                 throw ValidationError("postgres-url: \(error.message)")
             } catch {
                 // The server's own words, without the query text or the URL (which holds the password).

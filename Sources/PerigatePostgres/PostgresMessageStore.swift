@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PerigateCore
+import PerigateDrivers
 import PostgresNIO
 
 /// The multi-node store: one PostgreSQL database shared by every `perigate serve` process
@@ -118,7 +119,7 @@ enum PostgresURL {
     static func configuration(_ url: String) throws -> PostgresClient.Configuration {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
               let host = parts.host, let user = parts.user, !host.isEmpty else {
-            throw StoreConfigurationError(message: "not a PostgreSQL URL (postgres://user:password@host:port/database)")
+            throw StoreError(message: "not a PostgreSQL URL (postgres://user:password@host:port/database)")
         }
         let database = String(parts.path.drop { $0 == "/" })
         return PostgresClient.Configuration(host: host, port: parts.port ?? 5432, username: user, password: parts.password,
@@ -126,25 +127,16 @@ enum PostgresURL {
     }
 }
 
-/// A store that cannot be configured as asked (the message never contains the password).
-public struct StoreConfigurationError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-
-    public init(message: String) {
-        self.message = message
-    }
-}
 
 extension PostgresMessageStore {
     /// Creates an empty database `name` (letters, digits, `_`) on the server of `serverURL` and
     /// returns its URL — for setting up a deployment and for tests.
     public static func createDatabase(serverURL: String, name: String) async throws -> String {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-            throw StoreConfigurationError(message: "database name '\(name)' may only hold letters, digits and _")
+            throw StoreError(message: "database name '\(name)' may only hold letters, digits and _")
         }
         try await execute(url: serverURL, ["CREATE DATABASE \(name)"])
-        guard var parts = URLComponents(string: serverURL) else { throw StoreConfigurationError(message: "not a PostgreSQL URL") }
+        guard var parts = URLComponents(string: serverURL) else { throw StoreError(message: "not a PostgreSQL URL") }
         parts.path = "/" + name
         return parts.string ?? serverURL
     }

@@ -42,7 +42,7 @@ struct MultiNodeTests {
         }
         let nodeA = try node("node-a"), nodeB = try node("node-b")
         defer { nodeA.killIfRunning(); nodeB.killIfRunning() }
-        let clients = BSN.fictitiousSeries(count: 40)
+        let clients = BSN.fictitiousSeries(count: 60)
         func post(_ index: Int, to server: ServeProcess) async throws -> Int {
             let body = try ForwardingCrashTests.handover(bsn: clients[index], number: 1000 + index)
             let (_, response) = try await URLSession.shared.data(for: server.request("POST", "v1/messages", body: body))
@@ -59,26 +59,53 @@ struct MultiNodeTests {
         #expect(receiver.received.count == 30, "no duplicates while both nodes live")
         #expect(Set(receiver.received).count == 30)
 
-        // A slow receiver holds deliveries in flight; the node holding them dies (kill -9); the
-        // other takes its claims over once their lease (3 s here) runs out.
+        // Under load (clients keep posting to both nodes), with a slow receiver holding deliveries
+        // in flight, the node holding some of them dies (kill -9). Nothing it acknowledged is lost;
+        // the other node takes its claims over once their lease (3 s here) runs out.
         receiver.delay.withLock { $0 = .seconds(2) }
         for index in 30..<40 { #expect(try await post(index, to: index.isMultiple(of: 2) ? nodeA : nodeB) == 202) }
         try await ForwardingCrashTests.waitFor { receiver.received.count >= 34 }
         let store = try await PostgresMessageStore.open(url: url)
         let holders = Set(try await store.leasedDeliveries().map(\.node))
-        try await store.close()
         let (victim, survivor) = holders.contains { $0.hasSuffix(":\(nodeB.process.processIdentifier)") } ? (nodeB, nodeA) : (nodeA, nodeB)
         #expect(holders.contains { $0.hasSuffix(":\(victim.process.processIdentifier)") }, "the killed node held deliveries: \(holders)")
+        let load = Task {
+            try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                for index in 40..<60 {
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(25 * (index - 40)))
+                        return (index, (try? await post(index, to: index.isMultiple(of: 2) ? victim : survivor)) ?? 0)
+                    }
+                }
+                return try await group.reduce(into: [Int: Int]()) { $0[$1.0] = $1.1 }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let beforeKill = receiver.received.count
         kill(victim.process.processIdentifier, SIGKILL)
         victim.process.waitUntilExit()
+        let loadStatuses = try await load.value
         receiver.delay.withLock { $0 = .zero }
-        let inFlight = receiver.received.count - 30
-        try await ForwardingCrashTests.waitFor { try Self.sent(url) == 40 }
+        let inFlight = beforeKill - 30
+        let accepted = 40 + loadStatuses.values.filter { $0 == 202 }.count
+        #expect(loadStatuses.values.allSatisfy { $0 == 202 || $0 == 0 }, "a request either succeeded or lost its connection: \(loadStatuses)")
+        #expect(accepted > 40 && accepted < 60, "some posts to the killed node failed, the rest went through: \(accepted)")
+        // A post whose answer the kill cut off may still have been stored: at least the acknowledged ones.
+        try await ForwardingCrashTests.waitFor {
+            try Self.cli(["deliveries", "list", "--status", "pending"], url).output.split(separator: "\n").count <= 1 && Self.sent(url) >= accepted
+        }
+        let sent = try Self.sent(url)
+        // Every acknowledged message is stored (its delivery was planned in the same transaction and sent).
+        for (index, status) in loadStatuses where status == 202 {
+            #expect(try await store.message(id: String(format: "0a1b2c3d-0001-4000-8000-%012d", 1000 + index)) != nil)
+        }
+        try await store.close()
         let counts = Dictionary(receiver.received.map { ($0, 1) }, uniquingKeysWith: +)
-        print("multi-node test: \(inFlight) requests in flight at the kill, \(receiver.received.count - 40) delivered twice")
-        #expect(counts.count == 40, "every delivery arrived")
-        #expect(receiver.received.count <= 40 + inFlight, "duplicates only of deliveries in flight at the kill")
-        #expect(receiver.received.count > 40, "the killed node's deliveries in flight were sent again by the other")
+        print("multi-node test: \(accepted) acknowledged, \(sent) stored and sent, \(inFlight) requests in flight at the kill, "
+              + "\(receiver.received.count - sent) delivered twice")
+        #expect(counts.count == sent, "every delivery arrived")
+        #expect(receiver.received.count <= sent + inFlight, "duplicates only of deliveries in flight at the kill")
+        #expect(receiver.received.count > sent, "the killed node's deliveries in flight were sent again by the other")
         #expect(try Self.cli(["deliveries", "list", "--status", "pending"], url).output.split(separator: "\n").count <= 1)
 
         kill(survivor.process.processIdentifier, SIGTERM)

@@ -1,6 +1,7 @@
 import Foundation
 import PerigateCore
 import PerigatePostgres
+import PerigateDrivers
 
 /// Paths and shared fixtures for the tests. Everything is real: real files, real libxml2.
 enum TestSupport {
@@ -60,7 +61,7 @@ enum PostgresTestDatabase {
 
     /// A new empty database; its URL.
     static func create() async throws -> String {
-        guard let serverURL else { throw StoreConfigurationError(message: "PERIGATE_TEST_POSTGRES_URL is not set") }
+        guard let serverURL else { throw StoreError(message: "PERIGATE_TEST_POSTGRES_URL is not set") }
         return try await PostgresMessageStore.createDatabase(serverURL: serverURL, name: "perigate_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))
     }
 }
