@@ -9,6 +9,7 @@ import PerigateDelivery
 import PerigateServer
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Which store the CLI commands use: the embedded SQLite file (`--db` > `PERIGATE_DB` >
 /// `./perigate.sqlite`) or PostgreSQL (`--storage postgres --postgres-url …`, or
@@ -76,6 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsClientCA: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
+    @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line on standard error.")
+    var logFormat: String?
     @Option(name: .customLong("reference-date"), help: "Day (yyyy-mm-dd) relative ADA test dates count from; test environments only (default: none).")
     var referenceDate: String?
     @Option(help: "sqlite (default) or postgres: one database shared by several serve processes.")
@@ -97,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
         set("host", host); set("port", port); set("db", database); set("schemaDir", schemaDirectory); set("views", views)
         set("maxBodyBytes", maximumBytes); set("requestTimeoutSeconds", requestTimeout)
         set("maxConcurrentRequests", maximumConcurrentRequests); set("tls.cert", tlsCertificate); set("tls.key", tlsKey)
-        set("tls.clientCA", tlsClientCA); set("logLevel", logLevel); set("mapping.referenceDate", referenceDate)
+        set("tls.clientCA", tlsClientCA); set("logLevel", logLevel); set("logFormat", logFormat); set("mapping.referenceDate", referenceDate)
         set("storage", storage); set("postgres.url", postgresURL)
         return values
     }
@@ -110,7 +113,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         // Process logs go to standard error; standard output carries only the "listening" line.
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        if settings.logFormat == "json" {
+            LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+        } else {
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        }
         var logger = Logger(label: "perigate")
         logger.logLevel = settings.logLevel
         let registry = try SchemaOptions.loadRegistry(ownDirectory: settings.schemaDirectory, extra: extra)
@@ -136,20 +143,32 @@ struct ServeCommand: AsyncParsableCommand {
         validator.referenceDate = settings.referenceDate
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: policy, validator: validator,
                                       lifetime: settings.limits.partnerCacheLifetime)
-        let server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
-                                   clientFile: ClientFileService(store: store, views: policy, validator: validator), partners: store,
+        let metrics = GatewayMetrics()
+        // Ingest and the client file go through a store that reports its latency (metrics).
+        let observed = ObservedMessageStore(store) { [metrics] operation, duration in metrics.store(operation: operation, duration: duration) }
+        var server = GatewayServer(ingest: IngestService(validator: validator, store: observed, planner: planner),
+                                   clientFile: ClientFileService(store: observed, views: policy, validator: validator), partners: store,
                                    clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
                                                                                    allowInsecureURLs: settings.allowInsecureWebhooks, operators: store),
-                                   limits: settings.limits, tls: tls, logger: logger)
+                                   limits: settings.limits, metrics: metrics, tls: tls, logger: logger)
         let host = settings.host
         let scheme = tls == nil ? "http" : "https"
         logger.info("starting", metadata: ["schemas": "\(registry.messageTypes.count)", "tls": "\(tls != nil)",
                                            "mutualTLS": "\(tls?.requiresClientCertificate ?? false)"])
         do {
+            let workerHealth = HealthCheck()
+            server.readinessChecks.append { workerHealth.problem() }
             let app = try server.application(host: host, port: settings.port) { port in
                 // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
                 FileHandle.standardOutput.write(Data("perigate listening on \(scheme)://\(host):\(port)\n".utf8))
             }
+            let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                    configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(Int64(settings.delivery.timeout.components.seconds)))))
+            let deliveries = DeliveryWorker(store: store, partners: store, views: policy, validator: validator, client: client,
+                                            settings: settings.delivery, logger: logger, onAttempt: { [metrics] subscription, outcome, duration in
+                                                metrics.deliveryAttempt(subscription: subscription, outcome: outcome, duration: duration)
+                                            })
+            workerHealth.set { deliveries.health() }
             var start = Self.lifecycleLine("gateway.start")
             // Configuration that decides who sees what: the view policy's digest and the message types.
             start.detail = "views sha256:\(Hex.encode(SHA256.hash(data: FileManager.default.contents(atPath: settings.views) ?? Data())).prefix(16)), "
@@ -157,10 +176,6 @@ struct ServeCommand: AsyncParsableCommand {
             try await store.appendAudit([start])
             let checkpoints = AuditCheckpointService(store: store, file: AuditCheckpointFile(path: settings.auditCheckpoints), key: auditKey.rawRepresentation,
                                                      interval: settings.auditCheckpointInterval, logger: logger)
-            let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                    configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(Int64(settings.delivery.timeout.components.seconds)))))
-            let deliveries = DeliveryWorker(store: store, partners: store, views: policy, validator: validator, client: client,
-                                            settings: settings.delivery, logger: logger)
             // SIGTERM/SIGINT: stop accepting, let open requests and deliveries finish, sign the audit head, close the store.
             let services = ServiceGroup(configuration: .init(
                 services: [.init(service: checkpoints), .init(service: deliveries), .init(service: app)],
@@ -179,4 +194,14 @@ struct ServeCommand: AsyncParsableCommand {
         try await store.close()
         logger.info("stopped")
     }
+}
+
+/// A readiness check filled in once its subject exists (the delivery worker is made after the
+/// HTTP application, whose routes already hold the check).
+final class HealthCheck: Sendable {
+    private let check = Mutex<(@Sendable () -> String?)?>(nil)
+
+    func set(_ body: @escaping @Sendable () -> String?) { check.withLock { $0 = body } }
+
+    func problem() -> String? { check.withLock { $0 }?() }
 }

@@ -23,6 +23,8 @@ struct ServeConfiguration {
     var tlsKey: String?
     var tlsClientCA: String?
     var logLevel: Logger.Level
+    /// `text` or `json`.
+    var logFormat: String
     /// The Ed25519 key that signs audit checkpoints, and the checkpoint file (outside the database).
     var auditKey: String
     var auditCheckpoints: String
@@ -82,6 +84,7 @@ struct ServeConfiguration {
                 partnerCacheLifetime: .milliseconds(try reader.int("partnerCacheMilliseconds", 2000, in: 0...60_000))),
             tlsCertificate: reader.string("tls.cert"), tlsKey: reader.string("tls.key"), tlsClientCA: reader.string("tls.clientCA"),
             logLevel: logLevel,
+            logFormat: reader.string("logFormat") ?? "text",
             auditKey: reader.string("audit.key") ?? database + ".audit-key",
             auditCheckpoints: reader.string("audit.checkpoints") ?? database + ".audit-checkpoints",
             auditCheckpointInterval: .seconds(try reader.int("audit.checkpointSeconds", 60, in: 1...86_400)),
@@ -98,6 +101,9 @@ struct ServeConfiguration {
             referenceDate: reader.string("mapping.referenceDate"))
         if let day = configuration.referenceDate, (try? NationalDate.iso("T", reference: day)) != day {
             throw Invalid(description: "mapping.referenceDate: '\(day)' is not a calendar date yyyy-mm-dd")
+        }
+        guard ["text", "json"].contains(configuration.logFormat) else {
+            throw Invalid(description: "logFormat: '\(configuration.logFormat)' is not text or json")
         }
         guard ["sqlite", "postgres"].contains(configuration.storage) else {
             throw Invalid(description: "storage: '\(configuration.storage)' is not sqlite or postgres")

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import PerigateCore
 import ServiceLifecycle
+import Synchronization
 
 /// Sends webhook deliveries from the outbox: signed (Standard Webhooks), re-checked before
 /// every attempt, retried on a schedule, dead-lettered when exhausted, in order per client and
@@ -23,6 +24,12 @@ public final class DeliveryWorker: Service, Sendable {
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
     let logger: Logger
+    /// Told about every attempt: subscription id, outcome (`sent`, `retry`, `dead`, `gone`,
+    /// `cancelled`) and how long it took (metrics).
+    let onAttempt: (@Sendable (_ subscription: String, _ outcome: String, _ duration: Duration) -> Void)?
+    /// When the last round ended (``health()``).
+    private let lastRound = Mutex<ContinuousClock.Instant?>(nil)
+    private let started = ContinuousClock.now
 
     /// How the worker behaves; every value configurable.
     public struct Settings: Sendable {
@@ -56,7 +63,9 @@ public final class DeliveryWorker: Service, Sendable {
 
     public init(store: any Store, partners: any PartnerRegistry, views: ViewPolicy, validator: MessageValidator, client: HTTPClient,
                 settings: Settings = Settings(), now: @escaping @Sendable () -> Date = { Date() },
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger = Logger(label: "perigate.delivery")) {
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger = Logger(label: "perigate.delivery"),
+                onAttempt: (@Sendable (_ subscription: String, _ outcome: String, _ duration: Duration) -> Void)? = nil) {
+        self.onAttempt = onAttempt
         self.store = store
         self.partners = partners
         self.views = views
@@ -73,6 +82,7 @@ public final class DeliveryWorker: Service, Sendable {
         while true {
             do {
                 _ = try await runOnce()
+                lastRound.withLock { $0 = .now }
             } catch {
                 logger.error("delivery round failed", metadata: ["error": "\(String(describing: type(of: error)))"])
             }
@@ -82,6 +92,15 @@ public final class DeliveryWorker: Service, Sendable {
                 return
             }
         }
+    }
+
+    /// `nil` while rounds complete; else the problem (no round completed lately: the store fails
+    /// or a round hangs) — for `GET /ready`.
+    public func health() -> String? {
+        let limit = settings.timeout * 3 + settings.pollInterval * 5 + .seconds(30)
+        let last = lastRound.withLock { $0 } ?? started
+        let silent = ContinuousClock.now - last
+        return silent > limit ? "the delivery worker completed no round for \(silent.components.seconds) s" : nil
     }
 
     /// One round: attempts every due delivery that heads its stream (one subscription, one
@@ -182,6 +201,8 @@ public final class DeliveryWorker: Service, Sendable {
                 updated.disabledReason = "every attempt failed since \(since.formatted(.iso8601))"
             }
         }
+        let outcome = verdict == .delivered ? "sent" : verdict == .gone ? "gone" : delivery.status == "dead" ? "dead" : "retry"
+        onAttempt?(subscription.id, outcome, elapsed)
         var events: [Delivery] = []
         var lines = [exportLine(delivery, message: message, partner: partner, time: time,
                                 outcome: verdict == .delivered ? "success" : "error", checks: delivery.reason == "subscribed" ? "TTTF" : "TT-F",
@@ -210,6 +231,7 @@ public final class DeliveryWorker: Service, Sendable {
     }
 
     func cancel(_ delivery: Delivery, _ attempt: DeliveryAttempt, _ subscription: Subscription?, _ partner: Partner?, code: String) async throws {
+        onAttempt?(delivery.subscriptionId ?? "inbox", "cancelled", .zero)
         var delivery = delivery
         delivery.status = "cancelled"
         delivery.lastError = code

@@ -1,10 +1,11 @@
+import PerigateCore
 import Prometheus
 
 /// The gateway's Prometheus metrics (`GET /metrics`), in one registry per server so tests and
 /// several servers in one process never share counters.
 ///
 /// Labels never carry client data: routes are templates (`/v1/clients/{bsn}/record`), not paths.
-public final class GatewayMetrics: Sendable {
+public final class GatewayMetrics: Sendable, IngestObserver {
     public let registry: PrometheusCollectorRegistry
 
     /// Latency buckets from 1 ms to 10 s.
@@ -46,9 +47,48 @@ public final class GatewayMetrics: Sendable {
             labels: [("kind", kind)], buckets: Self.buckets).record(duration)
     }
 
+    /// How long a store operation took (`accept`, `append_audit`, … — ``ObservedMessageStore``).
+    public func store(operation: String, duration: Duration) {
+        registry.makeDurationHistogram(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "store", metricName: "operation_duration", unitName: "seconds",
+            helpText: "Store latency by operation (append_audit is the audit write latency; accept includes its audit lines)."),
+            labels: [("operation", operation)], buckets: Self.buckets).record(duration)
+    }
+
+    /// One webhook attempt: its subscription, outcome (`sent`, `retry`, `dead`, `gone`,
+    /// `cancelled`) and duration.
+    public func deliveryAttempt(subscription: String, outcome: String, duration: Duration) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "delivery", metricName: "attempts", unitName: "total",
+            helpText: "Webhook delivery attempts by subscription and outcome."),
+            labels: [("subscription", subscription), ("outcome", outcome)]).increment()
+        registry.makeDurationHistogram(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "delivery", metricName: "attempt_duration", unitName: "seconds",
+            helpText: "Webhook attempt latency by subscription."),
+            labels: [("subscription", subscription)], buckets: Self.buckets).record(duration)
+    }
+
+    /// The outbox now: pending deliveries and the age of the oldest, per subscription (`inbox`
+    /// for the pull inbox). Set at every scrape.
+    func outbox(subscription: String, pending: Int, oldestAge: Double) {
+        registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "outbox", metricName: "pending", unitName: "",
+            helpText: "Pending deliveries by subscription (inbox: the pull inbox)."), labels: [("subscription", subscription)]).set(Double(pending))
+        registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "outbox", metricName: "oldest_pending_age", unitName: "seconds",
+            helpText: "Age of the oldest pending delivery by subscription."), labels: [("subscription", subscription)]).set(oldestAge)
+    }
+
     func started() { inFlight.increment() }
     func finished() { inFlight.decrement() }
     func refusedBusy() { shed.increment() }
+
+    public func validated(kind: String?, outcome: String, duration: Duration) {
+        registry.makeDurationHistogram(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "validation", metricName: "duration", unitName: "seconds",
+            helpText: "Time to detect, XSD-validate and check one parsed message, by kind."),
+            labels: [("kind", kind ?? "unknown")], buckets: Self.buckets).record(duration)
+    }
 
     /// The exposition text (Prometheus text format 0.0.4).
     public func exposition() -> String {

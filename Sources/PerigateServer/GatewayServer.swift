@@ -23,10 +23,14 @@ public struct GatewayServer: Sendable {
     /// Process log (no message content, no BSNs).
     public var logger: Logger
     let partnerCache: PartnerCache
+    /// Extra readiness checks: each answers `nil` when healthy, else the problem (`GET /ready`).
+    public var readinessChecks: [@Sendable () async -> String?] = []
 
     public init(ingest: IngestService, clientFile: ClientFileService, partners: any PartnerRegistry,
                 clientCredentials: (any ClientCredentialRegistry)? = nil, forwarding: GatewayForwarding? = nil, limits: GatewayLimits = GatewayLimits(), metrics: GatewayMetrics = GatewayMetrics(), tls: GatewayTLS? = nil,
                 logger: Logger = Logger(label: "perigate")) {
+        var ingest = ingest
+        if ingest.observer == nil { ingest.observer = metrics }
         self.ingest = ingest
         self.clientFile = clientFile
         self.partners = partners
@@ -46,8 +50,9 @@ public struct GatewayServer: Sendable {
         router.get("health") { _, _ in JSONResponse.make(["status": "ok"], status: .ok) }
         router.get("ready") { _, _ in try await ready() }
         router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
+            await updateOutboxGauges()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
         router.post("v1/messages") { request, context in
             try await authenticated(request, context) { caller in try await postMessage(request, caller) }
@@ -109,12 +114,37 @@ public struct GatewayServer: Sendable {
                            logger: logger)
     }
 
+    /// Ready when the store answers and every registered check (e.g. the delivery worker's) passes.
     private func ready() async throws -> Response {
         do {
             _ = try await ingest.store.auditEntries(after: Int.max - 1, limit: 1)
         } catch {
             return Problem(status: .serviceUnavailable, code: "store.unavailable", detail: "the message store does not answer").response
         }
+        for check in readinessChecks {
+            if let problem = await check() {
+                return Problem(status: .serviceUnavailable, code: "worker.unhealthy", detail: problem).response
+            }
+        }
         return JSONResponse.make(["status": "ready", "schemas": "\(ingest.validator.registry.messageTypes.count)"], status: .ok)
+    }
+
+    /// Outbox depth and oldest age per subscription (every known subscription gets a value, 0 when
+    /// its queue is empty), read at each scrape.
+    private func updateOutboxGauges() async {
+        guard let store = forwarding?.store,
+              let pending = try? await store.deliveries(status: "pending"),
+              let subscriptions = try? await store.subscriptions() else { return }
+        let now = Date()
+        var groups = Dictionary(uniqueKeysWithValues: (subscriptions.map(\.id) + ["inbox"]).map { ($0, (count: 0, oldest: now)) })
+        for delivery in pending {
+            let key = delivery.subscriptionId ?? "inbox"
+            let created = (try? Date(delivery.createdAt, strategy: .iso8601)) ?? now
+            let group = groups[key] ?? (0, now)
+            groups[key] = (group.count + 1, min(group.oldest, created))
+        }
+        for (subscription, group) in groups {
+            metrics.outbox(subscription: subscription, pending: group.count, oldestAge: max(0, now.timeIntervalSince(group.oldest)))
+        }
     }
 }

@@ -13,6 +13,8 @@ public struct IngestService: Sendable {
     public var now: @Sendable () -> Date
     /// Plans the outbox rows of accepted messages; `nil`: nothing is forwarded.
     public var planner: DeliveryPlanner?
+    /// Told the validation time of every message (metrics).
+    public var observer: (any IngestObserver)?
 
     public init(validator: MessageValidator, store: any MessageStore, planner: DeliveryPlanner? = nil,
                 now: @escaping @Sendable () -> Date = { Date() }) {
@@ -85,7 +87,9 @@ public struct IngestService: Sendable {
             let reason: IngestOutcome.RejectionReason = issues.first?.code == "xml.too-large" ? .tooLarge : .malformed
             return try await reject(reason, ValidationReport(outcome: .malformed, issues: issues), bytes, caller, receivedAt)
         case .document(let document):
+            let validationStart = ContinuousClock.now
             let report = validator.validate(document)
+            observer?.validated(kind: report.kind, outcome: report.outcome.rawValue, duration: ContinuousClock.now - validationStart)
             guard report.isValid else {
                 return try await reject(Self.reason(for: report.outcome), report, bytes, caller, receivedAt)
             }

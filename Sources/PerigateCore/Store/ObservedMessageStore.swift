@@ -1,0 +1,63 @@
+/// A ``MessageStore`` that reports how long each operation took (for metrics: store latency,
+/// audit write latency), then passes it on unchanged. Operation names: `accept`,
+/// `append_audit`, `register_consent`, `message`, `messages`, `consents`, `audit_query`.
+public struct ObservedMessageStore: MessageStore {
+    public let base: any MessageStore
+    public let observe: @Sendable (_ operation: String, _ duration: Duration) -> Void
+
+    public init(_ base: any MessageStore, observe: @escaping @Sendable (_ operation: String, _ duration: Duration) -> Void) {
+        self.base = base
+        self.observe = observe
+    }
+
+    private func timed<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        defer { observe(operation, ContinuousClock.now - start) }
+        return try await body()
+    }
+
+    public func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
+        try await timed("accept") { try await base.accept(message, audit: audit, deliveries: deliveries) }
+    }
+
+    public func message(id: String) async throws -> StoredMessage? {
+        try await timed("message") { try await base.message(id: id) }
+    }
+
+    public func messages(bsn: String) async throws -> [StoredMessage] {
+        try await timed("messages") { try await base.messages(bsn: bsn) }
+    }
+
+    public func registerConsent(_ consent: ExchangeConsent, audit: [AuditEntry]) async throws {
+        try await timed("register_consent") { try await base.registerConsent(consent, audit: audit) }
+    }
+
+    public func consents(bsn: String) async throws -> [ExchangeConsent] {
+        try await timed("consents") { try await base.consents(bsn: bsn) }
+    }
+
+    public func appendAudit(_ entries: [AuditEntry]) async throws {
+        try await timed("append_audit") { try await base.appendAudit(entries) }
+    }
+
+    public func auditEntries(client: String, from: String?, to: String?) async throws -> [AuditEntry] {
+        try await timed("audit_query") { try await base.auditEntries(client: client, from: from, to: to) }
+    }
+
+    public func auditEntries(organisation ura: String, from: String?, to: String?, limit: Int) async throws -> [AuditEntry] {
+        try await timed("audit_query") { try await base.auditEntries(organisation: ura, from: from, to: to, limit: limit) }
+    }
+
+    public func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry] {
+        try await timed("audit_query") { try await base.auditEntries(after: after, limit: limit) }
+    }
+
+    public func close() async throws {
+        try await base.close()
+    }
+}
+
+/// Told how long each step of an ingest took (validation: parse, detect, XSD, checks).
+public protocol IngestObserver: Sendable {
+    func validated(kind: String?, outcome: String, duration: Duration)
+}
