@@ -33,7 +33,18 @@ extension GatewayServer {
                            detail: "unsupported Content-Encoding \(other); use gzip or none").response
         }
         let start = ContinuousClock.now
-        let outcome = try await ingest.ingest(body, from: caller.ingestCaller)
+        let outcome: IngestOutcome
+        do {
+            outcome = try await ingest.ingest(body, from: caller.ingestCaller)
+        } catch {
+            // Ingest throws only when the store fails (disk full, database gone): nothing was
+            // stored or acknowledged; the sender may re-send the same message later.
+            logger.error("ingest failed: store", metadata: ["error": .string(String(describing: type(of: error)))])
+            var response = Problem(status: .serviceUnavailable, code: "store.unavailable",
+                                   detail: "the message could not be stored; nothing was kept; re-send it later (idempotent)").response
+            response.headers[.retryAfter] = "5"
+            return response
+        }
         metrics.ingest(kind: outcome.kind ?? "unknown", version: outcome.version ?? "unknown", outcome: outcome.label,
                        duration: ContinuousClock.now - start)
         return IngestStatus.response(for: outcome)
