@@ -162,6 +162,51 @@ struct DeliveryWorkerTests {
         try await setup.stop()
     }
 
+    @Test("a subscriber down for an hour (injected clock): everything arrives after recovery, in order per client, nothing dead")
+    func hourLongOutage() async throws {
+        let setup = try await Self.setup()
+        setup.receiver.answer(Array(repeating: 503, count: 100_000))
+        let clients = ["999990044"] + BSN.fictitiousSeries(count: 2)
+        var expected: [String: [String]] = [:]
+        for (index, bsn) in clients.enumerated() {
+            for (number, name) in ["1-kraamzorgoverdracht-prenataal", "6-kraamzorgoverdracht-na-geboorte"].enumerated() {
+                let sample = try String(contentsOf: TestSupport.samples.appendingPathComponent("sequence/\(name).xml"), encoding: .utf8)
+                let id = String(format: "0a1b2c3d-00%02d-4000-8000-0000000000%02d", index, number)
+                let body = sample.replacingOccurrences(of: "<bsn>999990044</bsn>", with: "<bsn>\(bsn)</bsn>")
+                    .replacingOccurrences(of: number == 0 ? "0a1b2c3d-0001-4000-8000-000000000001" : "0a1b2c3d-0006-4000-8000-000000000006", with: id)
+                #expect(try await setup.gateway.send("POST", "v1/messages", token: setup.gateway.midwifeToken, body: Data(body.utf8)).status == 202)
+                expected[bsn, default: []].append(id)
+            }
+        }
+        // One hour of outage, the worker polling every minute of injected time.
+        for _ in 0..<60 {
+            _ = try await setup.worker.runOnce()
+            setup.clock.advance(60)
+        }
+        let duringOutage = setup.receiver.received.count
+        #expect(duringOutage > 3 * 5, "retried on the schedule during the outage: \(duringOutage) attempts")
+        setup.receiver.answer([])
+        var rounds = 0
+        while try await setup.gateway.store.deliveries(status: "sent").count < 6, rounds < 240 {
+            _ = try await setup.worker.runOnce()
+            setup.clock.advance(60)
+            rounds += 1
+        }
+        let sent = try await setup.gateway.store.deliveries(status: "sent")
+        #expect(sent.count == 6, "all delivered after recovery (\(rounds) more minutes)")
+        #expect(try await setup.gateway.store.deliveries(status: "dead").isEmpty)
+        #expect(try await setup.gateway.store.subscriptions().first?.active == true)
+        // Per client: the second message was never attempted before the first one got through.
+        let messageOf = Dictionary(uniqueKeysWithValues: sent.map { ($0.id, $0.messageId) })
+        let requests = setup.receiver.received.map { messageOf[$0.headers["webhook-id"] ?? ""] ?? "?" }
+        for (bsn, ids) in expected {
+            let firstDelivered = try #require(requests.indices.last { requests[$0] == ids[0] }, "\(bsn)")
+            let secondTried = try #require(requests.firstIndex(of: ids[1]), "\(bsn)")
+            #expect(firstDelivered < secondTried, "client \(bsn): order per client held")
+        }
+        try await setup.stop()
+    }
+
     @Test("410 Gone dead-letters and disables the subscription; 4xx three times dead-letters; a dead letter can be replayed with the same id")
     func deadLetters() async throws {
         let setup = try await Self.setup()
