@@ -114,11 +114,19 @@ public struct GatewayServer: Sendable {
                            logger: logger)
     }
 
-    /// Ready when the store answers and every registered check (e.g. the delivery worker's) passes.
+    /// Ready when the store answers within 5 s and every registered check (e.g. the delivery
+    /// worker's) passes. Probes bypass the request timeout, so this one has its own: a database
+    /// that is down must make `/ready` say so, not hang.
     private func ready() async throws -> Response {
-        do {
-            _ = try await ingest.store.auditEntries(after: Int.max - 1, limit: 1)
-        } catch {
+        let store = ingest.store
+        let answered = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await store.auditEntries(after: Int.max - 1, limit: 1)) != nil }
+            group.addTask { (try? await Task.sleep(for: .seconds(5))) != nil ? false : false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        guard answered else {
             return Problem(status: .serviceUnavailable, code: "store.unavailable", detail: "the message store does not answer").response
         }
         for check in readinessChecks {
