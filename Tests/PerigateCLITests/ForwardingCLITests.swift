@@ -85,6 +85,11 @@ struct ForwardingCrashTests {
         kill(serve.process.processIdentifier, SIGKILL)
         serve.process.waitUntilExit()
         receiver.delay.withLock { $0 = .zero }
+        // In flight at the kill: requests the receiver got whose outcome the dead process never
+        // recorded. (How many depends on the worker's rounds: on a busy machine the first of the
+        // three may already be done before the others start.)
+        let inFlight = receiver.received.count - (try Self.deliveries(serve.database, status: "sent"))
+        #expect(inFlight >= 1 && inFlight <= 3, "\(inFlight) in flight")
 
         let restarted = try serve.restarted()
         defer { restarted.killIfRunning() }
@@ -92,7 +97,8 @@ struct ForwardingCrashTests {
         let received = receiver.received
         let counts = Dictionary(received.map { ($0, 1) }, uniquingKeysWith: +)
         #expect(counts.count == 6, "every delivery arrived: \(counts)")
-        #expect(counts.values.filter { $0 == 2 }.count == 3, "the three in flight arrived twice: \(counts)")
+        #expect(counts.values.filter { $0 == 2 }.count == inFlight, "exactly the ones in flight arrived twice: \(counts)")
+        #expect(received.count == 6 + inFlight && counts.values.allSatisfy { $0 <= 2 })
         #expect(received.prefix(3).allSatisfy { counts[$0] == 1 }, "the three finished ones arrived once")
         #expect(try Self.deliveries(serve.database, status: "pending") == 0)
         kill(restarted.process.processIdentifier, SIGTERM)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every benchmark in one run, written to docs/benchmarks-latest.md with a description of the
+# machine: validation against xmllint and lxml (bench-compare.sh), durable HTTP ingest on SQLite
+# (bench-ingest.sh), the national messages (bench-national.sh), SQLite vs PostgreSQL and 1 vs 2
+# nodes (bench-nodes.sh) and webhook delivery (perigate bench deliver). Needs what those need:
+# libxml2-utils, hyperfine, python3 lxml, ../shared/corpus, root for the throwaway PostgreSQL.
+# Usage: scripts/bench.sh [SECONDS]   (default 5 per measurement; about 10 minutes in all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-5}"
+out=docs/benchmarks-latest.md
+swift build -c release --product perigate >/dev/null
+section() {  # title, command...
+  local title=$1; shift
+  echo "running: $title" >&2
+  { echo; echo "## $title"; echo; echo '```'; "$@" 2>&1 | grep -v -e "swift-distributed-tracing" -e "CMakeLists.txt" || true; echo '```'; } >>"$out.tmp"
+}
+{
+  echo "# Benchmarks — latest full run"
+  echo
+  echo "Written by \`scripts/bench.sh $seconds\` on $(date -u +%Y-%m-%dT%H:%MZ); figures as printed by each benchmark"
+  echo "(explained in [performance.md](performance.md)). No test asserts on them."
+  echo
+  echo "| machine | |"
+  echo "|---|---|"
+  echo "| CPU | $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) |"
+  echo "| memory | $(free -g | awk '/Mem:/ {print $2}') GiB |"
+  echo "| OS | $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r) |"
+  echo "| Swift | $(swift --version 2>&1 | head -1 | sed 's/.*Swift version \([^ ]*\).*/\1/') (release build) |"
+  echo "| libxml2 | $(xmllint --version 2>&1 | head -1 | awk '{print $NF}') (xmllint), lxml $(python3 -c 'import lxml; print(lxml.__version__)' 2>/dev/null || echo absent) |"
+  echo "| PostgreSQL | $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 | xargs -r -I{} {}/postgres --version || echo absent) |"
+} >"$out.tmp"
+section "Validation: perigate vs xmllint vs lxml (documents/s)" env SECONDS_PER="$seconds" scripts/bench-compare.sh
+section "Durable HTTP ingest, SQLite, one node" scripts/bench-ingest.sh "$seconds"
+section "National messages: validate and ingest (56 KB, 570 KB)" scripts/bench-national.sh "$seconds"
+section "Storage and nodes: SQLite vs PostgreSQL, 1 vs 2 nodes" scripts/bench-nodes.sh "$seconds"
+section "Webhook delivery to a local receiver" .build/release/perigate bench deliver --count 2000 --concurrency 1 --concurrency 16
+mv "$out.tmp" "$out"
+echo "wrote $out"
