@@ -28,7 +28,8 @@ section() {  # title, command...
   echo "| OS | $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r) |"
   echo "| Swift | $(swift --version 2>&1 | head -1 | sed 's/.*Swift version \([^ ]*\).*/\1/') (release build) |"
   echo "| libxml2 | $(xmllint --version 2>&1 | head -1 | awk '{print $NF}') (xmllint), lxml $(python3 -c 'import lxml; print(lxml.__version__)' 2>/dev/null || echo absent) |"
-  echo "| PostgreSQL | $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 | xargs -r -I{} {}/postgres --version || echo absent) |"
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+  echo "| PostgreSQL | $([ -n "$pgbin" ] && "$pgbin/postgres" --version || echo absent) (throwaway server, fsync on) |"
 } >"$out.tmp"
 section "Validation: perigate vs xmllint vs lxml (documents/s)" env SECONDS_PER="$seconds" scripts/bench-compare.sh
 section "Durable HTTP ingest, SQLite, one node" scripts/bench-ingest.sh "$seconds"
