@@ -225,7 +225,7 @@ public final class DeliveryWorker: Service, Sendable {
         let consents = try await store.consents(bsn: delivery.bsn)
         if consents.last?.status == .withdrawn { return "access.consent-withdrawn" }
         guard delivery.reason == "subscribed" else { return nil }
-        let facts = try await store.messages(bsn: delivery.bsn).map { try mapper.facts(of: $0, parser: parser) }
+        let facts = try await mapper.facts(bsn: delivery.bsn, in: store, parser: parser)
         if case .refused(let refusal) = AccessPolicy.recordRead(by: partner, facts: facts, consents: consents, views: views) { return refusal.code }
         return nil
     }

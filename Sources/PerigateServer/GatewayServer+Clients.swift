@@ -45,10 +45,9 @@ extension GatewayServer {
             let bytes = try await request.body.collect(upTo: 16 * 1024)
             body = try JSONDecoder().decode(Body.self, from: Data(buffer: bytes))
         } catch {
-            try await ingest.store.appendAudit([caller.ingestCaller.auditLine(
-                time: Date().formatted(.iso8601), event: "consent.register", action: "C", object: "bsn:\(bsn.value)/consent",
-                outcome: "refused", checks: "----", detail: "request.invalid-json",
-                objectDetail: .client(bsn.value, category: "toestemming", authorizationProtocol: AccessPolicy.protocolName))])
+            try await ingest.store.appendAudit([caller.ingestCaller.consentAuditLine(
+                bsn: bsn.value, event: "consent.register", time: Date().formatted(.iso8601), outcome: "refused", checks: "----",
+                detail: "request.invalid-json")])
             return Problem(status: .badRequest, code: "request.invalid-json",
                            detail: "send {\"status\": \"given\" or \"withdrawn\", \"date\": \"YYYY-MM-DD\"}").response
         }

@@ -68,7 +68,7 @@ public struct ClientFileService: Sendable {
 
     /// The facts of every accepted message about her.
     func facts(bsn: BSN) async throws -> [MessageFacts] {
-        try await store.messages(bsn: bsn.value).map { try mapper.facts(of: $0, parser: parser) }
+        try await mapper.facts(bsn: bsn.value, in: store, parser: parser)
     }
 
     /// The outcome of a consent registration.
@@ -84,10 +84,8 @@ public struct ClientFileService: Sendable {
     public func registerConsent(bsn: BSN, status: ExchangeConsent.Status, date: String, partner: Partner,
                                 caller: IngestService.Caller) async throws -> ConsentOutcome {
         let time = now().formatted(.iso8601)
-        let event = status == .given ? "consent.given" : "consent.withdrawn"
         let line = { (outcome: String, checks: String, detail: String?) in
-            caller.auditLine(time: time, event: event, action: "C", object: "bsn:\(bsn.value)/consent", outcome: outcome, checks: checks,
-                             detail: detail, objectDetail: .client(bsn.value, category: "toestemming", authorizationProtocol: AccessPolicy.protocolName))
+            caller.consentAuditLine(bsn: bsn.value, event: status.auditEvent, time: time, outcome: outcome, checks: checks, detail: detail)
         }
         let problem: String? = if date.count != 10 || ClinicalDate(date)?.dateOnly != true {
             "date must be a calendar date (YYYY-MM-DD)"

@@ -18,6 +18,9 @@ public struct ExchangeConsent: Sendable, Codable, Hashable {
     public enum Status: String, Sendable, Codable, Hashable {
         case given
         case withdrawn
+
+        /// The audit event of registering it: `consent.given` or `consent.withdrawn`.
+        public var auditEvent: String { "consent.\(rawValue)" }
     }
 
     public init(bsn: String, status: Status, date: String, recordedAt: String, recordedBy: String, messageId: String? = nil) {

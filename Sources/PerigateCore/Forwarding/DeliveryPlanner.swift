@@ -53,7 +53,7 @@ public actor DeliveryPlanner {
         let needsHistory = DeliveryRouter.needsHistory(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions)
         guard needsHistory || partners.contains(where: { addressed.contains(SenderPolicy.normalised($0.ura)) }) else { return [] }
         let consents = try await store.consents(bsn: facts.client.bsn)
-        let history = needsHistory ? try await store.messages(bsn: facts.client.bsn).map { try mapper.facts(of: $0, parser: parser) } : []
+        let history = needsHistory ? try await mapper.facts(bsn: facts.client.bsn, in: store, parser: parser) : []
         let time = now.formatted(.iso8601)
         return DeliveryRouter.plan(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions, history: history,
                                    consents: consents, views: views).map { plan in

@@ -71,6 +71,13 @@ public struct IngestService: Sendable {
                        objectDetail: objectDetail, traceId: traceId, emergencyReason: emergencyReason)
         }
 
+        /// The audit line of a consent registration about client `bsn` (event `consent.given`,
+        /// `consent.withdrawn`, or `consent.register` when the request was unreadable).
+        public func consentAuditLine(bsn: String, event: String, time: String, outcome: String, checks: String, detail: String?) -> AuditEntry {
+            auditLine(time: time, event: event, action: "C", object: "bsn:\(bsn)/consent", outcome: outcome, checks: checks, detail: detail,
+                      objectDetail: .client(bsn, category: "toestemming", authorizationProtocol: AccessPolicy.protocolName))
+        }
+
         /// How the caller appears in audit lines: `ura:01234567/uzi:900012345`, with
         /// `/for:uzi:…` when acting on someone's behalf.
         public var auditActor: String {
@@ -93,9 +100,9 @@ public struct IngestService: Sendable {
             guard report.isValid else {
                 return try await reject(Self.reason(for: report.outcome), report, bytes, caller, receivedAt)
             }
-            var facts: MessageFacts
+            let mapped: MessageFacts
             do {
-                facts = try mapper.map(document, report: report, raw: bytes)
+                mapped = try mapper.map(document, report: report, raw: bytes)
             } catch let error as MappingError where error.code != "mapping.no-mapper" {
                 // Valid against its schema, but not usable (e.g. no BSN for the mother, a relative test date).
                 var refused = report
@@ -106,9 +113,7 @@ public struct IngestService: Sendable {
             }
             // A national message that names no URA (ADA) is the authenticated partner's; one that
             // names a URA must name the caller's, as Perigate's own kinds always must.
-            if facts.provenance.sender.ura == nil, !mapper.requiresSenderURA(kind: facts.provenance.kind) {
-                facts.provenance.sender.ura = caller.partnerURA
-            }
+            let facts = mapper.attributed(mapped, toSender: caller.partnerURA)
             if let refusal = SenderPolicy.refusal(authenticatedURA: caller.partnerURA, claimed: facts.provenance.sender) {
                 var refused = report
                 refused.issues.append(ValidationIssue(code: "auth.sender-mismatch", message: refusal,
@@ -132,7 +137,7 @@ public struct IngestService: Sendable {
         if let type = caller.partnerType, AccessPolicy.excludedTypes.contains(type) {
             return AccessPolicy.Refusal(code: "access.partner-type", reason: "partner type '\(type)' may not register consent")
         }
-        let history = try await store.messages(bsn: facts.client.bsn).map { try mapper.facts(of: $0, parser: validator.parser) }
+        let history = try await mapper.facts(bsn: facts.client.bsn, in: store, parser: validator.parser)
         guard AccessPolicy.careOrganisations(in: history).contains(SenderPolicy.normalised(caller.partnerURA)) else {
             return AccessPolicy.Refusal(code: "access.no-care-relationship",
                                         reason: "no care relationship with this client is known to the gateway: consent is registered by her care partners")
@@ -148,10 +153,8 @@ public struct IngestService: Sendable {
         if let change = facts.exchangeConsentChange {
             message.exchangeConsent = ExchangeConsent(bsn: facts.client.bsn, status: change.status, date: change.date, recordedAt: receivedAt,
                                                       recordedBy: caller.auditActor, messageId: message.id)
-            lines.append(caller.auditLine(
-                time: receivedAt, event: change.status == .given ? "consent.given" : "consent.withdrawn", action: "C",
-                object: "bsn:\(facts.client.bsn)/consent", outcome: "success", checks: "TT-F", detail: "message:\(message.id)",
-                objectDetail: .client(facts.client.bsn, category: "toestemming", authorizationProtocol: AccessPolicy.protocolName)))
+            lines.append(caller.consentAuditLine(bsn: facts.client.bsn, event: change.status.auditEvent, time: receivedAt, outcome: "success",
+                                                 checks: "TT-F", detail: "message:\(message.id)"))
         }
         let audit = caller.auditLine(
             time: receivedAt, event: "message.import", action: "C", object: "bsn:\(facts.client.bsn)/message:\(message.id)",

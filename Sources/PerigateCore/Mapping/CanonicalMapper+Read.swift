@@ -17,13 +17,14 @@ extension CanonicalMapper {
         case .rejected:
             throw MappingError(code: "store.damaged", message: "stored message \(message.id) no longer parses")
         case .document(let document):
-            var facts = try map(document, report: message.report, raw: message.raw)
             // A national message that names no URA was attributed to the partner that sent it.
-            if facts.provenance.sender.ura == nil, let ura = message.senderURA, !requiresSenderURA(kind: facts.provenance.kind) {
-                facts.provenance.sender.ura = ura
-            }
-            return facts
+            return attributed(try map(document, report: message.report, raw: message.raw), toSender: message.senderURA)
         }
+    }
+
+    /// The facts of every accepted message about her (normalised BSN), in storage order.
+    public func facts(bsn: String, in store: any MessageStore, parser: SafeXMLParser) async throws -> [MessageFacts] {
+        try await store.messages(bsn: bsn).map { try facts(of: $0, parser: parser) }
     }
 
     /// Parses, validates and maps one message held in memory. Throws only ``MappingError`` for a

@@ -56,4 +56,13 @@ public struct CanonicalMapper: Sendable {
     public func requiresSenderURA(kind: String) -> Bool {
         registry.messageTypes.first { $0.kind == kind }?.entry.match.namespace?.hasPrefix("urn:perigate:") ?? true
     }
+
+    /// `facts` with the sender's URA filled in from `ura` (the authenticated partner that sent it)
+    /// when the message names none and its kind does not have to (ADA); else unchanged.
+    public func attributed(_ facts: MessageFacts, toSender ura: String?) -> MessageFacts {
+        guard facts.provenance.sender.ura == nil, let ura, !requiresSenderURA(kind: facts.provenance.kind) else { return facts }
+        var attributed = facts
+        attributed.provenance.sender.ura = ura
+        return attributed
+    }
 }
