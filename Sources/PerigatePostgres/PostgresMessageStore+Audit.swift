@@ -65,6 +65,11 @@ extension PostgresMessageStore {
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", logger: logger).decode((Int, String).self) {
             return (sequence, hash)
         }
+        return try await purgeBoundary(on: connection)
+    }
+
+    /// Where the kept chain starts: (0, genesis), or the last purge's boundary and its hash.
+    func purgeBoundary(on connection: PostgresConnection) async throws -> (sequence: Int, hash: String) {
         for try await (upTo, anchor) in try await connection.query(
             "SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", logger: logger).decode((Int, String).self) {
             return (upTo, anchor)
@@ -100,11 +105,7 @@ extension PostgresMessageStore: AuditChainStore {
     }
 
     public func purgeBoundary() async throws -> (sequence: Int, hash: String) {
-        for try await (upTo, anchor) in try await query("SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1")
-            .decode((Int, String).self) {
-            return (upTo, anchor)
-        }
-        return (0, AuditChain.genesis)
+        try await client.withConnection { connection in try await purgeBoundary(on: connection) }
     }
 }
 
@@ -136,11 +137,7 @@ extension PostgresMessageStore {
                 .decode(Int?.self) { first = value }
             let head = try await auditHead(on: connection)
             let upTo = first.map { $0 - 1 } ?? head.sequence
-            var boundary = (sequence: 0, hash: AuditChain.genesis)
-            for try await (sequence, hash) in try await connection.query(
-                "SELECT up_to, anchor_hash FROM audit_purges ORDER BY seq DESC LIMIT 1", logger: logger).decode((Int, String).self) {
-                boundary = (sequence, hash)
-            }
+            let boundary = try await purgeBoundary(on: connection)
             guard upTo > boundary.sequence else {
                 try await insertAudit(templates: try template("nothing to purge before \(cutoff)"), on: connection)
                 return 0
