@@ -121,7 +121,10 @@ public struct GatewayServer: Sendable {
         let store = ingest.store
         let answered = await withTaskGroup(of: Bool.self) { group in
             group.addTask { (try? await store.auditEntries(after: Int.max - 1, limit: 1)) != nil }
-            group.addTask { (try? await Task.sleep(for: .seconds(5))) != nil ? false : false }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(5))
+                return false
+            }
             let first = await group.next() ?? false
             group.cancelAll()
             return first
