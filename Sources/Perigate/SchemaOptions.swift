@@ -26,7 +26,7 @@ struct SchemaOptions: ParsableArguments {
     /// The reference date from the flag or `$PERIGATE_REFERENCE_DATE`, checked.
     func checkedReferenceDate() throws -> String? {
         guard let value = referenceDate ?? ProcessInfo.processInfo.environment["PERIGATE_REFERENCE_DATE"] else { return nil }
-        guard (try? NationalDate.iso("T", reference: value)) == value else {
+        guard NationalDate.isReferenceDay(value) else {
             throw ValidationError("reference date '\(value)' is not a calendar date yyyy-mm-dd")
         }
         return value

@@ -99,7 +99,7 @@ struct ServeConfiguration {
                 lease: try reader.optionalInt("delivery.leaseSeconds", in: 1...3600).map { .seconds($0) }),
             allowInsecureWebhooks: (reader.string("delivery.allowInsecure") ?? "false") == "true",
             referenceDate: reader.string("mapping.referenceDate"))
-        if let day = configuration.referenceDate, (try? NationalDate.iso("T", reference: day)) != day {
+        if let day = configuration.referenceDate, !NationalDate.isReferenceDay(day) {
             throw Invalid(description: "mapping.referenceDate: '\(day)' is not a calendar date yyyy-mm-dd")
         }
         guard ["text", "json"].contains(configuration.logFormat) else {

@@ -80,6 +80,12 @@ public enum NationalDate {
         MappingError(code: "mapping.invalid-date", message: "'\(value)' is not a date")
     }
 
+    /// Whether `day` can be a reference day: a real calendar date written `yyyy-mm-dd`
+    /// (`2020-02-30` and `2020-1-1` are not).
+    public static func isReferenceDay(_ day: String) -> Bool {
+        (try? relative("T", reference: day)) == day
+    }
+
     /// A duration in days as the record's `weeks+days` (`59` → `8+3`).
     public static func weeksAndDays(_ days: Int) -> String {
         "\(days / 7)+\(days % 7)"
