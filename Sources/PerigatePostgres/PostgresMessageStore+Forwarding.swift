@@ -1,12 +1,9 @@
 import Foundation
 import PerigateCore
+import PerigateDrivers
 import PostgresNIO
 
 extension PostgresMessageStore: ForwardingStore {
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
-    }
-
     static func decoded<T: Decodable>(_ type: T.Type, _ rows: PostgresRowSequence) async throws -> [T] {
         var result: [T] = []
         for try await body in rows.decode(String.self) { result.append(try JSONDecoder().decode(T.self, from: Data(body.utf8))) }
@@ -19,13 +16,13 @@ extension PostgresMessageStore: ForwardingStore {
             try await connection.query("""
                 INSERT INTO deliveries (id, message_id, bsn, partner_id, subscription_id, status, next_attempt_at, body)
                 VALUES (\(delivery.id), \(delivery.messageId), \(delivery.bsn), \(delivery.partnerId), \(delivery.subscriptionId),
-                        \(delivery.status), \(delivery.nextAttemptAt), \(try Self.json(delivery)))
+                        \(delivery.status), \(delivery.nextAttemptAt), \(try StorageJSON.text(delivery)))
                 """, logger: logger)
         }
     }
 
     public func addSubscription(_ subscription: Subscription, audit: AuditEntry) async throws {
-        let body = try Self.json(subscription), templates = try auditTemplates([audit])
+        let body = try StorageJSON.text(subscription), templates = try auditTemplates([audit])
         try await transaction { connection in
             try await connection.query("""
                 INSERT INTO subscriptions (id, partner_id, body, created_at)
@@ -40,7 +37,7 @@ extension PostgresMessageStore: ForwardingStore {
     }
 
     public func updateSubscription(_ subscription: Subscription, audit: AuditEntry) async throws {
-        let body = try Self.json(subscription), templates = try auditTemplates([audit])
+        let body = try StorageJSON.text(subscription), templates = try auditTemplates([audit])
         try await transaction { connection in
             try await connection.query("UPDATE subscriptions SET body = \(body) WHERE id = \(subscription.id) AND partner_id = \(subscription.partnerId)",
                                        logger: logger)
@@ -75,7 +72,7 @@ extension PostgresMessageStore: ForwardingStore {
             let rows = try await connection.query("SELECT body FROM deliveries WHERE id = \(id) AND partner_id = \(partnerId) FOR UPDATE", logger: logger)
             guard var delivery = try await Self.decoded(Delivery.self, rows).first else { return false }
             delivery.status = status
-            try await connection.query("UPDATE deliveries SET status = \(status), body = \(try Self.json(delivery)) WHERE id = \(id)", logger: logger)
+            try await connection.query("UPDATE deliveries SET status = \(status), body = \(try StorageJSON.text(delivery)) WHERE id = \(id)", logger: logger)
             try await insertAudit(templates: templates, on: connection)
             return true
         }
@@ -118,8 +115,8 @@ extension PostgresMessageStore: ForwardingStore {
 
     public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry],
                               events: [Delivery]) async throws {
-        let attemptBody = try Self.json(attempt), deliveryBody = try Self.json(delivery)
-        let subscriptionBody = try subscription.map(Self.json)
+        let attemptBody = try StorageJSON.text(attempt), deliveryBody = try StorageJSON.text(delivery)
+        let subscriptionBody = try subscription.map { try StorageJSON.text($0) }
         let templates = try auditTemplates(audit)
         try await transaction { connection in
             try await connection.query("INSERT INTO delivery_attempts (delivery_id, body) VALUES (\(attempt.deliveryId), \(attemptBody))", logger: logger)
@@ -150,7 +147,7 @@ extension PostgresMessageStore: ForwardingStore {
                 delivery.status = "pending"
                 delivery.nextAttemptAt = time
                 try await connection.query("""
-                    UPDATE deliveries SET status = 'pending', next_attempt_at = \(time), body = \(try Self.json(delivery)),
+                    UPDATE deliveries SET status = 'pending', next_attempt_at = \(time), body = \(try StorageJSON.text(delivery)),
                         lease_until = NULL, leased_by = NULL
                     WHERE id = \(id)
                     """, logger: logger)

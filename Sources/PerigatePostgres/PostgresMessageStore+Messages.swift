@@ -7,7 +7,7 @@ import PostgresNIO
 extension PostgresMessageStore: MessageStore {
     public func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
         let compressed = try Compression.compress(message.raw)
-        let report = String(decoding: try JSONEncoder().encode(message.report), as: UTF8.self)
+        let report = try StorageJSON.text(message.report)
         let templates = try auditTemplates(audit)
         return try await transaction { connection in
             let inserted = try await connection.query("""

@@ -13,13 +13,13 @@ extension SQLiteMessageStore: ForwardingStore {
                 """, try chunk.flatMap { delivery -> [SQLiteData] in
                     [.text(delivery.id), .text(delivery.messageId), .text(delivery.bsn), .text(delivery.partnerId),
                      Self.text(delivery.subscriptionId), .text(delivery.status), .text(delivery.nextAttemptAt),
-                     .text(String(decoding: try StorageJSON.encode(delivery), as: UTF8.self))]
+                     .text(try StorageJSON.text(delivery))]
                 })
         }
     }
 
     public func addSubscription(_ subscription: Subscription, audit: AuditEntry) async throws {
-        let body = String(decoding: try StorageJSON.encode(subscription), as: UTF8.self)
+        let body = try StorageJSON.text(subscription)
         try await transaction {
             _ = try await self.connection.query("INSERT INTO subscriptions (id, partner_id, body, created_at) VALUES (?, ?, ?, ?)",
                                                 [.text(subscription.id), .text(subscription.partnerId), .text(body), .text(subscription.createdAt)])
@@ -34,7 +34,7 @@ extension SQLiteMessageStore: ForwardingStore {
     }
 
     public func updateSubscription(_ subscription: Subscription, audit: AuditEntry) async throws {
-        let body = String(decoding: try StorageJSON.encode(subscription), as: UTF8.self)
+        let body = try StorageJSON.text(subscription)
         try await transaction {
             _ = try await self.connection.query("UPDATE subscriptions SET body = ? WHERE id = ? AND partner_id = ?",
                                                 [.text(body), .text(subscription.id), .text(subscription.partnerId)])
@@ -69,7 +69,7 @@ extension SQLiteMessageStore: ForwardingStore {
             var delivery = try JSONDecoder().decode(Delivery.self, from: Data((row.column("body")?.string ?? "").utf8))
             delivery.status = status
             _ = try await self.connection.query("UPDATE deliveries SET status = ?, body = ? WHERE id = ?",
-                                                [.text(status), .text(String(decoding: try StorageJSON.encode(delivery), as: UTF8.self)), .text(id)])
+                                                [.text(status), .text(try StorageJSON.text(delivery)), .text(id)])
             try await self.insertAudit(audit)
             return true
         }
@@ -87,9 +87,9 @@ extension SQLiteMessageStore: ForwardingStore {
 
     public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery, subscription: Subscription?, audit: [AuditEntry],
                               events: [Delivery]) async throws {
-        let attemptBody = String(decoding: try StorageJSON.encode(attempt), as: UTF8.self)
-        let deliveryBody = String(decoding: try StorageJSON.encode(delivery), as: UTF8.self)
-        let subscriptionBody = try subscription.map { String(decoding: try StorageJSON.encode($0), as: UTF8.self) }
+        let attemptBody = try StorageJSON.text(attempt)
+        let deliveryBody = try StorageJSON.text(delivery)
+        let subscriptionBody = try subscription.map { try StorageJSON.text($0) }
         let templates = try auditTemplates(audit)
         try await transaction {
             _ = try await self.connection.query("INSERT INTO delivery_attempts (delivery_id, body) VALUES (?, ?)",
@@ -118,7 +118,7 @@ extension SQLiteMessageStore: ForwardingStore {
                 delivery.status = "pending"
                 delivery.nextAttemptAt = time
                 _ = try await self.connection.query("UPDATE deliveries SET status = 'pending', next_attempt_at = ?, body = ? WHERE id = ?",
-                                                    [.text(time), .text(String(decoding: try StorageJSON.encode(delivery), as: UTF8.self)), .text(id)])
+                                                    [.text(time), .text(try StorageJSON.text(delivery)), .text(id)])
                 count += 1
             }
             try await self.insertAudit(audit)

@@ -92,7 +92,7 @@ extension SQLiteMessageStore {
 
     /// The column values of a new message row, prepared by the caller's task outside the transaction.
     static func row(_ message: StoredMessage, compressed: Data) throws -> [SQLiteData] {
-        let report = String(decoding: try StorageJSON.encode(message.report), as: UTF8.self)
+        let report = try StorageJSON.text(message.report)
         // The facts column (migration 1) stays empty: facts are re-derived from the raw bytes.
         return [.text(message.id), .text(message.receivedAt), text(message.report.kind), text(message.report.version),
                 .text(message.report.outcome.rawValue), text(message.senderURA), text(message.bsn)]
@@ -153,8 +153,13 @@ extension Array {
 }
 
 /// JSON for storage: compact, keys unsorted (nobody diffs it; sorting costs time on every ingest).
-enum StorageJSON {
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
+public enum StorageJSON {
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
         try JSONEncoder().encode(value)
+    }
+
+    /// The same as text, for a TEXT column.
+    public static func text<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encode(value), as: UTF8.self)
     }
 }
