@@ -1,5 +1,4 @@
 import CLibXML2
-import Crypto
 import Foundation
 
 /// Kernset geboortezorg as ADA XML: 2.2 (`kernset_aanleverbericht`, in an `adaxml` envelope or
@@ -102,23 +101,5 @@ struct KernsetADAMapper {
             child.birthHospital = nr.text("ziekenhuis_baring/ziekenhuisnummer_lvrid/@value", in: birth).map { OrganisationRef(lvrId: $0) }
             return child
         }
-    }
-}
-
-/// Shared parts of ADA messages: an id and a time.
-enum ADAMessage {
-    /// ADA has no message id: `ada:ID:HASH` from the transaction's `@id` (a scenario or dossier
-    /// id, shared by every version of it) and the first 16 hex digits of the bytes' SHA-256, else
-    /// `sha256:…` of the bytes. A re-send is the same message; a changed one is a new message.
-    static func id(_ nr: NationalReader, root: xmlNodePtr, raw: Data) -> String {
-        let digest = Hex.encode(SHA256.hash(data: raw))
-        if let id = nr.text("@id", in: root) { return "ada:\(id):\(digest.prefix(16))" }
-        return "sha256:" + digest
-    }
-
-    /// The ADA envelope's last update (or creation) time, as ISO.
-    static func time(_ nr: NationalReader) -> String {
-        let raw = nr.text("/adaxml/meta/@last-update-date") ?? nr.text("/adaxml/meta/@creation-date") ?? nr.text("/*/@creationTime")
-        return raw.flatMap { try? NationalDate.iso($0, reference: nil) } ?? ""
     }
 }

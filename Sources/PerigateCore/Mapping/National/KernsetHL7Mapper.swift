@@ -113,37 +113,3 @@ struct KernsetHL7Mapper {
         }
     }
 }
-
-/// Shared parts of HL7v3 messages: the message id and the people in the control act.
-enum HL7Message {
-    /// `ROOT:EXTENSION` of the message's own id.
-    static func id(_ nr: NationalReader) -> String? {
-        guard let extensionValue = nr.text("/*/hl7:id/@extension") else { return nil }
-        return (nr.text("/*/hl7:id/@root").map { $0 + ":" } ?? "") + extensionValue
-    }
-
-    /// An HL7v3 `addr`: street, house number, postcode, city.
-    static func address(_ node: xmlNodePtr?, nr: NationalReader) -> Address? {
-        guard let node else { return nil }
-        return Address(street: nr.text("hl7:streetName", in: node), houseNumber: nr.text("hl7:houseNumber", in: node),
-                       postcode: nr.text("hl7:postalCode", in: node), city: nr.text("hl7:city", in: node))
-    }
-
-    /// An `AssignedPerson`: UZI, AGB, name and role (its code's display name, else the code).
-    static func person(_ node: xmlNodePtr?, nr: NationalReader, organisation: OrganisationRef?) -> PersonRef? {
-        guard let node else { return nil }
-        let person = PersonRef(uzi: nr.id(NationalReader.uziOID, in: node), agb: nr.id(NationalReader.agbOID, in: node),
-                               name: nr.name("hl7:assignedPrincipalChoiceList/hl7:assignedPerson/hl7:name", in: node),
-                               role: nr.text("hl7:code/@displayName", in: node) ?? nr.text("hl7:code/@code", in: node),
-                               organisation: organisation)
-        return person.uzi == nil && person.agb == nil && person.name == nil ? nil : person
-    }
-}
-
-/// Code lists of the national standards that have a canonical word in the record.
-enum NationalCodes {
-    /// Perined sex codes (2.16.840.1.113883.2.4.4.13.21) → the record's words.
-    static let sex = ["1": "man", "2": "vrouw", "3": "onbepaald"]
-}
-
-func nonEmpty<T>(_ items: [T]) -> [T]? { items.isEmpty ? nil : items }

@@ -1,4 +1,5 @@
 import CLibXML2
+import Crypto
 import Foundation
 
 /// One national message being mapped: its kind and version, its bytes and a reader over it.
@@ -35,5 +36,57 @@ struct NationalMessage {
 
     func provenance(id: String, sender: OrganisationRef, time: String) -> Provenance {
         Provenance(messageId: id, kind: kind, version: version, sender: sender, time: time)
+    }
+}
+
+/// Shared parts of HL7v3 messages: the message id and the people in the control act.
+enum HL7Message {
+    /// `ROOT:EXTENSION` of the message's own id.
+    static func id(_ nr: NationalReader) -> String? {
+        guard let extensionValue = nr.text("/*/hl7:id/@extension") else { return nil }
+        return (nr.text("/*/hl7:id/@root").map { $0 + ":" } ?? "") + extensionValue
+    }
+
+    /// An HL7v3 `addr`: street, house number, postcode, city.
+    static func address(_ node: xmlNodePtr?, nr: NationalReader) -> Address? {
+        guard let node else { return nil }
+        return Address(street: nr.text("hl7:streetName", in: node), houseNumber: nr.text("hl7:houseNumber", in: node),
+                       postcode: nr.text("hl7:postalCode", in: node), city: nr.text("hl7:city", in: node))
+    }
+
+    /// An `AssignedPerson`: UZI, AGB, name and role (its code's display name, else the code).
+    static func person(_ node: xmlNodePtr?, nr: NationalReader, organisation: OrganisationRef?) -> PersonRef? {
+        guard let node else { return nil }
+        let person = PersonRef(uzi: nr.id(NationalReader.uziOID, in: node), agb: nr.id(NationalReader.agbOID, in: node),
+                               name: nr.name("hl7:assignedPrincipalChoiceList/hl7:assignedPerson/hl7:name", in: node),
+                               role: nr.text("hl7:code/@displayName", in: node) ?? nr.text("hl7:code/@code", in: node),
+                               organisation: organisation)
+        return person.uzi == nil && person.agb == nil && person.name == nil ? nil : person
+    }
+}
+
+/// Code lists of the national standards that have a canonical word in the record.
+enum NationalCodes {
+    /// Perined sex codes (2.16.840.1.113883.2.4.4.13.21) → the record's words.
+    static let sex = ["1": "man", "2": "vrouw", "3": "onbepaald"]
+}
+
+func nonEmpty<T>(_ items: [T]) -> [T]? { items.isEmpty ? nil : items }
+
+/// Shared parts of ADA messages: an id and a time.
+enum ADAMessage {
+    /// ADA has no message id: `ada:ID:HASH` from the transaction's `@id` (a scenario or dossier
+    /// id, shared by every version of it) and the first 16 hex digits of the bytes' SHA-256, else
+    /// `sha256:…` of the bytes. A re-send is the same message; a changed one is a new message.
+    static func id(_ nr: NationalReader, root: xmlNodePtr, raw: Data) -> String {
+        let digest = Hex.encode(SHA256.hash(data: raw))
+        if let id = nr.text("@id", in: root) { return "ada:\(id):\(digest.prefix(16))" }
+        return "sha256:" + digest
+    }
+
+    /// The ADA envelope's last update (or creation) time, as ISO.
+    static func time(_ nr: NationalReader) -> String {
+        let raw = nr.text("/adaxml/meta/@last-update-date") ?? nr.text("/adaxml/meta/@creation-date") ?? nr.text("/*/@creationTime")
+        return raw.flatMap { try? NationalDate.iso($0, reference: nil) } ?? ""
     }
 }
