@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -76,6 +78,21 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PerigateConsole",
+            dependencies: [
+                "PerigateCore",
+                "PerigateDrivers",
+                "PerigateServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
             name: "PerigateDelivery",
             dependencies: [
                 "PerigateCore",
@@ -94,6 +111,7 @@ let package = Package(
                 "PerigateDrivers",
                 "PerigatePostgres",
                 "PerigateServer",
+                "PerigateConsole",
                 "PerigateDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -110,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "PerigateCoreTests",
             dependencies: [
-                "PerigateCore", "PerigateDrivers", "PerigatePostgres", "PerigateServer", "PerigateDelivery",
+                "PerigateCore", "PerigateDrivers", "PerigatePostgres", "PerigateServer", "PerigateConsole", "PerigateDelivery",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

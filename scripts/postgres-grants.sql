@@ -3,6 +3,7 @@
 --   psql -v gateway=perigate_gateway -f scripts/postgres-grants.sql "postgres://perigate_owner:…@db/perigate"
 GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO :gateway;
 GRANT UPDATE ON partners, client_credentials, operators, subscriptions, deliveries TO :gateway;
-GRANT DELETE ON subscriptions TO :gateway;
+GRANT DELETE ON subscriptions, console_sessions TO :gateway;
+GRANT UPDATE ON console_sessions TO :gateway;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO :gateway;
 REVOKE TRUNCATE, UPDATE, DELETE ON audit_log, audit_purges, consents, delivery_attempts FROM :gateway;

@@ -93,10 +93,10 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
-            let count = try await database.withStore {
-                try await $0.requeue(ids: [id], at: Date().formatted(.iso8601), audit: [PartnerCommand.audit("delivery.retry", "delivery:\(id)")])
+            let found = try await database.withStore {
+                try await $0.retryDelivery(id: id, audit: PartnerCommand.audit("delivery.retry", "delivery:\(id)"))
             }
-            guard count == 1 else { throw ValidationError("no delivery \(id)") }
+            guard found else { throw ValidationError("no delivery \(id)") }
             print("delivery \(id) queued again")
         }
     }
@@ -108,34 +108,11 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Option(help: "Deliveries created at or after this UTC time (ISO 8601).") var since: String
 
         func run() async throws {
-            let count = try await database.withStore { store in
-                let ids = Delivery.replayable(try await store.deliveries(status: nil), subscription: subscription, since: since)
-                return try await store.requeue(ids: ids, at: Date().formatted(.iso8601),
-                                               audit: [PartnerCommand.audit("delivery.replay", "subscription:\(subscription)")])
+            let count = try await database.withStore {
+                try await $0.replayDeliveries(subscription: subscription, since: since,
+                                              audit: PartnerCommand.audit("delivery.replay", "subscription:\(subscription)"))
             }
             print("\(count) deliveries of subscription \(subscription) since \(since) queued again")
-        }
-    }
-}
-
-/// `perigate operator add --name …`: an operator token for `/v1/operator/…` (shown once).
-struct OperatorCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "operator", abstract: "Operator accounts for the outbox endpoints (/v1/operator/…).", subcommands: [Add.self])
-
-    struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an operator and print its token (shown once).")
-        @OptionGroup var database: DatabaseOptions
-        @Option(help: "Who this is (a person or team).") var name: String
-
-        func run() async throws {
-            let token = PartnerToken.generate(prefix: Operator.tokenPrefix)
-            let account = Operator(id: UUID().uuidString.lowercased(), name: name, createdAt: Date().formatted(.iso8601))
-            try await database.withStore {
-                try await $0.addOperator(account, tokenHash: PartnerToken.hash(token), audit: PartnerCommand.audit("operator.add", "operator:\(account.id)"))
-            }
-            print("operator \(account.id) (\(name)) added")
-            print("token (shown once, store it safely): \(token)")
         }
     }
 }

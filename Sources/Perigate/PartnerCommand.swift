@@ -10,9 +10,9 @@ struct PartnerCommand: AsyncParsableCommand {
         commandName: "partner", abstract: "Manage partner organisations and their API tokens.",
         subcommands: [Add.self, List.self, Revoke.self, BindCert.self])
 
-    static func audit(_ event: String, _ object: String) -> AuditEntry {
+    static func audit(_ event: String, _ object: String, detail: String? = nil) -> AuditEntry {
         AuditEntry(time: Date().formatted(.iso8601), actor: "operator:cli", event: event,
-                   action: "U", object: object, outcome: "success")
+                   action: "U", object: object, outcome: "success", detail: detail)
     }
 
     /// `partner add`: prints the token once; only its SHA-256 is stored.

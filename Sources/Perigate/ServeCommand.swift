@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Crypto
 import Configuration
 import Foundation
+import PerigateConsole
 import PerigateCore
 import PerigateDrivers
 import PerigateDelivery
@@ -81,6 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
     var logFormat: String?
     @Option(name: .customLong("reference-date"), help: "Day (yyyy-mm-dd) relative ADA test dates count from; test environments only (default: none).")
     var referenceDate: String?
+    @Option(help: "on (default) or off: the operator console at /console.")
+    var console: String?
     @Option(help: "sqlite (default) or postgres: one database shared by several serve processes.")
     var storage: String?
     @Option(name: .customLong("postgres-url"), help: "postgres://user:password@host:port/database (with --storage postgres).")
@@ -101,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
         set("maxBodyBytes", maximumBytes); set("requestTimeoutSeconds", requestTimeout)
         set("maxConcurrentRequests", maximumConcurrentRequests); set("tls.cert", tlsCertificate); set("tls.key", tlsKey)
         set("tls.clientCA", tlsClientCA); set("logLevel", logLevel); set("logFormat", logFormat); set("mapping.referenceDate", referenceDate)
-        set("storage", storage); set("postgres.url", postgresURL)
+        set("storage", storage); set("postgres.url", postgresURL); set("console", console)
         return values
     }
 
@@ -151,6 +154,16 @@ struct ServeCommand: AsyncParsableCommand {
                                    clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
                                                                                    allowInsecureURLs: settings.allowInsecureWebhooks, operators: store),
                                    limits: settings.limits, metrics: metrics, tls: tls, logger: logger)
+        if settings.console {
+            var console = try OperatorConsole(store: store, secureCookie: tls != nil)
+            let checkpointFile = AuditCheckpointFile(path: settings.auditCheckpoints)
+            let publicKey = auditKey.publicKey.rawRepresentation
+            console.verifyAudit = {
+                try await store.verifyAudit(checkpoints: try checkpointFile.read(),
+                                            publicKey: try Curve25519.Signing.PublicKey(rawRepresentation: publicKey))
+            }
+            server.routeExtensions.append { [console] router in console.addRoutes(to: router) }
+        }
         let host = settings.host
         let scheme = tls == nil ? "http" : "https"
         logger.info("starting", metadata: ["schemas": "\(registry.messageTypes.count)", "tls": "\(tls != nil)",

@@ -39,6 +39,16 @@ struct ServeConfiguration {
     var allowInsecureWebhooks: Bool
     /// The day relative ADA test dates count from (test environments only).
     var referenceDate: String?
+    /// Serve the operator console at `/console`.
+    var console: Bool
+
+    static func onOff(_ value: String, key: String) throws -> Bool {
+        switch value {
+        case "on", "true": return true
+        case "off", "false": return false
+        default: throw Invalid(description: "\(key): '\(value)' is not on or off")
+        }
+    }
 
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -98,7 +108,8 @@ struct ServeConfiguration {
                 timeout: .seconds(try reader.int("delivery.timeoutSeconds", 10, in: 1...300)),
                 lease: try reader.optionalInt("delivery.leaseSeconds", in: 1...3600).map { .seconds($0) }),
             allowInsecureWebhooks: (reader.string("delivery.allowInsecure") ?? "false") == "true",
-            referenceDate: reader.string("mapping.referenceDate"))
+            referenceDate: reader.string("mapping.referenceDate"),
+            console: try Self.onOff(reader.string("console") ?? "on", key: "console"))
         if let day = configuration.referenceDate, !NationalDate.isReferenceDay(day) {
             throw Invalid(description: "mapping.referenceDate: '\(day)' is not a calendar date yyyy-mm-dd")
         }

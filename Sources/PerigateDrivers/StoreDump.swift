@@ -57,7 +57,7 @@ public enum StoreDump {
     public static let tables: [(name: String, columns: [String])] = [
         ("partners", ["id", "name", "type", "ura", "agb", "token_hash", "created_at", "revoked", "cert_sha256"]),
         ("client_credentials", ["id", "bsn", "token_hash", "created_at", "revoked"]),
-        ("operators", ["id", "name", "token_hash", "created_at", "revoked"]),
+        ("operators", ["id", "name", "token_hash", "created_at", "revoked", "role", "password_hash"]),
         ("messages", ["id", "received_at", "kind", "version", "outcome", "sender_ura", "bsn", "raw", "raw_size", "report"]),
         ("consents", ["bsn", "status", "date", "recorded_at", "recorded_by", "message_id"]),
         ("subscriptions", ["id", "partner_id", "body", "created_at"]),

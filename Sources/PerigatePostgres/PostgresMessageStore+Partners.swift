@@ -32,9 +32,9 @@ extension PostgresMessageStore: PartnerRegistry, ClientCredentialRegistry, Opera
         try await Self.partners(try await query("SELECT \(unescaped: Self.partnerColumns) FROM partners ORDER BY created_at, id"))
     }
 
-    public func revokePartner(id: String, audit: AuditEntry) async throws -> Bool {
+    public func setPartnerRevoked(id: String, revoked: Bool, audit: AuditEntry) async throws -> Bool {
         try await updatePartner(id: id, audit: audit) { connection in
-            try await connection.query("UPDATE partners SET revoked = true WHERE id = \(id) RETURNING id", logger: self.logger)
+            try await connection.query("UPDATE partners SET revoked = \(revoked) WHERE id = \(id) RETURNING id", logger: self.logger)
         }
     }
 
@@ -82,17 +82,42 @@ extension PostgresMessageStore: PartnerRegistry, ClientCredentialRegistry, Opera
         let templates = try auditTemplates([audit])
         try await transaction { connection in
             try await connection.query("""
-                INSERT INTO operators (id, name, token_hash, created_at) VALUES (\(`operator`.id), \(`operator`.name), \(tokenHash), \(`operator`.createdAt))
+                INSERT INTO operators (id, name, token_hash, created_at, role)
+                VALUES (\(`operator`.id), \(`operator`.name), \(tokenHash), \(`operator`.createdAt), \(`operator`.role.rawValue))
                 """, logger: logger)
             try await insertAudit(templates: templates, on: connection)
         }
     }
 
     public func activeOperator(tokenHash: String) async throws -> Operator? {
-        for try await (id, name, createdAt) in try await query(
-            "SELECT id, name, created_at FROM operators WHERE token_hash = \(tokenHash) AND NOT revoked").decode((String, String, String).self) {
-            return Operator(id: id, name: name, createdAt: createdAt)
+        try await Self.operatorAccounts(try await query(
+            "SELECT id, name, created_at, revoked, role, password_hash FROM operators WHERE token_hash = \(tokenHash) AND NOT revoked"
+        )).first?.account
+    }
+
+    public func operatorAccount(id: String) async throws -> OperatorAccount? {
+        try await Self.operatorAccounts(try await query(
+            "SELECT id, name, created_at, revoked, role, password_hash FROM operators WHERE id = \(id)")).first
+    }
+
+    public func setOperatorPassword(id: String, passwordHash: String, audit: AuditEntry) async throws -> Bool {
+        let templates = try auditTemplates([audit])
+        return try await transaction { connection in
+            let rows = try await connection.query("UPDATE operators SET password_hash = \(passwordHash) WHERE id = \(id) RETURNING id",
+                                                  logger: logger).collect()
+            guard !rows.isEmpty else { return false }
+            try await insertAudit(templates: templates, on: connection)
+            return true
         }
-        return nil
+    }
+
+    static func operatorAccounts(_ rows: PostgresRowSequence) async throws -> [OperatorAccount] {
+        var result: [OperatorAccount] = []
+        for try await (id, name, createdAt, revoked, role, hash) in rows.decode((String, String, String, Bool, String, String?).self) {
+            result.append(OperatorAccount(account: Operator(id: id, name: name, createdAt: createdAt, revoked: revoked,
+                                                            role: OperatorRole(rawValue: role) ?? .operator),
+                                          passwordHash: hash))
+        }
+        return result
     }
 }

@@ -140,5 +140,11 @@ enum PostgresMigrations {
         Migration(version: 4, name: "delivery-leases", statements: [
             "ALTER TABLE deliveries ADD COLUMN lease_until TEXT, ADD COLUMN leased_by TEXT",
         ]),
+        // The operator console: roles and passwords, server-side sessions, search by time.
+        Migration(version: 5, name: "operator-console", statements: [
+            "ALTER TABLE operators ADD COLUMN role TEXT NOT NULL DEFAULT 'operator', ADD COLUMN password_hash TEXT",
+            "CREATE TABLE console_sessions (key_hash TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at TEXT NOT NULL)",
+            "CREATE INDEX messages_by_time ON messages(received_at)",
+        ]),
     ]
 }

@@ -64,9 +64,8 @@ extension GatewayServer {
     func operatorRetry(_ request: Request, _ context: GatewayContext) async throws -> Response {
         try await asOperator(request) { caller, forwarding in
             let id = context.parameters.get("id") ?? ""
-            let count = try await forwarding.store.requeue(ids: [id], at: Date().formatted(.iso8601),
-                                                           audit: [caller.line("delivery.retry", "U", "delivery:\(id)")])
-            return count == 1 ? JSONResponse.make(["queued": 1], status: .ok)
+            let found = try await forwarding.store.retryDelivery(id: id, audit: caller.line("delivery.retry", "U", "delivery:\(id)"))
+            return found ? JSONResponse.make(["queued": 1], status: .ok)
                 : Problem(status: .notFound, code: "delivery.not-found", detail: "no delivery \(id)").response
         }
     }
@@ -79,10 +78,8 @@ extension GatewayServer {
             guard let bytes = try? await request.body.collect(upTo: 4096), let body = try? JSONDecoder().decode(Body.self, from: Data(buffer: bytes)) else {
                 return Problem(status: .badRequest, code: "request.invalid-json", detail: "send {\"subscription\", \"since\"}").response
             }
-            let ids = Delivery.replayable(try await forwarding.store.deliveries(status: nil), subscription: body.subscription, since: body.since)
-            let count = try await forwarding.store.requeue(ids: ids, at: Date().formatted(.iso8601),
-                                                           audit: [caller.line("delivery.replay", "U", "subscription:\(body.subscription)",
-                                                                               detail: "since \(body.since): \(ids.count) deliveries")])
+            let count = try await forwarding.store.replayDeliveries(
+                subscription: body.subscription, since: body.since, audit: caller.line("delivery.replay", "U", "subscription:\(body.subscription)"))
             return JSONResponse.make(["queued": count], status: .ok)
         }
     }

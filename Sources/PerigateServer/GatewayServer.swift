@@ -25,6 +25,8 @@ public struct GatewayServer: Sendable {
     let partnerCache: PartnerCache
     /// Extra readiness checks: each answers `nil` when healthy, else the problem (`GET /ready`).
     public var readinessChecks: [@Sendable () async -> String?] = []
+    /// More routes on the same router and middleware (the operator console adds `/console/…`).
+    public var routeExtensions: [@Sendable (Router<GatewayContext>) -> Void] = []
 
     public init(ingest: IngestService, clientFile: ClientFileService, partners: any PartnerRegistry,
                 clientCredentials: (any ClientCredentialRegistry)? = nil, forwarding: GatewayForwarding? = nil, limits: GatewayLimits = GatewayLimits(), metrics: GatewayMetrics = GatewayMetrics(), tls: GatewayTLS? = nil,
@@ -98,6 +100,7 @@ public struct GatewayServer: Sendable {
         router.post("v1/clients/:bsn/consents") { request, context in
             try await authenticated(request, context) { caller in try await postConsent(request, context, caller) }
         }
+        for extend in routeExtensions { extend(router) }
         return router
     }
 
@@ -146,16 +149,8 @@ public struct GatewayServer: Sendable {
         guard let store = forwarding?.store,
               let pending = try? await store.deliveries(status: "pending"),
               let subscriptions = try? await store.subscriptions() else { return }
-        let now = Date()
-        var groups = Dictionary(uniqueKeysWithValues: (subscriptions.map(\.id) + ["inbox"]).map { ($0, (count: 0, oldest: now)) })
-        for delivery in pending {
-            let key = delivery.subscriptionId ?? "inbox"
-            let created = (try? Date(delivery.createdAt, strategy: .iso8601)) ?? now
-            let group = groups[key] ?? (0, now)
-            groups[key] = (group.count + 1, min(group.oldest, created))
-        }
-        for (subscription, group) in groups {
-            metrics.outbox(subscription: subscription, pending: group.count, oldestAge: max(0, now.timeIntervalSince(group.oldest)))
+        for depth in OutboxDepth.compute(pending: pending, subscriptions: subscriptions) {
+            metrics.outbox(subscription: depth.subscription, pending: depth.pending, oldestAge: depth.oldestAge)
         }
     }
 }

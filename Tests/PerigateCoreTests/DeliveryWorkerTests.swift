@@ -60,9 +60,12 @@ struct DeliveryWorkerTests {
         }
     }
 
-    /// A clock the test moves.
+    /// A clock the test moves. It starts an hour after the real time (whole seconds), so
+    /// deliveries the gateway creates at the real time are due at once, whatever the time of day.
     final class Clock: Sendable {
-        let time = Mutex(TestSupport.today)
+        let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3600).rounded(.down))
+        let time: Mutex<Date>
+        init() { time = Mutex(start) }
         var now: Date { time.withLock { $0 } }
         func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
     }
@@ -83,8 +86,9 @@ struct DeliveryWorkerTests {
         }
     }
 
-    static func setup(format: String = "xml", path: String = "hook", scheme: String = "http", timeout: Duration = .seconds(5)) async throws -> Setup {
-        let gateway = try await TestGateway.start()
+    static func setup(format: String = "xml", path: String = "hook", scheme: String = "http", timeout: Duration = .seconds(5),
+                      console: Bool = false) async throws -> Setup {
+        let gateway = try await TestGateway.start(console: console)
         let receiver = Receiver()
         let (port, group, task) = try await receiver.start()
         let subscription = Subscription(id: "sub-kraamzorg", partnerId: gateway.partners["kraamzorg"]!.id, url: "\(scheme)://127.0.0.1:\(port)/\(path)",
@@ -124,7 +128,7 @@ struct DeliveryWorkerTests {
         let delivery = try #require(try await setup.gateway.store.deliveries(status: "sent").first)
         #expect(got.headers["webhook-id"] == delivery.id)
         let timestamp = try #require(got.headers["webhook-timestamp"].flatMap { Int($0) })
-        #expect(timestamp == Int(TestSupport.today.timeIntervalSince1970))
+        #expect(timestamp == Int(setup.clock.start.timeIntervalSince1970))
         #expect(WebhookSignature.verify(header: got.headers["webhook-signature"] ?? "", id: delivery.id, timestamp: timestamp, body: got.body,
                                         secret: setup.subscription.secret))
         let original = try Data(contentsOf: TestSupport.samples.appendingPathComponent("sequence/1-kraamzorgoverdracht-prenataal.xml"))

@@ -126,4 +126,61 @@ struct GatewayStoreConformanceTests {
         #expect(try await store.subscriptions().isEmpty)
         try await store.close()
     }
+
+    @Test("console reads: message summaries by filter, counts by kind and status, rejection reasons, sessions, operator roles and passwords",
+          arguments: Backend.available)
+    func consoleReads(_ backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        func message(_ id: String, at time: String, kind: String?, outcome: ValidationReport.Outcome, bsn: String?, issue: String? = nil) -> StoredMessage {
+            StoredMessage(id: id, receivedAt: time, report: ValidationReport(
+                outcome: outcome, kind: kind, version: kind == nil ? nil : "1.0",
+                issues: issue.map { [ValidationIssue(code: $0, message: "m", path: nil)] } ?? []),
+                          senderURA: "01234567", bsn: bsn, raw: Data("<x/>".utf8))
+        }
+        for stored in [
+            message("m1", at: "2026-11-25T08:00:00Z", kind: "verwijzing", outcome: .valid, bsn: "999990019"),
+            message("m2", at: "2026-11-25T09:00:00Z", kind: "verwijzing", outcome: .valid, bsn: "999990020"),
+            message("rejected-1", at: "2026-11-25T09:30:00Z", kind: "verwijzing", outcome: .invalid, bsn: nil, issue: "bsn.elfproef"),
+            message("rejected-2", at: "2026-11-25T09:40:00Z", kind: nil, outcome: .malformed, bsn: nil, issue: "xml.malformed"),
+            message("rejected-3", at: "2026-11-25T09:50:00Z", kind: "verwijzing", outcome: .valid, bsn: nil, issue: "auth.sender-mismatch"),
+        ] {
+            _ = try await store.accept(stored, audit: [])
+        }
+        #expect(try await store.messageSummaries(matching: MessageQuery()).map(\.id) == ["rejected-3", "rejected-2", "rejected-1", "m2", "m1"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(outcome: "accepted")).map(\.id) == ["m2", "m1"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(outcome: "refused")).map(\.id) == ["rejected-3"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(kind: "verwijzing", from: "2026-11-25T08:30:00Z", to: "2026-11-25T09:35:00Z"))
+            .map(\.id) == ["rejected-1", "m2"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(bsn: "999990019")).map(\.id) == ["m1"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(id: "m2")).first?.size == 4)
+        #expect(try await store.messageSummaries(matching: MessageQuery(limit: 2)).count == 2)
+        let counts = try await store.messageCounts(since: "2026-11-25T08:30:00Z").map { "\($0.kind) \($0.version) \($0.outcome) \($0.count)" }
+        #expect(counts == ["- - malformed 1", "verwijzing 1.0 accepted 1", "verwijzing 1.0 invalid 1", "verwijzing 1.0 refused 1"])
+        let reasons = try await store.rejectionReports(since: "2026-11-25T00:00:00Z", limit: 10).rejectionReasons()
+        #expect(reasons.map(\.code) == ["auth.sender-mismatch", "bsn.elfproef", "xml.malformed"])
+        #expect(try await store.rejectionReports(since: "2026-11-25T00:00:00Z", limit: 1).count == 1)
+
+        try await store.putSession(keyHash: "k1", value: "v1", expiresAt: "2999-01-01T00:00:00Z")
+        try await store.putSession(keyHash: "k1", value: "v2", expiresAt: "2999-01-01T00:00:00Z")
+        try await store.putSession(keyHash: "old", value: "v", expiresAt: "2000-01-01T00:00:00Z")
+        #expect(try await store.session(keyHash: "k1", now: "2026-11-25T10:00:00Z") == "v2")
+        #expect(try await store.session(keyHash: "old", now: "2026-11-25T10:00:00Z") == nil)
+        try await store.removeSession(keyHash: "k1")
+        #expect(try await store.session(keyHash: "k1", now: "2026-11-25T10:00:00Z") == nil)
+
+        let admin = Operator(id: "lotte", name: "Lotte", createdAt: "2026-11-25T10:00:00Z", role: .logAdministrator)
+        try await store.addOperator(admin, tokenHash: "h-lotte", audit: Self.line("operator:lotte"))
+        #expect(try await store.operatorAccount(id: "lotte") == OperatorAccount(account: admin, passwordHash: nil))
+        #expect(try await store.setOperatorPassword(id: "lotte", passwordHash: "$2b$04$x", audit: Self.line("operator:lotte")))
+        #expect(try await store.setOperatorPassword(id: "nobody", passwordHash: "$2b$04$x", audit: Self.line("operator:nobody")) == false)
+        #expect(try await store.operatorAccount(id: "lotte")?.passwordHash == "$2b$04$x")
+        #expect(try await store.activeOperator(tokenHash: "h-lotte")?.role == .logAdministrator)
+        let partner = Partner(id: "p9", name: "n", type: "jgz", ura: "40506070", agb: nil, createdAt: "2026-11-25T10:00:00Z")
+        try await store.addPartner(partner, tokenHash: "h-p9", audit: Self.line("partner:p9"))
+        #expect(try await store.setPartnerRevoked(id: "p9", revoked: true, audit: Self.line("partner:p9")))
+        #expect(try await store.partner(tokenHash: "h-p9") == nil)
+        #expect(try await store.setPartnerRevoked(id: "p9", revoked: false, audit: Self.line("partner:p9")))
+        #expect(try await store.partner(tokenHash: "h-p9")?.id == "p9")
+        try await store.close()
+    }
 }

@@ -6,6 +6,7 @@ import Logging
 import ServiceLifecycle
 import Testing
 import PerigateCore
+import PerigateConsole
 import PerigateDrivers
 import PerigateServer
 
@@ -35,7 +36,7 @@ struct TestGateway {
     /// `extraOrganisations` are registered as well (short name, type, URA).
     static func start(limits: GatewayLimits = GatewayLimits(maximumBodyBytes: 100_000), tls: GatewayTLS? = nil,
                       validator custom: MessageValidator? = nil,
-                      extraOrganisations: [(String, String, String)] = []) async throws -> TestGateway {
+                      extraOrganisations: [(String, String, String)] = [], console: Bool = false) async throws -> TestGateway {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("gateway.sqlite").path
         let store = try await SQLiteMessageStore.open(path: path)
         var tokens: [String: String] = [:]
@@ -51,10 +52,14 @@ struct TestGateway {
         let validator = custom ?? TestSupport.validator(maximumBytes: limits.maximumBodyBytes)
         let views = try ViewPolicy.load(TestSupport.schemas + "/views.json")
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: views, validator: validator, lifetime: .zero)
-        let server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
+        var server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
                                    clientFile: ClientFileService(store: store, views: views, validator: validator, now: { TestSupport.today }),
                                    partners: store, clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner, operators: store),
                                    limits: limits, tls: tls, logger: Self.quietLogger)
+        if console {
+            let console = try OperatorConsole(store: store, secureCookie: false)
+            server.routeExtensions.append { console.addRoutes(to: $0) }
+        }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try server.application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "perigate-test")))

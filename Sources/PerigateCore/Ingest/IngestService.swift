@@ -201,7 +201,8 @@ public struct IngestService: Sendable {
         }
     }
 
-    static func receipt(for message: StoredMessage) -> Receipt {
+    /// The receipt the sender got for an accepted message (without its planned deliveries).
+    public static func receipt(for message: StoredMessage) -> Receipt {
         Receipt(messageId: message.id, kind: message.report.kind ?? "", version: message.report.version ?? "",
                 clientReference: message.bsn.map { Receipt.maskedReference(bsn: $0) } ?? "",
                 receivedAt: message.receivedAt, warnings: message.report.warnings, deliveriesPlanned: [])

@@ -51,10 +51,18 @@ public protocol PartnerRegistry: Sendable {
     func partner(tokenHash: String) async throws -> Partner?
     func partners() async throws -> [Partner]
     /// Revokes a partner; `false` when there is no such partner.
-    func revokePartner(id: String, audit: AuditEntry) async throws -> Bool
+    /// Disables (`revoked`) or enables a partner; `false` when there is no such partner.
+    func setPartnerRevoked(id: String, revoked: Bool, audit: AuditEntry) async throws -> Bool
     /// Binds a TLS client certificate (SHA-256 of its DER form, lowercase hex) to a partner;
     /// `false` when there is no such partner. A certificate belongs to at most one partner.
     func bindCertificate(partnerId: String, fingerprint: String, audit: AuditEntry) async throws -> Bool
     /// The active partner a client certificate with this fingerprint is bound to.
     func partner(certificateFingerprint: String) async throws -> Partner?
+}
+
+extension PartnerRegistry {
+    /// Disables the partner: its token and certificate open nothing any more.
+    public func revokePartner(id: String, audit: AuditEntry) async throws -> Bool {
+        try await setPartnerRevoked(id: id, revoked: true, audit: audit)
+    }
 }

@@ -90,9 +90,9 @@ public actor MemoryPartnerRegistry: PartnerRegistry {
         entries.map(\.partner)
     }
 
-    public func revokePartner(id: String, audit entry: AuditEntry) async -> Bool {
+    public func setPartnerRevoked(id: String, revoked: Bool, audit entry: AuditEntry) async -> Bool {
         guard let index = entries.firstIndex(where: { $0.partner.id == id }) else { return false }
-        entries[index].partner.revoked = true
+        entries[index].partner.revoked = revoked
         await audit.appendAudit([entry])
         return true
     }

@@ -40,6 +40,7 @@ public protocol MigratedStore: Sendable {
 
 /// Everything `perigate serve` and the CLI need from a store: SQLite or PostgreSQL.
 public typealias GatewayStore = MessageStore & ForwardingStore & PartnerRegistry & ClientCredentialRegistry & OperatorRegistry & AuditChainStore
+    & MessageBrowsing & SessionStore
     & MigratedStore
 
 extension AuditChainStore {

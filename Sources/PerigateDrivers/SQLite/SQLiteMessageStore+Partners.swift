@@ -23,11 +23,11 @@ extension SQLiteMessageStore: PartnerRegistry {
             .map(Self.partner)
     }
 
-    public func revokePartner(id: String, audit: AuditEntry) async throws -> Bool {
+    public func setPartnerRevoked(id: String, revoked: Bool, audit: AuditEntry) async throws -> Bool {
         try await transaction {
             let found = try await self.connection.query("SELECT id FROM partners WHERE id = ?", [.text(id)]).isEmpty == false
             guard found else { return false }
-            _ = try await self.connection.query("UPDATE partners SET revoked = 1 WHERE id = ?", [.text(id)])
+            _ = try await self.connection.query("UPDATE partners SET revoked = ? WHERE id = ?", [.integer(revoked ? 1 : 0), .text(id)])
             try await self.insertAudit([audit])
             return true
         }

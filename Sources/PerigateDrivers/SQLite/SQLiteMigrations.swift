@@ -166,5 +166,12 @@ enum SQLiteMigrations {
         Migration(version: 9, name: "consent-by-message", statements: [
             "ALTER TABLE consents ADD COLUMN message_id TEXT",
         ]),
+        // The operator console: roles and passwords, server-side sessions, search by time.
+        Migration(version: 10, name: "operator-console", statements: [
+            "ALTER TABLE operators ADD COLUMN role TEXT NOT NULL DEFAULT 'operator'",
+            "ALTER TABLE operators ADD COLUMN password_hash TEXT",
+            "CREATE TABLE console_sessions (key_hash TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at TEXT NOT NULL) STRICT",
+            "CREATE INDEX messages_by_time ON messages(received_at)",
+        ]),
     ]
 }

@@ -1,0 +1,250 @@
+import Foundation
+import Hummingbird
+import PerigateCore
+
+/// Dashboard, message search and message detail: metadata only, never content or a BSN.
+extension OperatorConsole {
+    struct DashboardPage {
+        var counts: [CountRow]
+        var reasons: [ReasonRow]
+        var queues: [QueueRow]
+        var deadLetters: Int
+        var chain: ChainStatus
+    }
+
+    struct CountRow {
+        var kind: String
+        var version: String
+        var status: String
+        var hour: Int
+        var day: Int
+    }
+
+    struct ReasonRow {
+        var code: String
+        var count: Int
+    }
+
+    struct QueueRow {
+        var subscription: String
+        var partner: String
+        var pending: Int
+        var oldest: String
+        var failingSince: String?
+        var disabledReason: String?
+    }
+
+    /// `GET /console`.
+    func dashboard(_ caller: Caller) async throws -> Response {
+        let now = Date()
+        let hour = try await store.messageCounts(since: ConsoleFormat.iso(now.addingTimeInterval(-3600)))
+        let day = try await store.messageCounts(since: ConsoleFormat.iso(now.addingTimeInterval(-86400)))
+        let hourly = Dictionary(hour.map { ("\($0.kind)|\($0.version)|\($0.outcome)", $0.count) }, uniquingKeysWith: +)
+        let counts = day.map { CountRow(kind: $0.kind, version: $0.version, status: ConsoleFormat.status($0.outcome),
+                                        hour: hourly["\($0.kind)|\($0.version)|\($0.outcome)"] ?? 0, day: $0.count) }
+        let reasons = try await store.rejectionReports(since: ConsoleFormat.iso(now.addingTimeInterval(-86400)), limit: 1000)
+            .rejectionReasons().map { ReasonRow(code: $0.code, count: $0.count) }
+        let page = DashboardPage(counts: counts, reasons: reasons, queues: try await queues(now: now),
+                                 deadLetters: try await store.deliveries(status: "dead").count, chain: try await chainStatus())
+        try await store.appendAudit([caller.line("console.view", "R", "console:/console")])
+        return html(render("dashboard", Shell(caller: caller, title: "Overzicht", section: "dashboard", page: page)))
+    }
+
+    func queues(now: Date) async throws -> [QueueRow] {
+        let subscriptions = Dictionary(try await store.subscriptions().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return OutboxDepth.compute(pending: try await store.deliveries(status: "pending"), subscriptions: Array(subscriptions.values), now: now)
+            .map { depth in
+                let subscription = subscriptions[depth.subscription]
+                return QueueRow(subscription: depth.subscription, partner: subscription?.partnerId ?? "(pull-inbox)", pending: depth.pending,
+                                oldest: depth.pending == 0 ? "–" : ConsoleFormat.age(depth.oldestAge),
+                                failingSince: subscription?.failingSince.map(ConsoleFormat.time), disabledReason: subscription?.disabledReason)
+            }
+    }
+
+    struct MessagesPage {
+        var query: SearchFields
+        var results: [SummaryRow]
+        var searched: Bool
+        var limitReached: Bool
+        var clientSearch: Bool
+        var statuses: [Option]
+    }
+
+    struct SearchFields {
+        var id = ""
+        var kind = ""
+        var sender = ""
+        var status = ""
+        var from = ""
+        var to = ""
+    }
+
+    struct Option {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct SummaryRow {
+        var id: String
+        var receivedAt: String
+        var kind: String
+        var status: String
+        var accepted: Bool
+        var sender: String
+        var size: String
+    }
+
+    static let searchLimit = 100
+
+    /// `GET /console/messages?id=&soort=&afzender=&status=&van=&tot=`.
+    func messages(_ request: Request, _ caller: Caller) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        func field(_ name: String) -> String { parameters.get(name).map { String($0) }?.trimmingCharacters(in: .whitespaces) ?? "" }
+        let fields = SearchFields(id: field("id"), kind: field("soort"), sender: field("afzender"), status: field("status"),
+                                  from: field("van"), to: field("tot"))
+        let query = MessageQuery(id: fields.id.nilIfEmpty, kind: fields.kind.nilIfEmpty, senderURA: fields.sender.nilIfEmpty,
+                                 outcome: fields.status.nilIfEmpty, from: ConsoleFormat.bound(fields.from, upper: false),
+                                 to: ConsoleFormat.bound(fields.to, upper: true), limit: Self.searchLimit)
+        let summaries = try await store.messageSummaries(matching: query)
+        let filters = ["id", "soort", "afzender", "status", "van", "tot"].filter { !field($0).isEmpty }
+            .map { "\($0)=\(field($0))" }.joined(separator: "&")
+        try await store.appendAudit([caller.line("console.view", "R", "console:/console/messages",
+                                                 detail: "\(filters.isEmpty ? "newest" : filters): \(summaries.count) results")])
+        return messagesPage(caller, fields: fields, summaries: summaries, searched: true, clientSearch: false)
+    }
+
+    func messagesPage(_ caller: Caller, fields: SearchFields, summaries: [MessageSummary], searched: Bool, clientSearch: Bool) -> Response {
+        let statuses = ["", "accepted", "refused", "invalid", "malformed", "unsupported", "schema-required"].map {
+            Option(value: $0, label: $0.isEmpty ? "alle" : ConsoleFormat.status($0), selected: $0 == fields.status)
+        }
+        let rows = summaries.map {
+            SummaryRow(id: $0.id, receivedAt: ConsoleFormat.time($0.receivedAt),
+                       kind: [$0.kind, $0.version].compactMap { $0 }.joined(separator: " "), status: ConsoleFormat.status($0.outcome),
+                       accepted: $0.outcome == "accepted", sender: $0.senderURA ?? "", size: ConsoleFormat.bytes($0.size))
+        }
+        let page = MessagesPage(query: fields, results: rows, searched: searched, limitReached: rows.count == Self.searchLimit,
+                                clientSearch: clientSearch, statuses: statuses)
+        return html(render("messages", Shell(caller: caller, title: clientSearch ? "Berichten van één cliënt" : "Berichten",
+                                             section: "messages", page: page)))
+    }
+
+    struct ClientSearchForm: Decodable, CSRFCarrying {
+        var csrf: String?
+        var bsn: String?
+        var reden: String?
+    }
+
+    /// `POST /console/messages/client` (log administrators): her messages, with a stated reason.
+    /// The BSN travels in the form body, never in a URL; the audit line names her, so the search
+    /// shows in her own access log.
+    func clientMessages(_ caller: Caller, _ form: ClientSearchForm) async throws -> Response {
+        let reason = form.reden?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard let bsn = form.bsn.flatMap(BSN.init)?.value else {
+            return notice(caller, "Zoeken op BSN", "Dat is geen geldig BSN (9 cijfers, elfproef).", status: .badRequest)
+        }
+        guard reason.count >= 10 else {
+            return notice(caller, "Zoeken op BSN", "Geef een reden op (minstens 10 tekens): zoeken op BSN wordt met die reden gelogd.",
+                          status: .badRequest)
+        }
+        let summaries = try await store.messageSummaries(matching: MessageQuery(bsn: bsn, limit: Self.searchLimit))
+        var line = caller.line("console.messages.client-search", "R", "bsn:\(bsn)/messages", detail: "reason: \(reason); \(summaries.count) results",
+                               eventType: "log-access")
+        line.objectDetail = AuditObject.client(bsn, category: "berichten", authorizationProtocol: "console:log-administrator")
+        try await store.appendAudit([line])
+        return messagesPage(caller, fields: SearchFields(), summaries: summaries, searched: true, clientSearch: true)
+    }
+
+    struct DetailPage {
+        var id: String
+        var receivedAt: String
+        var kind: String
+        var schema: String
+        var status: String
+        var accepted: Bool
+        var sender: String
+        var size: String
+        var issues: [IssueRow]
+        var receipt: ReceiptView?
+        var deliveries: [DeliveryRow]
+    }
+
+    struct IssueRow {
+        var severity: String
+        var isError: Bool
+        var code: String
+        var message: String
+        var location: String
+    }
+
+    struct ReceiptView {
+        var clientReference: String
+        var warnings: Int
+        var json: String
+    }
+
+    struct DeliveryRow {
+        var id: String
+        var target: String
+        var partner: String
+        var status: String
+        var isDead: Bool
+        var attemptCount: Int
+        var nextAttemptAt: String
+        var lastError: String
+        var attempts: [AttemptRow]
+    }
+
+    struct AttemptRow {
+        var number: Int
+        var time: String
+        var status: String
+        var error: String
+        var milliseconds: Int
+    }
+
+    /// `GET /console/messages/{id}`: the validation report, the receipt, the deliveries and their attempts.
+    func messageDetail(_ id: String, _ caller: Caller) async throws -> Response {
+        try await store.appendAudit([caller.line("console.view", "R", "message:\(id)", detail: "console message detail")])
+        guard let message = try await store.message(id: id) else {
+            return notice(caller, "Bericht niet gevonden", "Er is geen bericht of weigering met id \(id).", status: .notFound)
+        }
+        let report = message.report
+        let receipt = try message.bsn.map { _ -> ReceiptView in
+            let receipt = IngestService.receipt(for: message)
+            return ReceiptView(clientReference: receipt.clientReference, warnings: receipt.warnings.count,
+                               json: try StorageText.json(receipt))
+        }
+        var deliveries: [DeliveryRow] = []
+        for delivery in try await store.deliveries(messageId: id) {
+            deliveries.append(try await deliveryRow(delivery))
+        }
+        let page = DetailPage(
+            id: message.id, receivedAt: ConsoleFormat.time(message.receivedAt),
+            kind: [report.kind, report.version].compactMap { $0 }.joined(separator: " "), schema: report.schema ?? "–",
+            status: ConsoleFormat.status(message.isAccepted ? "accepted" : report.outcome == .valid ? "refused" : report.outcome.rawValue),
+            accepted: message.isAccepted, sender: message.senderURA ?? "–", size: ConsoleFormat.bytes(message.raw.count),
+            issues: report.issues.map { issue in
+                IssueRow(severity: ConsoleFormat.status(issue.severity.rawValue), isError: issue.severity == .error, code: issue.code,
+                         message: issue.message, location: [issue.line.map { "regel \($0)" }, issue.column.map { "kolom \($0)" }, issue.path]
+                            .compactMap { $0 }.joined(separator: ", "))
+            },
+            receipt: receipt, deliveries: deliveries)
+        return html(render("message", Shell(caller: caller, title: "Bericht \(id)", section: "messages", page: page)))
+    }
+
+    func deliveryRow(_ delivery: Delivery) async throws -> DeliveryRow {
+        DeliveryRow(
+            id: delivery.id, target: delivery.subscriptionId ?? "pull-inbox", partner: delivery.partnerId,
+            status: ConsoleFormat.status(delivery.status), isDead: delivery.status == "dead", attemptCount: delivery.attempts,
+            nextAttemptAt: delivery.status == "pending" ? ConsoleFormat.time(delivery.nextAttemptAt) : "–", lastError: delivery.lastError ?? "",
+            attempts: try await store.attempts(deliveryId: delivery.id).map {
+                AttemptRow(number: $0.number, time: ConsoleFormat.time($0.time), status: $0.status.map(String.init) ?? "–",
+                           error: $0.error ?? "", milliseconds: $0.milliseconds)
+            })
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

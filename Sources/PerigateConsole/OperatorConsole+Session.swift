@@ -1,0 +1,149 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import HTTPTypes
+import PerigateCore
+import PerigateServer
+
+/// Login, logout and the wrapper every console page goes through (session, role, CSRF, audit).
+extension OperatorConsole {
+    /// The signed-in operator of one request.
+    struct Caller: Sendable {
+        var account: Operator
+        var session: ConsoleSession
+
+        var actor: String { "console:\(account.id)" }
+
+        /// An audit line by this operator (`client`: the BSN when the action concerns one client).
+        func line(_ event: String, _ action: String, _ object: String, outcome: String = "success", detail: String? = nil,
+                  eventType: String = "normal") -> AuditEntry {
+            AuditEntry(time: Date().formatted(.iso8601), actor: actor, event: event, action: action, eventType: eventType, object: object,
+                       outcome: outcome, checks: outcome == "success" ? "T--F" : "F--F", detail: detail,
+                       user: AuditUser(id: account.id, name: account.name, role: account.role.rawValue, responsible: nil, accessPoint: nil))
+        }
+    }
+
+    struct LoginForm: Decodable {
+        var gebruiker: String?
+        var wachtwoord: String?
+    }
+
+    /// Forms that only carry the CSRF token.
+    struct ActionForm: Decodable, CSRFCarrying {
+        var csrf: String?
+    }
+
+    func loginPage(_ request: Request, problem: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        html(render("login", LoginPage(problem: problem, reason: request.uri.queryParameters.get("reden").map { String($0) })), status: status)
+    }
+
+    struct LoginPage {
+        var problem: String?
+        var reason: String?
+        var expired: Bool { reason == "verlopen" }
+        var loggedOut: Bool { reason == "uitgelogd" }
+    }
+
+    /// `POST /console/login`: name and password; a new session on success. Failures are audited
+    /// and answered alike (unknown name, wrong password, no password set, revoked, throttled).
+    func login(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        let form = try await decodeForm(LoginForm.self, request)
+        let login = form?.gebruiker?.trimmingCharacters(in: .whitespaces) ?? ""
+        let password = form?.wachtwoord ?? ""
+        let known = ConsolePassword.isValidLogin(login)
+        let account = known ? try await store.operatorAccount(id: login) : nil
+        let locked = await throttle.isLocked(login)
+        let matched = await ConsolePassword.verify(password, hash: account?.passwordHash)
+        guard let account, matched, !account.account.revoked, !locked else {
+            await throttle.failed(login)
+            try await store.appendAudit([AuditEntry(
+                time: Date().formatted(.iso8601), actor: "console:\(known ? login : "unknown")", event: "console.login", action: "E",
+                object: "console", outcome: "refused", checks: "F---",
+                detail: locked ? "too many failed logins" : account == nil ? "unknown login name" : "wrong password, no password or revoked")])
+            return loginPage(request, problem: locked ? "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw."
+                : "Onjuiste gebruikersnaam of wachtwoord.", status: .unauthorized)
+        }
+        await throttle.succeeded(login)
+        let session = ConsoleSession.new(operatorId: account.account.id)
+        let cookie = try await sessions.save(session: session, expiresIn: .seconds(Self.idleLifetime))
+        try await store.appendAudit([Caller(account: account.account, session: session).line("console.login", "E", "console")])
+        var response = redirect("/console")
+        response.setCookie(cookie)
+        return response
+    }
+
+    /// `POST /console/logout`: ends the session everywhere.
+    func logout(_ request: Request) async throws -> Response {
+        if let session = try? await sessions.load(request: request), let account = try await store.operatorAccount(id: session.operatorId) {
+            try await store.appendAudit([Caller(account: account.account, session: session).line("console.logout", "E", "console")])
+        }
+        var response = redirect("/console/login?reden=uitgelogd")
+        if let expired = try? await sessions.delete(request: request) { response.setCookie(expired) }
+        return response
+    }
+
+    /// A page for a signed-in operator with one of `roles` (refusals audited).
+    func page(_ request: Request, roles: Set<OperatorRole> = Set(OperatorRole.allCases),
+              _ body: (Caller) async throws -> Response) async throws -> Response {
+        guard let session = try? await sessions.load(request: request),
+              Date().timeIntervalSince(session.startedAt) < Self.maximumLifetime,
+              let account = try await store.operatorAccount(id: session.operatorId), !account.account.revoked else {
+            return redirect("/console/login?reden=verlopen")
+        }
+        let caller = Caller(account: account.account, session: session)
+        guard roles.contains(account.account.role) else {
+            try await store.appendAudit([caller.line("console.view", "R", "console:\(request.uri.path)", outcome: "refused",
+                                                     detail: "role \(account.account.role.rawValue)")])
+            return notice(caller, "Geen toegang", "Deze pagina of handeling is er niet voor de rol \(account.account.role.dutchName).",
+                          status: .forbidden)
+        }
+        try await sessions.update(session: session, expiresIn: .seconds(Self.idleLifetime), request: request)
+        return try await body(caller)
+    }
+
+    /// A form post by a signed-in operator with one of `roles`; the form must carry the
+    /// session's CSRF token (a refusal is audited).
+    func action<Form: Decodable & CSRFCarrying>(_ request: Request, roles: Set<OperatorRole> = Set(OperatorRole.allCases), form: Form.Type,
+                                                _ body: (Caller, Form) async throws -> Response) async throws -> Response {
+        try await page(request, roles: roles) { caller in
+            guard let posted = try await decodeForm(Form.self, request), posted.csrf == caller.session.csrf else {
+                try await store.appendAudit([caller.line("console.action", "E", "console:\(request.uri.path)", outcome: "refused",
+                                                         detail: "missing or wrong form token")])
+                return notice(caller, "Formulier verlopen", "Het formulier is verlopen of komt niet uit deze console. Laad de pagina opnieuw.",
+                              status: .forbidden)
+            }
+            return try await body(caller, posted)
+        }
+    }
+
+    /// A page with one message (refusals, results of actions).
+    func notice(_ caller: Caller, _ title: String, _ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        html(render("notice", Shell(caller: caller, title: title, section: "", page: Notice(text: text))), status: status)
+    }
+
+    func decodeForm<Form: Decodable>(_ type: Form.Type, _ request: Request) async throws -> Form? {
+        guard let buffer = try? await request.body.collect(upTo: 16 * 1024) else { return nil }
+        return try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer))
+    }
+
+    func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        ], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func render(_ template: String, _ context: Any) -> String {
+        templates.render(context, withTemplate: template) ?? "template \(template) missing"
+    }
+}
+
+/// A form that posts the session's CSRF token back.
+protocol CSRFCarrying: Sendable {
+    var csrf: String? { get }
+}
