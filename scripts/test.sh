@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with Swift installed.
-# Installs the system packages it needs (libxml2-dev, zlib1g-dev, pkg-config; curl for the TLS tests) when missing,
+# Installs the system packages it needs (libxml2-dev, zlib1g-dev, pkg-config; curl for the TLS tests; chromium and
+# chromium-driver for the operator console's browser test — test-only, never needed to run Perigate) when missing,
 # starts a throwaway PostgreSQL server on 127.0.0.1 (scripts/test-postgres.sh; stopped and removed on exit),
 # builds everything and runs `swift test`. Used as-is by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for package in libxml2-dev zlib1g-dev pkg-config curl; do
+for package in libxml2-dev zlib1g-dev pkg-config curl chromium chromium-driver; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -25,5 +26,10 @@ source scripts/test-postgres.sh
 start_test_postgres
 trap stop_test_postgres EXIT
 
+# The browser test must run here, not skip; its screenshots go to $PERIGATE_TEST_OUTPUT/console.
+export PERIGATE_REQUIRE_BROWSER=1
+export PERIGATE_TEST_OUTPUT="${PERIGATE_TEST_OUTPUT:-$PWD/.build/test-output}"
+
 swift build --build-tests
 swift test
+echo "console screenshots: $PERIGATE_TEST_OUTPUT/console"

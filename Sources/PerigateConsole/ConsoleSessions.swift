@@ -47,8 +47,10 @@ struct StoreSessionDriver: PersistDriver {
 }
 
 enum StorageText {
-    static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try JSONEncoder.console.encode(value), as: UTF8.self)
+    static func json(_ value: some Encodable, pretty: Bool = false) throws -> String {
+        let encoder = JSONEncoder.console
+        if pretty { encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] }
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 

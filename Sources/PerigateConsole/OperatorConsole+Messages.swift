@@ -44,18 +44,23 @@ extension OperatorConsole {
                                         hour: hourly["\($0.kind)|\($0.version)|\($0.outcome)"] ?? 0, day: $0.count) }
         let reasons = try await store.rejectionReports(since: ConsoleFormat.iso(now.addingTimeInterval(-86400)), limit: 1000)
             .rejectionReasons().map { ReasonRow(code: $0.code, count: $0.count) }
-        let page = DashboardPage(counts: counts, reasons: reasons, queues: try await queues(now: now),
+        let page = DashboardPage(counts: counts, reasons: reasons, queues: try await queues(now: now, names: try await partnerNames()),
                                  deadLetters: try await store.deliveries(status: "dead").count, chain: try await chainStatus())
         try await store.appendAudit([caller.line("console.view", "R", "console:/console")])
         return html(render("dashboard", Shell(caller: caller, title: "Overzicht", section: "dashboard", page: page)))
     }
 
-    func queues(now: Date) async throws -> [QueueRow] {
+    /// Partner names by id, to show instead of ids.
+    func partnerNames() async throws -> [String: String] {
+        Dictionary(try await store.partners().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func queues(now: Date, names: [String: String]) async throws -> [QueueRow] {
         let subscriptions = Dictionary(try await store.subscriptions().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return OutboxDepth.compute(pending: try await store.deliveries(status: "pending"), subscriptions: Array(subscriptions.values), now: now)
             .map { depth in
                 let subscription = subscriptions[depth.subscription]
-                return QueueRow(subscription: depth.subscription, partner: subscription?.partnerId ?? "(pull-inbox)", pending: depth.pending,
+                return QueueRow(subscription: depth.subscription, partner: subscription.map { names[$0.partnerId] ?? $0.partnerId } ?? "(pull-inbox)", pending: depth.pending,
                                 oldest: depth.pending == 0 ? "–" : ConsoleFormat.age(depth.oldestAge),
                                 failingSince: subscription?.failingSince.map(ConsoleFormat.time), disabledReason: subscription?.disabledReason)
             }
@@ -187,6 +192,7 @@ extension OperatorConsole {
         var id: String
         var target: String
         var partner: String
+        var messageId: String
         var status: String
         var isDead: Bool
         var attemptCount: Int
@@ -213,11 +219,12 @@ extension OperatorConsole {
         let receipt = try message.bsn.map { _ -> ReceiptView in
             let receipt = IngestService.receipt(for: message)
             return ReceiptView(clientReference: receipt.clientReference, warnings: receipt.warnings.count,
-                               json: try StorageText.json(receipt))
+                               json: try StorageText.json(receipt, pretty: true))
         }
         var deliveries: [DeliveryRow] = []
+        let names = try await partnerNames()
         for delivery in try await store.deliveries(messageId: id) {
-            deliveries.append(try await deliveryRow(delivery))
+            deliveries.append(try await deliveryRow(delivery, names: names))
         }
         let page = DetailPage(
             id: message.id, receivedAt: ConsoleFormat.time(message.receivedAt),
@@ -233,9 +240,9 @@ extension OperatorConsole {
         return html(render("message", Shell(caller: caller, title: "Bericht \(id)", section: "messages", page: page)))
     }
 
-    func deliveryRow(_ delivery: Delivery) async throws -> DeliveryRow {
+    func deliveryRow(_ delivery: Delivery, names: [String: String]) async throws -> DeliveryRow {
         DeliveryRow(
-            id: delivery.id, target: delivery.subscriptionId ?? "pull-inbox", partner: delivery.partnerId,
+            id: delivery.id, target: delivery.subscriptionId ?? "pull-inbox", partner: names[delivery.partnerId] ?? delivery.partnerId, messageId: delivery.messageId,
             status: ConsoleFormat.status(delivery.status), isDead: delivery.status == "dead", attemptCount: delivery.attempts,
             nextAttemptAt: delivery.status == "pending" ? ConsoleFormat.time(delivery.nextAttemptAt) : "–", lastError: delivery.lastError ?? "",
             attempts: try await store.attempts(deliveryId: delivery.id).map {

@@ -25,19 +25,20 @@ extension OperatorConsole {
 
     /// `GET /console/deliveries`.
     func deliveries(_ caller: Caller) async throws -> Response {
+        let names = try await partnerNames()
         var dead: [DeliveryRow] = []
         for delivery in try await store.deliveries(status: "dead").suffix(200) {
-            dead.append(try await deliveryRow(delivery))
+            dead.append(try await deliveryRow(delivery, names: names))
         }
-        let failing = try await store.subscriptions().filter { $0.failingSince != nil || $0.disabledReason != nil }.map(Self.row)
-        let page = DeliveriesPage(dead: dead, failing: failing, queues: try await queues(now: Date()),
+        let failing = try await store.subscriptions().filter { $0.failingSince != nil || $0.disabledReason != nil }.map { Self.row($0, names: names) }
+        let page = DeliveriesPage(dead: dead, failing: failing, queues: try await queues(now: Date(), names: names),
                                   since: String(ConsoleFormat.iso(Date().addingTimeInterval(-86400)).prefix(10)))
         try await store.appendAudit([caller.line("console.view", "R", "console:/console/deliveries", detail: "\(dead.count) dead letters")])
         return html(render("deliveries", Shell(caller: caller, title: "Afleveringen", section: "deliveries", page: page)))
     }
 
-    static func row(_ subscription: Subscription) -> SubscriptionRow {
-        SubscriptionRow(id: subscription.id, partner: subscription.partnerId, url: subscription.url,
+    static func row(_ subscription: Subscription, names: [String: String]) -> SubscriptionRow {
+        SubscriptionRow(id: subscription.id, partner: names[subscription.partnerId] ?? subscription.partnerId, url: subscription.url,
                         kinds: subscription.kinds.isEmpty ? "alle" : subscription.kinds.joined(separator: ", "), format: subscription.format,
                         active: subscription.active, failingSince: subscription.failingSince.map(ConsoleFormat.time),
                         disabledReason: subscription.disabledReason)
@@ -85,7 +86,8 @@ extension OperatorConsole {
             PartnerRow(id: $0.id, name: $0.name, type: $0.type, ura: $0.ura, agb: $0.agb ?? "–", active: !$0.revoked,
                        createdAt: ConsoleFormat.time($0.createdAt))
         }
-        let page = PartnersPage(partners: partners, subscriptions: try await store.subscriptions().map(Self.row))
+        let names = try await partnerNames()
+        let page = PartnersPage(partners: partners, subscriptions: try await store.subscriptions().map { Self.row($0, names: names) })
         try await store.appendAudit([caller.line("console.view", "R", "console:/console/partners")])
         return html(render("partners", Shell(caller: caller, title: "Partners en abonnementen", section: "partners", page: page)))
     }

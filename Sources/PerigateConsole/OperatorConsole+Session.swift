@@ -34,14 +34,15 @@ extension OperatorConsole {
     }
 
     func loginPage(_ request: Request, problem: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        html(render("login", LoginPage(problem: problem, reason: request.uri.queryParameters.get("reden").map { String($0) })), status: status)
+        let reason = request.uri.queryParameters.get("reden").map { String($0) }
+        return html(render("login", LoginPage(problem: problem, expired: reason == "verlopen", loggedOut: reason == "uitgelogd")), status: status)
     }
 
+    /// Template values are stored properties: Mustache reads them by reflection (no computed ones).
     struct LoginPage {
         var problem: String?
-        var reason: String?
-        var expired: Bool { reason == "verlopen" }
-        var loggedOut: Bool { reason == "uitgelogd" }
+        var expired: Bool
+        var loggedOut: Bool
     }
 
     /// `POST /console/login`: name and password; a new session on success. Failures are audited
