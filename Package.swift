@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -145,3 +146,9 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer target exists only for scripts/fuzz.sh (it has no main of its own: it needs
+// `-sanitize=fuzzer`), so ordinary builds and CI never see it.
+if ProcessInfo.processInfo.environment["PERIGATE_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "PerigateFuzz", dependencies: ["PerigateCore"]))
+}
