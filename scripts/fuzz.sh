@@ -35,9 +35,11 @@ export PERIGATE_FUZZ_SCHEMAS="$PWD/Schemas"
 
 echo "fuzzing for ${seconds}s with ${jobs} job(s); corpus $(ls "$corpus" | wc -l) files"
 status=0
+parallel=()
+# Several jobs: libFuzzer writes each job's log to fuzz-N.log in the working directory.
+[ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
 .build-fuzz/release/PerigateFuzz "$corpus" -dict=scripts/fuzz-xml.dict -max_len=65536 -rss_limit_mb=2048 \
-  -timeout=10 -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" -print_final_stats=1 \
-  -artifact_prefix="$findings/" || status=$?
+  -timeout=10 -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$findings/" "${parallel[@]}" || status=$?
 found=$(ls "$findings" | wc -l)
 echo "findings: $found (in $findings)"
 [ "$status" -eq 0 ] && [ "$found" -eq 0 ]
