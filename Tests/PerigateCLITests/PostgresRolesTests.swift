@@ -1,4 +1,5 @@
 import Foundation
+import PerigateCore
 import PerigatePostgres
 import Testing
 
@@ -27,12 +28,23 @@ struct PostgresRolesTests {
         let grants = try String(contentsOf: CLITests.root.appendingPathComponent("scripts/postgres-grants.sql"), encoding: .utf8)
             .split(separator: "\n").filter { !$0.hasPrefix("--") && !$0.isEmpty }
             .map { $0.replacingOccurrences(of: ":gateway", with: gateway).trimmingCharacters(in: CharacterSet(charactersIn: ";")) }
-        #expect(grants.count == 5)
+        #expect(grants.count == 6)
         try await PostgresMessageStore.execute(url: ownerURL, grants)
 
         let added = try MultiNodeTests.cli(["partner", "add", "--name", "De Linde", "--type", "verloskundigenpraktijk", "--ura", "01234567"], gatewayURL)
         #expect(added.status == 0, "\(added.error)")
         #expect(try MultiNodeTests.cli(["audit", "verify"], gatewayURL).output.hasPrefix("audit log OK: 1 lines"))
+        // The operator console's writes: a password, sessions written, replaced and removed.
+        let store = try await PostgresMessageStore.open(url: gatewayURL)
+        let line = AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test", event: "operator.add", action: "U", object: "operator:anna", outcome: "success")
+        try await store.addOperator(Operator(id: "anna", name: "Anna", createdAt: "2026-11-25T10:00:00Z"), tokenHash: "h", audit: line)
+        #expect(try await store.setOperatorPassword(id: "anna", passwordHash: "$2b$04$x", audit: line))
+        try await store.putSession(keyHash: "k", value: "v1", expiresAt: "2999-01-01T00:00:00Z")
+        try await store.putSession(keyHash: "k", value: "v2", expiresAt: "2999-01-01T00:00:00Z")
+        #expect(try await store.session(keyHash: "k", now: "2026-11-25T10:00:00Z") == "v2")
+        try await store.removeSession(keyHash: "k")
+        #expect(try await store.session(keyHash: "k", now: "2026-11-25T10:00:00Z") == nil)
+        try await store.close()
         await #expect(throws: (any Error).self) { try await PostgresMessageStore.execute(url: gatewayURL, ["DELETE FROM audit_log"]) }
         await #expect(throws: (any Error).self) {
             try await PostgresMessageStore.execute(url: gatewayURL, ["SET perigate.purge = 'on'", "DELETE FROM audit_log"])

@@ -153,7 +153,7 @@ struct SQLiteMessageStoreTests {
         try await store.close()
         let reopened = try await SQLiteMessageStore.open(path: path)
         #expect(try await reopened.message(id: message.id) == MessageStoreConformanceTests.withoutFacts(message))
-        #expect(try await reopened.appliedMigrations().map(\.0) == [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        #expect(try await reopened.appliedMigrations().map(\.0) == Array(1...10))
         #expect(try await reopened.integrityCheck() == "ok")
         try await reopened.close()
     }
@@ -222,7 +222,7 @@ struct PostgresTestServerTests {
     func required() async throws {
         #expect(MessageStoreConformanceTests.Backend.available.contains(.postgres))
         let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())
-        #expect(try await store.appliedMigrations().map(\.0) == [1, 2, 3, 4])
+        #expect(try await store.appliedMigrations().map(\.0) == Array(1...5))
         try await store.close()
     }
 }
