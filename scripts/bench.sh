@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every benchmark in one run, written to docs/benchmarks-latest.md with a description of the
-# machine: validation against xmllint and lxml (bench-compare.sh), durable HTTP ingest on SQLite
+# Every benchmark in one run, written into docs/performance.md ("Latest full run", between the
+# bench.sh markers) with a description of the machine: validation against xmllint and lxml (bench-compare.sh), durable HTTP ingest on SQLite
 # (bench-ingest.sh), the national messages (bench-national.sh), SQLite vs PostgreSQL and 1 vs 2
 # nodes (bench-nodes.sh) and webhook delivery (perigate bench deliver). Needs what those need:
 # libxml2-utils, hyperfine, python3 lxml, ../shared/corpus, root for the throwaway PostgreSQL.
@@ -8,18 +8,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-5}"
-out=docs/benchmarks-latest.md
+out=docs/performance.md
 swift build -c release --product perigate >/dev/null
 section() {  # title, command...
   local title=$1; shift
   echo "running: $title" >&2
-  { echo; echo "## $title"; echo; echo '```'; "$@" 2>&1 | grep -v -e "swift-distributed-tracing" -e "CMakeLists.txt" || true; echo '```'; } >>"$out.tmp"
+  { echo; echo "### $title"; echo; echo '```'; "$@" 2>&1 | grep -v -e "swift-distributed-tracing" -e "CMakeLists.txt" || true; echo '```'; } >>"$out.tmp"
 }
 {
-  echo "# Benchmarks — latest full run"
-  echo
   echo "Written by \`scripts/bench.sh $seconds\` on $(date -u +%Y-%m-%dT%H:%MZ); figures as printed by each benchmark"
-  echo "(explained in [performance.md](performance.md)). No test asserts on them."
+  echo "(explained in the sections above). No test asserts on them."
   echo
   echo "| machine | |"
   echo "|---|---|"
@@ -36,5 +34,15 @@ section "Durable HTTP ingest, SQLite, one node" scripts/bench-ingest.sh "$second
 section "National messages: validate and ingest (56 KB, 570 KB)" scripts/bench-national.sh "$seconds"
 section "Storage and nodes: SQLite vs PostgreSQL, 1 vs 2 nodes" scripts/bench-nodes.sh "$seconds"
 section "Webhook delivery to a local receiver" .build/release/perigate bench deliver --count 2000 --concurrency 1 --concurrency 16
-mv "$out.tmp" "$out"
-echo "wrote $out"
+# Replace what lies between the markers; the rest of the file stays as written.
+python3 - "$out" "$out.tmp" <<'PY'
+import sys
+path, fresh = sys.argv[1], open(sys.argv[2]).read().rstrip()
+text = open(path).read()
+begin, end = "<!-- bench.sh: begin -->", "<!-- bench.sh: end -->"
+head, rest = text.split(begin, 1)
+tail = rest.split(end, 1)[1]
+open(path, "w").write(head + begin + "\n" + fresh + "\n" + end + tail)
+PY
+rm "$out.tmp"
+echo "wrote the latest run into $out"
