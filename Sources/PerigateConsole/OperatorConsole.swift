@@ -58,17 +58,19 @@ public struct OperatorConsole: Sendable {
         router.post("console/subscriptions/:id/replay") { request, context in
             try await action(request, roles: [.operator], form: ReplayForm.self) { try await replay(context.parameters.get("id") ?? "", $0, $1) }
         }
-        router.post("console/subscriptions/:id/:action") { request, context in
-            try await action(request, roles: [.operator], form: ActionForm.self) { caller, _ in
-                try await setSubscription(context.parameters.get("id") ?? "", enabled: context.parameters.get("action") == "enable", caller)
+        for (verb, enabled) in [("enable", true), ("disable", false)] {
+            router.post("console/subscriptions/:id/\(verb)") { request, context in
+                try await action(request, roles: [.operator], form: ActionForm.self) { caller, _ in
+                    try await setSubscription(context.parameters.get("id") ?? "", enabled: enabled, caller)
+                }
+            }
+            router.post("console/partners/:id/\(verb)") { request, context in
+                try await action(request, roles: [.operator], form: ActionForm.self) { caller, _ in
+                    try await setPartner(context.parameters.get("id") ?? "", enabled: enabled, caller)
+                }
             }
         }
         router.get("console/partners") { request, _ in try await page(request) { try await partners($0) } }
-        router.post("console/partners/:id/:action") { request, context in
-            try await action(request, roles: [.operator], form: ActionForm.self) { caller, _ in
-                try await setPartner(context.parameters.get("id") ?? "", enabled: context.parameters.get("action") == "enable", caller)
-            }
-        }
         router.get("console/audit") { request, _ in try await page(request) { try await audit($0) } }
         router.post("console/audit/verify") { request, _ in
             try await action(request, form: ActionForm.self) { caller, _ in try await verify(caller) }

@@ -163,6 +163,8 @@ struct ConsoleTests {
         #expect(try await store.subscriptions().first?.active == false)
         #expect(try await client.post("/console/subscriptions/sub-kraamzorg/enable", ["csrf": csrf]).status == 200)
         #expect(try await store.subscriptions().first?.active == true)
+        #expect(try await client.post("/console/subscriptions/sub-kraamzorg/delete", ["csrf": csrf]).status == 404)
+        #expect(try await store.subscriptions().first?.active == true, "an unknown action changes nothing")
         let replay = try await client.post("/console/subscriptions/sub-kraamzorg/replay", ["csrf": csrf, "sinds": "2000-01-01"])
         #expect(replay.status == 200 && replay.html.contains("1 afleveringen"))
 
