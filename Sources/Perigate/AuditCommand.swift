@@ -118,12 +118,7 @@ struct AuditCommand: AsyncParsableCommand {
                                               category: "toegangslog", query: query))])
                 return rows
             }
-            if format == "nen" {
-                for row in rows { print(AuditExport.nenLine(row)) }
-            } else {
-                let entries = try rows.map { try JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)) }
-                print(try CanonicalJSON.string(AuditExport.fhirBundle(entries)))
-            }
+            print(try AuditExport.render(rows, format: format), terminator: "")
         }
     }
 }

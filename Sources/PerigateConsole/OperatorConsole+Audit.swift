@@ -71,13 +71,7 @@ extension OperatorConsole {
         line.objectDetail = AuditObject(idType: "urn:perigate:audit-log", id: bsn, objectClass: "system-object", category: "toegangslog",
                                         query: "client=\(Receipt.maskedReference(bsn: bsn))&format=\(format)")
         try await store.appendAudit([line])
-        let body: String
-        if format == "nen" {
-            body = rows.map { AuditExport.nenLine($0) + "\n" }.joined()
-        } else {
-            let entries = try rows.map { try JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)) }
-            body = try CanonicalJSON.string(AuditExport.fhirBundle(entries))
-        }
+        let body = try AuditExport.render(rows, format: format)
         let name = "toegangslog-\(bsn.suffix(3))-\(ConsoleFormat.iso(Date()).prefix(10)).\(format == "nen" ? "jsonl" : "json")"
         return Response(status: .ok, headers: [
             .contentType: format == "nen" ? "application/x-ndjson; charset=utf-8" : "application/fhir+json; charset=utf-8",

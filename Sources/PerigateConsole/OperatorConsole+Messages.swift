@@ -229,7 +229,7 @@ extension OperatorConsole {
         let page = DetailPage(
             id: message.id, receivedAt: ConsoleFormat.time(message.receivedAt),
             kind: [report.kind, report.version].compactMap { $0 }.joined(separator: " "), schema: report.schema ?? "–",
-            status: ConsoleFormat.status(message.isAccepted ? "accepted" : report.outcome == .valid ? "refused" : report.outcome.rawValue),
+            status: ConsoleFormat.status(message.status),
             accepted: message.isAccepted, sender: message.senderURA ?? "–", size: ConsoleFormat.bytes(message.raw.count),
             issues: report.issues.map { issue in
                 IssueRow(severity: ConsoleFormat.status(issue.severity.rawValue), isError: issue.severity == .error, code: issue.code,

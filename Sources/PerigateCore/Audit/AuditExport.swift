@@ -9,6 +9,16 @@ public enum AuditExport {
         "{\"entry\":\(row.line),\"hash\":\"\(row.hash)\",\"previousHash\":\"\(row.previousHash)\"}"
     }
 
+    /// The export file: `nen` — one ``nenLine(_:)`` per row; `fhir` — one ``fhirBundle(_:)`` of
+    /// the rows' lines. Ends with a newline.
+    public static func render(_ rows: [AuditChain.Row], format: String) throws -> String {
+        if format == "fhir" {
+            let entries = try rows.map { try JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)) }
+            return try CanonicalJSON.string(fhirBundle(entries)) + "\n"
+        }
+        return rows.map { nenLine($0) + "\n" }.joined()
+    }
+
     /// Identifier systems (OIDs) used in the FHIR export.
     static let uziSystem = "urn:oid:2.16.528.1.1007.3.1"
     static let agbSystem = "urn:oid:2.16.840.1.113883.2.4.6.1"

@@ -69,6 +69,15 @@ public struct MessageCount: Sendable, Hashable {
     }
 }
 
+extension StoredMessage {
+    /// What the console calls it (``MessageQuery/outcome``): `accepted` when stored under her
+    /// BSN, `refused` when valid but refused, else the validation outcome. The stores' SQL
+    /// (`MessageStatusSQL`) computes the same from the columns.
+    public var status: String {
+        isAccepted ? "accepted" : report.outcome == .valid ? "refused" : report.outcome.rawValue
+    }
+}
+
 /// Stores the operator console reads: message metadata, counts, rejection reports.
 public protocol MessageBrowsing: Sendable {
     /// Newest first, at most `query.limit`.

@@ -2,8 +2,9 @@ import Foundation
 import PerigateCore
 import SQLiteNIO
 
-/// The status the console shows for a stored row: `accepted` (stored under her BSN), `refused`
-/// (valid but refused: sender, consent, mapping) or the validation outcome of a rejection.
+/// The status the console shows for a stored row, in SQL: as ``StoredMessage/status`` computes it
+/// in Swift — `accepted` (stored under her BSN), `refused` (valid but refused: sender, consent,
+/// mapping) or the validation outcome of a rejection.
 public enum MessageStatusSQL {
     public static let expression = "(CASE WHEN bsn IS NOT NULL THEN 'accepted' WHEN outcome = 'valid' THEN 'refused' ELSE outcome END)"
 }
