@@ -98,8 +98,14 @@ extension OperatorConsole {
             return notice(caller, "Geen toegang", "Deze pagina of handeling is er niet voor de rol \(account.account.role.dutchName).",
                           status: .forbidden)
         }
+        // Every page view extends the session: in the store and in the browser's cookie.
         try await sessions.update(session: session, expiresIn: .seconds(Self.idleLifetime), request: request)
-        return try await body(caller)
+        var response = try await body(caller)
+        if let id = sessions.getId(request: request) {
+            response.setCookie(Cookie(name: "perigate_console", value: id, expires: Date().addingTimeInterval(TimeInterval(Self.idleLifetime)),
+                                      path: "/console", secure: secureCookie, sameSite: .strict))
+        }
+        return response
     }
 
     /// A form post by a signed-in operator with one of `roles`; the form must carry the

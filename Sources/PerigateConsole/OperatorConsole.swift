@@ -17,6 +17,7 @@ public struct OperatorConsole: Sendable {
     /// The audit chain check behind "Nu controleren" (serve passes one with its checkpoints).
     public var verifyAudit: @Sendable () async throws -> AuditVerification
     let sessions: SessionStorage<ConsoleSession>
+    let secureCookie: Bool
     let templates: MustacheLibrary
     let throttle = LoginThrottle()
     let lastVerification = VerificationBox()
@@ -29,6 +30,7 @@ public struct OperatorConsole: Sendable {
     /// - Parameter secureCookie: mark the session cookie `Secure` (serve sets it under TLS).
     public init(store: any GatewayStore, secureCookie: Bool) throws {
         self.store = store
+        self.secureCookie = secureCookie
         verifyAudit = { try await store.verifyAudit() }
         sessions = SessionStorage(StoreSessionDriver(store: store), configuration: SessionStorageConfiguration(
             sessionCookieParameters: SessionCookieParameters(name: "perigate_console", path: "/console", secure: secureCookie, sameSite: .strict),

@@ -120,6 +120,10 @@ struct ConsoleTests {
 
         let dashboard = try await client.get("/console")
         #expect(dashboard.status == 200)
+        // Each page view extends the session in the browser too: the same id, a new expiry.
+        let sessionId = login.headers["set-cookie"]?.split(separator: ";").first.map(String.init)
+        #expect(dashboard.headers["set-cookie"]?.split(separator: ";").first.map(String.init) == sessionId)
+        #expect(dashboard.headers["set-cookie"]?.contains("HttpOnly") == true && dashboard.headers["set-cookie"]?.contains("Path=/console") == true)
         #expect(dashboard.headers["content-security-policy"]?.contains("default-src 'none'") == true)
         for text in ["Anna de Vries (beheerder)", "kraamzorgoverdracht", "geaccepteerd", "ongeldig", "bsn.elfproef", "sub-kraamzorg",
                      "1 onbestelbare afleveringen", "Sinds de start van deze node niet gecontroleerd"] {
