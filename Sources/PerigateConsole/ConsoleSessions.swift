@@ -83,7 +83,13 @@ actor LoginThrottle {
 
     func failed(_ login: String, now: Date = Date()) {
         failures[login] = recent(login, now: now) + [now]
+        // Names are the caller's choice: forget stale ones so the table stays small.
+        if failures.count > Self.maximumNames {
+            failures = failures.filter { !recent($0.key, now: now).isEmpty }
+        }
     }
+
+    static let maximumNames = 10_000
 
     func succeeded(_ login: String) {
         failures[login] = nil
