@@ -1,8 +1,8 @@
-import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdAuth
 import PerigateCore
+import PerigateDrivers
 
 /// What a console session holds: who, the form token, when it began.
 struct ConsoleSession: Codable, Sendable {
@@ -28,45 +28,22 @@ struct StoreSessionDriver: PersistDriver {
 
     func set<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         let lifetime = TimeInterval((expires ?? .seconds(OperatorConsole.idleLifetime)).components.seconds)
-        try await store.putSession(keyHash: Self.hash(key), value: try StorageText.json(value),
+        try await store.putSession(keyHash: Self.hash(key), value: try StorageJSON.text(value),
                                    expiresAt: Date().addingTimeInterval(lifetime).formatted(.iso8601))
     }
 
     func get<Object: Codable & Sendable>(key: String, as: Object.Type) async throws -> Object? {
         guard let text = try await store.session(keyHash: Self.hash(key), now: Date().formatted(.iso8601)) else { return nil }
-        return try? JSONDecoder.console.decode(Object.self, from: Data(text.utf8))
+        return try? JSONDecoder().decode(Object.self, from: Data(text.utf8))
     }
 
     func remove(key: String) async throws {
         try await store.removeSession(keyHash: Self.hash(key))
     }
 
+    /// Stored like every other secret token: SHA-256, hex.
     static func hash(_ key: String) -> String {
-        Hex.encode(SHA256.hash(data: Data(key.utf8)))
-    }
-}
-
-enum StorageText {
-    static func json(_ value: some Encodable, pretty: Bool = false) throws -> String {
-        let encoder = JSONEncoder.console
-        if pretty { encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] }
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
-extension JSONEncoder {
-    static var console: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }
-}
-
-extension JSONDecoder {
-    static var console: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
+        PartnerToken.hash(key)
     }
 }
 

@@ -91,7 +91,6 @@ enum ConsoleTemplates {
         <label>Van <input name="van" type="date" value="{{query.from}}"></label>
         <label>Tot en met <input name="tot" type="date" value="{{query.to}}"></label>
         <button type="submit" id="zoeken">Zoeken</button></fieldset></form>{{/clientSearch}}
-        {{#isLogAdministrator}}{{/isLogAdministrator}}
         <table id="results"><thead><tr><th>Ontvangen</th><th>Id</th><th>Berichttype</th><th>Uitkomst</th><th>Afzender</th><th>Grootte</th></tr></thead><tbody>
         {{#results}}<tr><td>{{receivedAt}}</td><td><a href="/console/messages/{{id}}">{{id}}</a></td><td>{{kind}}</td><td{{^accepted}} class="bad"{{/accepted}}>{{status}}</td><td>{{sender}}</td><td>{{size}}</td></tr>{{/results}}
         {{^results}}<tr><td colspan="6" class="muted">Geen berichten gevonden.</td></tr>{{/results}}

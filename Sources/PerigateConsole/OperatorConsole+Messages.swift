@@ -31,7 +31,6 @@ extension OperatorConsole {
         var pending: Int
         var oldest: String
         var failingSince: String?
-        var disabledReason: String?
     }
 
     /// `GET /console`.
@@ -44,7 +43,8 @@ extension OperatorConsole {
                                         hour: hourly["\($0.kind)|\($0.version)|\($0.outcome)"] ?? 0, day: $0.count) }
         let reasons = try await store.rejectionReports(since: ConsoleFormat.iso(now.addingTimeInterval(-86400)), limit: 1000)
             .rejectionReasons().map { ReasonRow(code: $0.code, count: $0.count) }
-        let page = DashboardPage(counts: counts, reasons: reasons, queues: try await queues(now: now, names: try await partnerNames()),
+        let page = DashboardPage(counts: counts, reasons: reasons, queues: try await queues(now: now, names: try await partnerNames(),
+                                                                                  subscriptions: try await store.subscriptions()),
                                  deadLetters: try await store.deliveries(status: "dead").count, chain: try await chainStatus())
         try await store.appendAudit([caller.line("console.view", "R", "console:/console")])
         return html(render("dashboard", Shell(caller: caller, title: "Overzicht", section: "dashboard", page: page)))
@@ -55,21 +55,20 @@ extension OperatorConsole {
         Dictionary(try await store.partners().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
     }
 
-    func queues(now: Date, names: [String: String]) async throws -> [QueueRow] {
-        let subscriptions = Dictionary(try await store.subscriptions().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        return OutboxDepth.compute(pending: try await store.deliveries(status: "pending"), subscriptions: Array(subscriptions.values), now: now)
+    func queues(now: Date, names: [String: String], subscriptions list: [Subscription]) async throws -> [QueueRow] {
+        let subscriptions = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return OutboxDepth.compute(pending: try await store.deliveries(status: "pending"), subscriptions: list, now: now)
             .map { depth in
                 let subscription = subscriptions[depth.subscription]
                 return QueueRow(subscription: depth.subscription, partner: subscription.map { names[$0.partnerId] ?? $0.partnerId } ?? "(pull-inbox)", pending: depth.pending,
                                 oldest: depth.pending == 0 ? "–" : ConsoleFormat.age(depth.oldestAge),
-                                failingSince: subscription?.failingSince.map(ConsoleFormat.time), disabledReason: subscription?.disabledReason)
+                                failingSince: subscription?.failingSince.map(ConsoleFormat.time))
             }
     }
 
     struct MessagesPage {
         var query: SearchFields
         var results: [SummaryRow]
-        var searched: Bool
         var limitReached: Bool
         var clientSearch: Bool
         var statuses: [Option]
@@ -116,10 +115,10 @@ extension OperatorConsole {
             .map { "\($0)=\(field($0))" }.joined(separator: "&")
         try await store.appendAudit([caller.line("console.view", "R", "console:/console/messages",
                                                  detail: "\(filters.isEmpty ? "newest" : filters): \(summaries.count) results")])
-        return messagesPage(caller, fields: fields, summaries: summaries, searched: true, clientSearch: false)
+        return messagesPage(caller, fields: fields, summaries: summaries, clientSearch: false)
     }
 
-    func messagesPage(_ caller: Caller, fields: SearchFields, summaries: [MessageSummary], searched: Bool, clientSearch: Bool) -> Response {
+    func messagesPage(_ caller: Caller, fields: SearchFields, summaries: [MessageSummary], clientSearch: Bool) -> Response {
         let statuses = ["", "accepted", "refused", "invalid", "malformed", "unsupported", "schema-required"].map {
             Option(value: $0, label: $0.isEmpty ? "alle" : ConsoleFormat.status($0), selected: $0 == fields.status)
         }
@@ -128,7 +127,7 @@ extension OperatorConsole {
                        kind: [$0.kind, $0.version].compactMap { $0 }.joined(separator: " "), status: ConsoleFormat.status($0.outcome),
                        accepted: $0.outcome == "accepted", sender: $0.senderURA ?? "", size: ConsoleFormat.bytes($0.size))
         }
-        let page = MessagesPage(query: fields, results: rows, searched: searched, limitReached: rows.count == Self.searchLimit,
+        let page = MessagesPage(query: fields, results: rows, limitReached: rows.count == Self.searchLimit,
                                 clientSearch: clientSearch, statuses: statuses)
         return html(render("messages", Shell(caller: caller, title: clientSearch ? "Berichten van één cliënt" : "Berichten",
                                              section: "messages", page: page)))
@@ -157,7 +156,7 @@ extension OperatorConsole {
                                eventType: "log-access")
         line.objectDetail = AuditObject.client(bsn, category: "berichten", authorizationProtocol: "console:log-administrator")
         try await store.appendAudit([line])
-        return messagesPage(caller, fields: SearchFields(), summaries: summaries, searched: true, clientSearch: true)
+        return messagesPage(caller, fields: SearchFields(), summaries: summaries, clientSearch: true)
     }
 
     struct DetailPage {
@@ -194,9 +193,7 @@ extension OperatorConsole {
         var partner: String
         var messageId: String
         var status: String
-        var isDead: Bool
         var attemptCount: Int
-        var nextAttemptAt: String
         var lastError: String
         var attempts: [AttemptRow]
     }
@@ -219,7 +216,7 @@ extension OperatorConsole {
         let receipt = try message.bsn.map { _ -> ReceiptView in
             let receipt = IngestService.receipt(for: message)
             return ReceiptView(clientReference: receipt.clientReference, warnings: receipt.warnings.count,
-                               json: try StorageText.json(receipt, pretty: true))
+                               json: try CanonicalJSON.string(receipt))
         }
         var deliveries: [DeliveryRow] = []
         let names = try await partnerNames()
@@ -243,8 +240,7 @@ extension OperatorConsole {
     func deliveryRow(_ delivery: Delivery, names: [String: String]) async throws -> DeliveryRow {
         DeliveryRow(
             id: delivery.id, target: delivery.subscriptionId ?? "pull-inbox", partner: names[delivery.partnerId] ?? delivery.partnerId, messageId: delivery.messageId,
-            status: ConsoleFormat.status(delivery.status), isDead: delivery.status == "dead", attemptCount: delivery.attempts,
-            nextAttemptAt: delivery.status == "pending" ? ConsoleFormat.time(delivery.nextAttemptAt) : "–", lastError: delivery.lastError ?? "",
+            status: ConsoleFormat.status(delivery.status), attemptCount: delivery.attempts, lastError: delivery.lastError ?? "",
             attempts: try await store.attempts(deliveryId: delivery.id).map {
                 AttemptRow(number: $0.number, time: ConsoleFormat.time($0.time), status: $0.status.map(String.init) ?? "–",
                            error: $0.error ?? "", milliseconds: $0.milliseconds)

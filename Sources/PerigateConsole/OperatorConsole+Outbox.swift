@@ -30,8 +30,9 @@ extension OperatorConsole {
         for delivery in try await store.deliveries(status: "dead").suffix(200) {
             dead.append(try await deliveryRow(delivery, names: names))
         }
-        let failing = try await store.subscriptions().filter { $0.failingSince != nil || $0.disabledReason != nil }.map { Self.row($0, names: names) }
-        let page = DeliveriesPage(dead: dead, failing: failing, queues: try await queues(now: Date(), names: names),
+        let subscriptions = try await store.subscriptions()
+        let failing = subscriptions.filter { $0.failingSince != nil || $0.disabledReason != nil }.map { Self.row($0, names: names) }
+        let page = DeliveriesPage(dead: dead, failing: failing, queues: try await queues(now: Date(), names: names, subscriptions: subscriptions),
                                   since: String(ConsoleFormat.iso(Date().addingTimeInterval(-86400)).prefix(10)))
         try await store.appendAudit([caller.line("console.view", "R", "console:/console/deliveries", detail: "\(dead.count) dead letters")])
         return html(render("deliveries", Shell(caller: caller, title: "Afleveringen", section: "deliveries", page: page)))

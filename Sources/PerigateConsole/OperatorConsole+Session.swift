@@ -102,8 +102,8 @@ extension OperatorConsole {
         try await sessions.update(session: session, expiresIn: .seconds(Self.idleLifetime), request: request)
         var response = try await body(caller)
         if let id = sessions.getId(request: request) {
-            response.setCookie(Cookie(name: "perigate_console", value: id, expires: Date().addingTimeInterval(TimeInterval(Self.idleLifetime)),
-                                      path: "/console", secure: secureCookie, sameSite: .strict))
+            response.setCookie(Cookie(name: cookie.name, value: id, expires: Date().addingTimeInterval(TimeInterval(Self.idleLifetime)),
+                                      path: cookie.path, secure: cookie.secure, sameSite: cookie.sameSite ?? .strict))
         }
         return response
     }

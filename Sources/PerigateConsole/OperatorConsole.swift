@@ -17,7 +17,8 @@ public struct OperatorConsole: Sendable {
     /// The audit chain check behind "Nu controleren" (serve passes one with its checkpoints).
     public var verifyAudit: @Sendable () async throws -> AuditVerification
     let sessions: SessionStorage<ConsoleSession>
-    let secureCookie: Bool
+    /// The session cookie's name and attributes, for the login and every renewal.
+    let cookie: SessionCookieParameters
     let templates: MustacheLibrary
     let throttle = LoginThrottle()
     let lastVerification = VerificationBox()
@@ -30,11 +31,10 @@ public struct OperatorConsole: Sendable {
     /// - Parameter secureCookie: mark the session cookie `Secure` (serve sets it under TLS).
     public init(store: any GatewayStore, secureCookie: Bool) throws {
         self.store = store
-        self.secureCookie = secureCookie
         verifyAudit = { try await store.verifyAudit() }
-        sessions = SessionStorage(StoreSessionDriver(store: store), configuration: SessionStorageConfiguration(
-            sessionCookieParameters: SessionCookieParameters(name: "perigate_console", path: "/console", secure: secureCookie, sameSite: .strict),
-            keyPrefix: "console."))
+        cookie = SessionCookieParameters(name: "perigate_console", path: "/console", secure: secureCookie, sameSite: .strict)
+        sessions = SessionStorage(StoreSessionDriver(store: store),
+                                  configuration: SessionStorageConfiguration(sessionCookieParameters: cookie, keyPrefix: "console."))
         templates = try ConsoleTemplates.library()
     }
 

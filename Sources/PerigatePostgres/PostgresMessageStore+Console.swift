@@ -6,7 +6,6 @@ import PostgresNIO
 /// What the operator console reads: message metadata and counts, rejection reports, sessions.
 extension PostgresMessageStore: MessageBrowsing, SessionStore {
     public func messageSummaries(matching query: MessageQuery) async throws -> [MessageSummary] {
-        var sql = PostgresQuery(unsafeSQL: "")
         var bindings = PostgresBindings()
         var conditions: [String] = []
         for (column, value) in [("id", query.id), ("kind", query.kind), ("sender_ura", query.senderURA),
@@ -22,7 +21,7 @@ extension PostgresMessageStore: MessageBrowsing, SessionStore {
         }
         bindings.append(query.limit)
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        sql = PostgresQuery(unsafeSQL: """
+        let sql = PostgresQuery(unsafeSQL: """
             SELECT id, received_at, kind, version, \(MessageStatusSQL.expression), sender_ura, raw_size FROM messages
             \(condition) ORDER BY received_at DESC, seq DESC LIMIT $\(bindings.count)
             """, binds: bindings)
