@@ -53,7 +53,7 @@ enum ConsoleTemplates {
         """
 
     static let notice = """
-        {{<layout}}{{$body}}<p class="notice">{{page.text}}</p><p><a href="/console/{{section}}">Terug</a> · <a href="/console">Overzicht</a></p>{{/body}}{{/layout}}
+        {{<layout}}{{$body}}<p class="notice">{{page.text}}</p><p><a href="/console">Overzicht</a></p>{{/body}}{{/layout}}
         """
 
     static let dashboard = """
