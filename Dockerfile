@@ -7,6 +7,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libxml2-dev zli
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
+COPY Tests ./Tests
 RUN swift build -c release --product perigate -Xswiftc -static-stdlib \
     && cp "$(swift build -c release --show-bin-path)/perigate" /perigate
 

@@ -36,6 +36,7 @@ let package = Package(
             name: "PerigateCore",
             dependencies: [
                 "CLibXML2",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -45,19 +46,16 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
-            name: "PerigateDrivers",
+            name: "PerigateSQLite",
             dependencies: [
                 "PerigateCore",
-                "CZlib",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "PerigatePostgres",
             dependencies: [
                 "PerigateCore",
-                "PerigateDrivers",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,7 +64,6 @@ let package = Package(
             name: "PerigateServer",
             dependencies: [
                 "PerigateCore",
-                "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -82,13 +79,11 @@ let package = Package(
             name: "PerigateConsole",
             dependencies: [
                 "PerigateCore",
-                "PerigateDrivers",
                 "PerigateServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -97,7 +92,6 @@ let package = Package(
             name: "PerigateDelivery",
             dependencies: [
                 "PerigateCore",
-                "PerigateDrivers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,7 +103,7 @@ let package = Package(
             name: "Perigate",
             dependencies: [
                 "PerigateCore",
-                "PerigateDrivers",
+                "PerigateSQLite",
                 "PerigatePostgres",
                 "PerigateServer",
                 "PerigateConsole",
@@ -126,20 +120,40 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "PerigateTestSupport",
+            dependencies: ["PerigateCore"],
+            path: "Tests/PerigateTestSupport"
+        ),
+        // One test target per layer, each depending only on what it tests (docs/architecture.md).
         .testTarget(
             name: "PerigateCoreTests",
+            dependencies: ["PerigateCore", "PerigateTestSupport"]
+        ),
+        .testTarget(
+            name: "PerigateStoreTests",
             dependencies: [
-                "PerigateCore", "PerigateDrivers", "PerigatePostgres", "PerigateServer", "PerigateConsole", "PerigateDelivery",
+                "PerigateCore", "PerigateSQLite", "PerigatePostgres", "PerigateTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "PerigateServerTests",
+            dependencies: [
+                "PerigateCore", "PerigateSQLite", "PerigateServer", "PerigateConsole", "PerigateDelivery", "PerigateTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "PerigateCLITests",
             dependencies: [
-                "PerigateCore", "PerigateDrivers", "PerigatePostgres",
+                "Perigate", "PerigateCore", "PerigateSQLite", "PerigatePostgres", "PerigateTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

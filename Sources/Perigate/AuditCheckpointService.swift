@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
+import PerigateCore
 import Logging
-import PerigateDrivers
 import ServiceLifecycle
 
 /// Signs the audit chain head every `interval` (when it moved) and once more at shutdown, after

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 
 /// `perigate audit …`: the access log's integrity.
 struct AuditCommand: AsyncParsableCommand {

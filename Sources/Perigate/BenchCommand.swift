@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 
 /// `perigate bench …`: benchmarks that print figures (never run as CI assertions).
 struct BenchCommand: AsyncParsableCommand {

@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import PerigateCore
 import PerigateDelivery
-import PerigateDrivers
+import PerigateSQLite
 import ServiceLifecycle
 
 /// `perigate bench deliver`: webhook deliveries/s from a fresh outbox to a local receiver that

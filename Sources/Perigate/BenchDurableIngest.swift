@@ -1,6 +1,6 @@
 import Foundation
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 
 /// In-process durable ingest: `IngestService` into a fresh SQLite file with `clients` concurrent
 /// tasks, no HTTP. Separates the store's cost from the HTTP layer's in `bench ingest`.

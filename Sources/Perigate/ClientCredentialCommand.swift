@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 
 /// `perigate client-credential add --bsn …`: a client-portal token for one client's own access log.
 struct ClientCredentialCommand: AsyncParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 
 /// `perigate subscription …`: webhook subscriptions, for operators (partners use the API).
 struct SubscriptionCommand: AsyncParsableCommand {

@@ -20,11 +20,10 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        var object: [String: Any] = ["time": Date().formatted(.iso8601), "level": level.rawValue, "label": label,
-                                     "message": message.description, "source": source]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) {
+    func log(event: LogEvent) {
+        var object: [String: Any] = ["time": Date().formatted(.iso8601), "level": event.level.rawValue, "label": label,
+                                     "message": event.message.description, "source": event.source]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             object[key] = value.description
         }
         guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }

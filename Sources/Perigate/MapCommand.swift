@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 
 /// `perigate map FILE...`: the canonical facts of each valid message, as JSON.
 struct MapCommand: ParsableCommand {

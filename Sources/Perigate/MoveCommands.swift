@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 
 /// `perigate migrate`: open the configured store, apply pending migrations, list them.
 struct MigrateCommand: AsyncParsableCommand {

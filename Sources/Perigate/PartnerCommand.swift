@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 import PerigateServer
 
 /// `perigate partner add|list|revoke|bind-cert`: the organisations allowed to use the gateway.

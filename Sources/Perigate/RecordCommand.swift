@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 
 /// `perigate record FILE...`: merge messages into client records and print them as JSON.
 struct RecordCommand: ParsableCommand {

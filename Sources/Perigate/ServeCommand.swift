@@ -5,7 +5,7 @@ import Configuration
 import Foundation
 import PerigateConsole
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 import PerigateDelivery
 import PerigateServer
 import Logging
@@ -29,17 +29,10 @@ struct DatabaseOptions: ParsableArguments {
     /// connection must not be left behind, also when `body` throws).
     func withStore<T>(_ body: (any GatewayStore) async throws -> T) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
-        let store = try await StorageChoice.open(storage: storage ?? environment["PERIGATE_STORAGE"],
-                                                 sqlitePath: resolved, postgresURL: postgresURL ?? environment["PERIGATE_POSTGRES_URL"],
-                                                 auditSource: SQLiteMessageStore.defaultAuditSource)
-        do {
-            let result = try await body(store)
-            try await store.close()
-            return result
-        } catch {
-            try? await store.close()
-            throw error
-        }
+        let handle = try await StorageChoice.open(storage: storage ?? environment["PERIGATE_STORAGE"],
+                                                  sqlitePath: resolved, postgresURL: postgresURL ?? environment["PERIGATE_POSTGRES_URL"],
+                                                  auditSource: SQLiteMessageStore.defaultAuditSource)
+        return try await handle.use(body)
     }
 }
 
@@ -64,11 +57,11 @@ struct ServeCommand: AsyncParsableCommand {
     var extra: [String] = []
     @Option(help: "View policy file (default: views.json in the schema directory).")
     var views: String?
-    @Option(name: .customLong("max-bytes"), help: "Largest accepted message body in bytes (default 16 MiB).")
+    @Option(name: .customLong("max-bytes"), help: "Largest accepted message body in bytes (default \(GatewayServer.Configuration().maximumBodyBytes)).")
     var maximumBytes: Int?
-    @Option(name: .customLong("request-timeout"), help: "Seconds one request may take (default 30).")
+    @Option(name: .customLong("request-timeout"), help: "Seconds one request may take (default \(GatewayServer.Configuration().requestTimeout.components.seconds)).")
     var requestTimeout: Int?
-    @Option(name: .customLong("max-concurrent-requests"), help: "Requests handled at once; more get 503 (default 256).")
+    @Option(name: .customLong("max-concurrent-requests"), help: "Requests handled at once; more get 503 (default \(GatewayServer.Configuration().maximumConcurrentRequests)).")
     var maximumConcurrentRequests: Int?
     @Option(name: .customLong("tls-cert"), help: "Server certificate chain (PEM): serve HTTPS.")
     var tlsCertificate: String?
@@ -140,8 +133,9 @@ struct ServeCommand: AsyncParsableCommand {
         do { auditKey = try AuditSigningKey.loadOrCreate(path: settings.auditKey) } catch let error as AuditFileError {
             throw ValidationError("cannot use the audit signing key: \(error)")
         }
-        let store = try await StorageChoice.open(storage: settings.storage, sqlitePath: settings.database, postgresURL: settings.postgresURL,
-                                                 auditSource: settings.auditSource, postgresConnections: settings.postgresConnections)
+        let handle = try await StorageChoice.open(storage: settings.storage, sqlitePath: settings.database, postgresURL: settings.postgresURL,
+                                                  auditSource: settings.auditSource, postgresConnections: settings.postgresConnections)
+        let store = handle.store
         var validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
         validator.referenceDate = settings.referenceDate
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: policy, validator: validator,
@@ -154,9 +148,9 @@ struct ServeCommand: AsyncParsableCommand {
                                    clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
                                                                                    allowInsecureURLs: settings.allowInsecureWebhooks, operators: store),
                                    limits: settings.limits, metrics: metrics, tls: tls, logger: logger)
+        let checkpointFile = AuditCheckpointFile(path: settings.auditCheckpoints)
         if settings.console {
-            var console = try OperatorConsole(store: store, secureCookie: tls != nil)
-            let checkpointFile = AuditCheckpointFile(path: settings.auditCheckpoints)
+            var console = try OperatorConsole(store: store, secureCookie: tls != nil, now: server.now)
             let publicKey = auditKey.publicKey.rawRepresentation
             console.verifyAudit = {
                 try await store.verifyAudit(checkpoints: try checkpointFile.read(),
@@ -168,44 +162,67 @@ struct ServeCommand: AsyncParsableCommand {
         let scheme = tls == nil ? "http" : "https"
         logger.info("starting", metadata: ["schemas": "\(registry.messageTypes.count)", "tls": "\(tls != nil)",
                                            "mutualTLS": "\(tls?.requiresClientCertificate ?? false)"])
-        do {
-            let workerHealth = HealthCheck()
-            server.readinessChecks.append { workerHealth.problem() }
-            let app = try server.application(host: host, port: settings.port) { port in
-                // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
-                FileHandle.standardOutput.write(Data("perigate listening on \(scheme)://\(host):\(port)\n".utf8))
-            }
-            let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                    configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(Int64(settings.delivery.timeout.components.seconds)))))
-            let deliveries = DeliveryWorker(store: store, partners: store, views: policy, validator: validator, client: client,
-                                            settings: settings.delivery, logger: logger, onAttempt: { [metrics] subscription, outcome, duration in
-                                                metrics.deliveryAttempt(subscription: subscription, outcome: outcome, duration: duration)
-                                            })
-            workerHealth.set { deliveries.health() }
-            var start = Self.lifecycleLine("gateway.start")
-            // Configuration that decides who sees what: the view policy's digest and the message types.
-            start.detail = "views sha256:\(Hex.encode(SHA256.hash(data: FileManager.default.contents(atPath: settings.views) ?? Data())).prefix(16)), "
-                + "\(registry.messageTypes.count) message types, tls \(tls != nil), mutual tls \(tls?.requiresClientCertificate ?? false)"
-            try await store.appendAudit([start])
-            let checkpoints = AuditCheckpointService(store: store, file: AuditCheckpointFile(path: settings.auditCheckpoints), key: auditKey.rawRepresentation,
-                                                     interval: settings.auditCheckpointInterval, logger: logger)
-            // SIGTERM/SIGINT: stop accepting, let open requests and deliveries finish, sign the audit head, close the store.
-            let services = ServiceGroup(configuration: .init(
-                services: [.init(service: checkpoints), .init(service: deliveries), .init(service: app)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            do { try await services.run() } catch {
-                try? await client.shutdown()
-                throw error
-            }
-            try await client.shutdown()
-            try await store.appendAudit([Self.lifecycleLine("gateway.stop")])
-            try await store.writeAuditCheckpoint(to: AuditCheckpointFile(path: settings.auditCheckpoints), key: auditKey)
-        } catch {
-            try? await store.close()
-            throw error
+        let workerHealth = HealthCheck()
+        server.readinessChecks.append { workerHealth.problem() }
+        let app = try server.application(host: host, port: settings.port) { port in
+            // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
+            FileHandle.standardOutput.write(Data("perigate listening on \(scheme)://\(host):\(port)\n".utf8))
         }
-        try await store.close()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(Int64(settings.delivery.timeout.components.seconds)))))
+        let deliveries = DeliveryWorker(store: store, partners: store, views: policy, validator: validator, client: client,
+                                        settings: settings.delivery, logger: logger, onAttempt: { [metrics] subscription, outcome, duration in
+                                            metrics.deliveryAttempt(subscription: subscription, outcome: outcome, duration: duration)
+                                        })
+        workerHealth.set { deliveries.health() }
+        var start = Self.lifecycleLine("gateway.start")
+        // Configuration that decides who sees what: the view policy's digest and the message types.
+        start.detail = "views sha256:\(Hex.encode(SHA256.hash(data: FileManager.default.contents(atPath: settings.views) ?? Data())).prefix(16)), "
+            + "\(registry.messageTypes.count) message types, tls \(tls != nil), mutual tls \(tls?.requiresClientCertificate ?? false)"
+        let keyData = auditKey.rawRepresentation
+        let checkpoints = AuditCheckpointService(store: store, file: checkpointFile, key: keyData,
+                                                 interval: settings.auditCheckpointInterval, logger: logger)
+        let gateway = ServiceGroup(configuration: .init(
+            services: [.init(service: checkpoints), .init(service: deliveries), .init(service: app)], logger: logger))
+        let lifetime = GatewayLifetime(group: gateway, prepare: { [start] in
+            try await handle.prepare()
+            try await store.appendAudit([start])
+        }, finish: {
+            try await store.appendAudit([Self.lifecycleLine("gateway.stop")])
+            try await store.writeAuditCheckpoint(to: checkpointFile, key: try Curve25519.Signing.PrivateKey(rawRepresentation: keyData))
+        })
+        // Started in this order and stopped in reverse on SIGTERM/SIGINT: the HTTP server stops
+        // accepting and finishes open requests, deliveries finish, the audit head is signed, then
+        // the webhook client, the database pool and the store are closed.
+        let services = ServiceGroup(configuration: .init(
+            services: ([StoreClosingService(store: store)] + handle.services + [HTTPClientService(client: client), lifetime]).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
         logger.info("stopped")
+    }
+}
+
+/// Runs the gateway's own services once the store is prepared, and writes the closing audit
+/// lines after they have stopped (while the store and its pool still run).
+struct GatewayLifetime: Service {
+    let group: ServiceGroup
+    let prepare: @Sendable () async throws -> Void
+    let finish: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try await prepare()
+        try await group.run()
+        try await finish()
+    }
+}
+
+/// The webhook client, shut down when the service group stops (after the delivery worker).
+struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
     }
 }
 

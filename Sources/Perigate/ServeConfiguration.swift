@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PerigateCore
 import PerigateDelivery
+import PerigatePostgres
 import PerigateServer
 
 /// `perigate serve` settings, resolved as: flag > `PERIGATE_*` environment variable > JSON
@@ -18,7 +19,8 @@ struct ServeConfiguration {
     var postgresConnections: Int
     var schemaDirectory: String
     var views: String
-    var limits: GatewayLimits
+    /// The HTTP server (top-level keys).
+    var limits: GatewayServer.Configuration
     var tlsCertificate: String?
     var tlsKey: String?
     var tlsClientCA: String?
@@ -34,7 +36,7 @@ struct ServeConfiguration {
     /// Names this gateway in every audit line.
     var auditSource: AuditSource
     /// Webhook delivery.
-    var delivery: DeliveryWorker.Settings
+    var delivery: DeliveryWorker.Configuration
     /// Plain-http webhook URLs to other machines (tests, closed networks only).
     var allowInsecureWebhooks: Bool
     /// The day relative ADA test dates count from (test environments only).
@@ -83,15 +85,10 @@ struct ServeConfiguration {
             database: database,
             storage: reader.string("storage") ?? "sqlite",
             postgresURL: reader.string("postgres.url"),
-            postgresConnections: try reader.int("postgres.maxConnections", 16, in: 1...500),
+            postgresConnections: try reader.int("postgres.maxConnections", PostgresMessageStore.defaultMaximumConnections, in: 1...500),
             schemaDirectory: schemaDirectory,
             views: reader.string("views") ?? (schemaDirectory as NSString).appendingPathComponent("views.json"),
-            limits: GatewayLimits(
-                maximumBodyBytes: try reader.int("maxBodyBytes", 16 * 1024 * 1024, in: 1024...(1 << 30)),
-                requestTimeout: .seconds(try reader.int("requestTimeoutSeconds", 30, in: 1...3600)),
-                maximumConcurrentRequests: try reader.int("maxConcurrentRequests", 256, in: 1...100_000),
-                idleTimeout: .seconds(try reader.int("idleTimeoutSeconds", 60, in: 1...3600)),
-                partnerCacheLifetime: .milliseconds(try reader.int("partnerCacheMilliseconds", 2000, in: 0...60_000))),
+            limits: try GatewayServer.Configuration(reading: reader),
             tlsCertificate: reader.string("tls.cert"), tlsKey: reader.string("tls.key"), tlsClientCA: reader.string("tls.clientCA"),
             logLevel: logLevel,
             logFormat: reader.string("logFormat") ?? "text",
@@ -101,12 +98,7 @@ struct ServeConfiguration {
             auditRetentionYears: try reader.int("audit.retentionYears", AuditRetention.minimumYears, in: 0...100),
             auditSource: AuditSource(instance: reader.string("audit.instance") ?? ProcessInfo.processInfo.hostName,
                                      site: reader.string("audit.site") ?? "perigate"),
-            delivery: DeliveryWorker.Settings(
-                schedule: RetrySchedule(maximumAge: .seconds(3600 * (try reader.int("delivery.maxAgeHours", 72, in: 1...24 * 90)))),
-                disableAfter: .seconds(3600 * (try reader.int("delivery.disableAfterHours", 72, in: 1...24 * 90))),
-                concurrency: try reader.int("delivery.concurrency", 16, in: 1...1000),
-                timeout: .seconds(try reader.int("delivery.timeoutSeconds", 10, in: 1...300)),
-                lease: try reader.optionalInt("delivery.leaseSeconds", in: 1...3600).map { .seconds($0) }),
+            delivery: try DeliveryWorker.Configuration(reading: reader.scoped("delivery")),
             allowInsecureWebhooks: (reader.string("delivery.allowInsecure") ?? "false") == "true",
             referenceDate: reader.string("mapping.referenceDate"),
             console: try Self.onOff(reader.string("console") ?? "on", key: "console"))
@@ -137,31 +129,43 @@ struct ServeConfiguration {
     /// Typed reads that refuse values of the wrong type instead of falling back to the default.
     struct Reader {
         var config: ConfigReader
+        /// Keys are read below this one (`delivery.` for the delivery worker's keys).
+        var prefix = ""
+
+        /// The same reader for the keys below `key` (each component reads its own keys).
+        func scoped(_ key: String) -> Reader {
+            Reader(config: config, prefix: prefix + key + ".")
+        }
 
         func string(_ key: String) -> String? {
-            config.string(forKey: ConfigKey(key))
+            config.string(forKey: ConfigKey(prefix + key))
         }
 
         func int(_ key: String, _ fallback: Int, in range: ClosedRange<Int>) throws -> Int {
-            let value: Int
-            if let number = config.int(forKey: ConfigKey(key)) {
-                value = number
-            } else if let text = config.string(forKey: ConfigKey(key)) {
-                guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
-                    throw Invalid(description: "\(key): '\(text)' is not a whole number")
-                }
-                value = number
-            } else {
-                return fallback
-            }
-            guard range.contains(value) else { throw Invalid(description: "\(key): \(value) is outside \(range.lowerBound)…\(range.upperBound)") }
-            return value
+            try optionalInt(key, in: range) ?? fallback
         }
 
         /// The same for a setting without a default: `nil` when not set.
         func optionalInt(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
-            guard config.int(forKey: ConfigKey(key)) != nil || config.string(forKey: ConfigKey(key)) != nil else { return nil }
-            return try int(key, 0, in: range)
+            let name = prefix + key
+            let value: Int
+            if let number = config.int(forKey: ConfigKey(name)) {
+                value = number
+            } else if let text = config.string(forKey: ConfigKey(name)) {
+                guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw Invalid(description: "\(name): '\(text)' is not a whole number")
+                }
+                value = number
+            } else {
+                return nil
+            }
+            guard range.contains(value) else { throw Invalid(description: "\(name): \(value) is outside \(range.lowerBound)…\(range.upperBound)") }
+            return value
+        }
+
+        /// Whole seconds (or `unit` seconds) of a duration setting.
+        func duration(_ key: String, _ fallback: Duration, unit: Int64 = 1, in range: ClosedRange<Int>) throws -> Duration {
+            .seconds(Int64(try int(key, Int(fallback.components.seconds / unit), in: range)) * unit)
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 
 /// `perigate validate FILE...`: detect, validate and report each message.
 struct ValidateCommand: ParsableCommand {

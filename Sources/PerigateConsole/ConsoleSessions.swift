@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import HummingbirdAuth
 import PerigateCore
-import PerigateDrivers
 
 /// What a console session holds: who, the form token, when it began.
 struct ConsoleSession: Codable, Sendable {
@@ -11,8 +10,8 @@ struct ConsoleSession: Codable, Sendable {
     var csrf: String
     var startedAt: Date
 
-    static func new(operatorId: String) -> ConsoleSession {
-        ConsoleSession(operatorId: operatorId, csrf: PartnerToken.generate(prefix: "csrf_"), startedAt: Date())
+    static func new(operatorId: String, at time: Date) -> ConsoleSession {
+        ConsoleSession(operatorId: operatorId, csrf: PartnerToken.generate(prefix: "csrf_"), startedAt: time)
     }
 }
 
@@ -21,6 +20,7 @@ struct ConsoleSession: Codable, Sendable {
 /// key is stored; values are JSON.
 struct StoreSessionDriver: PersistDriver {
     let store: any SessionStore
+    let now: @Sendable () -> Date
 
     func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         try await set(key: key, value: value, expires: expires)
@@ -29,11 +29,11 @@ struct StoreSessionDriver: PersistDriver {
     func set<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         let lifetime = TimeInterval((expires ?? .seconds(OperatorConsole.idleLifetime)).components.seconds)
         try await store.putSession(keyHash: Self.hash(key), value: try StorageJSON.text(value),
-                                   expiresAt: Date().addingTimeInterval(lifetime).formatted(.iso8601))
+                                   expiresAt: now().addingTimeInterval(lifetime).formatted(.iso8601))
     }
 
     func get<Object: Codable & Sendable>(key: String, as: Object.Type) async throws -> Object? {
-        guard let text = try await store.session(keyHash: Self.hash(key), now: Date().formatted(.iso8601)) else { return nil }
+        guard let text = try await store.session(keyHash: Self.hash(key), now: now().formatted(.iso8601)) else { return nil }
         return try? JSONDecoder().decode(Object.self, from: Data(text.utf8))
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PerigateCore
-import PerigateDrivers
 
 /// The audit page: the chain's state, "verify now", and (log administrators) one client's
 /// access log as a download.
@@ -36,7 +35,7 @@ extension OperatorConsole {
     /// `POST /console/audit/verify`: checks the whole hash chain (and signed checkpoints, when serve has them) now.
     func verify(_ caller: Caller) async throws -> Response {
         let result = try await verifyAudit()
-        await lastVerification.set(VerificationBox.Result(time: ConsoleFormat.iso(Date()), by: caller.account.name, verification: result))
+        await lastVerification.set(VerificationBox.Result(time: ConsoleFormat.iso(now()), by: caller.account.name, verification: result))
         try await store.appendAudit([caller.line("audit.verify", "E", "audit-log", outcome: "success",
                                                  detail: result.problem.map { "broken: \($0)" } ?? "intact: \(result.lines) lines",
                                                  eventType: "log-access")])
@@ -72,7 +71,7 @@ extension OperatorConsole {
                                         query: "client=\(Receipt.maskedReference(bsn: bsn))&format=\(format)")
         try await store.appendAudit([line])
         let body = try AuditExport.render(rows, format: format)
-        let name = "toegangslog-\(bsn.suffix(3))-\(ConsoleFormat.iso(Date()).prefix(10)).\(format == "nen" ? "jsonl" : "json")"
+        let name = "toegangslog-\(bsn.suffix(3))-\(ConsoleFormat.iso(now()).prefix(10)).\(format == "nen" ? "jsonl" : "json")"
         return Response(status: .ok, headers: [
             .contentType: format == "nen" ? "application/x-ndjson; charset=utf-8" : "application/fhir+json; charset=utf-8",
             .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",

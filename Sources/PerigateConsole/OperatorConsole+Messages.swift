@@ -35,7 +35,7 @@ extension OperatorConsole {
 
     /// `GET /console`.
     func dashboard(_ caller: Caller) async throws -> Response {
-        let now = Date()
+        let now = now()
         let hour = try await store.messageCounts(since: ConsoleFormat.iso(now.addingTimeInterval(-3600)))
         let day = try await store.messageCounts(since: ConsoleFormat.iso(now.addingTimeInterval(-86400)))
         let hourly = Dictionary(hour.map { ("\($0.kind)|\($0.version)|\($0.outcome)", $0.count) }, uniquingKeysWith: +)

@@ -32,8 +32,8 @@ extension OperatorConsole {
         }
         let subscriptions = try await store.subscriptions()
         let failing = subscriptions.filter { $0.failingSince != nil || $0.disabledReason != nil }.map { Self.row($0, names: names) }
-        let page = DeliveriesPage(dead: dead, failing: failing, queues: try await queues(now: Date(), names: names, subscriptions: subscriptions),
-                                  since: String(ConsoleFormat.iso(Date().addingTimeInterval(-86400)).prefix(10)))
+        let page = DeliveriesPage(dead: dead, failing: failing, queues: try await queues(now: now(), names: names, subscriptions: subscriptions),
+                                  since: String(ConsoleFormat.iso(now().addingTimeInterval(-86400)).prefix(10)))
         try await store.appendAudit([caller.line("console.view", "R", "console:/console/deliveries", detail: "\(dead.count) dead letters")])
         return html(render("deliveries", Shell(caller: caller, title: "Afleveringen", section: "deliveries", page: page)))
     }

@@ -11,13 +11,15 @@ extension OperatorConsole {
     struct Caller: Sendable {
         var account: Operator
         var session: ConsoleSession
+        /// When the request came in (the console's clock): the time of its audit lines.
+        var time: Date
 
         var actor: String { "console:\(account.id)" }
 
         /// An audit line by this operator (`client`: the BSN when the action concerns one client).
         func line(_ event: String, _ action: String, _ object: String, outcome: String = "success", detail: String? = nil,
                   eventType: String = "normal") -> AuditEntry {
-            AuditEntry(time: Date().formatted(.iso8601), actor: actor, event: event, action: action, eventType: eventType, object: object,
+            AuditEntry(time: time.formatted(.iso8601), actor: actor, event: event, action: action, eventType: eventType, object: object,
                        outcome: outcome, checks: outcome == "success" ? "T--F" : "F--F", detail: detail,
                        user: AuditUser(id: account.id, name: account.name, role: account.role.rawValue, responsible: nil, accessPoint: nil))
         }
@@ -53,21 +55,21 @@ extension OperatorConsole {
         let password = form?.wachtwoord ?? ""
         let known = ConsolePassword.isValidLogin(login)
         let account = known ? try await store.operatorAccount(id: login) : nil
-        let locked = await throttle.isLocked(login)
+        let locked = await throttle.isLocked(login, now: now())
         let matched = await ConsolePassword.verify(password, hash: account?.passwordHash)
         guard let account, matched, !account.account.revoked, !locked else {
-            await throttle.failed(login)
+            await throttle.failed(login, now: now())
             try await store.appendAudit([AuditEntry(
-                time: Date().formatted(.iso8601), actor: "console:\(known ? login : "unknown")", event: "console.login", action: "E",
+                time: now().formatted(.iso8601), actor: "console:\(known ? login : "unknown")", event: "console.login", action: "E",
                 object: "console", outcome: "refused", checks: "F---",
                 detail: locked ? "too many failed logins" : account == nil ? "unknown login name" : "wrong password, no password or revoked")])
             return loginPage(request, problem: locked ? "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw."
                 : "Onjuiste gebruikersnaam of wachtwoord.", status: .unauthorized)
         }
         await throttle.succeeded(login)
-        let session = ConsoleSession.new(operatorId: account.account.id)
+        let session = ConsoleSession.new(operatorId: account.account.id, at: now())
         let cookie = try await sessions.save(session: session, expiresIn: .seconds(Self.idleLifetime))
-        try await store.appendAudit([Caller(account: account.account, session: session).line("console.login", "E", "console")])
+        try await store.appendAudit([Caller(account: account.account, session: session, time: now()).line("console.login", "E", "console")])
         var response = redirect("/console")
         response.setCookie(cookie)
         return response
@@ -76,7 +78,7 @@ extension OperatorConsole {
     /// `POST /console/logout`: ends the session everywhere.
     func logout(_ request: Request) async throws -> Response {
         if let session = try? await sessions.load(request: request), let account = try await store.operatorAccount(id: session.operatorId) {
-            try await store.appendAudit([Caller(account: account.account, session: session).line("console.logout", "E", "console")])
+            try await store.appendAudit([Caller(account: account.account, session: session, time: now()).line("console.logout", "E", "console")])
         }
         var response = redirect("/console/login?reden=uitgelogd")
         if let expired = try? await sessions.delete(request: request) { response.setCookie(expired) }
@@ -87,11 +89,11 @@ extension OperatorConsole {
     func page(_ request: Request, roles: Set<OperatorRole> = Set(OperatorRole.allCases),
               _ body: (Caller) async throws -> Response) async throws -> Response {
         guard let session = try? await sessions.load(request: request),
-              Date().timeIntervalSince(session.startedAt) < Self.maximumLifetime,
+              now().timeIntervalSince(session.startedAt) < Self.maximumLifetime,
               let account = try await store.operatorAccount(id: session.operatorId), !account.account.revoked else {
             return redirect("/console/login?reden=verlopen")
         }
-        let caller = Caller(account: account.account, session: session)
+        let caller = Caller(account: account.account, session: session, time: now())
         guard roles.contains(account.account.role) else {
             try await store.appendAudit([caller.line("console.view", "R", "console:\(request.uri.path)", outcome: "refused",
                                                      detail: "role \(account.account.role.rawValue)")])
@@ -102,7 +104,7 @@ extension OperatorConsole {
         try await sessions.update(session: session, expiresIn: .seconds(Self.idleLifetime), request: request)
         var response = try await body(caller)
         if let id = sessions.getId(request: request) {
-            response.setCookie(Cookie(name: cookie.name, value: id, expires: Date().addingTimeInterval(TimeInterval(Self.idleLifetime)),
+            response.setCookie(Cookie(name: cookie.name, value: id, expires: now().addingTimeInterval(TimeInterval(Self.idleLifetime)),
                                       path: cookie.path, secure: cookie.secure, sameSite: cookie.sameSite ?? .strict))
         }
         return response

@@ -3,7 +3,6 @@ import Hummingbird
 import HummingbirdAuth
 import Mustache
 import PerigateCore
-import PerigateDrivers
 import PerigateServer
 
 /// The operator console at `/console`: server-rendered HTML (Mustache templates, Dutch, no
@@ -14,6 +13,8 @@ import PerigateServer
 /// action, login and refused attempt is an audit line.
 public struct OperatorConsole: Sendable {
     public let store: any GatewayStore
+    /// The clock of every time the console writes or compares (audit lines, sessions, lock-outs).
+    public let now: @Sendable () -> Date
     /// The audit chain check behind "Nu controleren" (serve passes one with its checkpoints).
     public var verifyAudit: @Sendable () async throws -> AuditVerification
     let sessions: SessionStorage<ConsoleSession>
@@ -29,11 +30,13 @@ public struct OperatorConsole: Sendable {
     static let maximumLifetime: TimeInterval = 12 * 3600
 
     /// - Parameter secureCookie: mark the session cookie `Secure` (serve sets it under TLS).
-    public init(store: any GatewayStore, secureCookie: Bool) throws {
+    /// - Parameter now: the injected clock (serve passes the gateway's).
+    public init(store: any GatewayStore, secureCookie: Bool, now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.store = store
+        self.now = now
         verifyAudit = { try await store.verifyAudit() }
         cookie = SessionCookieParameters(name: "perigate_console", path: "/console", secure: secureCookie, sameSite: .strict)
-        sessions = SessionStorage(StoreSessionDriver(store: store),
+        sessions = SessionStorage(StoreSessionDriver(store: store, now: now),
                                   configuration: SessionStorageConfiguration(sessionCookieParameters: cookie, keyPrefix: "console."))
         templates = try ConsoleTemplates.library()
     }

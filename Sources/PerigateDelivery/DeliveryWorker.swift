@@ -20,7 +20,7 @@ public final class DeliveryWorker: Service, Sendable {
     let mapper: CanonicalMapper
     let parser: SafeXMLParser
     let client: HTTPClient
-    let settings: Settings
+    let settings: Configuration
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
     let logger: Logger
@@ -31,38 +31,8 @@ public final class DeliveryWorker: Service, Sendable {
     private let lastRound = Mutex<ContinuousClock.Instant?>(nil)
     private let started = ContinuousClock.now
 
-    /// How the worker behaves; every value configurable.
-    public struct Settings: Sendable {
-        public var schedule: RetrySchedule
-        /// A subscription failing this long without a success is disabled.
-        public var disableAfter: Duration
-        /// Deliveries attempted at once (different clients or endpoints).
-        public var concurrency: Int
-        /// Longest wait for a receiver's answer.
-        public var timeout: Duration
-        /// Pause between rounds when idle.
-        public var pollInterval: Duration
-        /// This node's name in delivery leases (several nodes on one PostgreSQL database).
-        public var node: String
-        /// How long a claimed delivery stays with this node before another may take it over
-        /// (default: twice the timeout plus 30 s — longer than any attempt and its recording).
-        public var lease: Duration?
-
-        public init(schedule: RetrySchedule = RetrySchedule(), disableAfter: Duration = .seconds(3 * 86_400), concurrency: Int = 16,
-                    timeout: Duration = .seconds(10), pollInterval: Duration = .seconds(1),
-                    node: String = ProcessInfo.processInfo.hostName + ":\(ProcessInfo.processInfo.processIdentifier)", lease: Duration? = nil) {
-            self.node = node
-            self.lease = lease
-            self.schedule = schedule
-            self.disableAfter = disableAfter
-            self.concurrency = concurrency
-            self.timeout = timeout
-            self.pollInterval = pollInterval
-        }
-    }
-
     public init(store: any Store, partners: any PartnerRegistry, views: ViewPolicy, validator: MessageValidator, client: HTTPClient,
-                settings: Settings = Settings(), now: @escaping @Sendable () -> Date = { Date() },
+                settings: Configuration = Configuration(), now: @escaping @Sendable () -> Date = { Date() },
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger = Logger(label: "perigate.delivery"),
                 onAttempt: (@Sendable (_ subscription: String, _ outcome: String, _ duration: Duration) -> Void)? = nil) {
         self.onAttempt = onAttempt
@@ -226,7 +196,7 @@ public final class DeliveryWorker: Service, Sendable {
         if consents.last?.status == .withdrawn { return "access.consent-withdrawn" }
         guard delivery.reason == "subscribed" else { return nil }
         let facts = try await mapper.facts(bsn: delivery.bsn, in: store, parser: parser)
-        if case .refused(let refusal) = AccessPolicy.recordRead(by: partner, facts: facts, consents: consents, views: views) { return refusal.code }
+        if case .refused(let refusal) = AccessPolicy.recordRead(by: partner, facts: facts, consents: consents, views: views) { return refusal.code.rawValue }
         return nil
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import PerigateCore
-import PerigateDrivers
 import PostgresNIO
 
 extension PostgresMessageStore {
@@ -145,7 +144,7 @@ extension PostgresMessageStore {
             var anchor: (hash: String, time: String)?
             for try await (hash, time) in try await connection.query("SELECT hash, time FROM audit_log WHERE seq = \(upTo)", logger: logger)
                 .decode((String, String).self) { anchor = (hash, time) }
-            guard let anchor else { throw StoreError(message: "audit line \(upTo) is missing: verify the log before purging") }
+            guard let anchor else { throw StoreError(.auditGap, message: "audit line \(upTo) is missing: verify the log before purging") }
             try await connection.query("""
                 INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time) VALUES (\(upTo), \(anchor.hash), \(anchor.time), \(purgeLine.time))
                 """, logger: logger)

@@ -1,6 +1,5 @@
 import Foundation
 import PerigateCore
-import PerigateDrivers
 import PostgresNIO
 
 /// What the operator console reads: message metadata and counts, rejection reports, sessions.

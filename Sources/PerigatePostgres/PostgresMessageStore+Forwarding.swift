@@ -1,6 +1,5 @@
 import Foundation
 import PerigateCore
-import PerigateDrivers
 import PostgresNIO
 
 extension PostgresMessageStore: ForwardingStore {

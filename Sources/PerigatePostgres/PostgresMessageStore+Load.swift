@@ -1,6 +1,6 @@
 import Foundation
+import PerigateCore
 import NIOCore
-import PerigateDrivers
 import PostgresNIO
 
 extension PostgresMessageStore: MigratedStore {}
@@ -11,13 +11,13 @@ extension PostgresMessageStore: StoreLoading {
         return try await transaction { connection in
             for table in ["messages", "audit_log", "partners"] {
                 let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) LIMIT 1"), logger: logger).collect()
-                guard rows.isEmpty else { throw StoreError(message: "the target database is not empty (\(table)): import only into a new database") }
+                guard rows.isEmpty else { throw StoreError(.refusedLoad, message: "the target database is not empty (\(table)): import only into a new database") }
             }
             // The chain is copied as it is: hold the chain lock so no node appends meanwhile.
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: logger)
             var counts: [String: Int] = [:]
             for record in records {
-                guard let columns = known[record.table] else { throw StoreError(message: "unknown table \(record.table) in the dump") }
+                guard let columns = known[record.table] else { throw StoreError(.refusedLoad, message: "unknown table \(record.table) in the dump") }
                 var bindings = PostgresBindings()
                 for column in columns {
                     switch record.values[column] ?? .null {

@@ -1,7 +1,6 @@
 import Foundation
 import NIOCore
 import PerigateCore
-import PerigateDrivers
 import PostgresNIO
 
 extension PostgresMessageStore: MessageStore {
@@ -20,7 +19,7 @@ extension PostgresMessageStore: MessageStore {
             guard inserted else {
                 // Stored before (by this or another node): a duplicate when the bytes are the same.
                 guard let original = try await load(id: message.id, on: connection) else {
-                    throw StoreError(message: "message \(message.id) conflicted but cannot be read")
+                    throw StoreError(.damaged, message: "message \(message.id) conflicted but cannot be read")
                 }
                 let duplicate = original.raw == message.raw
                 try await insertAudit(templates: try auditTemplates(AcceptOutcome.repeatedAuditLines(audit, duplicate: duplicate)), on: connection)

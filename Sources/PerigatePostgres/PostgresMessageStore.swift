@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PerigateCore
-import PerigateDrivers
 import PostgresNIO
 
 /// The multi-node store: one PostgreSQL database shared by every `perigate serve` process
@@ -16,31 +15,59 @@ public final class PostgresMessageStore: Sendable {
     let logger: Logger
     /// Stamped on every audit line this store writes (gateway instance and site).
     public let auditSource: AuditSource
-    private let runner: Task<Void, Never>
+    /// The pool's runner when the store runs its own pool (``open(url:auditSource:maximumConnections:logger:)``);
+    /// `nil` when the pool is a service of the caller's service group (``connect(url:auditSource:maximumConnections:logger:)``).
+    private let runner: Task<Void, Never>?
 
     /// Advisory lock keys: migrations, and appending to the audit chain.
     static let migrationLock: Int64 = 7_513_001
     static let auditLock: Int64 = 7_513_002
 
-    private init(client: PostgresClient, auditSource: AuditSource, logger: Logger) {
+    private init(client: PostgresClient, auditSource: AuditSource, logger: Logger, runsOwnPool: Bool) {
         self.client = client
         self.auditSource = auditSource
         self.logger = logger
-        runner = Task { await client.run() }
+        // The pool's lifetime is the store's: cancelled and awaited in `close()`.
+        runner = runsOwnPool ? Task { await client.run() } : nil
     }
+
+    /// The connection pool: a `Service` (postgres-nio). A store made by
+    /// ``connect(url:auditSource:maximumConnections:logger:)`` is usable while the caller's
+    /// service group (or task group) runs it.
+    public var service: PostgresClient { client }
+
+    /// Connections one node keeps in its pool unless configured (`postgres.maxConnections`):
+    /// nodes × pool must stay below the server's `max_connections` (docs/operations.md).
+    public static let defaultMaximumConnections = 16
 
     /// This machine as the audit source: its host name at site `perigate`.
     public static var defaultAuditSource: AuditSource {
         AuditSource(instance: ProcessInfo.processInfo.hostName, site: "perigate")
     }
 
-    /// Connects to `url` (`postgres://user:password@host:port/database`) and applies pending
-    /// migrations (one node at a time).
-    public static func open(url: String, auditSource: AuditSource = defaultAuditSource, maximumConnections: Int = 8,
+    /// A store over `url` (`postgres://user:password@host:port/database`) whose pool does not run
+    /// yet: run ``service`` in the service group, then call ``prepare()`` (`perigate serve`, the CLI).
+    public static func connect(url: String, auditSource: AuditSource = defaultAuditSource, maximumConnections: Int = defaultMaximumConnections,
+                               logger: Logger = Logger(label: "perigate.postgres")) throws -> PostgresMessageStore {
+        var configuration = try PostgresURL.configuration(url)
+        configuration.options.maximumConnections = maximumConnections
+        return PostgresMessageStore(client: PostgresClient(configuration: configuration), auditSource: auditSource, logger: logger,
+                                    runsOwnPool: false)
+    }
+
+    /// Applies pending migrations (one node at a time); the pool must be running.
+    public func prepare() async throws {
+        try await migrate()
+    }
+
+    /// A store that runs its own pool until ``close()``, migrated — for tests and tools that hold
+    /// a store outside a service group.
+    public static func open(url: String, auditSource: AuditSource = defaultAuditSource, maximumConnections: Int = defaultMaximumConnections,
                             logger: Logger = Logger(label: "perigate.postgres")) async throws -> PostgresMessageStore {
         var configuration = try PostgresURL.configuration(url)
         configuration.options.maximumConnections = maximumConnections
-        let store = PostgresMessageStore(client: PostgresClient(configuration: configuration), auditSource: auditSource, logger: logger)
+        let store = PostgresMessageStore(client: PostgresClient(configuration: configuration), auditSource: auditSource, logger: logger,
+                                         runsOwnPool: true)
         do {
             try await store.migrate()
         } catch {
@@ -50,10 +77,10 @@ public final class PostgresMessageStore: Sendable {
         return store
     }
 
-    /// Stops the pool (must be called before the last reference goes).
+    /// Stops the pool this store runs itself (a no-op when the service group runs it). No use afterwards.
     public func close() async throws {
-        runner.cancel()
-        await runner.value
+        runner?.cancel()
+        await runner?.value
     }
 
     /// One transaction on a pooled connection; rolled back when `body` throws.
@@ -109,7 +136,7 @@ public final class PostgresMessageStore: Sendable {
 
     /// Runs raw SQL, for tests that prove the database itself refuses tampering.
     public func execute(_ sql: String) async throws {
-        try await query(PostgresQuery(unsafeSQL: sql))
+        _ = try await query(PostgresQuery(unsafeSQL: sql))
     }
 }
 
@@ -119,7 +146,7 @@ enum PostgresURL {
     static func configuration(_ url: String) throws -> PostgresClient.Configuration {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
               let host = parts.host, let user = parts.user, !host.isEmpty else {
-            throw StoreError(message: "not a PostgreSQL URL (postgres://user:password@host:port/database)")
+            throw StoreError(.badConfiguration, message: "not a PostgreSQL URL (postgres://user:password@host:port/database)")
         }
         let database = String(parts.path.drop { $0 == "/" })
         return PostgresClient.Configuration(host: host, port: parts.port ?? 5432, username: user, password: parts.password,
@@ -133,10 +160,10 @@ extension PostgresMessageStore {
     /// returns its URL — for setting up a deployment and for tests.
     public static func createDatabase(serverURL: String, name: String) async throws -> String {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-            throw StoreError(message: "database name '\(name)' may only hold letters, digits and _")
+            throw StoreError(.badConfiguration, message: "database name '\(name)' may only hold letters, digits and _")
         }
         try await execute(url: serverURL, ["CREATE DATABASE \(name)"])
-        guard var parts = URLComponents(string: serverURL) else { throw StoreError(message: "not a PostgreSQL URL") }
+        guard var parts = URLComponents(string: serverURL) else { throw StoreError(.badConfiguration, message: "not a PostgreSQL URL") }
         parts.path = "/" + name
         return parts.string ?? serverURL
     }
@@ -145,9 +172,11 @@ extension PostgresMessageStore {
     /// at a time, outside a transaction — for setting up a deployment and for tests.
     public static func execute(url: String, _ statements: [String]) async throws {
         let client = PostgresClient(configuration: try PostgresURL.configuration(url))
-        let runner = Task { await client.run() }
-        defer { runner.cancel() }
-        for statement in statements { try await client.query(PostgresQuery(unsafeSQL: statement)) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            for statement in statements { try await client.query(PostgresQuery(unsafeSQL: statement)) }
+        }
     }
 }
 

@@ -45,22 +45,22 @@ struct EndUser: Hashable {
     /// The user from the headers, or why not. The name may be percent-encoded UTF-8.
     static func from(_ headers: HTTPFields) -> Result<EndUser, Problem> {
         guard let id = headers[idHeader], isWellFormed(id) else {
-            return .failure(Problem(status: .unauthorized, code: "auth.user-missing",
+            return .failure(Problem(.authUserMissing,
                                     detail: "name the end user in the Perigate-User header (uzi:<9 digits> or agb:<8 digits>)"))
         }
         guard let rawName = headers[nameHeader], let name = rawName.removingPercentEncoding?.trimmingCharacters(in: .whitespaces),
               !name.isEmpty, name.count <= 200 else {
-            return .failure(Problem(status: .unauthorized, code: "auth.user-name-missing",
+            return .failure(Problem(.authUserNameMissing,
                                     detail: "send the end user's name in Perigate-User-Name (percent-encoded UTF-8)"))
         }
         guard let role = headers[roleHeader], role.count <= 64, !role.isEmpty,
               role.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else {
-            return .failure(Problem(status: .unauthorized, code: "auth.user-role-missing",
+            return .failure(Problem(.authUserRoleMissing,
                                     detail: "send the end user's role in Perigate-User-Role (lowercase code, e.g. verloskundige)"))
         }
         let onBehalfOf = headers[onBehalfOfHeader]
         if let onBehalfOf, !isWellFormed(onBehalfOf) {
-            return .failure(Problem(status: .unauthorized, code: "auth.on-behalf-of-invalid",
+            return .failure(Problem(.authOnBehalfOfInvalid,
                                     detail: "Perigate-On-Behalf-Of must be uzi:<9 digits> or agb:<8 digits>"))
         }
         return .success(EndUser(id: id, name: name, role: role, onBehalfOf: onBehalfOf))
@@ -90,33 +90,33 @@ extension GatewayServer {
                   let partner = try await partnerCache.partner("cert:" + fingerprint, load: {
                       try await partners.partner(certificateFingerprint: fingerprint)
                   }) else {
-                return .failure(Problem(status: .unauthorized, code: "auth.certificate-unknown",
+                return .failure(Problem(.authCertificateUnknown,
                                         detail: "the client certificate is not bound to an active partner"))
             }
             certificatePartner = partner
         }
         var tokenPartner: Partner?
         if let header = request.headers[.authorization], header.hasPrefix("Bearer " + ClientCredential.tokenPrefix) {
-            return .failure(Problem(status: .forbidden, code: "auth.client-credential",
+            return .failure(Problem(.authClientCredential,
                                     detail: "a client-portal token may only read that client's access log"))
         }
         if let header = request.headers[.authorization] {
             guard header.hasPrefix("Bearer ") else {
-                return .failure(Problem(status: .unauthorized, code: "auth.token-missing", detail: "send Authorization: Bearer <partner token>"))
+                return .failure(Problem(.authTokenMissing, detail: "send Authorization: Bearer <partner token>"))
             }
             let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
             let hash = PartnerToken.hash(token)
             guard let partner = try await partnerCache.partner("token:" + hash, load: { try await partners.partner(tokenHash: hash) }) else {
-                return .failure(Problem(status: .unauthorized, code: "auth.token-invalid", detail: "unknown or revoked partner token"))
+                return .failure(Problem(.authTokenInvalid, detail: "unknown or revoked partner token"))
             }
             tokenPartner = partner
         }
         if let certificatePartner, let tokenPartner, certificatePartner.id != tokenPartner.id {
-            return .failure(Problem(status: .forbidden, code: "auth.partner-mismatch",
+            return .failure(Problem(.authPartnerMismatch,
                                     detail: "the token belongs to another partner than the client certificate"))
         }
         guard let partner = certificatePartner ?? tokenPartner else {
-            return .failure(Problem(status: .unauthorized, code: "auth.token-missing", detail: "send Authorization: Bearer <partner token>"))
+            return .failure(Problem(.authTokenMissing, detail: "send Authorization: Bearer <partner token>"))
         }
         let traceId = Authenticated.traceId(fromTraceparent: request.headers[Self.traceparentHeader]) ?? context.id
         return EndUser.from(request.headers).map {

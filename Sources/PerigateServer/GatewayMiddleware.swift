@@ -14,7 +14,7 @@ struct GatewayMiddleware: RouterMiddleware {
     typealias Context = GatewayContext
 
     let metrics: GatewayMetrics
-    let limits: GatewayLimits
+    let limits: GatewayServer.Configuration
     let inFlight: InFlightCounter
 
     static let requestIdHeader = HTTPField.Name("Perigate-Request-Id")!
@@ -28,7 +28,7 @@ struct GatewayMiddleware: RouterMiddleware {
         var response: Response
         if limited, !inFlight.enter(limit: limits.maximumConcurrentRequests) {
             metrics.refusedBusy()
-            response = Problem(status: .serviceUnavailable, code: "server.busy",
+            response = Problem(.serverBusy,
                                detail: "the gateway is handling \(limits.maximumConcurrentRequests) requests; retry shortly").response
             response.headers[.retryAfter] = "1"
         } else {
@@ -59,18 +59,17 @@ struct GatewayMiddleware: RouterMiddleware {
             guard let timeout else { return try await next(request, context) }
             return try await Self.withTimeout(timeout) { try await next(request, context) }
         } catch is RequestTimedOut {
-            var response = Problem(status: .serviceUnavailable, code: "request.timeout",
+            var response = Problem(.requestTimeout,
                                    detail: "the request took longer than \(timeout.map { "\($0)" } ?? "the limit"); "
                                        + "re-sending the same message is safe (idempotent)").response
             response.headers[.retryAfter] = "1"
             return response
         } catch let error as HTTPError {
-            let code = error.status == .notFound ? "route.not-found" : "request.error"
-            return Problem(status: error.status, code: code, detail: error.body ?? error.status.reasonPhrase).response
+            return Problem(routerError: error).response
         } catch {
             // The type only: error descriptions may quote input.
             context.logger.error("request failed", metadata: ["error": .string(String(describing: type(of: error)))])
-            return Problem(status: .internalServerError, code: "server.error",
+            return Problem(.serverError,
                            detail: "the gateway could not complete the request; quote request id \(context.id)").response
         }
     }
@@ -111,29 +110,3 @@ final class InFlightCounter: Sendable {
         count.subtract(1, ordering: .relaxed)
     }
 }
-
-/// Request limits; every one configurable (docs/operations.md).
-public struct GatewayLimits: Sendable {
-    /// Largest accepted request body (and decompressed body) in bytes.
-    public var maximumBodyBytes: Int
-    /// Longest time one request may take before it is answered 503.
-    public var requestTimeout: Duration
-    /// Requests handled at once; more are answered 503 with Retry-After.
-    public var maximumConcurrentRequests: Int
-    /// Seconds before an idle keep-alive connection is closed.
-    public var idleTimeout: Duration
-    /// How long a token or certificate lookup is remembered: a revocation takes effect within it
-    /// (zero: look up on every request).
-    public var partnerCacheLifetime: Duration
-
-    public init(maximumBodyBytes: Int = SafeXMLParser.defaultMaximumBytes, requestTimeout: Duration = .seconds(30),
-                maximumConcurrentRequests: Int = 256, idleTimeout: Duration = .seconds(60),
-                partnerCacheLifetime: Duration = .seconds(2)) {
-        self.maximumBodyBytes = maximumBodyBytes
-        self.requestTimeout = requestTimeout
-        self.maximumConcurrentRequests = maximumConcurrentRequests
-        self.idleTimeout = idleTimeout
-        self.partnerCacheLifetime = partnerCacheLifetime
-    }
-}
-

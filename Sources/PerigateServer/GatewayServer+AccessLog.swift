@@ -18,9 +18,9 @@ extension GatewayServer {
                                              to: request.uri.queryParameters.get("to"), requester: requester)
         switch outcome {
         case .refused(let refusal):
-            return Problem(status: .forbidden, code: refusal.code, detail: refusal.reason).response
+            return Problem(refusal: refusal).response
         case .invalid(let reason):
-            return Problem(status: .badRequest, code: "request.invalid-period", detail: reason).response
+            return Problem(.requestInvalidPeriod, detail: reason).response
         case .log(let entries):
             guard html else { return JSONResponse.make(AccessLogReply(client: Receipt.maskedReference(bsn: bsn.value), entries: entries), status: .ok) }
             return Self.htmlResponse(AccessLogHTML.page(
@@ -51,7 +51,7 @@ extension GatewayServer {
         if let header = request.headers[.authorization], header.hasPrefix("Bearer " + ClientCredential.tokenPrefix) {
             let hash = PartnerToken.hash(String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
             guard let credential = try await clientCredentials?.clientCredential(tokenHash: hash) else {
-                return .failure(Problem(status: .unauthorized, code: "auth.token-invalid", detail: "unknown or revoked client token"))
+                return .failure(Problem(.authTokenInvalid, detail: "unknown or revoked client token"))
             }
             return .success(.client(credential, accessPoint: context.channel.remoteAddress?.ipAddress,
                                     traceId: Authenticated.traceId(fromTraceparent: request.headers[Self.traceparentHeader]) ?? context.id))
@@ -67,7 +67,7 @@ extension GatewayServer {
         let lines = try await ingest.store.auditEntries(organisation: caller.partner.ura, from: from, to: to.map { $0.count == 10 ? $0 + "T23:59:59Z" : $0 },
                                                         limit: limit)
         var line = caller.ingestCaller.auditLine(
-            time: Date().formatted(.iso8601), event: "audit.read", action: "R", object: "audit-log:ura:\(caller.partner.ura)",
+            time: timestamp(), event: "audit.read", action: "R", object: "audit-log:ura:\(caller.partner.ura)",
             outcome: "success", checks: "T--F", detail: "\(lines.count) lines",
             objectDetail: AuditObject(idType: "urn:perigate:audit-log", id: "ura:\(caller.partner.ura)", objectClass: "system-object",
                                       category: "toegangslog",

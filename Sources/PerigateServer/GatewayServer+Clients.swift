@@ -13,13 +13,13 @@ extension GatewayServer {
         // Break-the-glass: a reason (percent-encoded UTF-8, 10 to 500 characters) is required.
         let emergency = request.headers[Self.emergencyHeader].map { $0.removingPercentEncoding ?? $0 }?.trimmingCharacters(in: .whitespaces)
         if let emergency, !(10...500).contains(emergency.count) {
-            return Problem(status: .badRequest, code: "request.emergency-reason",
+            return Problem(.requestEmergencyReason,
                            detail: "emergency access needs a reason of 10 to 500 characters in Perigate-Emergency-Reason").response
         }
         switch try await clientFile.read(bsn: bsn, partner: caller.partner, caller: caller.ingestCaller, history: history,
                                          emergencyReason: emergency) {
         case .refused(let refusal):
-            return Problem(status: .forbidden, code: refusal.code, detail: refusal.reason).response
+            return Problem(refusal: refusal).response
         case .record(let record, _):
             let body = try CanonicalJSON.data(record)
             let tag = "\"" + Hex.encode(SHA256.hash(data: body).prefix(16)) + "\""
@@ -46,9 +46,9 @@ extension GatewayServer {
             body = try JSONDecoder().decode(Body.self, from: Data(buffer: bytes))
         } catch {
             try await ingest.store.appendAudit([caller.ingestCaller.consentAuditLine(
-                bsn: bsn.value, event: "consent.register", time: Date().formatted(.iso8601), outcome: "refused", checks: "----",
+                bsn: bsn.value, event: "consent.register", time: timestamp(), outcome: "refused", checks: "----",
                 detail: "request.invalid-json")])
-            return Problem(status: .badRequest, code: "request.invalid-json",
+            return Problem(.requestInvalidJson,
                            detail: "send {\"status\": \"given\" or \"withdrawn\", \"date\": \"YYYY-MM-DD\"}").response
         }
         return consentResponse(try await clientFile.registerConsent(bsn: bsn, status: body.status, date: body.date,
@@ -70,9 +70,9 @@ extension GatewayServer {
             return JSONResponse.make(ConsentReply(status: consent.status.rawValue, date: consent.date, recordedAt: consent.recordedAt,
                                                   clientReference: Receipt.maskedReference(bsn: consent.bsn)), status: .created)
         case .refused(let refusal):
-            return Problem(status: .forbidden, code: refusal.code, detail: refusal.reason).response
+            return Problem(refusal: refusal).response
         case .invalid(let reason):
-            return Problem(status: .badRequest, code: "consent.invalid", detail: reason).response
+            return Problem(.consentInvalid, detail: reason).response
         }
     }
 
@@ -87,7 +87,7 @@ extension GatewayServer {
     private func clientBSN(_ context: GatewayContext, _ caller: Authenticated, event: String) async throws -> BSN? {
         if let bsn = context.parameters.get("bsn").flatMap(BSN.init) { return bsn }
         try await ingest.store.appendAudit([caller.ingestCaller.auditLine(
-            time: Date().formatted(.iso8601), event: event, action: "R", object: "client:invalid-bsn", outcome: "refused",
+            time: timestamp(), event: event, action: "R", object: "client:invalid-bsn", outcome: "refused",
             checks: "----", detail: "request.bsn-invalid")])
         return nil
     }
@@ -96,7 +96,7 @@ extension GatewayServer {
     static let emergencyAccessHeader = HTTPField.Name("Perigate-Emergency-Access")!
 
     static var badBSN: Response {
-        Problem(status: .badRequest, code: "request.bsn-invalid", detail: "the path does not hold a valid BSN (9 digits, elfproef)").response
+        Problem(.requestBsnInvalid, detail: "the path does not hold a valid BSN (9 digits, elfproef)").response
     }
 
     /// RFC 9110 `If-None-Match`: `*` or a list of (weak or strong) tags.

@@ -24,34 +24,34 @@ extension GatewayServer {
     }
 
     func subscriptionProblem(_ body: SubscriptionRequest, creating: Bool) -> Problem? {
-        if creating, body.url == nil { return Problem(status: .badRequest, code: "subscription.invalid", detail: "url is required") }
+        if creating, body.url == nil { return Problem(.subscriptionInvalid, detail: "url is required") }
         if let url = body.url, let problem = Subscription.problem(withURL: url, allowInsecure: forwarding?.allowInsecureURLs ?? false) {
-            return Problem(status: .badRequest, code: "subscription.invalid", detail: "url: \(problem)")
+            return Problem(.subscriptionInvalid, detail: "url: \(problem)")
         }
         if let format = body.format, !Subscription.formats.contains(format) {
-            return Problem(status: .badRequest, code: "subscription.invalid", detail: "format must be xml or canonical")
+            return Problem(.subscriptionInvalid, detail: "format must be xml or canonical")
         }
         let known = Set(ingest.validator.registry.messageTypes.map(\.kind))
         if let unknown = (body.kinds ?? []).first(where: { !known.contains(String($0.split(separator: "@").first ?? "")) }) {
-            return Problem(status: .badRequest, code: "subscription.invalid", detail: "unknown message kind '\(unknown)'")
+            return Problem(.subscriptionInvalid, detail: "unknown message kind '\(unknown)'")
         }
         return nil
     }
 
     func configurationLine(_ caller: Authenticated, _ event: String, _ action: String, _ id: String) -> AuditEntry {
-        caller.ingestCaller.auditLine(time: Date().formatted(.iso8601), event: event, action: action, object: "subscription:\(id)",
+        caller.ingestCaller.auditLine(time: timestamp(), event: event, action: action, object: "subscription:\(id)",
                                       outcome: "success", checks: "T--F",
                                       objectDetail: AuditObject(idType: "urn:perigate:subscription", id: id, objectClass: "system-object"))
     }
 
     func postSubscription(_ request: Request, _ caller: Authenticated) async throws -> Response {
         guard let forwarding, let body = try await decodeSubscriptionRequest(request) else {
-            return Problem(status: .badRequest, code: "request.invalid-json", detail: "send {\"url\", \"kinds\", \"format\"}").response
+            return Problem(.requestInvalidJson, detail: "send {\"url\", \"kinds\", \"format\"}").response
         }
         if let problem = subscriptionProblem(body, creating: true) { return problem.response }
         let subscription = Subscription(id: UUID().uuidString.lowercased(), partnerId: caller.partner.id, url: body.url ?? "",
                                         kinds: body.kinds ?? [], format: body.format ?? "xml", secret: WebhookSignature.newSecret(),
-                                        createdAt: Date().formatted(.iso8601))
+                                        createdAt: timestamp())
         try await forwarding.store.addSubscription(subscription, audit: configurationLine(caller, "subscription.add", "C", subscription.id))
         await forwarding.planner.invalidate()
         return JSONResponse.make(SubscriptionReply(subscription: subscription.redacted, secret: subscription.secret), status: .created)
@@ -67,9 +67,9 @@ extension GatewayServer {
         let id = context.parameters.get("id") ?? ""
         guard let forwarding,
               var subscription = try await forwarding.store.subscriptions().first(where: { $0.id == id && $0.partnerId == caller.partner.id })
-        else { return Problem(status: .notFound, code: "subscription.not-found", detail: "no subscription \(id) of this partner").response }
+        else { return Problem(.subscriptionNotFound, detail: "no subscription \(id) of this partner").response }
         guard let body = try await decodeSubscriptionRequest(request) else {
-            return Problem(status: .badRequest, code: "request.invalid-json", detail: "send the fields to change").response
+            return Problem(.requestInvalidJson, detail: "send the fields to change").response
         }
         if let problem = subscriptionProblem(body, creating: false) { return problem.response }
         subscription.url = body.url ?? subscription.url
@@ -80,7 +80,7 @@ extension GatewayServer {
         if body.rotateSecret == true {
             // The old secret keeps signing (beside the new one) for a day, so receivers can switch over.
             subscription.previousSecret = subscription.secret
-            subscription.previousSecretUntil = Date().addingTimeInterval(86_400).formatted(.iso8601)
+            subscription.previousSecretUntil = now().addingTimeInterval(86_400).formatted(.iso8601)
             subscription.secret = WebhookSignature.newSecret()
             newSecret = subscription.secret
         }
@@ -95,7 +95,7 @@ extension GatewayServer {
         guard let forwarding,
               try await forwarding.store.deleteSubscription(id: id, partnerId: caller.partner.id,
                                                              audit: configurationLine(caller, "subscription.delete", "D", id))
-        else { return Problem(status: .notFound, code: "subscription.not-found", detail: "no subscription \(id) of this partner").response }
+        else { return Problem(.subscriptionNotFound, detail: "no subscription \(id) of this partner").response }
         await forwarding.planner.invalidate()
         return Response(status: .noContent)
     }
@@ -137,7 +137,7 @@ extension GatewayServer {
             guard let message = try await ingest.store.message(id: delivery.messageId) else { continue }
             let withdrawn = try await ingest.store.consents(bsn: delivery.bsn).last?.status == .withdrawn
             var line = caller.ingestCaller.auditLine(
-                time: Date().formatted(.iso8601), event: "message.export", action: "E", object: "bsn:\(delivery.bsn)/message:\(delivery.messageId)",
+                time: timestamp(), event: "message.export", action: "E", object: "bsn:\(delivery.bsn)/message:\(delivery.messageId)",
                 outcome: withdrawn ? "refused" : "success", checks: withdrawn ? "TTFF" : "TT-F", detail: withdrawn ? "access.consent-withdrawn" : "inbox",
                 objectDetail: .client(delivery.bsn, category: message.report.kind ?? "bericht", authorizationProtocol: AccessPolicy.protocolName),
                 custodians: message.senderURA.map { [AuditOrganisation(ura: $0)] })
@@ -156,10 +156,10 @@ extension GatewayServer {
     /// `POST /v1/inbox/{id}/ack`: the partner has the message; it leaves the inbox.
     func ackInbox(_ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        let line = caller.ingestCaller.auditLine(time: Date().formatted(.iso8601), event: "delivery.ack", action: "U", object: "delivery:\(id)",
+        let line = caller.ingestCaller.auditLine(time: timestamp(), event: "delivery.ack", action: "U", object: "delivery:\(id)",
                                                  outcome: "success", checks: "T--F")
         guard let forwarding, try await forwarding.store.setDeliveryStatus(id: id, partnerId: caller.partner.id, status: "acked", audit: [line])
-        else { return Problem(status: .notFound, code: "delivery.not-found", detail: "no inbox item \(id) for this partner").response }
+        else { return Problem(.deliveryNotFound, detail: "no inbox item \(id) for this partner").response }
         return Response(status: .noContent)
     }
 }

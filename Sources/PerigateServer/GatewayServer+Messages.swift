@@ -6,7 +6,7 @@ extension GatewayServer {
     func postMessage(_ request: Request, _ caller: Authenticated) async throws -> Response {
         let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard contentType == "application/xml" || contentType == "text/xml" else {
-            return Problem(status: .unsupportedMediaType, code: "request.content-type",
+            return Problem(.requestContentType,
                            detail: "send messages as application/xml (got \(contentType ?? "none"))").response
         }
         let limit = limits.maximumBodyBytes
@@ -14,22 +14,22 @@ extension GatewayServer {
         do {
             body = Data(buffer: try await request.body.collect(upTo: limit))
         } catch {
-            return Problem(status: .contentTooLarge, code: "message.too-large", detail: "the body exceeds \(limit) bytes").response
+            return Problem(.messageTooLarge, detail: "the body exceeds \(limit) bytes").response
         }
         switch request.headers[.contentEncoding]?.lowercased() {
         case nil, "identity":
             break
         case "gzip":
             do {
-                body = try GzipBody.inflate(body, limit: limit)
-            } catch GzipBody.Failure.tooLarge {
-                return Problem(status: .contentTooLarge, code: "message.too-large",
+                body = try Compression.inflateGzip(body, limit: limit)
+            } catch Compression.InflateFailure.tooLarge {
+                return Problem(.messageTooLarge,
                                detail: "the decompressed body exceeds \(limit) bytes").response
             } catch {
-                return Problem(status: .badRequest, code: "request.bad-gzip", detail: "the body is not valid gzip data").response
+                return Problem(.requestBadGzip, detail: "the body is not valid gzip data").response
             }
         case let other?:
-            return Problem(status: .unsupportedMediaType, code: "request.content-encoding",
+            return Problem(.requestContentEncoding,
                            detail: "unsupported Content-Encoding \(other); use gzip or none").response
         }
         let start = ContinuousClock.now
@@ -40,7 +40,7 @@ extension GatewayServer {
             // Ingest throws only when the store fails (disk full, database gone): nothing was
             // stored or acknowledged; the sender may re-send the same message later.
             logger.error("ingest failed: store", metadata: ["error": .string(String(describing: type(of: error)))])
-            var response = Problem(status: .serviceUnavailable, code: "store.unavailable",
+            var response = Problem(.storeUnavailable,
                                    detail: "the message could not be stored; nothing was kept; re-send it later (idempotent)").response
             response.headers[.retryAfter] = "5"
             return response
@@ -58,13 +58,13 @@ extension GatewayServer {
                                                                    authorizationProtocol: SenderPolicy.protocolName) }
             ?? AuditObject(idType: "urn:perigate:message", id: id, objectClass: "system-object", authorizationProtocol: SenderPolicy.protocolName)
         let audit = caller.ingestCaller.auditLine(
-            time: Date().formatted(.iso8601), event: raw ? "message.read-raw" : "message.read", action: "R",
+            time: timestamp(), event: raw ? "message.read-raw" : "message.read", action: "R",
             object: message?.bsn.map { "bsn:\($0)/message:\(id)" } ?? "message:\(id)", outcome: visible ? "success" : "refused",
             checks: visible ? "T--F" : "F--F", detail: visible ? nil : "access.not-sender", objectDetail: objectDetail,
             custodians: visible ? [AuditOrganisation(ura: caller.partner.ura, agb: caller.partner.agb, name: caller.partner.name)] : nil)
         try await ingest.store.appendAudit([audit])
         guard let message, visible else {
-            return Problem(status: .notFound, code: "message.not-found", detail: "no message \(id) sent by this partner").response
+            return Problem(.messageNotFound, detail: "no message \(id) sent by this partner").response
         }
         if raw {
             return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.raw)))

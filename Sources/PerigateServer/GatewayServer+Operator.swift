@@ -9,11 +9,13 @@ extension GatewayServer {
     struct OperatorCaller {
         var operatorAccount: Operator
         var user: EndUser
+        /// When the call came in (the gateway's clock): the time of its audit lines.
+        var time: String
 
         var actor: String { "operator:\(operatorAccount.id)/\(user.id)" }
 
         func line(_ event: String, _ action: String, _ object: String, detail: String? = nil) -> AuditEntry {
-            AuditEntry(time: Date().formatted(.iso8601), actor: actor, event: event, action: action, object: object, outcome: "success",
+            AuditEntry(time: time, actor: actor, event: event, action: action, object: object, outcome: "success",
                        checks: "T--F", detail: detail,
                        user: AuditUser(id: user.id, name: user.name, role: user.role, responsible: user.onBehalfOf, accessPoint: nil))
         }
@@ -22,20 +24,20 @@ extension GatewayServer {
     func authenticateOperator(_ request: Request) async throws -> Result<OperatorCaller, Problem> {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer " + Operator.tokenPrefix),
               let registry = forwarding?.operators else {
-            return .failure(Problem(status: .forbidden, code: "auth.operator-only", detail: "operator endpoints need an operator token"))
+            return .failure(Problem(.authOperatorOnly, detail: "operator endpoints need an operator token"))
         }
         let hash = PartnerToken.hash(String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
         guard let account = try await registry.activeOperator(tokenHash: hash) else {
-            return .failure(Problem(status: .unauthorized, code: "auth.token-invalid", detail: "unknown or revoked operator token"))
+            return .failure(Problem(.authTokenInvalid, detail: "unknown or revoked operator token"))
         }
-        return EndUser.from(request.headers).map { OperatorCaller(operatorAccount: account, user: $0) }
+        return EndUser.from(request.headers).map { OperatorCaller(operatorAccount: account, user: $0, time: timestamp()) }
     }
 
     func asOperator(_ request: Request, _ body: (OperatorCaller, GatewayForwarding) async throws -> Response) async throws -> Response {
         switch try await authenticateOperator(request) {
         case .failure(let problem): return problem.response
         case .success(let caller):
-            guard let forwarding else { return Problem(status: .notFound, code: "route.not-found", detail: "forwarding is not enabled").response }
+            guard let forwarding else { return Problem(.routeNotFound, detail: "forwarding is not enabled").response }
             return try await body(caller, forwarding)
         }
     }
@@ -66,7 +68,7 @@ extension GatewayServer {
             let id = context.parameters.get("id") ?? ""
             let found = try await forwarding.store.retryDelivery(id: id, audit: caller.line("delivery.retry", "U", "delivery:\(id)"))
             return found ? JSONResponse.make(["queued": 1], status: .ok)
-                : Problem(status: .notFound, code: "delivery.not-found", detail: "no delivery \(id)").response
+                : Problem(.deliveryNotFound, detail: "no delivery \(id)").response
         }
     }
 
@@ -76,7 +78,7 @@ extension GatewayServer {
         try await asOperator(request) { caller, forwarding in
             struct Body: Decodable { var subscription: String; var since: String }
             guard let bytes = try? await request.body.collect(upTo: 4096), let body = try? JSONDecoder().decode(Body.self, from: Data(buffer: bytes)) else {
-                return Problem(status: .badRequest, code: "request.invalid-json", detail: "send {\"subscription\", \"since\"}").response
+                return Problem(.requestInvalidJson, detail: "send {\"subscription\", \"since\"}").response
             }
             let count = try await forwarding.store.replayDeliveries(
                 subscription: body.subscription, since: body.since, audit: caller.line("delivery.replay", "U", "subscription:\(body.subscription)"))

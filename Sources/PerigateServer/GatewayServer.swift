@@ -16,7 +16,7 @@ public struct GatewayServer: Sendable {
     public let clientCredentials: (any ClientCredentialRegistry)?
     /// Subscriptions and the pull inbox; `nil`: not offered.
     public let forwarding: GatewayForwarding?
-    public var limits: GatewayLimits
+    public var limits: GatewayServer.Configuration
     public let metrics: GatewayMetrics
     /// HTTPS (and, with a client CA, mutual TLS); `nil` serves plain HTTP.
     public var tls: GatewayTLS?
@@ -27,9 +27,17 @@ public struct GatewayServer: Sendable {
     public var readinessChecks: [@Sendable () async -> String?] = []
     /// More routes on the same router and middleware (the operator console adds `/console/…`).
     public var routeExtensions: [@Sendable (Router<GatewayContext>) -> Void] = []
+    /// The clock of every timestamp the routes write (audit lines, creation times, expiries): the
+    /// ingest service's injected clock, so the whole request path reads one clock.
+    public var now: @Sendable () -> Date { ingest.now }
+
+    /// Now as stored: UTC ISO 8601.
+    func timestamp() -> String {
+        now().formatted(.iso8601)
+    }
 
     public init(ingest: IngestService, clientFile: ClientFileService, partners: any PartnerRegistry,
-                clientCredentials: (any ClientCredentialRegistry)? = nil, forwarding: GatewayForwarding? = nil, limits: GatewayLimits = GatewayLimits(), metrics: GatewayMetrics = GatewayMetrics(), tls: GatewayTLS? = nil,
+                clientCredentials: (any ClientCredentialRegistry)? = nil, forwarding: GatewayForwarding? = nil, limits: GatewayServer.Configuration = GatewayServer.Configuration(), metrics: GatewayMetrics = GatewayMetrics(), tls: GatewayTLS? = nil,
                 logger: Logger = Logger(label: "perigate")) {
         var ingest = ingest
         if ingest.observer == nil { ingest.observer = metrics }
@@ -133,11 +141,11 @@ public struct GatewayServer: Sendable {
             return first
         }
         guard answered else {
-            return Problem(status: .serviceUnavailable, code: "store.unavailable", detail: "the message store does not answer").response
+            return Problem(.storeUnavailable, detail: "the message store does not answer").response
         }
         for check in readinessChecks {
             if let problem = await check() {
-                return Problem(status: .serviceUnavailable, code: "worker.unhealthy", detail: problem).response
+                return Problem(.workerUnhealthy, detail: problem).response
             }
         }
         return JSONResponse.make(["status": "ready", "schemas": "\(ingest.validator.registry.messageTypes.count)"], status: .ok)

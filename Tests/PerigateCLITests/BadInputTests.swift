@@ -3,7 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import PerigateCore
-import PerigateDrivers
+import PerigateSQLite
 import Testing
 
 /// The bad-input suite against the real binary (`perigate serve`, default 16 MiB body limit):

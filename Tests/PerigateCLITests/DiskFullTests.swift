@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import PerigateDrivers
+import PerigateSQLite
 import Testing
 
 /// Mounts a size-limited tmpfs (needs root with CAP_SYS_ADMIN, as on the CI machine); `nil` when

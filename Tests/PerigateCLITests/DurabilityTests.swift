@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import PerigateDrivers
+import PerigateSQLite
 import Testing
 
 /// `kill -9` under load: every message that got a 202 is present after restart, byte for byte,

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import PerigateCore
 import PerigatePostgres
 import Testing
 
@@ -62,15 +63,15 @@ struct PrivatePostgres {
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else {
-            throw StoreError(message: "cannot start \(arguments[0])")
+            throw StoreError(.setup, message: "cannot start \(arguments[0])")
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        guard status == 0 else { throw StoreError(message: "\(arguments.prefix(5).joined(separator: " ")) failed (\(status))") }
+        guard status == 0 else { throw StoreError(.setup, message: "\(arguments.prefix(5).joined(separator: " ")) failed (\(status))") }
     }
 }
 
-import PerigateDrivers
+import PerigateSQLite
 
 @Suite("PostgreSQL restart while a node runs", .enabled(if: PrivatePostgres.binariesPath != nil, "needs root and PostgreSQL binaries"))
 struct PostgresRestartTests {

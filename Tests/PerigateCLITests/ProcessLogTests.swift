@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import PerigateDrivers
+import PerigateSQLite
 import Testing
 
 /// The process log (standard error) of `perigate serve` at debug level: one line per request

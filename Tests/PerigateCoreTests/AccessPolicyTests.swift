@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PerigateCore
+import PerigateTestSupport
 
 /// The read authorization as a pure function, per partner type, over the mapped sequence messages
 /// (one pregnancy of BSN 999990044: midwife → kraamzorg, PHB to JGZ with consent, referral to and
@@ -39,7 +40,7 @@ struct AccessPolicyTests {
     static func code(_ decision: AccessPolicy.Decision) -> String {
         switch decision {
         case .allowed(let basis): return "allowed:\(basis)"
-        case .refused(let refusal): return refusal.code
+        case .refused(let refusal): return refusal.code.rawValue
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
 
 /// The published JSON Schema (Schemas/canonical/canonical-record.schema.json) describes exactly
 /// what the code emits: every golden and a merged record validate against it, with no field the

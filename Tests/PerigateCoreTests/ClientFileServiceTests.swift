@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PerigateCore
+import PerigateTestSupport
 
 /// The client-file use case on its own: fail closed when the audit line cannot be written.
 @Suite("Client file service")

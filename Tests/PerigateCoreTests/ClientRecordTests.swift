@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
 
 /// One pregnancy from seven messages of every kind (Samples/sequence): referral → back-referral →
 /// kraamzorg handover → delivery → JGZ handover, plus a PHB referral, with one deliberate

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
 
 /// Several tasks validate different documents at once against the shared compiled schemas;
 /// every result must equal the single-threaded result for the same document.

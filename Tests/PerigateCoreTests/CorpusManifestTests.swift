@@ -1,30 +1,16 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
 
 /// Runs validation over every real Nictiz instance in ../shared/corpus/MANIFEST.tsv and
 /// compares with the manifest's libxml2 (xmllint) verdict. Needs the corpus beside the repo:
 /// skipped, visibly, when it is absent (a fresh clone outside CI).
 @Suite("Nictiz corpus conformance", .enabled(if: TestSupport.corpusPresent, "../shared/corpus is absent"))
 struct CorpusManifestTests {
-    struct Row: Sendable, CustomStringConvertible {
-        var path: String
-        var family: String
-        var version: String
-        var schema: String
-        var verdict: String
-        var firstError: String
-        var description: String { path }
-    }
+    typealias Row = CorpusManifest.Row
 
-    static let rows: [Row] = {
-        guard let text = try? String(contentsOf: TestSupport.corpus.appendingPathComponent("MANIFEST.tsv"), encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").dropFirst().map { line in
-            let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            return Row(path: cells[0], family: cells[1], version: cells[2], schema: cells[4], verdict: cells[5],
-                       firstError: cells.count > 10 ? cells[10] : "")
-        }
-    }()
+    static let rows = CorpusManifest.rows
 
     @Test("instances with a schema get the manifest's verdict (and the first error's line)",
           arguments: rows.filter { !$0.schema.isEmpty })

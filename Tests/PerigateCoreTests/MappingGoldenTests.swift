@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
 
 /// Every valid sample maps to exactly the canonical JSON stored next to it
 /// (`Samples/valid/X.expected.json`). To regenerate after an intended change, run the tests with
@@ -10,11 +11,7 @@ struct MappingGoldenTests {
     static let valid = TestSupport.files(in: TestSupport.samples.appendingPathComponent("valid"), extension: "xml")
 
     static func facts(_ url: URL) throws -> MessageFacts {
-        let validator = TestSupport.validator()
-        guard case .document(let document) = validator.parser.parse(try Data(contentsOf: url)) else {
-            throw MappingError(code: "test", message: "sample does not parse")
-        }
-        return try CanonicalMapper(registry: TestSupport.ownRegistry).map(document, report: validator.validate(document))
+        try TestSupport.facts(url)
     }
 
     @Test("valid sample maps to its golden canonical JSON", arguments: valid)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
 
 /// The cross-format oracle (../shared/corpus/FACTS.tsv): for every pair of files describing the
 /// same scenario in two formats (ADA and HL7v3), both are mapped into canonical facts and built

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
 
 @Suite("Safe XML parsing: XXE, entity bombs, limits")
 struct SafeXMLParserTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
 
 /// Every file in Samples/ validates (or fails) exactly as documented.
 @Suite("Samples")

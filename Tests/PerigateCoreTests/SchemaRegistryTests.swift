@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
 
 @Suite("Schema registry: catalogs, detection, lifecycle")
 struct SchemaRegistryTests {

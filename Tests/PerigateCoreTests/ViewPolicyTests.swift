@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
 
 /// Data minimisation per partner type, on the seven-message pregnancy (Samples/sequence).
 @Suite("Views per recipient type")

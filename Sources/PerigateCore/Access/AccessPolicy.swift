@@ -25,12 +25,31 @@ public enum AccessPolicy {
 
     /// Why a read was refused: a stable code (problem `code`, audit) and a sentence.
     public struct Refusal: Sendable, Hashable, Error {
-        public var code: String
+        public var code: Code
         public var reason: String
 
-        public init(code: String, reason: String) {
+        public init(code: Code, reason: String) {
             self.code = code
             self.reason = reason
+        }
+
+        /// A refusal's stable code (in problem bodies and audit lines).
+        public struct Code: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+            public var rawValue: String
+            public init(rawValue: String) { self.rawValue = rawValue }
+            public init(stringLiteral value: String) { rawValue = value }
+            public var description: String { rawValue }
+
+            /// The partner's type may not take part (insurer, company doctor).
+            public static let partnerType: Code = "access.partner-type"
+            /// No care relationship with her.
+            public static let noCareRelationship: Code = "access.no-care-relationship"
+            /// No consent for exchange registered.
+            public static let noConsent: Code = "access.no-consent"
+            /// Her latest registration is a withdrawal.
+            public static let consentWithdrawn: Code = "access.consent-withdrawn"
+            /// A client credential used for another client.
+            public static let otherClient: Code = "access.other-client"
         }
     }
 
@@ -43,23 +62,23 @@ public enum AccessPolicy {
     public static func recordRead(by partner: Partner, facts: [MessageFacts], consents: [ExchangeConsent],
                                   views: ViewPolicy, emergency: Bool = false) -> Decision {
         guard !excludedTypes.contains(partner.type), let view = views.views[partner.type] else {
-            return .refused(Refusal(code: "access.partner-type",
+            return .refused(Refusal(code: .partnerType,
                                     reason: "partner type '\(partner.type)' never receives client data"))
         }
         if emergency { return .allowed(basis: "emergency") }
         guard careOrganisations(in: facts).contains(SenderPolicy.normalised(partner.ura)) else {
-            return .refused(Refusal(code: "access.no-care-relationship",
+            return .refused(Refusal(code: .noCareRelationship,
                                     reason: "no care relationship with this client is known to the gateway"))
         }
         if let latest = consents.last {
             return latest.status == .given ? .allowed(basis: "consent:registered")
-                : .refused(Refusal(code: "access.consent-withdrawn", reason: "the client withdrew her consent for exchange"))
+                : .refused(Refusal(code: .consentWithdrawn, reason: "the client withdrew her consent for exchange"))
         }
         let purposes = Set(view.consentPurposes ?? [])
         if let purpose = facts.flatMap(\.consents).map(\.purpose).first(where: purposes.contains) {
             return .allowed(basis: "consent:\(purpose)")
         }
-        return .refused(Refusal(code: "access.no-consent", reason: "no consent for exchange is registered for this client"))
+        return .refused(Refusal(code: .noConsent, reason: "no consent for exchange is registered for this client"))
     }
 
     /// The checks string of an audit line for a read: authorization (partner type), care
@@ -80,10 +99,10 @@ public enum AccessPolicy {
     /// else the refusal.
     public static func careTeamRefusal(by partner: Partner, facts: [MessageFacts], views: ViewPolicy) -> Refusal? {
         guard !excludedTypes.contains(partner.type), views.views[partner.type] != nil else {
-            return Refusal(code: "access.partner-type", reason: "partner type '\(partner.type)' never receives client data")
+            return Refusal(code: .partnerType, reason: "partner type '\(partner.type)' never receives client data")
         }
         guard careOrganisations(in: facts).contains(SenderPolicy.normalised(partner.ura)) else {
-            return Refusal(code: "access.no-care-relationship", reason: "no care relationship with this client is known to the gateway")
+            return Refusal(code: .noCareRelationship, reason: "no care relationship with this client is known to the gateway")
         }
         return nil
     }

@@ -58,18 +58,18 @@ extension ClientFileService {
         switch requester {
         case .client(let credential, let accessPoint, let traceId):
             let allowed = credential.bsn == bsn.value
-            let refusal = allowed ? nil : AccessPolicy.Refusal(code: "access.other-client", reason: "this credential belongs to another client")
+            let refusal = allowed ? nil : AccessPolicy.Refusal(code: .otherClient, reason: "this credential belongs to another client")
             try await store.appendAudit([AuditEntry(
                 time: time, actor: "client:\(credential.id)", event: event, action: "R", eventType: "log-access", object: object,
-                outcome: allowed ? "success" : "refused", checks: allowed ? "T--F" : "F--F", detail: refusal?.code,
+                outcome: allowed ? "success" : "refused", checks: allowed ? "T--F" : "F--F", detail: refusal?.code.rawValue,
                 user: AuditUser(id: "client:\(credential.id)", name: nil, role: "client", responsible: nil, accessPoint: accessPoint),
                 objectDetail: detail, traceId: traceId)])
             return refusal
         case .partner(let partner, let caller):
             let refusal = AccessPolicy.careTeamRefusal(by: partner, facts: try await facts(bsn: bsn), views: views)
             var line = caller.auditLine(time: time, event: event, action: "R", object: object, outcome: refusal == nil ? "success" : "refused",
-                                        checks: refusal == nil ? "TT-F" : (refusal?.code == "access.partner-type" ? "F--F" : "TF-F"),
-                                        detail: refusal?.code, objectDetail: detail)
+                                        checks: refusal == nil ? "TT-F" : (refusal?.code == .partnerType ? "F--F" : "TF-F"),
+                                        detail: refusal?.code.rawValue, objectDetail: detail)
             line.eventType = "log-access"
             try await store.appendAudit([line])
             return refusal

@@ -51,7 +51,7 @@ public struct ClientFileService: Sendable {
         }
         switch decision {
         case .refused(let refusal):
-            try await store.appendAudit([line("refused", refusal.code)])
+            try await store.appendAudit([line("refused", refusal.code.rawValue)])
             return .refused(refusal)
         case .allowed(let basis):
             let record = try views.view(try ClientRecord.build(from: facts), for: partner.type)
@@ -98,7 +98,7 @@ public struct ClientFileService: Sendable {
         }
         let facts = try await facts(bsn: bsn)
         if let refusal = AccessPolicy.careTeamRefusal(by: partner, facts: facts, views: views) {
-            try await store.appendAudit([line("refused", refusal.code == "access.partner-type" ? "F--F" : "TF-F", refusal.code)])
+            try await store.appendAudit([line("refused", refusal.code == .partnerType ? "F--F" : "TF-F", refusal.code.rawValue)])
             return .refused(refusal)
         }
         let consent = ExchangeConsent(bsn: bsn.value, status: status, date: date, recordedAt: time, recordedBy: caller.auditActor)

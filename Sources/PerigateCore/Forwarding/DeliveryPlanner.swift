@@ -49,14 +49,15 @@ public actor DeliveryPlanner {
     /// The deliveries for `facts`, sent by `senderURA`, created at `now`.
     public func deliveries(for facts: MessageFacts, senderURA: String, now: Date) async throws -> [Delivery] {
         let (partners, subscriptions) = try await directory()
-        let addressed = Set(facts.events.flatMap(\.to).compactMap(\.ura).map(SenderPolicy.normalised))
-        let needsHistory = DeliveryRouter.needsHistory(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions)
+        let addressed = DeliveryRouter.addressed(facts)
+        let needsHistory = DeliveryRouter.needsHistory(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions,
+                                                       addressed: addressed)
         guard needsHistory || partners.contains(where: { addressed.contains(SenderPolicy.normalised($0.ura)) }) else { return [] }
         let consents = try await store.consents(bsn: facts.client.bsn)
         let history = needsHistory ? try await mapper.facts(bsn: facts.client.bsn, in: store, parser: parser) : []
         let time = now.formatted(.iso8601)
         return DeliveryRouter.plan(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions, history: history,
-                                   consents: consents, views: views).map { plan in
+                                   consents: consents, views: views, addressed: addressed).map { plan in
             Delivery(messageId: facts.provenance.messageId, bsn: facts.client.bsn, partnerId: plan.partner.id, partnerURA: plan.partner.ura,
                      subscriptionId: plan.subscription?.id, reason: plan.reason, nextAttemptAt: time, createdAt: time)
         }

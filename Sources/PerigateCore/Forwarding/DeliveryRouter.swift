@@ -16,10 +16,11 @@ public enum DeliveryRouter {
 
     /// `history` is every earlier message about her (for the care relationship of subscribers);
     /// it is only needed when a non-addressed subscription matches (see ``needsHistory``).
+    /// `addressed`: the message's ``addressed(_:)`` set when the caller has it already.
     public static func plan(_ facts: MessageFacts, senderURA: String, partners: [Partner], subscriptions: [Subscription],
-                            history: [MessageFacts], consents: [ExchangeConsent], views: ViewPolicy) -> [Plan] {
+                            history: [MessageFacts], consents: [ExchangeConsent], views: ViewPolicy, addressed: Set<String>? = nil) -> [Plan] {
         if consents.last?.status == .withdrawn { return [] }
-        let addressed = Set(facts.events.flatMap(\.to).compactMap(\.ura).map(SenderPolicy.normalised))
+        let addressed = addressed ?? Self.addressed(facts)
         let kind = facts.provenance.kind, version = facts.provenance.version
         var plans: [Plan] = []
         for partner in partners where !partner.revoked && !SenderPolicy.sameOrganisation(partner.ura, senderURA) {
@@ -38,11 +39,18 @@ public enum DeliveryRouter {
 
     /// Whether routing needs her earlier messages: only when a partner that is not addressed has
     /// a matching subscription.
-    public static func needsHistory(_ facts: MessageFacts, senderURA: String, partners: [Partner], subscriptions: [Subscription]) -> Bool {
-        let addressed = Set(facts.events.flatMap(\.to).compactMap(\.ura).map(SenderPolicy.normalised))
+    public static func needsHistory(_ facts: MessageFacts, senderURA: String, partners: [Partner], subscriptions: [Subscription],
+                                    addressed: Set<String>? = nil) -> Bool {
+        let addressed = addressed ?? Self.addressed(facts)
         let others = Set(partners.filter { !addressed.contains(SenderPolicy.normalised($0.ura)) && !SenderPolicy.sameOrganisation($0.ura, senderURA) }
             .map(\.id))
         return subscriptions.contains { others.contains($0.partnerId) && $0.active
             && $0.matches(kind: facts.provenance.kind, version: facts.provenance.version) }
+    }
+
+    /// The recipients a message names (`ontvanger` of its events), as normalised URAs: the one
+    /// definition of "addressed".
+    public static func addressed(_ facts: MessageFacts) -> Set<String> {
+        Set(facts.events.flatMap(\.to).compactMap(\.ura).map(SenderPolicy.normalised))
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 extension ForwardingStore {
     /// Queues one delivery again now (same webhook-id; re-checked before sending). `false`: no such delivery.
     public func retryDelivery(id: String, audit: AuditEntry) async throws -> Bool {
-        try await requeue(ids: [id], at: Date().formatted(.iso8601), audit: [audit]) == 1
+        try await requeue(ids: [id], at: audit.time, audit: [audit]) == 1
     }
 
     /// Queues a subscription's sent and dead deliveries created at or after `since` again (same
@@ -14,6 +14,6 @@ extension ForwardingStore {
         let ids = Delivery.replayable(try await deliveries(status: nil), subscription: subscription, since: since)
         var line = audit
         line.detail = [audit.detail, "since \(since): \(ids.count) deliveries"].compactMap { $0 }.joined(separator: "; ")
-        return try await requeue(ids: ids, at: Date().formatted(.iso8601), audit: [line])
+        return try await requeue(ids: ids, at: line.time, audit: [line])
     }
 }

@@ -122,7 +122,7 @@ public struct IngestService: Sendable {
             }
             if let refusal = try await consentRefusal(facts, caller: caller) {
                 var refused = report
-                refused.issues.append(ValidationIssue(code: refusal.code, message: refusal.reason, path: "/toestemming/uitwisseling"))
+                refused.issues.append(ValidationIssue(code: refusal.code.rawValue, message: refusal.reason, path: "/toestemming/uitwisseling"))
                 return try await reject(.consentRefused, refused, bytes, caller, receivedAt)
             }
             return try await store(facts, report: report, bytes: bytes, caller: caller, receivedAt: receivedAt)
@@ -135,11 +135,11 @@ public struct IngestService: Sendable {
     private func consentRefusal(_ facts: MessageFacts, caller: Caller) async throws -> AccessPolicy.Refusal? {
         guard facts.exchangeConsentChange != nil else { return nil }
         if let type = caller.partnerType, AccessPolicy.excludedTypes.contains(type) {
-            return AccessPolicy.Refusal(code: "access.partner-type", reason: "partner type '\(type)' may not register consent")
+            return AccessPolicy.Refusal(code: .partnerType, reason: "partner type '\(type)' may not register consent")
         }
         let history = try await mapper.facts(bsn: facts.client.bsn, in: store, parser: validator.parser)
         guard AccessPolicy.careOrganisations(in: history).contains(SenderPolicy.normalised(caller.partnerURA)) else {
-            return AccessPolicy.Refusal(code: "access.no-care-relationship",
+            return AccessPolicy.Refusal(code: .noCareRelationship,
                                         reason: "no care relationship with this client is known to the gateway: consent is registered by her care partners")
         }
         return nil

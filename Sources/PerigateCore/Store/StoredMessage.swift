@@ -51,3 +51,10 @@ public enum AcceptOutcome: Sendable, Hashable {
         duplicate ? entries.filter { !$0.event.hasPrefix("consent.") } : entries.map(\.refused)
     }
 }
+
+/// The status the console shows for a stored row, in SQL (both stores use it): as
+/// ``StoredMessage/status`` computes it in Swift — `accepted` (stored under her BSN), `refused` (valid but refused: sender, consent,
+/// mapping) or the validation outcome of a rejection.
+public enum MessageStatusSQL {
+    public static let expression = "(CASE WHEN bsn IS NOT NULL THEN 'accepted' WHEN outcome = 'valid' THEN 'refused' ELSE outcome END)"
+}

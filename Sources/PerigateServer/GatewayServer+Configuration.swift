@@ -1,0 +1,32 @@
+import PerigateCore
+
+extension GatewayServer {
+    /// The HTTP server's settings, each default stated here once (`perigate serve` reads the
+    /// keys named in docs/operations.md into this; nothing else states a default).
+    public struct Configuration: Sendable {
+        /// Largest accepted request body (and decompressed body) in bytes. Default 16 MiB
+        /// (`maxBodyBytes`).
+        public var maximumBodyBytes: Int = SafeXMLParser.defaultMaximumBytes
+        /// Longest time one request may take before it is answered 503. Default 30 s
+        /// (`requestTimeoutSeconds`).
+        public var requestTimeout: Duration = .seconds(30)
+        /// Requests handled at once; more are answered 503 with Retry-After. Default 256
+        /// (`maxConcurrentRequests`).
+        public var maximumConcurrentRequests: Int = 256
+        /// Before an idle keep-alive connection is closed. Default 60 s (`idleTimeoutSeconds`).
+        public var idleTimeout: Duration = .seconds(60)
+        /// How long a token or certificate lookup is remembered: a revocation takes effect within it
+        /// (zero: look up on every request). Default 2 s (`partnerCacheMilliseconds`).
+        public var partnerCacheLifetime: Duration = .seconds(2)
+
+        /// The defaults, with any of them replaced.
+        public init(maximumBodyBytes: Int? = nil, requestTimeout: Duration? = nil, maximumConcurrentRequests: Int? = nil,
+                    idleTimeout: Duration? = nil, partnerCacheLifetime: Duration? = nil) {
+            if let maximumBodyBytes { self.maximumBodyBytes = maximumBodyBytes }
+            if let requestTimeout { self.requestTimeout = requestTimeout }
+            if let maximumConcurrentRequests { self.maximumConcurrentRequests = maximumConcurrentRequests }
+            if let idleTimeout { self.idleTimeout = idleTimeout }
+            if let partnerCacheLifetime { self.partnerCacheLifetime = partnerCacheLifetime }
+        }
+    }
+}

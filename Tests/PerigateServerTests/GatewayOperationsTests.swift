@@ -1,0 +1,134 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import PerigateCore
+import PerigateTestSupport
+import PerigateServer
+
+/// Operations over real HTTP: metrics, request ids, problem+json for unknown routes, the
+/// concurrency limit and the request timeout.
+@Suite("Gateway over HTTP: operations")
+struct GatewayOperationsTests {
+    @Test("/metrics counts requests and ingest outcomes by kind and version, without client data; replies carry a request id")
+    func metrics() async throws {
+        let gateway = try await TestGateway.start()
+        let accepted = try await gateway.post(GatewayHTTPTests.sample, as: "midwife")
+        #expect(accepted.status == 202)
+        let requestId = try #require(accepted.headers["perigate-request-id"])
+        #expect(!requestId.isEmpty)
+        let invalid = try await gateway.post(TestSupport.samples.appendingPathComponent("invalid/verwijzing-bsn-elfproef.xml"), as: "midwife")
+        #expect(invalid.status == 422)
+        _ = try await gateway.send("GET", "v1/clients/999990007/record", token: gateway.hospitalToken, contentType: nil)
+        let unknown = try await gateway.send("GET", "v1/nothing-here", token: nil, contentType: nil)
+        #expect(unknown.status == 404)
+        #expect(unknown.json["code"] as? String == "route.not-found")
+
+        let scrape = try await gateway.send("GET", "metrics", token: nil, headers: [:], contentType: nil)
+        #expect(scrape.status == 200)
+        let lines = scrape.text.split(separator: "\n").map(String.init)
+        #expect(lines.contains(#"perigate_ingest_messages_total{kind="verwijzing",version="1.0",outcome="accepted"} 1"#))
+        #expect(lines.contains(#"perigate_ingest_messages_total{kind="verwijzing",version="1.0",outcome="invalid"} 1"#))
+        #expect(lines.contains(#"perigate_http_requests_total{route="/v1/messages",method="POST",status="202"} 1"#))
+        #expect(lines.contains(#"perigate_http_requests_total{route="/v1/clients/{bsn}/record",method="GET",status="403"} 1"#))
+        #expect(lines.contains(#"perigate_http_requests_total{route="NotFound",method="GET",status="404"} 1"#))
+        #expect(lines.contains { $0.hasPrefix(#"perigate_http_request_duration_seconds_bucket{route="/v1/messages",method="POST",le="0.001"}"#) })
+        #expect(lines.contains { $0.hasPrefix(#"perigate_ingest_duration_seconds_count{kind="verwijzing"} 2"#) })
+        #expect(!scrape.text.contains("999990007"))
+        try await gateway.stop()
+    }
+
+    @Test("/ready answers 503 store.unavailable when the database is gone; /health still 200")
+    func notReady() async throws {
+        let gateway = try await TestGateway.start()
+        #expect(try await gateway.send("GET", "ready", token: nil, headers: [:], contentType: nil).status == 200)
+        try await gateway.store.close()
+        let ready = try await gateway.send("GET", "ready", token: nil, headers: [:], contentType: nil)
+        #expect(ready.status == 503)
+        #expect(ready.json["code"] as? String == "store.unavailable")
+        #expect(try await gateway.send("GET", "health", token: nil, headers: [:], contentType: nil).status == 200)
+        // A request that needs the store gets a problem+json 500 with its request id, not a crash.
+        let failed = try await gateway.post(GatewayHTTPTests.sample, as: "midwife")
+        #expect(failed.status == 500)
+        #expect(failed.json["code"] as? String == "server.error")
+        #expect((failed.json["detail"] as? String)?.contains(failed.headers["perigate-request-id"] ?? "?") == true)
+        try await gateway.stop(closingStore: false)
+    }
+
+    @Test("beyond the concurrency limit: 503 server.busy with Retry-After; a stalled upload times out with 503 request.timeout")
+    func busyAndTimeout() async throws {
+        let gateway = try await TestGateway.start(limits: GatewayServer.Configuration(maximumBodyBytes: 100_000, requestTimeout: .seconds(2),
+                                                                        maximumConcurrentRequests: 1))
+        // A partner that announces 5000 bytes and sends 10: the request holds the only slot.
+        let stalled = try RawHTTPConnection(port: gateway.base.port!)
+        try stalled.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(gateway.midwifeToken)\r\n"
+            + TestGateway.user.map { "\($0.key): \($0.value)\r\n" }.joined()
+            + "Content-Type: application/xml\r\nContent-Length: 5000\r\n\r\n<verwijzin")
+        // Wait until the stalled request holds the slot (the scrape itself is the other request in flight).
+        var holding = false
+        for _ in 0..<200 where !holding {
+            let scrape = try await gateway.send("GET", "metrics", token: nil, headers: [:], contentType: nil)
+            holding = scrape.text.contains("perigate_http_requests_in_flight 2.0")
+            if !holding { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(holding)
+        let busy: TestGateway.Reply? = try await gateway.post(GatewayHTTPTests.sample, as: "midwife")
+        #expect(busy?.json["code"] as? String == "server.busy")
+        #expect(busy?.headers["retry-after"] == "1")
+        // Probes stay outside the limit.
+        #expect(try await gateway.send("GET", "health", token: nil, headers: [:], contentType: nil).status == 200)
+
+        // Read on a plain thread: a blocking recv must not hold one of the few threads the gateway runs on.
+        let answer = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
+            DispatchQueue.global().async { done.resume(returning: (try? stalled.readResponse()) ?? "") }
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 503"))
+        #expect(answer.contains("request.timeout"))
+        stalled.close()
+        // The slot is free again.
+        #expect(try await gateway.post(GatewayHTTPTests.sample, as: "midwife").status == 202)
+        try await gateway.stop()
+    }
+}
+
+/// A plain TCP connection for requests URLSession cannot make (a stalled upload).
+final class RawHTTPConnection: @unchecked Sendable {
+    let socket: Int32
+
+    init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    func write(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard send(socket, bytes, bytes.count, 0) == bytes.count else { throw POSIXError(.EIO) }
+    }
+
+    /// Everything the server sends until it closes or 10 s pass.
+    func readResponse() throws -> String {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+            if let text = String(bytes: received, encoding: .utf8), text.contains("\r\n\r\n"), text.contains("}") { break }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    func close() {
+        Glibc.close(socket)
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import ServiceLifecycle
+import Testing
+import PerigateCore
+import PerigateTestSupport
+import PerigateConsole
+import PerigateSQLite
+import PerigateServer
+
+/// A real gateway for one test: the server on 127.0.0.1 (any free port) over a real SQLite file,
+/// with one registered partner per organisation in the sample messages.
+struct TestGateway {
+    var base: URL
+    var store: SQLiteMessageStore
+    var task: Task<Void, any Error>
+    var group: ServiceGroup
+    /// Tokens and partners by short name: midwife, hospital, kraamzorg, jgz, huisarts, insurer, otherHospital.
+    var tokens: [String: String]
+    var partners: [String: Partner]
+
+    var midwifeToken: String { tokens["midwife"]! }
+    var hospitalToken: String { tokens["hospital"]! }
+    var hospitalId: String { partners["hospital"]!.id }
+
+    /// The organisations: (short name, type, URA) — URAs as in Samples/.
+    static let organisations = [
+        ("midwife", "verloskundigenpraktijk", "01234567"), ("hospital", "ziekenhuis", "27654321"),
+        ("kraamzorg", "kraamzorg", "31112222"), ("jgz", "jgz", "40506070"), ("huisarts", "huisarts", "55554444"),
+        ("insurer", "zorgverzekeraar", "27654321"), ("otherHospital", "ziekenhuis", "88887777"),
+    ]
+
+    /// Starts one; `validator` replaces Perigate's own catalog (e.g. with the Nictiz pack), and
+    /// `extraOrganisations` are registered as well (short name, type, URA).
+    static func start(limits: GatewayServer.Configuration = GatewayServer.Configuration(maximumBodyBytes: 100_000), tls: GatewayTLS? = nil,
+                      validator custom: MessageValidator? = nil,
+                      extraOrganisations: [(String, String, String)] = [], console: Bool = false) async throws -> TestGateway {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("gateway.sqlite").path
+        let store = try await SQLiteMessageStore.open(path: path)
+        var tokens: [String: String] = [:]
+        var partners: [String: Partner] = [:]
+        for (name, type, ura) in organisations + extraOrganisations {
+            let token = PartnerToken.generate()
+            let partner = Partner(id: UUID().uuidString, name: name, type: type, ura: ura, agb: nil, createdAt: "2026-11-25T10:00:00Z")
+            try await store.addPartner(partner, tokenHash: PartnerToken.hash(token), audit: AuditEntry(
+                time: "2026-11-25T10:00:00Z", actor: "test", event: "partner.add", action: "U", object: "partner:\(partner.id)", outcome: "success"))
+            tokens[name] = token
+            partners[name] = partner
+        }
+        let validator = custom ?? TestSupport.validator(maximumBytes: limits.maximumBodyBytes)
+        let views = try ViewPolicy.load(TestSupport.schemas + "/views.json")
+        let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: views, validator: validator, lifetime: .zero)
+        var server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
+                                   clientFile: ClientFileService(store: store, views: views, validator: validator, now: { TestSupport.today }),
+                                   partners: store, clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner, operators: store),
+                                   limits: limits, tls: tls, logger: Self.quietLogger)
+        if console {
+            let console = try OperatorConsole(store: store, secureCookie: false)
+            server.routeExtensions.append { console.addRoutes(to: $0) }
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try server.application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "perigate-test")))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        return TestGateway(base: URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!, store: store, task: task,
+                           group: group, tokens: tokens, partners: partners)
+    }
+
+    /// Graceful shutdown (as on SIGTERM): open requests finish, then the store closes.
+    /// Warnings and worse only: the request lines would drown the test output (ProcessLogTests
+    /// checks the request log of the real binary).
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "perigate-test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    func stop(closingStore: Bool = true) async throws {
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+        if closingStore { try await store.close() }
+    }
+
+    struct Reply {
+        var status: Int
+        var body: Data
+        var headers: [String: String] = [:]
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    /// The standard end-user headers (a midwife).
+    static let user = ["Perigate-User": "uzi:900012345", "Perigate-User-Name": "A.%20de%20Vries", "Perigate-User-Role": "verloskundige"]
+
+    func send(_ method: String, _ path: String, token: String?, headers: [String: String] = TestGateway.user,
+              contentType: String? = "application/xml", body: Data? = nil) async throws -> Reply {
+        var request = URLRequest(url: URL(string: base.absoluteString + "/" + path)!)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        request.httpBody = body
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as? HTTPURLResponse
+        var replyHeaders: [String: String] = [:]
+        for (key, value) in http?.allHeaderFields ?? [:] { replyHeaders[String(describing: key).lowercased()] = String(describing: value) }
+        return Reply(status: http?.statusCode ?? 0, body: data, headers: replyHeaders)
+    }
+
+    /// Posts a message as partner `name`.
+    func post(_ file: URL, as name: String) async throws -> Reply {
+        try await send("POST", "v1/messages", token: tokens[name], body: try Data(contentsOf: file))
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import PerigateCore
+import PerigateTestSupport
+import PerigateServer
+
+/// National perinatal messages through `POST /v1/messages` on a real gateway (SQLite, HTTP on
+/// 127.0.0.1) with the Nictiz pack installed: the manifest's verdict over HTTP, and one record
+/// for a woman about whom a practice sends HL7v3 and a hospital sends Perigate messages.
+@Suite("National standards over HTTP", .enabled(if: TestSupport.corpusPresent, "../shared/corpus is absent"))
+struct NationalIngestTests {
+    /// The practices that sent the HL7v3 acute handovers of the corpus (by URA in the messages).
+    static let practices = [("abcPractice", "verloskundigenpraktijk", "00023444"), ("heilema", "verloskundigenpraktijk", "00022991"),
+                            ("ggdGroningen", "jgz", "00001111")]
+
+    static func gateway() async throws -> TestGateway {
+        var validator = TestSupport.validator(TestSupport.fullRegistry, maximumBytes: 2_000_000)
+        validator.referenceDate = "2020-01-01"
+        return try await TestGateway.start(limits: GatewayServer.Configuration(maximumBodyBytes: 2_000_000), validator: validator,
+                                           extraOrganisations: practices)
+    }
+
+    static let rows = CorpusManifest.rows.filter { !$0.schema.isEmpty }
+
+    /// The partner that sends a corpus file: the practice its HL7v3 sender URA names; ADA names
+    /// no URA, so any care partner may send it (the hospital here).
+    static func sender(_ data: Data) -> String {
+        let text = String(decoding: data.prefix(20_000), as: UTF8.self)
+        if text.contains("extension=\"00023444\"") { return "abcPractice" }
+        if text.contains("extension=\"00022991\"") { return "heilema" }
+        if text.contains("extension=\"00001111\"") { return "ggdGroningen" }
+        return "hospital"
+    }
+
+    @Test("every corpus instance with a schema gets the manifest's verdict over HTTP")
+    func verdicts() async throws {
+        let gateway = try await Self.gateway()
+        var accepted = 0
+        for (index, row) in Self.rows.enumerated() {
+            var data = try Data(contentsOf: TestSupport.corpus.appendingPathComponent(row.path))
+            // The 28 JGZ test files share one placeholder message id; a real sender gives each
+            // message its own (the same id with other content would rightly be a 409).
+            if row.family.hasPrefix("hl7v3-jgz") {
+                data = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "extension=\"1243567\"", with: "extension=\"jgz-\(index)\"").utf8)
+            }
+            let reply = try await gateway.send("POST", "v1/messages", token: gateway.tokens[Self.sender(data)], body: data)
+            let code = reply.json["code"] as? String
+            if row.verdict == "valid" {
+                #expect(reply.status == 202, "\(row.path): \(reply.status) \(reply.text.prefix(300))")
+                if reply.status == 202 { accepted += 1 }
+            } else {
+                #expect(reply.status == 422 && code == "message.invalid", "\(row.path): \(reply.status) \(code ?? "-")")
+                let first = (reply.json["issues"] as? [[String: Any]])?.first
+                #expect(first?["line"] as? Int == Int(row.firstError.prefix { $0.isNumber }), "\(row.path)")
+            }
+        }
+        #expect(accepted == 47)
+        // The care-period warning of scenario 999.1 reaches the receipt.
+        let data = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("ada-kernset/2.2/instances/nictiz_test/999.1_Test_NL.xml"))
+        let again = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, body: data)
+        #expect(again.status == 202)
+        #expect((again.json["warnings"] as? [[String: Any]])?.contains { $0["code"] as? String == "date.order" } == true)
+        try await gateway.stop()
+    }
+
+    @Test("the HL7v3 kernset without the operator's schema is refused for ingest, clearly")
+    func schemaRequired() async throws {
+        let gateway = try await Self.gateway()
+        let data = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("hl7v3-kernset/2.3/instances/scenarios/scenario1-23.xml"))
+        let reply = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, body: data)
+        #expect(reply.status == 422)
+        #expect(reply.json["code"] as? String == "message.schema-required")
+        #expect((reply.json["detail"] as? String)?.contains("kernset-hl7v3") == true)
+        try await gateway.stop()
+    }
+
+    @Test("a practice sending HL7v3 and a hospital sending a Perigate back-referral about the same woman end up in one record")
+    func mixedSources() async throws {
+        let gateway = try await Self.gateway()
+        let bsn = "189135293"
+        let sample = try String(contentsOf: TestSupport.samples.appendingPathComponent("valid/terugverwijzing-1-na-bevalling.xml"), encoding: .utf8)
+        let backReferral = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken,
+                                                  body: Data(sample.replacingOccurrences(of: "<bsn>999990019</bsn>", with: "<bsn>\(bsn)</bsn>").utf8))
+        #expect(backReferral.status == 202, "\(backReferral.text.prefix(300))")
+        #expect(try await GatewayClientFileTests.consent(gateway, as: "hospital", #"{"status": "given", "date": "2026-11-24"}"#, bsn: bsn).status == 201)
+        // The hospital subscribes to acute handovers in canonical form.
+        let subscribed = try await gateway.send("POST", "v1/subscriptions", token: gateway.hospitalToken, contentType: "application/json",
+                                                body: Data(#"{"url": "https://epd.example.org/perigate", "kinds": ["acute-overdracht-hl7v3"], "format": "canonical"}"#.utf8))
+        #expect(subscribed.status == 201, "\(subscribed.text)")
+
+        let acute = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("hl7v3-acute-overdracht/2.1/instances/examples/daphne.xml"))
+        let handover = try await gateway.send("POST", "v1/messages", token: gateway.tokens["heilema"], body: acute)
+        #expect(handover.status == 202, "\(handover.text.prefix(300))")
+        #expect(handover.json["kind"] as? String == "acute-overdracht-hl7v3")
+        // Routed like any message: the subscribed hospital (care relationship, consent) gets it.
+        #expect(handover.json["deliveriesPlanned"] as? [String] == ["webhook:ura:27654321"])
+
+        let reply = try await gateway.send("GET", "v1/clients/\(bsn)/record", token: gateway.hospitalToken, contentType: nil)
+        #expect(reply.status == 200, "\(reply.text.prefix(300))")
+        let record = try JSONDecoder().decode(ClientRecord.self, from: reply.body)
+        #expect(Set(record.sources.map(\.kind)) == ["acute-overdracht-hl7v3", "terugverwijzing"])
+        #expect(record.timeline.map(\.item.type).sorted() == ["back-referral", "referral"])
+        #expect(record.timeline.first { $0.item.type == "referral" }?.item.subtype == "acute-overdracht")
+        // Facts only the HL7v3 message gives, next to facts only the Perigate message gives.
+        #expect(record.facts["client.bloodGroup.code"]?.source.kind == "acute-overdracht-hl7v3")
+        #expect(record.facts["delivery.mode"]?.source.kind == "terugverwijzing")
+        // The practice that sent HL7v3 is in her care team: it may read the record too.
+        #expect(try await gateway.send("GET", "v1/clients/\(bsn)/record", token: gateway.tokens["heilema"], contentType: nil).status == 200)
+        try await gateway.stop()
+    }
+}
