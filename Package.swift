@@ -32,10 +32,11 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .target(name: "PerigateXML", dependencies: ["CLibXML2"]),
         .target(
             name: "PerigateCore",
             dependencies: [
-                "CLibXML2",
+                "PerigateXML",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -48,6 +49,7 @@ let package = Package(
             name: "PerigateDrivers",
             dependencies: [
                 "PerigateCore",
+                "PerigateXML",
                 "CZlib",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -66,6 +68,7 @@ let package = Package(
             name: "PerigateServer",
             dependencies: [
                 "PerigateCore",
+                "PerigateXML",
                 "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -97,6 +100,7 @@ let package = Package(
             name: "PerigateDelivery",
             dependencies: [
                 "PerigateCore",
+                "PerigateXML",
                 "PerigateDrivers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -109,6 +113,7 @@ let package = Package(
             name: "Perigate",
             dependencies: [
                 "PerigateCore",
+                "PerigateXML",
                 "PerigateDrivers",
                 "PerigatePostgres",
                 "PerigateServer",
@@ -130,6 +135,7 @@ let package = Package(
             name: "PerigateCoreTests",
             dependencies: [
                 "PerigateCore", "PerigateDrivers", "PerigatePostgres", "PerigateServer", "PerigateConsole", "PerigateDelivery",
+                "PerigateXML",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,5 +156,5 @@ let package = Package(
 // The libFuzzer target exists only for scripts/fuzz.sh (it has no main of its own: it needs
 // `-sanitize=fuzzer`), so ordinary builds and CI never see it.
 if ProcessInfo.processInfo.environment["PERIGATE_FUZZ"] == "1" {
-    package.targets.append(.executableTarget(name: "PerigateFuzz", dependencies: ["PerigateCore"]))
+    package.targets.append(.executableTarget(name: "PerigateFuzz", dependencies: ["PerigateCore", "PerigateXML"]))
 }

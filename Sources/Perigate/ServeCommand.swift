@@ -8,6 +8,7 @@ import PerigateCore
 import PerigateDrivers
 import PerigateDelivery
 import PerigateServer
+import PerigateXML
 import Logging
 import ServiceLifecycle
 import Synchronization

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import PerigateCore
 import PerigateDrivers
+import PerigateXML
 
 /// The ingest use case against real stores (memory and a SQLite file).
 @Suite("Ingest")

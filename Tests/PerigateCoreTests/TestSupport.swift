@@ -2,6 +2,7 @@ import Foundation
 import PerigateCore
 import PerigatePostgres
 import PerigateDrivers
+import PerigateXML
 
 /// Paths and shared fixtures for the tests. Everything is real: real files, real libxml2.
 enum TestSupport {
