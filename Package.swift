@@ -32,10 +32,11 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .target(name: "PerigateXML", dependencies: ["CLibXML2"]),
         .target(
             name: "PerigateCore",
             dependencies: [
-                "CLibXML2",
+                "PerigateXML",
                 "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -64,6 +65,7 @@ let package = Package(
             name: "PerigateServer",
             dependencies: [
                 "PerigateCore",
+                "PerigateXML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -92,6 +94,7 @@ let package = Package(
             name: "PerigateDelivery",
             dependencies: [
                 "PerigateCore",
+                "PerigateXML",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,6 +107,7 @@ let package = Package(
             dependencies: [
                 "PerigateCore",
                 "PerigateSQLite",
+                "PerigateXML",
                 "PerigatePostgres",
                 "PerigateServer",
                 "PerigateConsole",
@@ -122,25 +126,25 @@ let package = Package(
         ),
         .target(
             name: "PerigateTestSupport",
-            dependencies: ["PerigateCore"],
+            dependencies: ["PerigateCore", "PerigateXML"],
             path: "Tests/PerigateTestSupport"
         ),
         // One test target per layer, each depending only on what it tests (docs/architecture.md).
         .testTarget(
             name: "PerigateCoreTests",
-            dependencies: ["PerigateCore", "PerigateTestSupport"]
+            dependencies: ["PerigateCore", "PerigateXML", "PerigateTestSupport"]
         ),
         .testTarget(
             name: "PerigateStoreTests",
             dependencies: [
-                "PerigateCore", "PerigateSQLite", "PerigatePostgres", "PerigateTestSupport",
+                "PerigateCore", "PerigateXML", "PerigateSQLite", "PerigatePostgres", "PerigateTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "PerigateServerTests",
             dependencies: [
-                "PerigateCore", "PerigateSQLite", "PerigateServer", "PerigateConsole", "PerigateDelivery", "PerigateTestSupport",
+                "PerigateCore", "PerigateXML", "PerigateSQLite", "PerigateServer", "PerigateConsole", "PerigateDelivery", "PerigateTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -164,5 +168,5 @@ let package = Package(
 // The libFuzzer target exists only for scripts/fuzz.sh (it has no main of its own: it needs
 // `-sanitize=fuzzer`), so ordinary builds and CI never see it.
 if ProcessInfo.processInfo.environment["PERIGATE_FUZZ"] == "1" {
-    package.targets.append(.executableTarget(name: "PerigateFuzz", dependencies: ["PerigateCore"]))
+    package.targets.append(.executableTarget(name: "PerigateFuzz", dependencies: ["PerigateCore", "PerigateXML"]))
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PerigateCore
 import PerigateSQLite
+import PerigateXML
 
 /// `perigate bench …`: benchmarks that print figures (never run as CI assertions).
 struct BenchCommand: AsyncParsableCommand {

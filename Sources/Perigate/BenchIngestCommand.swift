@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PerigateCore
 import PerigateSQLite
+import PerigateXML
 
 /// `perigate bench ingest --url … --token … --concurrency N --seconds S FILE...`: drives a running
 /// gateway with the given messages (each sent with a fresh berichtId) and prints accepted

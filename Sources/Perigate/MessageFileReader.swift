@@ -1,5 +1,6 @@
 import Foundation
 import PerigateCore
+import PerigateXML
 
 /// Reads messages from files or standard input without ever holding more than the size limit
 /// (+1 byte) in memory, so an oversized file is refused without being loaded.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerigateCore
+import PerigateXML
 
 /// Where the catalogs come from; shared by every command that validates.
 ///

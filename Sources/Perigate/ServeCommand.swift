@@ -8,6 +8,7 @@ import PerigateCore
 import PerigateSQLite
 import PerigateDelivery
 import PerigateServer
+import PerigateXML
 import Logging
 import ServiceLifecycle
 import Synchronization

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PerigateCore
 import PerigateSQLite
+import PerigateXML
 
 /// `perigate validate FILE...`: detect, validate and report each message.
 struct ValidateCommand: ParsableCommand {

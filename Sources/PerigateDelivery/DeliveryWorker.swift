@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import PerigateCore
+import PerigateXML
 import ServiceLifecycle
 import Synchronization
 

@@ -1,5 +1,6 @@
 import Foundation
 import PerigateCore
+import PerigateXML
 
 /// The core entry point as ingest runs it: detect + parse + validate + map (+ record). Every
 /// input must end in a structured outcome; the invariants below turn a wrong one into a crash

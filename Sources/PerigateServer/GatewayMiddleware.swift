@@ -1,5 +1,6 @@
 import Foundation
 import PerigateCore
+import PerigateXML
 import HTTPTypes
 import Hummingbird
 import Logging

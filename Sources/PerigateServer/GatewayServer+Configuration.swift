@@ -1,4 +1,4 @@
-import PerigateCore
+import PerigateXML
 
 extension GatewayServer {
     /// The HTTP server's settings, each default stated here once (`perigate serve` reads the

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PerigateCore
 import PerigateTestSupport
+import PerigateXML
 
 /// The semantic checks the national schemas cannot make (docs/national-standards.md, "Checks"):
 /// impossible values are errors, implausible ones warnings, the care period order a warning.

@@ -3,6 +3,7 @@ import Testing
 import PerigateCore
 import PerigateTestSupport
 import PerigateSQLite
+import PerigateXML
 
 /// The ingest use case against real stores (memory and a SQLite file).
 @Suite("Ingest")

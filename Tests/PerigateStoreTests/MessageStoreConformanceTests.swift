@@ -4,6 +4,7 @@ import PerigateCore
 import PerigateTestSupport
 import PerigateSQLite
 import PerigatePostgres
+import PerigateXML
 
 /// One suite, every store: memory, SQLite (a real file) and PostgreSQL (a fresh database on the
 /// throwaway server that scripts/test.sh starts; `PERIGATE_TEST_POSTGRES_URL`).

@@ -1,5 +1,6 @@
 import Foundation
 import PerigateCore
+import PerigateXML
 
 /// Paths and shared fixtures for the tests of every layer (a library target of its own, so the
 /// test targets share it without depending on each other). Everything is real: real files, real libxml2.

@@ -1,4 +1,5 @@
 import Foundation
+import PerigateXML
 
 /// The shared client file use case (gezamenlijk cliëntendossier), shared by the HTTP server and
 /// the CLI: read a client's record through the caller's view, register her consent for exchange.

@@ -1,4 +1,5 @@
 import Foundation
+import PerigateXML
 
 /// Plans the outbox rows for a newly accepted message (``DeliveryRouter``), with the partner and
 /// subscription lists cached briefly: a partner or subscription change made in this process is

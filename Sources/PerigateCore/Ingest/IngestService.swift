@@ -1,4 +1,5 @@
 import Foundation
+import PerigateXML
 
 /// The ingest use case, shared by the HTTP server and the CLI: validate → map → authorize the
 /// sender → store durably with its audit lines → receipt.
@@ -6,8 +7,11 @@ import Foundation
 /// Nothing is acknowledged before the store's transaction has committed. Rejections are stored
 /// as rejection receipts (with their report) and audited, never forwarded.
 public struct IngestService: Sendable {
+    /// Parses and validates every offered message.
     public let validator: MessageValidator
+    /// Maps valid messages (made from ``validator``).
     public let mapper: CanonicalMapper
+    /// Where messages, rejection receipts and audit lines are stored durably.
     public let store: any MessageStore
     /// Current time, injected for tests.
     public var now: @Sendable () -> Date
@@ -16,6 +20,7 @@ public struct IngestService: Sendable {
     /// Told the validation time of every message (metrics).
     public var observer: (any IngestObserver)?
 
+    /// The use case over `validator` (its mapper is made from it) and `store`; `planner` plans deliveries.
     public init(validator: MessageValidator, store: any MessageStore, planner: DeliveryPlanner? = nil,
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.validator = validator
@@ -89,44 +94,45 @@ public struct IngestService: Sendable {
     /// with the message itself is an ``IngestOutcome``.
     public func ingest(_ bytes: Data, from caller: Caller) async throws -> IngestOutcome {
         let receivedAt = now().formatted(.iso8601)
-        switch validator.parser.parse(bytes) {
-        case .rejected(let issues):
-            let reason: IngestOutcome.RejectionReason = issues.first?.code == "xml.too-large" ? .tooLarge : .malformed
-            return try await reject(reason, ValidationReport(outcome: .malformed, issues: issues), bytes, caller, receivedAt)
-        case .document(let document):
-            let validationStart = ContinuousClock.now
-            let report = validator.validate(document)
-            observer?.validated(kind: report.kind, outcome: report.outcome.rawValue, duration: ContinuousClock.now - validationStart)
-            guard report.isValid else {
-                return try await reject(Self.reason(for: report.outcome), report, bytes, caller, receivedAt)
-            }
-            let mapped: MessageFacts
-            do {
-                mapped = try mapper.map(document, report: report, raw: bytes)
-            } catch let error as MappingError where error.code != "mapping.no-mapper" {
-                // Valid against its schema, but not usable (e.g. no BSN for the mother, a relative test date).
-                var refused = report
-                refused.issues.append(ValidationIssue(code: error.code, message: error.message, path: nil))
-                return try await reject(.invalid, refused, bytes, caller, receivedAt)
-            } catch {
-                return try await reject(.noMapper, report, bytes, caller, receivedAt)
-            }
+        let reading = mapper.read(bytes, validator: validator, allowSchemaRequired: false) { report, duration in
+            observer?.validated(kind: report.kind, outcome: report.outcome.rawValue, duration: duration)
+        }
+        switch reading {
+        case .unparsed(let issues):
+            let reason: IngestOutcome.RejectionReason = issues.first?.code == .tooLarge ? .tooLarge : .malformed
+            return try await reject(reason, ValidationReport(unparsed: issues), bytes, caller, receivedAt)
+        case .refused(let report):
+            return try await reject(Self.reason(for: report.outcome), report, bytes, caller, receivedAt)
+        case .unmapped(let report, let error as MappingError) where error.code != .noMapper:
+            // Valid against its schema, but not usable (e.g. no BSN for the mother, a relative test date).
+            var refused = report
+            refused.issues.append(ValidationIssue(code: error.code.rawValue, message: error.message, path: nil))
+            return try await reject(.invalid, refused, bytes, caller, receivedAt)
+        case .unmapped(let report, _):
+            return try await reject(.noMapper, report, bytes, caller, receivedAt)
+        case .mapped(let mapped, let report, let type):
             // A national message that names no URA (ADA) is the authenticated partner's; one that
             // names a URA must name the caller's, as Perigate's own kinds always must.
-            let facts = mapper.attributed(mapped, toSender: caller.partnerURA)
-            if let refusal = SenderPolicy.refusal(authenticatedURA: caller.partnerURA, claimed: facts.provenance.sender) {
-                var refused = report
-                refused.issues.append(ValidationIssue(code: "auth.sender-mismatch", message: refusal,
-                                                      path: "/\(facts.provenance.kind)/header/afzender/organisatie/ura"))
-                return try await reject(.senderMismatch, refused, bytes, caller, receivedAt)
-            }
-            if let refusal = try await consentRefusal(facts, caller: caller) {
-                var refused = report
-                refused.issues.append(ValidationIssue(code: refusal.code.rawValue, message: refusal.reason, path: "/toestemming/uitwisseling"))
-                return try await reject(.consentRefused, refused, bytes, caller, receivedAt)
-            }
-            return try await store(facts, report: report, bytes: bytes, caller: caller, receivedAt: receivedAt)
+            let facts = mapper.attributed(mapped, toSender: caller.partnerURA, requiresURA: type.requiresSenderURA)
+            return try await accept(facts, report: report, bytes: bytes, caller: caller, receivedAt: receivedAt)
         }
+    }
+
+    /// Authorizes a mapped message (sender, consent registration) and stores it, or refuses it.
+    private func accept(_ facts: MessageFacts, report: ValidationReport, bytes: Data, caller: Caller,
+                        receivedAt: String) async throws -> IngestOutcome {
+        if let refusal = SenderPolicy.refusal(authenticatedURA: caller.partnerURA, claimed: facts.provenance.sender) {
+            var refused = report
+            refused.issues.append(ValidationIssue(code: "auth.sender-mismatch", message: refusal,
+                                                  path: "/\(facts.provenance.kind)/header/afzender/organisatie/ura"))
+            return try await reject(.senderMismatch, refused, bytes, caller, receivedAt)
+        }
+        if let refusal = try await consentRefusal(facts, caller: caller) {
+            var refused = report
+            refused.issues.append(ValidationIssue(code: refusal.code.rawValue, message: refusal.reason, path: "/toestemming/uitwisseling"))
+            return try await reject(.consentRefused, refused, bytes, caller, receivedAt)
+        }
+        return try await store(facts, report: report, bytes: bytes, caller: caller, receivedAt: receivedAt)
     }
 
     /// A consent registration by message (`toestemming`) follows the rule of the consent API:

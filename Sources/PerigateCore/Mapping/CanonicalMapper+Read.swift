@@ -1,8 +1,10 @@
 import Foundation
+import PerigateXML
 
 extension CanonicalMapper {
     /// The result of reading one message end to end.
     public enum Outcome: Sendable {
+        /// Valid and mapped.
         case mapped(MessageFacts)
         /// Not mapped: the validation report says why (malformed, unsupported, invalid).
         case rejected(ValidationReport)
@@ -15,7 +17,7 @@ extension CanonicalMapper {
         if let facts = message.facts { return facts }
         switch parser.parse(message.raw) {
         case .rejected:
-            throw MappingError(code: "store.damaged", message: "stored message \(message.id) no longer parses")
+            throw MappingError(code: .storeDamaged, message: "stored message \(message.id) no longer parses")
         case .document(let document):
             // A national message that names no URA was attributed to the partner that sent it.
             return attributed(try map(document, report: message.report, raw: message.raw), toSender: message.senderURA)
@@ -31,13 +33,36 @@ extension CanonicalMapper {
     /// valid message that has no mapper. With `allowSchemaRequired`, a recognised message whose
     /// schema is not installed (the HL7v3 kernset) is mapped without schema validation.
     public func read<Bytes: ContiguousBytes>(_ bytes: Bytes, validator: MessageValidator, allowSchemaRequired: Bool = false) throws -> Outcome {
+        switch read(bytes, validator: validator, allowSchemaRequired: allowSchemaRequired, validated: nil) {
+        case .unparsed(let issues): return .rejected(ValidationReport(unparsed: issues))
+        case .refused(let report): return .rejected(report)
+        case .unmapped(_, let error): throw error
+        case .mapped(let facts, _, _): return .mapped(facts)
+        }
+    }
+
+    /// The one parse → validate → map pipeline. `validated` is told each parsed message's report
+    /// and how long its validation took (metrics). Detection runs once: the mapper gets the
+    /// message type the validator matched.
+    func read<Bytes: ContiguousBytes>(_ bytes: Bytes, validator: MessageValidator, allowSchemaRequired: Bool,
+                                      validated: ((ValidationReport, Duration) -> Void)?) -> MessageReading {
+        let document: XMLDocument
         switch validator.parser.parse(bytes) {
-        case .rejected(let issues):
-            return .rejected(ValidationReport(outcome: .malformed, issues: issues))
-        case .document(let document):
-            let report = validator.validate(document)
-            guard report.isValid || (allowSchemaRequired && report.outcome == .schemaRequired) else { return .rejected(report) }
-            return .mapped(try map(document, report: report, raw: bytes.withUnsafeBytes { Data($0) }, allowSchemaRequired: allowSchemaRequired))
+        case .rejected(let issues): return .unparsed(issues)
+        case .document(let parsed): document = parsed
+        }
+        let start = ContinuousClock.now
+        let result = validator.validation(of: document)
+        validated?(result.report, ContinuousClock.now - start)
+        let report = result.report
+        guard report.isValid || (allowSchemaRequired && report.outcome == .schemaRequired), let type = result.type else {
+            return .refused(report)
+        }
+        do {
+            let raw = bytes.withUnsafeBytes { Data($0) }
+            return .mapped(try map(document, as: type, report: report, raw: raw, allowSchemaRequired: allowSchemaRequired), report, type)
+        } catch {
+            return .unmapped(report, error)
         }
     }
 }

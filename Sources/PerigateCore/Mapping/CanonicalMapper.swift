@@ -1,4 +1,5 @@
 import Foundation
+import PerigateXML
 
 /// Turns a validated message into canonical facts, choosing the mapper by kind and version:
 /// Perigate's own kinds, and the national perinatal standards of the Nictiz pack (HL7v3 acute
@@ -6,11 +7,13 @@ import Foundation
 ///
 /// Stateless and `Sendable`: share one between tasks; each call works on its own document.
 public struct CanonicalMapper: Sendable {
+    /// The message types whose mappers it chooses from.
     public let registry: SchemaRegistry
     /// The day (`yyyy-mm-dd`) that relative ADA test dates (`T-306D`) count from; `nil`: such
     /// dates are a mapping error. Real messages never carry them.
     public var referenceDate: String?
 
+    /// A mapper over `registry`'s types; `referenceDate` for ADA relative test dates.
     public init(registry: SchemaRegistry, referenceDate: String? = nil) {
         self.registry = registry
         self.referenceDate = referenceDate
@@ -24,16 +27,25 @@ public struct CanonicalMapper: Sendable {
     /// Maps `document`, which `report` says is valid (or, with `allowSchemaRequired`, recognised
     /// but without the schema to check it: `perigate map` reads such messages). `raw` names a
     /// message that carries no id of its own (by its SHA-256). Throws ``MappingError`` for an
-    /// invalid message or a kind/version without a mapper.
+    /// invalid message or a kind/version without a mapper. Looks the message type up by the
+    /// report's kind and version; a fresh validation hands it over instead (``read(_:validator:allowSchemaRequired:)``).
     public func map(_ document: XMLDocument, report: ValidationReport, raw: Data? = nil,
                     allowSchemaRequired: Bool = false) throws -> MessageFacts {
-        guard report.isValid || (allowSchemaRequired && report.outcome == .schemaRequired),
-              let kind = report.kind, let version = report.version else {
-            throw MappingError(code: "mapping.not-valid", message: "only valid messages are mapped (outcome: \(report.outcome.rawValue))")
+        try Self.requireMappable(report, allowSchemaRequired: allowSchemaRequired)
+        guard let kind = report.kind, let version = report.version,
+              let type = registry.messageTypes.first(where: { $0.kind == kind && $0.version == version }) else {
+            throw MappingError(code: .noMapper, message: "no mapper for \(report.kind ?? "") \(report.version ?? "") yet")
         }
-        guard let type = registry.messageTypes.first(where: { $0.kind == kind && $0.version == version }),
-              let mapperName = type.entry.mapper else {
-            throw MappingError(code: "mapping.no-mapper", message: "no mapper for \(kind) \(version) yet")
+        return try map(document, as: type, report: report, raw: raw, allowSchemaRequired: allowSchemaRequired)
+    }
+
+    /// Maps `document` as `type`, the message type its validation matched (no second lookup).
+    func map(_ document: XMLDocument, as type: MessageType, report: ValidationReport, raw: Data? = nil,
+             allowSchemaRequired: Bool = false) throws -> MessageFacts {
+        try Self.requireMappable(report, allowSchemaRequired: allowSchemaRequired)
+        let (kind, version) = (type.kind, type.version)
+        guard let mapperName = type.entry.mapper else {
+            throw MappingError(code: .noMapper, message: "no mapper for \(kind) \(version) yet")
         }
         if mapperName.hasPrefix(kind + ".v"), let namespace = type.entry.match.namespace, namespace.hasPrefix("urn:perigate:") {
             return try PerigateMessageMapper(document: document, kind: kind, version: version, namespace: namespace).map()
@@ -47,20 +59,34 @@ public struct CanonicalMapper: Sendable {
         case "kernset-hl7v3.v2_2", "kernset-hl7v3.v2_3": return try KernsetHL7Mapper(message).map()
         case "jgz-dossieroverdracht-hl7v3.v7_0": return try JGZDossierHL7Mapper(message).map()
         default:
-            throw MappingError(code: "mapping.no-mapper", message: "no mapper for \(kind) \(version) yet")
+            throw MappingError(code: .noMapper, message: "no mapper for \(kind) \(version) yet")
+        }
+    }
+
+    /// Only valid messages are mapped (and, when allowed, recognised ones without a schema).
+    private static func requireMappable(_ report: ValidationReport, allowSchemaRequired: Bool) throws {
+        guard report.isValid || (allowSchemaRequired && report.outcome == .schemaRequired),
+              report.kind != nil, report.version != nil else {
+            throw MappingError(code: .notValid, message: "only valid messages are mapped (outcome: \(report.outcome.rawValue))")
         }
     }
 
     /// Whether messages of this kind name their sender by URA (Perigate's own kinds must); a
     /// national message without one is attributed to the authenticated partner.
     public func requiresSenderURA(kind: String) -> Bool {
-        registry.messageTypes.first { $0.kind == kind }?.entry.match.namespace?.hasPrefix("urn:perigate:") ?? true
+        registry.messageTypes.first { $0.kind == kind }?.requiresSenderURA ?? true
     }
 
     /// `facts` with the sender's URA filled in from `ura` (the authenticated partner that sent it)
     /// when the message names none and its kind does not have to (ADA); else unchanged.
     public func attributed(_ facts: MessageFacts, toSender ura: String?) -> MessageFacts {
-        guard facts.provenance.sender.ura == nil, let ura, !requiresSenderURA(kind: facts.provenance.kind) else { return facts }
+        attributed(facts, toSender: ura, requiresURA: requiresSenderURA(kind: facts.provenance.kind))
+    }
+
+    /// ``attributed(_:toSender:)`` for a message whose type is known: `requiresURA` is
+    /// ``MessageType/requiresSenderURA`` of that type (no lookup).
+    func attributed(_ facts: MessageFacts, toSender ura: String?, requiresURA: Bool) -> MessageFacts {
+        guard facts.provenance.sender.ura == nil, let ura, !requiresURA else { return facts }
         var attributed = facts
         attributed.provenance.sender.ura = ura
         return attributed

@@ -1,5 +1,3 @@
-import CLibXML2
-
 extension PerigateMessageMapper {
     /// The timeline event this message is (one per message for Perigate's own kinds).
     func events(provenance: Provenance) -> [CareEvent] {

@@ -1,4 +1,4 @@
-import CLibXML2
+import PerigateXML
 
 /// Maps Perigate's own message kinds (version 1.x, namespaces `urn:perigate:KIND:1`) into
 /// canonical facts with XPath over the validated document. One mapper per document; not shared.
@@ -6,11 +6,11 @@ struct PerigateMessageMapper {
     let kind: String
     let version: String
     let read: NodeReader
-    let root: xmlNodePtr
+    let root: XMLNode
 
     init(document: XMLDocument, kind: String, version: String, namespace: String) throws {
-        guard let root = xmlDocGetRootElement(document.pointer) else {
-            throw MappingError(code: "mapping.not-valid", message: "the document has no root element")
+        guard let root = document.rootNode else {
+            throw MappingError(code: .notValid, message: "the document has no root element")
         }
         self.kind = kind
         self.version = version
@@ -23,7 +23,7 @@ struct PerigateMessageMapper {
         guard let messageId = read.text("m:header/m:berichtId", in: root),
               let time = read.text("m:header/m:aanmaakTijd", in: root),
               let bsn = read.text("m:client/m:bsn", in: root).flatMap(BSN.init)?.value else {
-            throw MappingError(code: "mapping.missing-field", message: "header or client BSN missing in \(kind) \(version)")
+            throw MappingError(code: .missingField, message: "header or client BSN missing in \(kind) \(version)")
         }
         let provenance = Provenance(messageId: messageId, kind: kind, version: version, sender: sender, time: time)
         return MessageFacts(
@@ -35,13 +35,13 @@ struct PerigateMessageMapper {
 
     // MARK: parties
 
-    func organisation(_ node: xmlNodePtr?) -> OrganisationRef {
+    func organisation(_ node: XMLNode?) -> OrganisationRef {
         guard let node else { return OrganisationRef() }
         return OrganisationRef(ura: read.text("m:ura", in: node), agb: read.text("m:agb", in: node),
                                name: read.text("m:naam", in: node), type: read.text("m:type", in: node))
     }
 
-    func person(_ node: xmlNodePtr?, organisation: OrganisationRef? = nil) -> PersonRef? {
+    func person(_ node: XMLNode?, organisation: OrganisationRef? = nil) -> PersonRef? {
         guard let node else { return nil }
         return PersonRef(uzi: read.text("m:uzi", in: node), agb: read.text("m:agb", in: node),
                          big: read.text("m:big", in: node), name: read.text("m:naam", in: node),

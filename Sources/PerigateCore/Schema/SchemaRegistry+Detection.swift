@@ -1,4 +1,4 @@
-import CLibXML2
+import PerigateXML
 
 /// What detection found for a document.
 public enum Detection {

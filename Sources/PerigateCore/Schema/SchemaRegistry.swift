@@ -1,5 +1,5 @@
-import CLibXML2
 import Foundation
+import PerigateXML
 
 /// Every message type Perigate knows, with its XSD compiled once.
 ///
@@ -16,7 +16,7 @@ public final class SchemaRegistry: Sendable {
     /// Loads the catalogs in order and compiles every XSD (each file once).
     public static func load(_ sources: [CatalogSource]) throws -> SchemaRegistry {
         LibXML.ensureInitialized()
-        var compiled: [String: CompiledSchema] = [:]
+        var compiled: [String: XMLSchema] = [:]
         var types: [MessageType] = []
         for source in sources {
             let catalog = try source.load()
@@ -29,7 +29,7 @@ public final class SchemaRegistry: Sendable {
                     throw CatalogError(code: "catalog.duplicate", file: source.catalogFile,
                                        message: "\(entry.kind) \(entry.version) matches the same messages as \(clash.label) from catalog '\(clash.catalogName)'")
                 }
-                var schema: CompiledSchema?
+                var schema: XMLSchema?
                 if let relative = entry.schema {
                     let path = URL(fileURLWithPath: relative, relativeTo: URL(fileURLWithPath: source.schemaDirectory, isDirectory: true))
                         .standardizedFileURL.path
@@ -37,7 +37,7 @@ public final class SchemaRegistry: Sendable {
                         throw CatalogError(code: "schema.missing", file: path,
                                            message: "XSD for \(entry.kind) \(entry.version) (catalog \(source.catalogFile)) not found")
                     }
-                    if compiled[path] == nil { compiled[path] = try CompiledSchema.compile(path: path) }
+                    if compiled[path] == nil { compiled[path] = try compileSchema(path: path) }
                     schema = compiled[path]
                 }
                 types.append(MessageType(entry: entry, catalogName: catalog.name, namespaces: namespaces, schema: schema))
@@ -60,11 +60,10 @@ public final class SchemaRegistry: Sendable {
             expressions += [rule.xpath, rule.later, rule.context, rule.reference].compactMap { $0 }
         }
         for expression in expressions {
-            guard let compiled = xmlXPathCompile(expression) else {
+            guard XPathQuery.compiles(expression) else {
                 throw CatalogError(code: "catalog.invalid", file: file,
                                    message: "\(entry.kind) \(entry.version): invalid XPath '\(expression)'")
             }
-            xmlXPathFreeCompExpr(compiled)
             for prefix in Self.prefixes(in: expression) where namespaces[prefix] == nil {
                 throw CatalogError(code: "catalog.invalid", file: file,
                                    message: "\(entry.kind) \(entry.version): XPath '\(expression)' uses undeclared prefix '\(prefix)'")

@@ -1,11 +1,14 @@
 import Foundation
+import PerigateXML
 
 /// The validation pipeline: size check → safe parse → detect kind/version → XSD → semantic checks.
 ///
 /// A value type over a read-only registry: share one validator between any number of
 /// concurrent tasks or threads. Bad input never throws; it yields a report.
 public struct MessageValidator: Sendable {
+    /// The message types it recognises, with their compiled schemas.
     public let registry: SchemaRegistry
+    /// The safe parser (and its size limit) for messages given as bytes.
     public var parser: SafeXMLParser
     /// "Today" for future-date and due-date checks; injected so tests do not depend on the clock.
     public var now: @Sendable () -> Date
@@ -16,6 +19,7 @@ public struct MessageValidator: Sendable {
     /// made from this validator (``CanonicalMapper/init(validator:)``); `nil`: such dates do not map.
     public var referenceDate: String?
 
+    /// A validator over `registry`'s message types; `now` is "today" for the date checks.
     public init(registry: SchemaRegistry, parser: SafeXMLParser = SafeXMLParser(),
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.registry = registry
@@ -27,7 +31,7 @@ public struct MessageValidator: Sendable {
     public func validate<Bytes: ContiguousBytes>(_ bytes: Bytes) -> ValidationReport {
         switch parser.parse(bytes) {
         case .rejected(let issues):
-            return ValidationReport(outcome: .malformed, issues: issues)
+            return ValidationReport(unparsed: issues)
         case .document(let document):
             return validate(document)
         }
@@ -35,17 +39,23 @@ public struct MessageValidator: Sendable {
 
     /// Validates an already parsed document (the caller keeps it, e.g. for mapping).
     public func validate(_ document: XMLDocument) -> ValidationReport {
+        validation(of: document).report
+    }
+
+    /// Validates an already parsed document; the result names the matched message type for
+    /// the mapper (``CanonicalMapper/map(_:as:report:raw:allowSchemaRequired:)``).
+    func validation(of document: XMLDocument) -> ValidationResult {
         let root = document.root
         switch registry.detect(document) {
         case .unknown(let root):
-            return ValidationReport(outcome: .unsupported, root: root.qualifiedName, issues: [ValidationIssue(
+            return ValidationResult(report: ValidationReport(outcome: .unsupported, root: root.qualifiedName, issues: [ValidationIssue(
                 code: "message.unknown-kind",
                 message: "unknown message type: root element \(root.qualifiedName) is in no catalog; supported: \(registry.supportedSummary)",
-                line: root.line, path: "/\(root.localName)")])
+                line: root.line, path: "/\(root.localName)")]))
         case .unsupportedVersion(let found, let supported, let retired):
-            return unsupportedVersion(root: root, found: found, supported: supported, retired: retired)
+            return ValidationResult(report: unsupportedVersion(root: root, found: found, supported: supported, retired: retired))
         case .matched(let type):
-            return validate(document, as: type, root: root)
+            return ValidationResult(report: validate(document, as: type, root: root), type: type)
         }
     }
 
@@ -64,7 +74,7 @@ public struct MessageValidator: Sendable {
                 message: "no XSD is registered for \(type.label): the operator must register the official schema (--schemas / --pack)"))
             return report
         }
-        report.issues += schema.validate(document)
+        report.issues += schema.validate(document).map(ValidationIssue.init)
         if runsSemanticChecks {
             report.issues += SemanticChecker(type: type, today: now()).check(document)
         }

@@ -1,5 +1,5 @@
-import CLibXML2
 import Foundation
+import PerigateXML
 
 /// Runs a message type's semantic rules (BSN elfproef, identifier formats, plausible dates)
 /// over a schema-validated document. One checker per validation; not shared.
@@ -88,9 +88,9 @@ struct SemanticChecker {
         let systems = rule.systems ?? [:]
         var issues: [ValidationIssue] = []
         for node in try query.nodes(rule.xpath) {
-            let system = rule.systemAttribute.map { XMLNodeInfo.attribute($0, of: node) } ?? XMLNodeInfo.localName(of: node)
+            let system = rule.systemAttribute.map { node.attribute($0) } ?? node.localName
             guard let system, let kind = systems[system] else { continue }
-            let value = rule.valueAttribute.map { XMLNodeInfo.attribute($0, of: node) } ?? XMLNodeInfo.content(of: node)
+            let value = rule.valueAttribute.map { node.attribute($0) } ?? node.stringValue
             guard let value, let (code, problem) = Self.identifierProblem(kind, value) else { continue }
             let label = rule.systemAttribute == nil ? Self.identifierName(kind) : "\(Self.identifierName(kind)) (\(system))"
             issues.append(issue(code, "\(label): \(problem)", XPathQuery.Match(value: value, node: node)))
@@ -131,7 +131,7 @@ struct SemanticChecker {
 
     private func checkOrder(_ rule: SemanticRule, query: XPathQuery, severity: ValidationIssue.Severity) throws -> [ValidationIssue] {
         guard let later = rule.later else { return [] }
-        let contexts: [xmlNodePtr?] = try rule.context.map { try query.nodes($0).map { Optional($0) } } ?? [nil]
+        let contexts: [XMLNode?] = try rule.context.map { try query.nodes($0).map { Optional($0) } } ?? [nil]
         var issues: [ValidationIssue] = []
         for context in contexts {
             let firstMatch = try query.matches(rule.xpath, context: context).first

@@ -1,11 +1,11 @@
-import CLibXML2
 import Foundation
+import PerigateXML
 
 /// "Overdracht acute fase" 2.1 as ADA XML (root `ada`; no XSD is published): the same facts as
 /// ``AcuteOverdrachtHL7Mapper``. The birth plan is a reference to a separate file (`@attachment`).
 struct AcuteOverdrachtADAMapper {
     let message: NationalMessage
-    let root: xmlNodePtr
+    let root: XMLNode
     var nr: NationalReader { message.nr }
 
     init(_ message: NationalMessage) throws {
@@ -63,7 +63,7 @@ struct AcuteOverdrachtADAMapper {
     }
 
     /// The birth plan, referenced by file name (ADA keeps it outside the XML).
-    private func attachments(_ pregnancy: xmlNodePtr?) -> [AttachmentRef] {
+    private func attachments(_ pregnancy: XMLNode?) -> [AttachmentRef] {
         nr.nodes("bevalplan[@attachment]", in: pregnancy).map { _ in AttachmentRef(title: "Bevalplan", mimeType: nil, bytes: nil) }
     }
 }

@@ -1,12 +1,12 @@
-import CLibXML2
 import Foundation
+import PerigateXML
 
 /// HL7v3 "Overdracht acute fase" 2.1 (`REPC_IN002120NL`): the acute handover midwife → hospital.
 /// The mother, the referring midwife and practice, the reason, pregnancy facts, previous
 /// pregnancies and labour so far; an embedded PDF (birth plan) is referenced, not inlined.
 struct AcuteOverdrachtHL7Mapper {
     let message: NationalMessage
-    let request: xmlNodePtr
+    let request: XMLNode
     var nr: NationalReader { message.nr }
 
     init(_ message: NationalMessage) throws {
@@ -42,7 +42,7 @@ struct AcuteOverdrachtHL7Mapper {
             signals: [], consents: [], attachments: attachments())
     }
 
-    private func client(bsn: String, patient: xmlNodePtr?) throws -> ClientFacts {
+    private func client(bsn: String, patient: XMLNode?) throws -> ClientFacts {
         let person = nr.node("hl7:patientPerson", in: patient)
         let name = nr.node("hl7:name", in: person)
         var client = ClientFacts(bsn: bsn)

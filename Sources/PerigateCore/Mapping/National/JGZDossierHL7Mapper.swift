@@ -1,4 +1,4 @@
-import CLibXML2
+import PerigateXML
 
 /// HL7v3 JGZ dossier transfer 7.0 (`REPC_IN902120NL03`), between youth health care organisations.
 /// Its client is the child: the record it feeds is the child's (keyed by the child's BSN), with
@@ -6,7 +6,7 @@ import CLibXML2
 /// (contacts, measurements, rubrics) stay in the raw message; they are not mapped.
 struct JGZDossierHL7Mapper {
     let message: NationalMessage
-    let care: xmlNodePtr
+    let care: XMLNode
     var nr: NationalReader { message.nr }
 
     init(_ message: NationalMessage) throws {

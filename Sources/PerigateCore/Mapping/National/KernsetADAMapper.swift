@@ -1,12 +1,12 @@
-import CLibXML2
 import Foundation
+import PerigateXML
 
 /// Kernset geboortezorg as ADA XML: 2.2 (`kernset_aanleverbericht`, in an `adaxml` envelope or
 /// bare) and 2.3 (`kernset_geboortezorg`). Same canonical facts as the HL7v3 form
 /// (``KernsetHL7Mapper``); the cross-format oracle test holds them to that.
 struct KernsetADAMapper {
     let message: NationalMessage
-    let root: xmlNodePtr
+    let root: XMLNode
     var nr: NationalReader { message.nr }
 
     init(_ message: NationalMessage) throws {
@@ -44,7 +44,7 @@ struct KernsetADAMapper {
         return client
     }
 
-    private func pregnancy(care: xmlNodePtr?) throws -> PregnancyFacts {
+    private func pregnancy(care: XMLNode?) throws -> PregnancyFacts {
         let node = nr.node("zwangerschap", in: root)
         let check = nr.node("prenatale_controle[1]", in: node)
         var pregnancy = PregnancyFacts()
@@ -60,7 +60,7 @@ struct KernsetADAMapper {
         return pregnancy
     }
 
-    private func referrals(care: xmlNodePtr?, provenance: Provenance) throws -> [CareEvent] {
+    private func referrals(care: XMLNode?, provenance: Provenance) throws -> [CareEvent] {
         try nr.nodes("verwijsdetails", in: care).map { details in
             let organisation = { (side: String) in
                 nr.text("\(side)/zorginstelling/zorgaanbieder_identificatie_nummer/@value", in: details).map { OrganisationRef(lvrId: $0) }

@@ -1,11 +1,11 @@
-import CLibXML2
+import PerigateXML
 
 /// Kernset geboortezorg 2.2/2.3 as HL7v3 (`REPC_IN004014NL`): the care provision event of one
 /// organisation — mother, care period, referrals, pregnancy, delivery and each child. See
 /// docs/national-standards.md for the mapping table.
 struct KernsetHL7Mapper {
     let message: NationalMessage
-    let event: xmlNodePtr
+    let event: XMLNode
     var nr: NationalReader { message.nr }
 
     init(_ message: NationalMessage) throws {

@@ -41,11 +41,11 @@ public enum NationalDate {
     /// `T`, `T-306D`, `T+2M`, `T-39Y`, optionally with a time of day `{14:30:00}`.
     static func relative(_ value: String, reference: String?) throws -> String {
         guard let reference else {
-            throw MappingError(code: "mapping.relative-date",
+            throw MappingError(code: .relativeDate,
                                message: "'\(value)' is a relative test date; map with a reference date (--reference-date, mapping.referenceDate)")
         }
         let parts = reference.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { throw MappingError(code: "mapping.reference-date", message: "reference date '\(reference)' is not yyyy-mm-dd") }
+        guard parts.count == 3 else { throw MappingError(code: .referenceDate, message: "reference date '\(reference)' is not yyyy-mm-dd") }
         var body = value.dropFirst()
         var time: String?
         if let open = body.firstIndex(of: "{"), body.last == "}" {
@@ -77,7 +77,7 @@ public enum NationalDate {
     }
 
     static func invalid(_ value: String) -> MappingError {
-        MappingError(code: "mapping.invalid-date", message: "'\(value)' is not a date")
+        MappingError(code: .invalidDate, message: "'\(value)' is not a date")
     }
 
     /// Whether `day` can be a reference day: a real calendar date written `yyyy-mm-dd`

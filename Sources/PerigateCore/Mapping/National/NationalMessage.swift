@@ -1,6 +1,6 @@
-import CLibXML2
 import Crypto
 import Foundation
+import PerigateXML
 
 /// One national message being mapped: its kind and version, its bytes and a reader over it.
 /// Shared by the mappers of the national standards so each only says where things are.
@@ -19,11 +19,11 @@ struct NationalMessage {
 
     /// A mapping error: `what` is missing from this message.
     func missing(_ what: String) -> MappingError {
-        MappingError(code: "mapping.missing-field", message: "\(kind) \(version): \(what) is missing")
+        MappingError(code: .missingField, message: "\(kind) \(version): \(what) is missing")
     }
 
     /// The node at `path`, else ``missing(_:)``.
-    func required(_ path: String, _ what: String, in node: xmlNodePtr? = nil) throws -> xmlNodePtr {
+    func required(_ path: String, _ what: String, in node: XMLNode? = nil) throws -> XMLNode {
         guard let found = nr.node(path, in: node) else { throw missing(what) }
         return found
     }
@@ -48,14 +48,14 @@ enum HL7Message {
     }
 
     /// An HL7v3 `addr`: street, house number, postcode, city.
-    static func address(_ node: xmlNodePtr?, nr: NationalReader) -> Address? {
+    static func address(_ node: XMLNode?, nr: NationalReader) -> Address? {
         guard let node else { return nil }
         return Address(street: nr.text("hl7:streetName", in: node), houseNumber: nr.text("hl7:houseNumber", in: node),
                        postcode: nr.text("hl7:postalCode", in: node), city: nr.text("hl7:city", in: node))
     }
 
     /// An `AssignedPerson`: UZI, AGB, name and role (its code's display name, else the code).
-    static func person(_ node: xmlNodePtr?, nr: NationalReader, organisation: OrganisationRef?) -> PersonRef? {
+    static func person(_ node: XMLNode?, nr: NationalReader, organisation: OrganisationRef?) -> PersonRef? {
         guard let node else { return nil }
         let person = PersonRef(uzi: nr.id(NationalReader.uziOID, in: node), agb: nr.id(NationalReader.agbOID, in: node),
                                name: nr.name("hl7:assignedPrincipalChoiceList/hl7:assignedPerson/hl7:name", in: node),
@@ -78,7 +78,7 @@ enum ADAMessage {
     /// ADA has no message id: `ada:ID:HASH` from the transaction's `@id` (a scenario or dossier
     /// id, shared by every version of it) and the first 16 hex digits of the bytes' SHA-256, else
     /// `sha256:…` of the bytes. A re-send is the same message; a changed one is a new message.
-    static func id(_ nr: NationalReader, root: xmlNodePtr, raw: Data) -> String {
+    static func id(_ nr: NationalReader, root: XMLNode, raw: Data) -> String {
         let digest = Hex.encode(SHA256.hash(data: raw))
         if let id = nr.text("@id", in: root) { return "ada:\(id):\(digest.prefix(16))" }
         return "sha256:" + digest

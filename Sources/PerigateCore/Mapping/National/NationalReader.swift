@@ -1,4 +1,4 @@
-import CLibXML2
+import PerigateXML
 
 /// Reading helpers shared by the mappers of the national standards (HL7v3 and ADA): dates in the
 /// canonical form, codes, numbers as sent, and HL7v3 identifiers by OID.
@@ -19,25 +19,25 @@ struct NationalReader {
         self.reference = reference
     }
 
-    func text(_ path: String, in node: xmlNodePtr? = nil) -> String? { read.text(path, in: node) }
-    func node(_ path: String, in node: xmlNodePtr? = nil) -> xmlNodePtr? { read.node(path, in: node) }
-    func nodes(_ path: String, in node: xmlNodePtr? = nil) -> [xmlNodePtr] { read.nodes(path, in: node) }
-    func bool(_ path: String, in node: xmlNodePtr? = nil) -> Bool? { read.bool(path, in: node) }
+    func text(_ path: String, in node: XMLNode? = nil) -> String? { read.text(path, in: node) }
+    func node(_ path: String, in node: XMLNode? = nil) -> XMLNode? { read.node(path, in: node) }
+    func nodes(_ path: String, in node: XMLNode? = nil) -> [XMLNode] { read.nodes(path, in: node) }
+    func bool(_ path: String, in node: XMLNode? = nil) -> Bool? { read.bool(path, in: node) }
 
     /// A whole number as sent (`3450`, `3450.0`); `nil` for anything else.
-    func int(_ path: String, in node: xmlNodePtr? = nil) -> Int? {
+    func int(_ path: String, in node: XMLNode? = nil) -> Int? {
         guard let text = text(path, in: node) else { return nil }
         if let value = Int(text) { return value }
         guard let value = Double(text), value.rounded() == value, abs(value) < 1e9 else { return nil }
         return Int(value)
     }
 
-    func date(_ path: String, in node: xmlNodePtr? = nil) throws -> String? {
+    func date(_ path: String, in node: XMLNode? = nil) throws -> String? {
         try text(path, in: node).map { try NationalDate.iso($0, reference: reference) }
     }
 
     /// The coded value at `path` (an element with `@code`, or an HL7v3 `@nullFlavor`).
-    func coded(_ path: String, in node: xmlNodePtr? = nil) -> CodedValue? {
+    func coded(_ path: String, in node: XMLNode? = nil) -> CodedValue? {
         self.node(path, in: node).flatMap(code(of:))
     }
 
@@ -45,24 +45,24 @@ struct NationalReader {
     /// "no information" in one format is the same fact as in the other.
     static let nullFlavorSystem = "2.16.840.1.113883.5.1008"
 
-    func code(of node: xmlNodePtr) -> CodedValue? {
+    func code(of node: XMLNode) -> CodedValue? {
         read.coded(node) ?? text("@nullFlavor", in: node).map { CodedValue(code: $0, system: Self.nullFlavorSystem) }
     }
 
     /// A duration in days at `path`, as `weeks+days`.
-    func weeksAndDays(_ path: String, in node: xmlNodePtr? = nil) -> String? {
+    func weeksAndDays(_ path: String, in node: XMLNode? = nil) -> String? {
         int(path, in: node).map(NationalDate.weeksAndDays)
     }
 
     // MARK: HL7v3
 
     /// The extension of the `hl7:id` with root `oid` under `node`.
-    func id(_ oid: String, in node: xmlNodePtr?, prefix: String = "hl7:") -> String? {
+    func id(_ oid: String, in node: XMLNode?, prefix: String = "hl7:") -> String? {
         text("\(prefix)id[@root='\(oid)']/@extension", in: node)
     }
 
     /// An HL7v3 organisation (`Organization`, `representedOrganization`): URA, AGB, LVR id, name.
-    func organisation(_ node: xmlNodePtr?) -> OrganisationRef? {
+    func organisation(_ node: XMLNode?) -> OrganisationRef? {
         guard let node else { return nil }
         let organisation = OrganisationRef(ura: id(Self.uraOID, in: node), agb: id(Self.agbOID, in: node),
                                            name: text("hl7:name", in: node), lvrId: id(Self.lvrOID, in: node))
@@ -70,7 +70,7 @@ struct NationalReader {
     }
 
     /// A name element's text, whitespace normalised (`Annette de Vries`).
-    func name(_ path: String, in node: xmlNodePtr?) -> String? {
+    func name(_ path: String, in node: XMLNode?) -> String? {
         guard self.node(path, in: node) != nil else { return nil }
         return text("normalize-space(\(path))", in: node)
     }

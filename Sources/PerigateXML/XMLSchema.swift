@@ -4,9 +4,9 @@ import CLibXML2
 ///
 /// `@unchecked Sendable`: libxml2 never mutates a compiled `xmlSchema` during validation; each
 /// validation creates its own `xmlSchemaValidCtxt` (measured safe: 2 threads × 20,000
-/// documents, helgrind/drd clean — docs/performance.md). Compilation itself is not thread-safe
-/// and happens once, at registry load, on one thread.
-public final class CompiledSchema: @unchecked Sendable {
+/// documents, helgrind/drd clean — docs/performance.md). Compilation itself is not thread-safe:
+/// call ``compile(path:)`` once per file, at startup, on one thread.
+public final class XMLSchema: @unchecked Sendable {
     let pointer: xmlSchemaPtr
     /// The XSD file it was compiled from.
     public let path: String
@@ -21,42 +21,39 @@ public final class CompiledSchema: @unchecked Sendable {
     }
 
     /// Compiles the XSD at `path` (includes and imports resolve relative to it; only local
-    /// files are ever loaded). Throws a ``CatalogError`` naming the file and libxml2's errors.
-    static func compile(path: String) throws -> CompiledSchema {
+    /// files are ever loaded). Not thread-safe: compile on one thread, before validating.
+    public static func compile(path: String) throws(XMLSchemaError) -> XMLSchema {
         LibXML.ensureInitialized()
         guard let parserContext = xmlSchemaNewParserCtxt(path) else {
-            throw CatalogError(code: "schema.unreadable", file: path, message: "cannot create a schema parser")
+            throw XMLSchemaError(reason: .unreadable, path: path, issues: [])
         }
         defer { xmlSchemaFreeParserCtxt(parserContext) }
-        let collector = XMLErrorCollector(code: "schema.compile", limit: 5)
+        let collector = XMLErrorCollector(code: .schemaCompile, limit: 5)
         let schema = collector.withSink { sink -> xmlSchemaPtr? in
             perigate_schema_parser_sink(parserContext, sink)
             return xmlSchemaParse(parserContext)
         }
         guard let schema else {
-            let details = collector.issues.map { issue in
-                "\(issue.line.map { "line \($0): " } ?? "")\(issue.message)"
-            }
-            throw CatalogError(code: "schema.broken", file: path,
-                               message: details.isEmpty ? "the XSD could not be compiled" : details.joined(separator: "; "))
+            throw XMLSchemaError(reason: .broken, path: path, issues: collector.issues)
         }
-        return CompiledSchema(pointer: schema, path: path)
+        return XMLSchema(pointer: schema, path: path)
     }
 
-    /// Validates `document`, one fresh validation context per call (thread-safe).
-    func validate(_ document: XMLDocument) -> [ValidationIssue] {
+    /// Validates `document`, one fresh validation context per call (thread-safe). Empty when
+    /// the document is valid; warnings may come with a valid document.
+    public func validate(_ document: XMLDocument) -> [XMLIssue] {
         guard let context = xmlSchemaNewValidCtxt(pointer) else {
-            return [ValidationIssue(code: "schema.unavailable", message: "cannot create a validation context")]
+            return [XMLIssue(code: .schemaUnavailable, message: "cannot create a validation context")]
         }
         defer { xmlSchemaFreeValidCtxt(context) }
-        let collector = XMLErrorCollector(code: "schema.invalid")
+        let collector = XMLErrorCollector(code: .schemaInvalid)
         let result = collector.withSink { sink -> Int32 in
             perigate_schema_valid_sink(context, sink)
             return xmlSchemaValidateDoc(context, document.pointer)
         }
         var issues = collector.issues
         if result != 0 && collector.errorCount == 0 {
-            issues.append(ValidationIssue(code: "schema.invalid", message: "schema validation failed (libxml2 code \(result))"))
+            issues.append(XMLIssue(code: .schemaInvalid, message: "schema validation failed (libxml2 code \(result))"))
         }
         return issues
     }

@@ -15,6 +15,11 @@ public final class XMLDocument {
         xmlFreeDoc(pointer)
     }
 
+    /// The root element as a node handle (for mappers), or `nil` for a document without one.
+    public var rootNode: XMLNode? {
+        xmlDocGetRootElement(pointer).map { XMLNode($0, in: self) }
+    }
+
     /// The root element's local name, namespace URI ("" when none) and attributes of interest.
     public var root: RootElement? {
         guard let node = xmlDocGetRootElement(pointer) else { return nil }
@@ -31,8 +36,11 @@ public final class XMLDocument {
 
     /// The root element as seen by detection.
     public struct RootElement: Sendable, Hashable {
+        /// Local name, e.g. `verwijzing`.
         public var localName: String
+        /// Namespace URI; "" when none.
         public var namespace: String
+        /// The `versie` attribute, when present.
         public var versie: String?
         /// Line of the root element's start tag.
         public var line: Int?
@@ -40,6 +48,14 @@ public final class XMLDocument {
         /// `{namespace}local` (Clark notation), as in the corpus manifest.
         public var qualifiedName: String {
             namespace.isEmpty ? localName : "{\(namespace)}\(localName)"
+        }
+
+        /// A root element description (detection builds an empty one for a rootless document).
+        public init(localName: String, namespace: String, versie: String?, line: Int?) {
+            self.localName = localName
+            self.namespace = namespace
+            self.versie = versie
+            self.line = line
         }
     }
 }

@@ -18,14 +18,17 @@ public struct SafeXMLParser: Sendable {
     /// Default maximum: 16 MiB, room for a message with a few scanned PDF attachments.
     public static let defaultMaximumBytes = 16 * 1024 * 1024
 
+    /// A parser refusing messages over `maximumBytes`.
     public init(maximumBytes: Int = SafeXMLParser.defaultMaximumBytes) {
         self.maximumBytes = maximumBytes
     }
 
     /// The result of a parse: a document, or the issues that stopped it.
     public enum Outcome {
+        /// A well-formed document without DOCTYPE.
         case document(XMLDocument)
-        case rejected([ValidationIssue])
+        /// Refused: the issues say why (never empty); ``XMLIssue/Code/tooLarge`` first when too large.
+        case rejected([XMLIssue])
     }
 
     /// NONET: never touch the network. COMPACT: small text nodes stored inline (fewer allocations;
@@ -36,19 +39,19 @@ public struct SafeXMLParser: Sendable {
     public func parse(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         LibXML.ensureInitialized()
         if bytes.count > min(maximumBytes, Int(Int32.max)) {
-            return .rejected([ValidationIssue(
-                code: "xml.too-large",
+            return .rejected([XMLIssue(
+                code: .tooLarge,
                 message: "message is \(bytes.count) bytes; the maximum is \(maximumBytes) bytes")])
         }
         guard bytes.count > 0, let base = bytes.baseAddress else {
-            return .rejected([ValidationIssue(code: "xml.malformed", message: "empty message")])
+            return .rejected([XMLIssue(code: .malformed, message: "empty message")])
         }
         guard let ctxt = xmlNewParserCtxt() else {
-            return .rejected([ValidationIssue(code: "xml.parser-unavailable",
-                                              message: "libxml2 could not create a parser context")])
+            return .rejected([XMLIssue(code: .parserUnavailable,
+                                       message: "libxml2 could not create a parser context")])
         }
         defer { xmlFreeParserCtxt(ctxt) }
-        let collector = XMLErrorCollector(code: "xml.malformed")
+        let collector = XMLErrorCollector(code: .malformed)
         let doc: xmlDocPtr? = collector.withSink { sink in
             perigate_parser_prepare(ctxt, sink)
             return xmlCtxtReadMemory(
@@ -58,8 +61,8 @@ public struct SafeXMLParser: Sendable {
         if collector.doctypeSeen {
             if let doc { xmlFreeDoc(doc) }
             let line = Int(xmlSAX2GetLineNumber(ctxt))
-            return .rejected([ValidationIssue(
-                code: "xml.doctype-forbidden",
+            return .rejected([XMLIssue(
+                code: .doctypeForbidden,
                 message: "DOCTYPE declarations are not allowed in messages (entity and DTD attacks)",
                 line: line > 0 ? line : nil)])
         }
@@ -68,7 +71,7 @@ public struct SafeXMLParser: Sendable {
             if let doc { xmlFreeDoc(doc) }
             var issues = collector.issues.filter { $0.severity == .error }
             if issues.isEmpty {
-                issues = [ValidationIssue(code: "xml.malformed", message: "the message is not well-formed XML")]
+                issues = [XMLIssue(code: .malformed, message: "the message is not well-formed XML")]
             }
             return .rejected(issues)
         }

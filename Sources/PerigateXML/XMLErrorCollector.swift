@@ -1,4 +1,3 @@
-import Foundation
 import CLibXML2
 
 /// Collects libxml2 structured errors of one parse, validation or schema compilation.
@@ -6,8 +5,8 @@ import CLibXML2
 /// One collector belongs to one operation on one thread; it is never shared, so it needs no
 /// locking. libxml2 reaches it through the C sink's `context` pointer.
 final class XMLErrorCollector {
-    private(set) var issues: [ValidationIssue] = []
-    private let code: String
+    private(set) var issues: [XMLIssue] = []
+    private let code: XMLIssue.Code
     private let limit: Int
     /// Number of errors libxml2 reported, including those beyond `limit`.
     private(set) var errorCount = 0
@@ -16,7 +15,7 @@ final class XMLErrorCollector {
     /// - Parameters:
     ///   - code: the issue code given to every collected error (e.g. `schema.invalid`).
     ///   - limit: at most this many issues are kept (the count goes on).
-    init(code: String, limit: Int = 100) {
+    init(code: XMLIssue.Code, limit: Int = 100) {
         self.code = code
         self.limit = limit
     }
@@ -37,7 +36,7 @@ final class XMLErrorCollector {
     var doctypeSeen: Bool { sink.doctype_seen != 0 }
 
     private func record(_ error: xmlError) {
-        let severity: ValidationIssue.Severity = error.level == XML_ERR_WARNING ? .warning : .error
+        let severity: XMLIssue.Severity = error.level == XML_ERR_WARNING ? .warning : .error
         if severity == .error { errorCount += 1 }
         guard issues.count < limit else { return }
         let message = error.message.map { String(cString: $0) }?
@@ -46,7 +45,7 @@ final class XMLErrorCollector {
         if let node = error.node {
             path = XMLNodeInfo.path(of: node.assumingMemoryBound(to: xmlNode.self))
         }
-        issues.append(ValidationIssue(
+        issues.append(XMLIssue(
             code: code, severity: severity, message: message,
             line: error.line > 0 ? Int(error.line) : nil,
             column: error.int2 > 0 ? Int(error.int2) : nil,
