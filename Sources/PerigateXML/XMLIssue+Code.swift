@@ -1,7 +1,7 @@
 extension XMLIssue {
     /// A typed issue code: compare with the constants below, print ``rawValue`` (the stable
     /// string that reports show). A struct, so codes can be added without breaking callers.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: StableCode {
         /// The stable string, e.g. `xml.too-large`.
         public var rawValue: String
 
@@ -9,9 +9,6 @@ extension XMLIssue {
         public init(rawValue: String) {
             self.rawValue = rawValue
         }
-
-        /// The stable string.
-        public var description: String { rawValue }
 
         /// Not well-formed XML, or empty.
         public static let malformed = Code(rawValue: "xml.malformed")

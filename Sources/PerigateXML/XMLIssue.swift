@@ -11,8 +11,9 @@ public struct XMLIssue: Sendable, Hashable {
 
     /// Stable machine-readable code, e.g. `xml.malformed`, `schema.invalid`.
     public var code: Code
-    /// How serious the problem is.
-    public var severity: Severity
+    /// How serious the problem is (made by this target only: the synthesized initializer,
+    /// severity `error` unless given).
+    public var severity: Severity = .error
     /// Human-readable explanation (libxml2's own message for parser and schema errors).
     public var message: String
     /// 1-based line in the document, when known.
@@ -21,15 +22,4 @@ public struct XMLIssue: Sendable, Hashable {
     public var column: Int?
     /// Element path such as `/verwijzing/client/bsn`, when known.
     public var path: String?
-
-    /// An issue; severity `error` unless given.
-    public init(code: Code, severity: Severity = .error, message: String,
-                line: Int? = nil, column: Int? = nil, path: String? = nil) {
-        self.code = code
-        self.severity = severity
-        self.message = message
-        self.line = line
-        self.column = column
-        self.path = path
-    }
 }

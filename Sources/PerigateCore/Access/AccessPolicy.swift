@@ -1,3 +1,5 @@
+import PerigateXML
+
 /// Who may read a client's record (pure functions; the server and the CLI share them).
 ///
 /// A partner may read only when all hold, checked in this order:
@@ -34,11 +36,12 @@ public enum AccessPolicy {
         }
 
         /// A refusal's stable code (in problem bodies and audit lines).
-        public struct Code: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+        public struct Code: StableCode {
+            /// The stable string, e.g. `access.no-consent`.
             public var rawValue: String
+
+            /// A code from its stable string.
             public init(rawValue: String) { self.rawValue = rawValue }
-            public init(stringLiteral value: String) { rawValue = value }
-            public var description: String { rawValue }
 
             /// The partner's type may not take part (insurer, company doctor).
             public static let partnerType: Code = "access.partner-type"

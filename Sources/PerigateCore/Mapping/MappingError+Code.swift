@@ -1,7 +1,9 @@
+import PerigateXML
+
 extension MappingError {
     /// A typed mapping error code: control flow compares these constants, output prints
     /// ``rawValue``. A struct (extensible without breaking callers), writable as a string literal.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public struct Code: StableCode {
         /// The stable string, e.g. `mapping.no-mapper`.
         public var rawValue: String
 
@@ -9,14 +11,6 @@ extension MappingError {
         public init(rawValue: String) {
             self.rawValue = rawValue
         }
-
-        /// A code written as its stable string (`"record.empty"`).
-        public init(stringLiteral value: String) {
-            self.init(rawValue: value)
-        }
-
-        /// The stable string.
-        public var description: String { rawValue }
 
         /// Only valid messages are mapped.
         public static let notValid: Code = "mapping.not-valid"
