@@ -45,7 +45,7 @@ struct AuditCommand: AsyncParsableCommand {
                 // Verifying is an access to the log too: logged after the check, so it never changes what was checked.
                 try await store.appendAudit([AuditEntry(
                     time: Date().formatted(.iso8601), actor: "operator:cli", event: "audit.verify", action: "E", eventType: "log-access",
-                    object: "audit-log", outcome: result.problem == nil ? "success" : "error", checks: "T--F",
+                    object: "audit-log", outcome: result.problem == nil ? "success" : "error", checks: AuditChecks.authorized,
                     detail: result.problem.map(String.init(describing:)) ?? "\(result.lines) lines intact")])
                 return result
             }
@@ -82,7 +82,7 @@ struct AuditCommand: AsyncParsableCommand {
             let purged = try await database.withStore { store in
                 try await store.purgeAudit(before: cutoff, purgeLine: AuditEntry(
                     time: moment.formatted(.iso8601), actor: "operator:cli", event: "audit.purge", action: "D", eventType: "log-access",
-                    object: "audit-log", outcome: "success", checks: "T--F"))
+                    object: "audit-log", outcome: "success", checks: AuditChecks.authorized))
             }
             print("audit purge: \(purged) lines written before \(cutoff) removed (retention \(years) years)")
         }
@@ -112,7 +112,7 @@ struct AuditCommand: AsyncParsableCommand {
                 let rows = try await store.auditRows(client: bsn, from: from, to: upper)
                 try await store.appendAudit([AuditEntry(
                     time: Date().formatted(.iso8601), actor: "operator:cli", event: "audit.export", action: "R", eventType: "log-access",
-                    object: bsn.map { "bsn:\($0)/access-log" } ?? "audit-log", outcome: "success", checks: "T--F",
+                    object: bsn.map { "bsn:\($0)/access-log" } ?? "audit-log", outcome: "success", checks: AuditChecks.authorized,
                     detail: "\(rows.count) lines",
                     objectDetail: AuditObject(idType: "urn:perigate:audit-log", id: bsn ?? "all", objectClass: "system-object",
                                               category: "toegangslog", query: query))])

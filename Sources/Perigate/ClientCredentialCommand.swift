@@ -25,7 +25,7 @@ struct ClientCredentialCommand: AsyncParsableCommand {
             try await database.withStore { store in
                 try await store.addClientCredential(credential, tokenHash: PartnerToken.hash(token), audit: AuditEntry(
                     time: credential.createdAt, actor: "operator:cli", event: "client-credential.add", action: "C",
-                    object: "bsn:\(bsn.value)/client-credential:\(credential.id)", outcome: "success", checks: "T--F"))
+                    object: "bsn:\(bsn.value)/client-credential:\(credential.id)", outcome: "success", checks: AuditChecks.authorized))
             }
             print("client credential \(credential.id) for \(Receipt.maskedReference(bsn: bsn.value)) added")
             print("token (shown once, hand it to the client portal): \(token)")

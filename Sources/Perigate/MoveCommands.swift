@@ -41,7 +41,7 @@ struct ExportCommand: AsyncParsableCommand {
             }
             try await store.appendAudit([AuditEntry(
                 time: Date().formatted(.iso8601), actor: "operator:cli", event: "store.export", action: "R", eventType: "log-access",
-                object: "store", outcome: "success", checks: "T--F", detail: StoreDump.summary(counts))])
+                object: "store", outcome: "success", checks: AuditChecks.authorized, detail: StoreDump.summary(counts))])
         }
         print("exported: \(StoreDump.summary(counts))")
     }

@@ -20,7 +20,7 @@ extension OperatorConsole {
         func line(_ event: String, _ action: String, _ object: String, outcome: String = "success", detail: String? = nil,
                   eventType: String = "normal") -> AuditEntry {
             AuditEntry(time: time.formatted(.iso8601), actor: actor, event: event, action: action, eventType: eventType, object: object,
-                       outcome: outcome, checks: outcome == "success" ? "T--F" : "F--F", detail: detail,
+                       outcome: outcome, checks: outcome == "success" ? AuditChecks.authorized : AuditChecks.unauthorized, detail: detail,
                        user: AuditUser(id: account.id, name: account.name, role: account.role.rawValue, responsible: nil, accessPoint: nil))
         }
     }
@@ -61,7 +61,7 @@ extension OperatorConsole {
             await throttle.failed(login, now: now())
             try await store.appendAudit([AuditEntry(
                 time: now().formatted(.iso8601), actor: "console:\(known ? login : "unknown")", event: "console.login", action: "E",
-                object: "console", outcome: "refused", checks: "F---",
+                object: "console", outcome: "refused", checks: AuditChecks.credentialRefused,
                 detail: locked ? "too many failed logins" : account == nil ? "unknown login name" : "wrong password, no password or revoked")])
             return loginPage(request, problem: locked ? "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw."
                 : "Onjuiste gebruikersnaam of wachtwoord.", status: .unauthorized)

@@ -176,11 +176,11 @@ public final class DeliveryWorker: Service, Sendable {
         onAttempt?(subscription.id, outcome, elapsed)
         var events: [Delivery] = []
         var lines = [exportLine(delivery, message: message, partner: partner, time: time,
-                                outcome: verdict == .delivered ? "success" : "error", checks: delivery.reason == "subscribed" ? "TTTF" : "TT-F",
+                                outcome: verdict == .delivered ? "success" : "error", checks: delivery.reason == "subscribed" ? AuditChecks.consented : AuditChecks.careTeam,
                                 detail: attempt.status.map { "webhook HTTP \($0)" } ?? "webhook \(attempt.error ?? "failed")")]
         if subscription.active && !updated.active {
             lines.append(AuditEntry(time: time, actor: "system:perigate", event: "subscription.disabled", action: "U",
-                                    object: "subscription:\(subscription.id)", outcome: "success", checks: "----", detail: updated.disabledReason,
+                                    object: "subscription:\(subscription.id)", outcome: "success", checks: AuditChecks.notChecked, detail: updated.disabledReason,
                                     organisation: AuditOrganisation(ura: partner.ura, agb: partner.agb, name: partner.name)))
             // The owner is told in its inbox as well.
             events.append(Delivery(messageId: "", bsn: "", partnerId: partner.id, partnerURA: partner.ura, subscriptionId: nil,
@@ -209,7 +209,7 @@ public final class DeliveryWorker: Service, Sendable {
         var attempt = attempt
         attempt.error = code
         let message = try await store.message(id: delivery.messageId)
-        let line = exportLine(delivery, message: message, partner: partner, time: attempt.time, outcome: "refused", checks: "TTFF", detail: code)
+        let line = exportLine(delivery, message: message, partner: partner, time: attempt.time, outcome: "refused", checks: AuditChecks.consentRefused, detail: code)
         try await store.recordAttempt(attempt, delivery: delivery, subscription: nil, audit: [line], events: [])
     }
 

@@ -68,7 +68,7 @@ extension GatewayServer {
                                                         limit: limit)
         var line = caller.ingestCaller.auditLine(
             time: timestamp(), event: "audit.read", action: "R", object: "audit-log:ura:\(caller.partner.ura)",
-            outcome: "success", checks: "T--F", detail: "\(lines.count) lines",
+            outcome: "success", checks: AuditChecks.authorized, detail: "\(lines.count) lines",
             objectDetail: AuditObject(idType: "urn:perigate:audit-log", id: "ura:\(caller.partner.ura)", objectClass: "system-object",
                                       category: "toegangslog",
                                       query: [from.map { "from=\($0)" }, to.map { "to=\($0)" }].compactMap { $0 }.joined(separator: "&")))

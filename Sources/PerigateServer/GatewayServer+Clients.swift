@@ -46,7 +46,7 @@ extension GatewayServer {
             body = try JSONDecoder().decode(Body.self, from: Data(buffer: bytes))
         } catch {
             try await ingest.store.appendAudit([caller.ingestCaller.consentAuditLine(
-                bsn: bsn.value, event: "consent.register", time: timestamp(), outcome: "refused", checks: "----",
+                bsn: bsn.value, event: "consent.register", time: timestamp(), outcome: "refused", checks: AuditChecks.notChecked,
                 detail: "request.invalid-json")])
             return Problem(.requestInvalidJson,
                            detail: "send {\"status\": \"given\" or \"withdrawn\", \"date\": \"YYYY-MM-DD\"}").response
@@ -88,7 +88,7 @@ extension GatewayServer {
         if let bsn = context.parameters.get("bsn").flatMap(BSN.init) { return bsn }
         try await ingest.store.appendAudit([caller.ingestCaller.auditLine(
             time: timestamp(), event: event, action: "R", object: "client:invalid-bsn", outcome: "refused",
-            checks: "----", detail: "request.bsn-invalid")])
+            checks: AuditChecks.notChecked, detail: "request.bsn-invalid")])
         return nil
     }
 

@@ -40,7 +40,7 @@ extension GatewayServer {
 
     func configurationLine(_ caller: Authenticated, _ event: String, _ action: String, _ id: String) -> AuditEntry {
         caller.ingestCaller.auditLine(time: timestamp(), event: event, action: action, object: "subscription:\(id)",
-                                      outcome: "success", checks: "T--F",
+                                      outcome: "success", checks: AuditChecks.authorized,
                                       objectDetail: AuditObject(idType: "urn:perigate:subscription", id: id, objectClass: "system-object"))
     }
 
@@ -138,7 +138,7 @@ extension GatewayServer {
             let withdrawn = try await ingest.store.consents(bsn: delivery.bsn).last?.status == .withdrawn
             var line = caller.ingestCaller.auditLine(
                 time: timestamp(), event: "message.export", action: "E", object: "bsn:\(delivery.bsn)/message:\(delivery.messageId)",
-                outcome: withdrawn ? "refused" : "success", checks: withdrawn ? "TTFF" : "TT-F", detail: withdrawn ? "access.consent-withdrawn" : "inbox",
+                outcome: withdrawn ? "refused" : "success", checks: withdrawn ? AuditChecks.consentRefused : AuditChecks.careTeam, detail: withdrawn ? "access.consent-withdrawn" : "inbox",
                 objectDetail: .client(delivery.bsn, category: message.report.kind ?? "bericht", authorizationProtocol: AccessPolicy.protocolName),
                 custodians: message.senderURA.map { [AuditOrganisation(ura: $0)] })
             line.traceId = delivery.id
@@ -157,7 +157,7 @@ extension GatewayServer {
     func ackInbox(_ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         let line = caller.ingestCaller.auditLine(time: timestamp(), event: "delivery.ack", action: "U", object: "delivery:\(id)",
-                                                 outcome: "success", checks: "T--F")
+                                                 outcome: "success", checks: AuditChecks.authorized)
         guard let forwarding, try await forwarding.store.setDeliveryStatus(id: id, partnerId: caller.partner.id, status: "acked", audit: [line])
         else { return Problem(.deliveryNotFound, detail: "no inbox item \(id) for this partner").response }
         return Response(status: .noContent)

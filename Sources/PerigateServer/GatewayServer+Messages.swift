@@ -60,7 +60,7 @@ extension GatewayServer {
         let audit = caller.ingestCaller.auditLine(
             time: timestamp(), event: raw ? "message.read-raw" : "message.read", action: "R",
             object: message?.bsn.map { "bsn:\($0)/message:\(id)" } ?? "message:\(id)", outcome: visible ? "success" : "refused",
-            checks: visible ? "T--F" : "F--F", detail: visible ? nil : "access.not-sender", objectDetail: objectDetail,
+            checks: visible ? AuditChecks.authorized : AuditChecks.unauthorized, detail: visible ? nil : "access.not-sender", objectDetail: objectDetail,
             custodians: visible ? [AuditOrganisation(ura: caller.partner.ura, agb: caller.partner.agb, name: caller.partner.name)] : nil)
         try await ingest.store.appendAudit([audit])
         guard let message, visible else {

@@ -16,7 +16,7 @@ extension GatewayServer {
 
         func line(_ event: String, _ action: String, _ object: String, detail: String? = nil) -> AuditEntry {
             AuditEntry(time: time, actor: actor, event: event, action: action, object: object, outcome: "success",
-                       checks: "T--F", detail: detail,
+                       checks: AuditChecks.authorized, detail: detail,
                        user: AuditUser(id: user.id, name: user.name, role: user.role, responsible: user.onBehalfOf, accessPoint: nil))
         }
     }

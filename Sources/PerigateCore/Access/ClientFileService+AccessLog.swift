@@ -61,14 +61,14 @@ extension ClientFileService {
             let refusal = allowed ? nil : AccessPolicy.Refusal(code: .otherClient, reason: "this credential belongs to another client")
             try await store.appendAudit([AuditEntry(
                 time: time, actor: "client:\(credential.id)", event: event, action: "R", eventType: "log-access", object: object,
-                outcome: allowed ? "success" : "refused", checks: allowed ? "T--F" : "F--F", detail: refusal?.code.rawValue,
+                outcome: allowed ? "success" : "refused", checks: allowed ? AuditChecks.authorized : AuditChecks.unauthorized, detail: refusal?.code.rawValue,
                 user: AuditUser(id: "client:\(credential.id)", name: nil, role: "client", responsible: nil, accessPoint: accessPoint),
                 objectDetail: detail, traceId: traceId)])
             return refusal
         case .partner(let partner, let caller):
             let refusal = AccessPolicy.careTeamRefusal(by: partner, facts: try await facts(bsn: bsn), views: views)
             var line = caller.auditLine(time: time, event: event, action: "R", object: object, outcome: refusal == nil ? "success" : "refused",
-                                        checks: refusal == nil ? "TT-F" : (refusal?.code == .partnerType ? "F--F" : "TF-F"),
+                                        checks: refusal == nil ? AuditChecks.careTeam : (refusal?.code == .partnerType ? AuditChecks.unauthorized : AuditChecks.noCareRelationship),
                                         detail: refusal?.code.rawValue, objectDetail: detail)
             line.eventType = "log-access"
             try await store.appendAudit([line])

@@ -94,16 +94,16 @@ public struct ClientFileService: Sendable {
             "date \(date) lies in the future"
         } else { nil }
         if let problem {
-            try await store.appendAudit([line("refused", "----", "consent.invalid")])
+            try await store.appendAudit([line("refused", AuditChecks.notChecked, "consent.invalid")])
             return .invalid(problem)
         }
         let facts = try await facts(bsn: bsn)
         if let refusal = AccessPolicy.careTeamRefusal(by: partner, facts: facts, views: views) {
-            try await store.appendAudit([line("refused", refusal.code == .partnerType ? "F--F" : "TF-F", refusal.code.rawValue)])
+            try await store.appendAudit([line("refused", refusal.code == .partnerType ? AuditChecks.unauthorized : AuditChecks.noCareRelationship, refusal.code.rawValue)])
             return .refused(refusal)
         }
         let consent = ExchangeConsent(bsn: bsn.value, status: status, date: date, recordedAt: time, recordedBy: caller.auditActor)
-        try await store.registerConsent(consent, audit: [line("success", "TT-F", nil)])
+        try await store.registerConsent(consent, audit: [line("success", AuditChecks.careTeam, nil)])
         return .registered(consent)
     }
 }

@@ -52,7 +52,7 @@ public struct AuditEntry: Sendable, Codable, Hashable {
     }
 
     public init(sequence: Int = 0, id: String = UUID().uuidString.lowercased(), time: String, actor: String, event: String,
-                action: String, eventType: String = "normal", object: String, outcome: String, checks: String = "----",
+                action: String, eventType: String = "normal", object: String, outcome: String, checks: String = AuditChecks.notChecked,
                 detail: String? = nil, user: AuditUser? = nil, organisation: AuditOrganisation? = nil,
                 custodians: [AuditOrganisation]? = nil, objectDetail: AuditObject? = nil, traceId: String? = nil,
                 emergencyReason: String? = nil, source: AuditSource? = nil) {

@@ -160,11 +160,11 @@ public struct IngestService: Sendable {
             message.exchangeConsent = ExchangeConsent(bsn: facts.client.bsn, status: change.status, date: change.date, recordedAt: receivedAt,
                                                       recordedBy: caller.auditActor, messageId: message.id)
             lines.append(caller.consentAuditLine(bsn: facts.client.bsn, event: change.status.auditEvent, time: receivedAt, outcome: "success",
-                                                 checks: "TT-F", detail: "message:\(message.id)"))
+                                                 checks: AuditChecks.careTeam, detail: "message:\(message.id)"))
         }
         let audit = caller.auditLine(
             time: receivedAt, event: "message.import", action: "C", object: "bsn:\(facts.client.bsn)/message:\(message.id)",
-            outcome: "success", checks: "T--F",
+            outcome: "success", checks: AuditChecks.authorized,
             objectDetail: .client(facts.client.bsn, category: facts.provenance.kind, authorizationProtocol: SenderPolicy.protocolName),
             custodians: [AuditOrganisation(facts.provenance.sender)])
         let deliveries = try await planner?.deliveries(for: facts, senderURA: caller.partnerURA, now: now()) ?? []
@@ -191,7 +191,7 @@ public struct IngestService: Sendable {
                                     senderURA: caller.partnerURA, raw: Data(kept))
         let audit = caller.auditLine(
             time: receivedAt, event: "message.import", action: "C", object: "message:\(rejectionId)", outcome: "refused",
-            checks: reason == .senderMismatch ? "F--F" : reason == .consentRefused ? "TF-F" : "T--F", detail: "message.\(reason.rawValue)",
+            checks: reason == .senderMismatch ? AuditChecks.unauthorized : reason == .consentRefused ? AuditChecks.noCareRelationship : AuditChecks.authorized, detail: "message.\(reason.rawValue)",
             objectDetail: AuditObject(idType: "urn:perigate:message", id: rejectionId, objectClass: "system-object",
                                       category: report.kind, authorizationProtocol: SenderPolicy.protocolName))
         _ = try await store.accept(message, audit: [audit])
