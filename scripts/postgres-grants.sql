@@ -6,4 +6,4 @@ GRANT UPDATE ON partners, client_credentials, operators, subscriptions, deliveri
 GRANT DELETE ON subscriptions, console_sessions TO :gateway;
 GRANT UPDATE ON console_sessions TO :gateway;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO :gateway;
-REVOKE TRUNCATE, UPDATE, DELETE ON audit_log, audit_purges, consents, delivery_attempts FROM :gateway;
+REVOKE TRUNCATE, UPDATE, DELETE ON audit_log, audit_purges, consents, care_confirmations, delivery_attempts FROM :gateway;

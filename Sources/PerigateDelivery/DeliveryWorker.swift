@@ -17,9 +17,8 @@ public final class DeliveryWorker: Service, Sendable {
 
     let store: any Store
     let partners: any PartnerRegistry
-    let views: ViewPolicy
-    let mapper: CanonicalMapper
-    let parser: SafeXMLParser
+    /// The re-check before each attempt and the recipient's view (shared with the inbox).
+    let check: DeliveryCheck
     let client: HTTPClient
     let settings: Configuration
     let now: @Sendable () -> Date
@@ -39,9 +38,7 @@ public final class DeliveryWorker: Service, Sendable {
         self.onAttempt = onAttempt
         self.store = store
         self.partners = partners
-        self.views = views
-        self.mapper = CanonicalMapper(validator: validator)
-        self.parser = validator.parser
+        self.check = DeliveryCheck(store: store, views: views, validator: validator)
         self.client = client
         self.settings = settings
         self.now = now
@@ -118,7 +115,7 @@ public final class DeliveryWorker: Service, Sendable {
         guard let message = try await store.message(id: delivery.messageId) else {
             return try await cancel(delivery, attempt, subscription, partner, code: "delivery.message-missing")
         }
-        let (body, contentType) = try payload(message, format: subscription.format, partner: partner)
+        let (body, contentType) = try payload(message, delivery: delivery, format: subscription.format, partner: partner)
         let timestamp = Int(moment.timeIntervalSince1970)
         var secrets = [subscription.secret]
         if let previous = subscription.previousSecret, let until = subscription.previousSecretUntil, until > time { secrets.append(previous) }
@@ -191,14 +188,10 @@ public final class DeliveryWorker: Service, Sendable {
                                       events: events)
     }
 
-    /// Consent and authorization again, as at planning: `nil` when it may still go, else the refusal code.
+    /// Consent and authorization again, as at planning (``DeliveryCheck``): `nil` when it may
+    /// still go, else the refusal code.
     func recheck(_ delivery: Delivery, partner: Partner) async throws -> String? {
-        let consents = try await store.consents(bsn: delivery.bsn)
-        if consents.last?.status == .withdrawn { return "access.consent-withdrawn" }
-        guard delivery.reason == "subscribed" else { return nil }
-        let facts = try await mapper.facts(bsn: delivery.bsn, in: store, parser: parser)
-        if case .refused(let refusal) = AccessPolicy.recordRead(by: partner, facts: facts, consents: consents, views: views) { return refusal.code.rawValue }
-        return nil
+        try await check.verdict(delivery, partner: partner).refusal?.code.rawValue
     }
 
     func cancel(_ delivery: Delivery, _ attempt: DeliveryAttempt, _ subscription: Subscription?, _ partner: Partner?, code: String) async throws {
@@ -227,10 +220,11 @@ public final class DeliveryWorker: Service, Sendable {
 
     /// The body in the subscribed form: the original XML, or this message's canonical facts
     /// through the recipient's view (JSON).
-    func payload(_ message: StoredMessage, format: String, partner: Partner) throws -> (Data, String) {
-        guard format == "canonical" else { return (message.raw, "application/xml") }
-        let record = try views.view(try ClientRecord.build(from: [try mapper.facts(of: message, parser: parser)]), for: partner.type)
-        return (try CanonicalJSON.data(record), "application/json")
+    /// The body: the original XML only for an addressed recipient that asked for it, else the
+    /// partner's view as canonical JSON (``DeliveryCheck/sendsOriginal(_:format:)``).
+    func payload(_ message: StoredMessage, delivery: Delivery, format: String, partner: Partner) throws -> (Data, String) {
+        guard !DeliveryCheck.sendsOriginal(delivery, format: format) else { return (message.raw, "application/xml") }
+        return (try CanonicalJSON.data(try check.view(of: message, for: partner)), "application/json")
     }
 
     /// The W3C trace id of a delivery: the 32 hex digits of its id (shared with the receiver).

@@ -10,6 +10,14 @@ extension PostgresMessageStore: ForwardingStore {
     }
 
     /// Inside a transaction: outbox rows.
+    public func notify(_ events: [Delivery], audit: [AuditEntry]) async throws {
+        let templates = try auditTemplates(audit)
+        try await transaction { connection in
+            try await insertDeliveries(events, on: connection)
+            try await insertAudit(templates: templates, on: connection)
+        }
+    }
+
     func insertDeliveries(_ deliveries: [Delivery], on connection: PostgresConnection) async throws {
         for delivery in deliveries {
             try await connection.query("""

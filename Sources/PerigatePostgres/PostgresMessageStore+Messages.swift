@@ -74,6 +74,26 @@ extension PostgresMessageStore: MessageStore {
             """, logger: logger)
     }
 
+    public func confirmCare(_ confirmation: CareConfirmation, audit: [AuditEntry]) async throws {
+        let templates = try auditTemplates(audit)
+        try await transaction { connection in
+            try await connection.query("""
+                INSERT INTO care_confirmations (bsn, ura, confirmed_at, confirmed_by)
+                VALUES (\(confirmation.bsn), \(confirmation.ura), \(confirmation.confirmedAt), \(confirmation.confirmedBy))
+                """, logger: logger)
+            try await insertAudit(templates: templates, on: connection)
+        }
+    }
+
+    public func careConfirmations(bsn: String) async throws -> [CareConfirmation] {
+        var result: [CareConfirmation] = []
+        let rows = try await query("SELECT ura, confirmed_at, confirmed_by FROM care_confirmations WHERE bsn = \(bsn) ORDER BY seq")
+        for try await (ura, confirmedAt, confirmedBy) in rows.decode((String, String, String).self) {
+            result.append(CareConfirmation(bsn: bsn, ura: ura, confirmedAt: confirmedAt, confirmedBy: confirmedBy))
+        }
+        return result
+    }
+
     public func consents(bsn: String) async throws -> [ExchangeConsent] {
         var result: [ExchangeConsent] = []
         let rows = try await query("SELECT status, date, recorded_at, recorded_by, message_id FROM consents WHERE bsn = \(bsn) ORDER BY seq")

@@ -146,5 +146,19 @@ enum PostgresMigrations {
             "CREATE TABLE console_sessions (key_hash TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at TEXT NOT NULL)",
             "CREATE INDEX messages_by_time ON messages(received_at)",
         ]),
+        // Her own confirmations of organisations in her care team (client portal), append-only.
+        Migration(version: 6, name: "care-confirmations", statements: [
+            """
+            CREATE TABLE care_confirmations (
+                seq BIGSERIAL PRIMARY KEY,
+                bsn TEXT NOT NULL,
+                ura TEXT NOT NULL,
+                confirmed_at TEXT NOT NULL,
+                confirmed_by TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX care_confirmations_by_bsn ON care_confirmations(bsn, seq)",
+            appendOnly("care_confirmations"),
+        ]),
     ]
 }

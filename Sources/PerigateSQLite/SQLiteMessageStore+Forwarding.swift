@@ -4,6 +4,13 @@ import SQLiteNIO
 
 extension SQLiteMessageStore: ForwardingStore {
     /// Inside a transaction: the outbox rows of newly stored messages.
+    public func notify(_ events: [Delivery], audit: [AuditEntry]) async throws {
+        try await transaction {
+            try await self.insertDeliveries(events)
+            try await self.insertAudit(audit)
+        }
+    }
+
     func insertDeliveries(_ deliveries: [Delivery]) async throws {
         for chunk in deliveries.chunked(into: 100) {
             let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")

@@ -173,5 +173,20 @@ enum SQLiteMigrations {
             "CREATE TABLE console_sessions (key_hash TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at TEXT NOT NULL) STRICT",
             "CREATE INDEX messages_by_time ON messages(received_at)",
         ]),
+        // Her own confirmations of organisations in her care team (client portal), append-only.
+        Migration(version: 11, name: "care-confirmations", statements: [
+            """
+            CREATE TABLE care_confirmations (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                bsn TEXT NOT NULL,
+                ura TEXT NOT NULL,
+                confirmed_at TEXT NOT NULL,
+                confirmed_by TEXT NOT NULL
+            ) STRICT
+            """,
+            "CREATE INDEX care_confirmations_by_bsn ON care_confirmations(bsn, seq)",
+            "CREATE TRIGGER care_confirmations_no_update BEFORE UPDATE ON care_confirmations BEGIN SELECT RAISE(ABORT, 'the care confirmations are append-only'); END",
+            "CREATE TRIGGER care_confirmations_no_delete BEFORE DELETE ON care_confirmations BEGIN SELECT RAISE(ABORT, 'the care confirmations are append-only'); END",
+        ]),
     ]
 }

@@ -15,7 +15,7 @@ struct Authenticated {
     var ingestCaller: IngestService.Caller {
         IngestService.Caller(partnerURA: partner.ura, user: user.id, userName: user.name, userRole: user.role, onBehalfOf: user.onBehalfOf,
                              partnerName: partner.name, partnerAGB: partner.agb, partnerType: partner.type,
-                             accessPoint: accessPoint, traceId: traceId)
+                             accessPoint: accessPoint, traceId: traceId, partnerId: partner.id)
     }
 
     /// The trace id of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), if well-formed.

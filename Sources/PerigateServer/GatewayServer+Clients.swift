@@ -10,11 +10,12 @@ extension GatewayServer {
     func getRecord(_ request: Request, _ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
         guard let bsn = try await clientBSN(context, caller, event: "record.read") else { return Self.badBSN }
         let history = request.uri.queryParameters.get("history").map { $0 == "true" || $0 == "1" } ?? false
-        // Break-the-glass: a reason (percent-encoded UTF-8, 10 to 500 characters) is required.
-        let emergency = request.headers[Self.emergencyHeader].map { $0.removingPercentEncoding ?? $0 }?.trimmingCharacters(in: .whitespaces)
-        if let emergency, !(10...500).contains(emergency.count) {
+        // Break-the-glass: a reason (percent-encoded UTF-8, 10 to 500 printable characters) is required.
+        let header = request.headers[Self.emergencyHeader]
+        let emergency = header.flatMap(EmergencyReason.validated)
+        if header != nil, emergency == nil {
             return Problem(.requestEmergencyReason,
-                           detail: "emergency access needs a reason of 10 to 500 characters in Perigate-Emergency-Reason").response
+                           detail: "emergency access needs a reason of 10 to 500 printable characters in Perigate-Emergency-Reason").response
         }
         switch try await clientFile.read(bsn: bsn, partner: caller.partner, caller: caller.ingestCaller, history: history,
                                          emergencyReason: emergency) {
@@ -33,9 +34,15 @@ extension GatewayServer {
         }
     }
 
-    /// `POST /v1/clients/{bsn}/consents` with `{"status": "given"|"withdrawn", "date": "YYYY-MM-DD"}`.
-    func postConsent(_ request: Request, _ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
-        guard let bsn = try await clientBSN(context, caller, event: "consent.register") else { return Self.badBSN }
+    /// `POST /v1/clients/{bsn}/consents` with `{"status": "given"|"withdrawn", "date": "YYYY-MM-DD"}`:
+    /// by a professional of her established care team, or by herself with her client-portal token.
+    func postConsent(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        let requester: ClientFileService.Requester
+        switch try await authenticateForAccessLog(request, context) {
+        case .success(let found): requester = found
+        case .failure(let problem): return problem.response
+        }
+        guard let bsn = try await clientBSN(context, requester, event: "consent.register") else { return Self.badBSN }
         struct Body: Decodable {
             var status: ExchangeConsent.Status
             var date: String
@@ -45,23 +52,26 @@ extension GatewayServer {
             let bytes = try await request.body.collect(upTo: 16 * 1024)
             body = try JSONDecoder().decode(Body.self, from: Data(buffer: bytes))
         } catch {
-            try await ingest.store.appendAudit([caller.ingestCaller.consentAuditLine(
+            try await ingest.store.appendAudit([requester.consentAuditLine(
                 bsn: bsn.value, event: "consent.register", time: timestamp(), outcome: "refused", checks: AuditChecks.notChecked,
                 detail: "request.invalid-json")])
             return Problem(.requestInvalidJson,
                            detail: "send {\"status\": \"given\" or \"withdrawn\", \"date\": \"YYYY-MM-DD\"}").response
         }
-        return consentResponse(try await clientFile.registerConsent(bsn: bsn, status: body.status, date: body.date,
-                                                                    partner: caller.partner, caller: caller.ingestCaller))
+        return consentResponse(try await clientFile.registerConsent(bsn: bsn, status: body.status, date: body.date, requester: requester))
     }
 
-    /// `DELETE /v1/clients/{bsn}/consents`: she withdraws her consent, today.
-    func deleteConsent(_ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
-        guard let bsn = try await clientBSN(context, caller, event: "consent.withdrawn") else { return Self.badBSN }
+    /// `DELETE /v1/clients/{bsn}/consents`: she withdraws her consent, today (her care team or herself).
+    func deleteConsent(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        let requester: ClientFileService.Requester
+        switch try await authenticateForAccessLog(request, context) {
+        case .success(let found): requester = found
+        case .failure(let problem): return problem.response
+        }
+        guard let bsn = try await clientBSN(context, requester, event: "consent.withdrawn") else { return Self.badBSN }
         // Today in the Netherlands, by the service's clock.
         let today = clientFile.now().formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Europe/Amsterdam") ?? .gmt).year().month().day())
-        return try await consentResponse(clientFile.registerConsent(bsn: bsn, status: .withdrawn, date: today, partner: caller.partner,
-                                                                    caller: caller.ingestCaller))
+        return try await consentResponse(clientFile.registerConsent(bsn: bsn, status: .withdrawn, date: today, requester: requester))
     }
 
     func consentResponse(_ outcome: ClientFileService.ConsentOutcome) -> Response {
@@ -85,10 +95,13 @@ extension GatewayServer {
 
     /// The path's BSN, or `nil` (after an audit line for the refused request) when it is not a valid BSN.
     private func clientBSN(_ context: GatewayContext, _ caller: Authenticated, event: String) async throws -> BSN? {
+        try await clientBSN(context, .partner(caller.partner, caller.ingestCaller), event: event)
+    }
+
+    private func clientBSN(_ context: GatewayContext, _ requester: ClientFileService.Requester, event: String) async throws -> BSN? {
         if let bsn = context.parameters.get("bsn").flatMap(BSN.init) { return bsn }
-        try await ingest.store.appendAudit([caller.ingestCaller.auditLine(
-            time: timestamp(), event: event, action: "R", object: "client:invalid-bsn", outcome: "refused",
-            checks: AuditChecks.notChecked, detail: "request.bsn-invalid")])
+        try await ingest.store.appendAudit([requester.auditLine(time: timestamp(), event: event, action: "R", object: "client:invalid-bsn",
+                                                                outcome: "refused", checks: AuditChecks.notChecked, detail: "request.bsn-invalid")])
         return nil
     }
 

@@ -100,7 +100,7 @@ extension GatewayServer {
         return Response(status: .noContent)
     }
 
-    /// One inbox item: the message as received.
+    /// One inbox item: the message as received (addressed), or the partner's view of it.
     struct InboxItem: Encodable {
         var id: String
         var messageId: String
@@ -108,10 +108,14 @@ extension GatewayServer {
         var version: String?
         var receivedAt: String
         var reason: String
-        /// The message as received; absent for events.
+        /// The message as received: only for a partner it was addressed to.
         var xml: String?
+        /// The partner's view of the message's facts, for every other recipient (data minimisation).
+        var record: ClientRecord?
         /// For events (`reason` `event:…`): what happened, e.g. why a subscription was disabled.
         var event: String?
+        /// For events about one client (a care claim, an emergency read): her BSN.
+        var client: String?
     }
 
     struct InboxReply: Encodable {
@@ -127,28 +131,33 @@ extension GatewayServer {
         let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50, 1), 500)
         var items: [InboxItem] = []
         var next = cursor
+        let check = DeliveryCheck(store: ingest.store, views: clientFile.views, validator: ingest.validator)
         for (position, delivery) in try await forwarding.store.inbox(partnerId: caller.partner.id, after: cursor, limit: limit) {
             next = position
             if delivery.reason.hasPrefix("event:") {
-                items.append(InboxItem(id: delivery.id, messageId: "", kind: "event", version: nil, receivedAt: delivery.createdAt,
-                                       reason: delivery.reason, xml: nil, event: delivery.lastError))
+                items.append(InboxItem(id: delivery.id, messageId: delivery.messageId, kind: "event", version: nil, receivedAt: delivery.createdAt,
+                                       reason: delivery.reason, xml: nil, record: nil, event: delivery.lastError,
+                                       client: delivery.bsn.isEmpty ? nil : delivery.bsn))
                 continue
             }
             guard let message = try await ingest.store.message(id: delivery.messageId) else { continue }
-            let withdrawn = try await ingest.store.consents(bsn: delivery.bsn).last?.status == .withdrawn
+            let verdict = try await check.verdict(delivery, partner: caller.partner)
             var line = caller.ingestCaller.auditLine(
                 time: timestamp(), event: "message.export", action: "E", object: "bsn:\(delivery.bsn)/message:\(delivery.messageId)",
-                outcome: withdrawn ? "refused" : "success", checks: withdrawn ? AuditChecks.consentRefused : AuditChecks.careTeam, detail: withdrawn ? "access.consent-withdrawn" : "inbox",
+                outcome: verdict.refusal == nil ? "success" : "refused", checks: verdict.checks, detail: verdict.refusal?.code.rawValue ?? "inbox",
                 objectDetail: .client(delivery.bsn, category: message.report.kind ?? "bericht", authorizationProtocol: AccessPolicy.protocolName),
                 custodians: message.senderURA.map { [AuditOrganisation(ura: $0)] })
             line.traceId = delivery.id
-            if withdrawn {
+            if verdict.refusal != nil {
                 _ = try await forwarding.store.setDeliveryStatus(id: delivery.id, partnerId: caller.partner.id, status: "cancelled", audit: [line])
                 continue
             }
+            let original = DeliveryCheck.sendsOriginal(delivery, format: "xml")
+            let record = original ? nil : try check.view(of: message, for: caller.partner)
             try await ingest.store.appendAudit([line])
             items.append(InboxItem(id: delivery.id, messageId: delivery.messageId, kind: message.report.kind, version: message.report.version,
-                                   receivedAt: message.receivedAt, reason: delivery.reason, xml: String(decoding: message.raw, as: UTF8.self), event: nil))
+                                   receivedAt: message.receivedAt, reason: delivery.reason,
+                                   xml: original ? String(decoding: message.raw, as: UTF8.self) : nil, record: record, event: nil, client: nil))
         }
         return JSONResponse.make(InboxReply(items: items, nextCursor: next), status: .ok)
     }
@@ -178,5 +187,18 @@ public struct GatewayForwarding: Sendable {
         self.planner = planner
         self.allowInsecureURLs = allowInsecureURLs
         self.operators = operators
+    }
+}
+
+extension GatewayServer {
+    /// Forwarding (subscriptions, the inbox) is for partners whose type takes part: any other
+    /// gets 403 `access.partner-type`, audited — also when the database holds such a partner.
+    func carePartnerOnly(_ caller: Authenticated, _ event: String, _ body: () async throws -> Response) async throws -> Response {
+        guard !AccessPolicy.takesPart(caller.partner.type) else { return try await body() }
+        let refusal = AccessPolicy.Refusal(code: .partnerType, reason: "partner type '\(caller.partner.type)' may not take part in the exchange")
+        try await ingest.store.appendAudit([caller.ingestCaller.auditLine(
+            time: timestamp(), event: event, action: "E", object: "partner:\(caller.partner.id)", outcome: "refused",
+            checks: AuditChecks.unauthorized, detail: refusal.code.rawValue)])
+        return Problem(refusal: refusal).response
     }
 }

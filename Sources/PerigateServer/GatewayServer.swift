@@ -77,25 +77,25 @@ public struct GatewayServer: Sendable {
             try await authenticated(request, context) { caller in try await getRecord(request, context, caller) }
         }
         router.post("v1/subscriptions") { request, context in
-            try await authenticated(request, context) { caller in try await postSubscription(request, caller) }
+            try await authenticated(request, context) { caller in try await carePartnerOnly(caller, "subscription.create") { try await postSubscription(request, caller) } }
         }
         router.get("v1/subscriptions") { request, context in
-            try await authenticated(request, context) { caller in try await getSubscriptions(caller) }
+            try await authenticated(request, context) { caller in try await carePartnerOnly(caller, "subscription.read") { try await getSubscriptions(caller) } }
         }
         router.patch("v1/subscriptions/:id") { request, context in
-            try await authenticated(request, context) { caller in try await patchSubscription(request, context, caller) }
+            try await authenticated(request, context) { caller in try await carePartnerOnly(caller, "subscription.update") { try await patchSubscription(request, context, caller) } }
         }
         router.delete("v1/subscriptions/:id") { request, context in
-            try await authenticated(request, context) { caller in try await deleteSubscription(context, caller) }
+            try await authenticated(request, context) { caller in try await carePartnerOnly(caller, "subscription.delete") { try await deleteSubscription(context, caller) } }
         }
         router.get("v1/operator/deliveries") { request, _ in try await operatorDeliveries(request) }
         router.post("v1/operator/deliveries/replay") { request, _ in try await operatorReplay(request) }
         router.post("v1/operator/deliveries/:id/retry") { request, context in try await operatorRetry(request, context) }
         router.get("v1/inbox") { request, context in
-            try await authenticated(request, context) { caller in try await getInbox(request, caller) }
+            try await authenticated(request, context) { caller in try await carePartnerOnly(caller, "inbox.read") { try await getInbox(request, caller) } }
         }
         router.post("v1/inbox/:id/ack") { request, context in
-            try await authenticated(request, context) { caller in try await ackInbox(context, caller) }
+            try await authenticated(request, context) { caller in try await carePartnerOnly(caller, "delivery.ack") { try await ackInbox(context, caller) } }
         }
         router.get("v1/audit-log") { request, context in
             try await authenticated(request, context) { caller in try await getPartnerAuditLog(request, caller) }
@@ -103,10 +103,10 @@ public struct GatewayServer: Sendable {
         router.get("v1/clients/:bsn/access-log") { request, context in try await getAccessLog(request, context, copy: false) }
         router.get("v1/clients/:bsn/access-log/copy") { request, context in try await getAccessLog(request, context, copy: true) }
         router.delete("v1/clients/:bsn/consents") { request, context in
-            try await authenticated(request, context) { caller in try await deleteConsent(context, caller) }
+            try await deleteConsent(request, context)
         }
         router.post("v1/clients/:bsn/consents") { request, context in
-            try await authenticated(request, context) { caller in try await postConsent(request, context, caller) }
+            try await postConsent(request, context)
         }
         for extend in routeExtensions { extend(router) }
         return router

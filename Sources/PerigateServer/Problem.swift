@@ -32,6 +32,7 @@ public struct ProblemCode: Hashable, Sendable {
     static let messageInvalid = ProblemCode("message.invalid", .unprocessableContent)
     static let messageMalformed = ProblemCode("message.malformed", .badRequest)
     static let messageNoMapper = ProblemCode("message.no-mapper", .unprocessableContent)
+    static let messagePartnerType = ProblemCode("message.partner-type", .forbidden)
     static let messageNotFound = ProblemCode("message.not-found", .notFound)
     static let messageSchemaRequired = ProblemCode("message.schema-required", .unprocessableContent)
     static let messageSenderMismatch = ProblemCode("message.sender-mismatch", .forbidden)
@@ -65,6 +66,7 @@ public struct ProblemCode: Hashable, Sendable {
         case .senderMismatch: return messageSenderMismatch
         case .noMapper: return messageNoMapper
         case .consentRefused: return messageConsentRefused
+        case .partnerType: return messagePartnerType
         }
     }
 }

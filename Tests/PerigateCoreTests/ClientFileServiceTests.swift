@@ -25,6 +25,11 @@ struct ClientFileServiceTests {
             await inner.registerConsent(consent, audit: audit)
         }
         func consents(bsn: String) async throws -> [ExchangeConsent] { await inner.consents(bsn: bsn) }
+        func confirmCare(_ confirmation: CareConfirmation, audit: [AuditEntry]) async throws {
+            if failAudit { throw Failure() }
+            await inner.confirmCare(confirmation, audit: audit)
+        }
+        func careConfirmations(bsn: String) async throws -> [CareConfirmation] { await inner.careConfirmations(bsn: bsn) }
         func appendAudit(_ entries: [AuditEntry]) async throws {
             if failAudit { throw Failure() }
             await inner.appendAudit(entries)
@@ -51,7 +56,7 @@ struct ClientFileServiceTests {
                                         validator: validator, now: { TestSupport.today })
         let midwife = Partner(id: "m", name: "De Linde", type: "verloskundigenpraktijk", ura: "01234567", agb: nil, createdAt: "2026-11-25")
         let bsn = try #require(BSN("999990007"))
-        guard case .registered = try await service.registerConsent(bsn: bsn, status: .given, date: "2026-11-20", partner: midwife, caller: caller)
+        guard case .registered = try await service.registerConsent(bsn: bsn, status: .given, date: "2026-11-20", requester: .partner(midwife, caller))
         else { Issue.record("consent not registered"); return }
         guard case .record(let record, let basis) = try await service.read(bsn: bsn, partner: midwife, caller: caller, history: false)
         else { Issue.record("not allowed"); return }
@@ -67,7 +72,7 @@ struct ClientFileServiceTests {
             _ = try await service.read(bsn: bsn, partner: stranger, caller: caller, history: false)
         }
         await #expect(throws: AuditFailingStore.Failure.self) {
-            _ = try await service.registerConsent(bsn: bsn, status: .withdrawn, date: "2026-11-21", partner: midwife, caller: caller)
+            _ = try await service.registerConsent(bsn: bsn, status: .withdrawn, date: "2026-11-21", requester: .partner(midwife, caller))
         }
         #expect(try await store.consents(bsn: "999990007").map(\.status) == [.given])
         let client = ClientCredential(id: "portal", bsn: "999990007", createdAt: "2026-11-25")

@@ -22,7 +22,7 @@ struct DeliveryRouterTests {
     static func plan(_ index: Int, subscriptions: [Subscription] = [], consents: [ExchangeConsent] = []) -> [String] {
         let all = AccessPolicyTests.all
         return DeliveryRouter.plan(all[index], senderURA: all[index].provenance.sender.ura ?? "", partners: partners,
-                                   subscriptions: subscriptions, history: Array(all[..<index]), consents: consents, views: views)
+                                   subscriptions: subscriptions, client: AccessPolicy.Client(facts: Array(all[..<index]), consents: consents), views: views)
             .map { "\($0.partner.ura):\($0.subscription == nil ? "inbox" : "webhook"):\($0.reason)" }
     }
 
@@ -44,7 +44,5 @@ struct DeliveryRouterTests {
         let given = AccessPolicyTests.consent(.given)
         #expect(Self.plan(2, subscriptions: [kraamzorg, stranger], consents: [given]) == ["27654321:inbox:addressed", "31112222:webhook:subscribed"])
         #expect(Self.plan(2, subscriptions: [kraamzorg], consents: [given, AccessPolicyTests.consent(.withdrawn)]).isEmpty)
-        #expect(DeliveryRouter.needsHistory(AccessPolicyTests.all[2], senderURA: "01234567", partners: Self.partners, subscriptions: [kraamzorg]))
-        #expect(!DeliveryRouter.needsHistory(AccessPolicyTests.all[2], senderURA: "01234567", partners: Self.partners, subscriptions: []))
     }
 }

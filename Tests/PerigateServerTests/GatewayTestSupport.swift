@@ -53,8 +53,10 @@ struct TestGateway {
         let validator = custom ?? TestSupport.validator(maximumBytes: limits.maximumBodyBytes)
         let views = try ViewPolicy.load(TestSupport.schemas + "/views.json")
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: views, validator: validator, lifetime: .zero)
+        var clientFile = ClientFileService(store: store, views: views, validator: validator, now: { TestSupport.today })
+        clientFile.careTeamInbox = store
         var server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
-                                   clientFile: ClientFileService(store: store, views: views, validator: validator, now: { TestSupport.today }),
+                                   clientFile: clientFile,
                                    partners: store, clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner, operators: store),
                                    limits: limits, tls: tls, logger: Self.quietLogger)
         if console {

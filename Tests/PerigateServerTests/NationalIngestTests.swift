@@ -104,8 +104,16 @@ struct NationalIngestTests {
         // Facts only the HL7v3 message gives, next to facts only the Perigate message gives.
         #expect(record.facts["client.bloodGroup.code"]?.source.kind == "acute-overdracht-hl7v3")
         #expect(record.facts["delivery.mode"]?.source.kind == "terugverwijzing")
-        // The practice that sent HL7v3 is in her care team: it may read the record too.
-        #expect(try await gateway.send("GET", "v1/clients/\(bsn)/record", token: gateway.tokens["heilema"], contentType: nil).status == 200)
+        // The practice that sent HL7v3 only claims a care relationship (the hospital took her in
+        // first and never addressed it): it reads nothing of hers, and the hospital is told.
+        let claimant = try await gateway.send("GET", "v1/clients/\(bsn)/record", token: gateway.tokens["heilema"], contentType: nil)
+        #expect(claimant.status == 403)
+        #expect(claimant.json["code"] as? String == "access.no-care-relationship")
+        let inbox = try await gateway.send("GET", "v1/inbox", token: gateway.hospitalToken, contentType: nil)
+        let events = (inbox.json["items"] as? [[String: Any]] ?? []).filter { $0["reason"] as? String == "event:care-claim" }
+        #expect(events.count == 1)
+        #expect((events.first?["event"] as? String)?.contains("nieuwe zorgrelatie gemeld door") == true)
+        #expect(events.first?["client"] as? String == bsn)
         try await gateway.stop()
     }
 }

@@ -66,10 +66,10 @@ extension ClientFileService {
                 objectDetail: detail, traceId: traceId)])
             return refusal
         case .partner(let partner, let caller):
-            let refusal = AccessPolicy.careTeamRefusal(by: partner, facts: try await facts(bsn: bsn), views: views)
+            let verdict = AccessPolicy.decide(.actForClient, by: partner, for: try await client(bsn), views: views)
+            let refusal = verdict.refusal
             var line = caller.auditLine(time: time, event: event, action: "R", object: object, outcome: refusal == nil ? "success" : "refused",
-                                        checks: refusal == nil ? AuditChecks.careTeam : (refusal?.code == .partnerType ? AuditChecks.unauthorized : AuditChecks.noCareRelationship),
-                                        detail: refusal?.code.rawValue, objectDetail: detail)
+                                        checks: verdict.checks, detail: refusal?.code.rawValue, objectDetail: detail)
             line.eventType = "log-access"
             try await store.appendAudit([line])
             return refusal

@@ -14,6 +14,9 @@ public struct ClientFileService: Sendable {
     public let parser: SafeXMLParser
     /// Current time, injected for tests.
     public var now: @Sendable () -> Date
+    /// Where emergency reads are told to her care team (events in their inboxes, written with
+    /// the read's audit line); `nil`: the read is only audited.
+    public var careTeamInbox: (any ForwardingStore & PartnerRegistry)?
 
     public init(store: any MessageStore, views: ViewPolicy, validator: MessageValidator,
                 now: @escaping @Sendable () -> Date = { Date() }) {
@@ -33,32 +36,46 @@ public struct ClientFileService: Sendable {
 
     /// Reads the record of `bsn` for `partner` (acting through `caller`), with superseded values
     /// when `history` is set. An `emergencyReason` (break-the-glass) skips the care-relationship
-    /// and consent checks and flags the line as an emergency.
+    /// and consent-registration checks for acute-care partner types — never a withdrawal — flags
+    /// the line as an emergency and tells her care team (an event in their inboxes). A BSN the
+    /// gateway does not know reads as a client with nothing to show.
     public func read(bsn: BSN, partner: Partner, caller: IngestService.Caller, history: Bool,
                      emergencyReason: String? = nil) async throws -> ReadOutcome {
-        let facts = try await facts(bsn: bsn)
-        let consents = try await store.consents(bsn: bsn.value)
+        let client = try await client(bsn)
         let emergency = emergencyReason != nil
-        let decision = AccessPolicy.recordRead(by: partner, facts: facts, consents: consents, views: views, emergency: emergency)
-        let checks = AccessPolicy.readChecks(by: partner, facts: facts, consents: consents, views: views, emergency: emergency)
-        let custodians = Self.custodians(facts)
+        let verdict = AccessPolicy.decide(.read(emergency: emergency), by: partner, for: client, views: views)
+        let custodians = Self.custodians(client.facts)
+        let time = now().formatted(.iso8601)
         let line = { (outcome: String, detail: String) in
-            caller.auditLine(time: self.now().formatted(.iso8601), event: "record.read", action: "R", object: "bsn:\(bsn.value)/record",
-                             outcome: outcome, checks: checks, detail: detail,
+            caller.auditLine(time: time, event: "record.read", action: "R", object: "bsn:\(bsn.value)/record",
+                             outcome: outcome, checks: verdict.checks, detail: detail,
                              objectDetail: .client(bsn.value, category: "zwangerschapsdossier", authorizationProtocol: AccessPolicy.protocolName,
                                                    consent: outcome == "success" ? detail : nil),
                              custodians: outcome == "success" ? custodians : nil,
                              eventType: emergency ? "emergency" : "normal", emergencyReason: emergencyReason)
         }
-        switch decision {
+        switch verdict.decision {
         case .refused(let refusal):
             try await store.appendAudit([line("refused", refusal.code.rawValue)])
             return .refused(refusal)
         case .allowed(let basis):
-            let record = try views.view(try ClientRecord.build(from: facts), for: partner.type)
-            try await store.appendAudit([line("success", basis)])
+            let record = try views.view(client.facts.isEmpty ? .empty(bsn: bsn.value) : try ClientRecord.build(from: client.facts), for: partner.type)
+            if emergency, let careTeamInbox {
+                let events = CareTeamNotice.events(CareTeamNotice.emergency, bsn: bsn.value, messageId: "", actor: partner, team: client.team,
+                                                   partners: try await careTeamInbox.partners(), time: time)
+                try await careTeamInbox.notify(events, audit: [line("success", basis)])
+            } else {
+                try await store.appendAudit([line("success", basis)])
+            }
             return .record(history ? record : record.withoutHistory(), basis: basis)
         }
+    }
+
+    /// What the gateway knows of her for an access decision: her messages' facts, her consent
+    /// registrations and her own care confirmations.
+    func client(_ bsn: BSN) async throws -> AccessPolicy.Client {
+        AccessPolicy.Client(facts: try await facts(bsn: bsn), consents: try await store.consents(bsn: bsn.value),
+                            confirmations: try await store.careConfirmations(bsn: bsn.value).map(\.ura))
     }
 
     /// The organisations that made her data available: the senders of her messages, once each.
@@ -80,13 +97,13 @@ public struct ClientFileService: Sendable {
         case invalid(String)
     }
 
-    /// Registers that the client gave or withdrew her consent for exchange on `date`, as stated
-    /// by the professional acting (who needs a care relationship with her).
-    public func registerConsent(bsn: BSN, status: ExchangeConsent.Status, date: String, partner: Partner,
-                                caller: IngestService.Caller) async throws -> ConsentOutcome {
+    /// Registers that the client gave or withdrew her consent for exchange on `date`: stated by a
+    /// professional of her established care team, or by herself through her client portal. The
+    /// registration names who registered it.
+    public func registerConsent(bsn: BSN, status: ExchangeConsent.Status, date: String, requester: Requester) async throws -> ConsentOutcome {
         let time = now().formatted(.iso8601)
         let line = { (outcome: String, checks: String, detail: String?) in
-            caller.consentAuditLine(bsn: bsn.value, event: status.auditEvent, time: time, outcome: outcome, checks: checks, detail: detail)
+            requester.consentAuditLine(bsn: bsn.value, event: status.auditEvent, time: time, outcome: outcome, checks: checks, detail: detail)
         }
         let problem: String? = if date.count != 10 || ClinicalDate(date)?.dateOnly != true {
             "date must be a calendar date (YYYY-MM-DD)"
@@ -97,13 +114,22 @@ public struct ClientFileService: Sendable {
             try await store.appendAudit([line("refused", AuditChecks.notChecked, "consent.invalid")])
             return .invalid(problem)
         }
-        let facts = try await facts(bsn: bsn)
-        if let refusal = AccessPolicy.careTeamRefusal(by: partner, facts: facts, views: views) {
-            try await store.appendAudit([line("refused", refusal.code == .partnerType ? AuditChecks.unauthorized : AuditChecks.noCareRelationship, refusal.code.rawValue)])
+        switch requester {
+        case .client(let credential, _, _) where credential.bsn != bsn.value:
+            let refusal = AccessPolicy.Refusal(code: .otherClient, reason: "this credential belongs to another client")
+            try await store.appendAudit([line("refused", AuditChecks.unauthorized, refusal.code.rawValue)])
             return .refused(refusal)
+        case .client:
+            break
+        case .partner(let partner, _):
+            let verdict = AccessPolicy.decide(.actForClient, by: partner, for: try await client(bsn), views: views)
+            if let refusal = verdict.refusal {
+                try await store.appendAudit([line("refused", verdict.checks, refusal.code.rawValue)])
+                return .refused(refusal)
+            }
         }
-        let consent = ExchangeConsent(bsn: bsn.value, status: status, date: date, recordedAt: time, recordedBy: caller.auditActor)
-        try await store.registerConsent(consent, audit: [line("success", AuditChecks.careTeam, nil)])
+        let consent = ExchangeConsent(bsn: bsn.value, status: status, date: date, recordedAt: time, recordedBy: requester.actor)
+        try await store.registerConsent(consent, audit: [line("success", requester.isClient ? AuditChecks.authorized : AuditChecks.careTeam, nil)])
         return .registered(consent)
     }
 }

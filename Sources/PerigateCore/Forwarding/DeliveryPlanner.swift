@@ -38,8 +38,9 @@ public actor DeliveryPlanner {
     }
 
     /// How a receipt names planned deliveries: `inbox:ura:40506070`, `webhook:ura:27654321`.
+    /// Notices to her care team (events) are not the sender's business and are left out.
     public static func receiptNames(_ deliveries: [Delivery]) -> [String] {
-        deliveries.map { "\($0.subscriptionId == nil ? "inbox" : "webhook"):ura:\($0.partnerURA)" }
+        deliveries.filter { !$0.reason.hasPrefix("event:") }.map { "\($0.subscriptionId == nil ? "inbox" : "webhook"):ura:\($0.partnerURA)" }
     }
 
     /// The deliveries planned for a stored message (for the receipt of a re-send).
@@ -47,18 +48,17 @@ public actor DeliveryPlanner {
         try await forwarding.deliveries(messageId: messageId)
     }
 
-    /// The deliveries for `facts`, sent by `senderURA`, created at `now`.
-    public func deliveries(for facts: MessageFacts, senderURA: String, now: Date) async throws -> [Delivery] {
+    /// The deliveries for `facts`, sent by `sender`, created at `now`, given what the gateway
+    /// knew of her before (`client`); with `claim`, also an inbox event for each member of her
+    /// established care team (``CareTeamNotice``).
+    public func deliveries(for facts: MessageFacts, sender: Partner, client: AccessPolicy.Client, claim: Bool = false,
+                           now: Date) async throws -> [Delivery] {
         let (partners, subscriptions) = try await directory()
-        let addressed = DeliveryRouter.addressed(facts)
-        let needsHistory = DeliveryRouter.needsHistory(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions,
-                                                       addressed: addressed)
-        guard needsHistory || partners.contains(where: { addressed.contains(SenderPolicy.normalised($0.ura)) }) else { return [] }
-        let consents = try await store.consents(bsn: facts.client.bsn)
-        let history = needsHistory ? try await mapper.facts(bsn: facts.client.bsn, in: store, parser: parser) : []
         let time = now.formatted(.iso8601)
-        return DeliveryRouter.plan(facts, senderURA: senderURA, partners: partners, subscriptions: subscriptions, history: history,
-                                   consents: consents, views: views, addressed: addressed).map { plan in
+        let notices = claim ? CareTeamNotice.events(CareTeamNotice.claim, bsn: facts.client.bsn, messageId: facts.provenance.messageId,
+                                                    actor: sender, team: client.team, partners: partners, time: time) : []
+        return notices + DeliveryRouter.plan(facts, senderURA: sender.ura, partners: partners, subscriptions: subscriptions,
+                                             client: client, views: views).map { plan in
             Delivery(messageId: facts.provenance.messageId, bsn: facts.client.bsn, partnerId: plan.partner.id, partnerURA: plan.partner.ura,
                      subscriptionId: plan.subscription?.id, reason: plan.reason, nextAttemptAt: time, createdAt: time)
         }

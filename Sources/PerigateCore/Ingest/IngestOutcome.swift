@@ -21,6 +21,8 @@ public enum IngestOutcome: Sendable, Hashable {
         case noMapper = "no-mapper"
         /// A consent registration (`toestemming`) from a partner that may not register it.
         case consentRefused = "consent-refused"
+        /// From a partner whose type may not take part (insurer, company doctor).
+        case partnerType = "partner-type"
     }
 }
 

@@ -19,6 +19,9 @@ public struct IngestService: Sendable {
     public var planner: DeliveryPlanner?
     /// Told the validation time of every message (metrics).
     public var observer: (any IngestObserver)?
+    /// The view policy the access rules read (which partner types take part); the planner's
+    /// when not given.
+    public var views: ViewPolicy?
 
     /// The use case over `validator` (its mapper is made from it) and `store`; `planner` plans deliveries.
     public init(validator: MessageValidator, store: any MessageStore, planner: DeliveryPlanner? = nil,
@@ -49,10 +52,13 @@ public struct IngestService: Sendable {
         public var accessPoint: String?
         /// Correlates the audit lines of one exchange.
         public var traceId: String?
+        /// The registered partner's id.
+        public var partnerId: String?
 
         public init(partnerURA: String, user: String, userName: String? = nil, userRole: String? = nil, onBehalfOf: String? = nil,
                     partnerName: String? = nil, partnerAGB: String? = nil, partnerType: String? = nil, accessPoint: String? = nil,
-                    traceId: String? = nil) {
+                    traceId: String? = nil, partnerId: String? = nil) {
+            self.partnerId = partnerId
             self.partnerURA = partnerURA
             self.user = user
             self.userName = userName
@@ -81,6 +87,12 @@ public struct IngestService: Sendable {
         public func consentAuditLine(bsn: String, event: String, time: String, outcome: String, checks: String, detail: String?) -> AuditEntry {
             auditLine(time: time, event: event, action: "C", object: "bsn:\(bsn)/consent", outcome: outcome, checks: checks, detail: detail,
                       objectDetail: .client(bsn, category: "toestemming", authorizationProtocol: AccessPolicy.protocolName))
+        }
+
+        /// The registered partner as far as the caller carries it (type, URA, name, AGB) — what
+        /// the access policy decides on.
+        public var partner: Partner {
+            Partner(id: partnerId ?? "", name: partnerName ?? "", type: partnerType ?? "", ura: partnerURA, agb: partnerAGB, createdAt: "")
         }
 
         /// How the caller appears in audit lines: `ura:01234567/uzi:900012345`, with
@@ -121,37 +133,48 @@ public struct IngestService: Sendable {
     /// Authorizes a mapped message (sender, consent registration) and stores it, or refuses it.
     private func accept(_ facts: MessageFacts, report: ValidationReport, bytes: Data, caller: Caller,
                         receivedAt: String) async throws -> IngestOutcome {
+        // Defence in depth: a partner of a type that may not take part (insurer, company doctor)
+        // sends nothing, even when the database holds one.
+        if let type = caller.partnerType, !AccessPolicy.takesPart(type) {
+            var refused = report
+            refused.issues.append(ValidationIssue(code: AccessPolicy.Refusal.Code.partnerType.rawValue,
+                                                  message: "partner type '\(type)' may not take part in the exchange", path: nil))
+            return try await reject(.partnerType, refused, bytes, caller, receivedAt)
+        }
         if let refusal = SenderPolicy.refusal(authenticatedURA: caller.partnerURA, claimed: facts.provenance.sender) {
             var refused = report
             refused.issues.append(ValidationIssue(code: "auth.sender-mismatch", message: refusal,
                                                   path: "/\(facts.provenance.kind)/header/afzender/organisatie/ura"))
             return try await reject(.senderMismatch, refused, bytes, caller, receivedAt)
         }
-        if let refusal = try await consentRefusal(facts, caller: caller) {
+        let client = try await client(bsn: facts.client.bsn)
+        if let refusal = consentRefusal(facts, caller: caller, client: client) {
             var refused = report
             refused.issues.append(ValidationIssue(code: refusal.code.rawValue, message: refusal.reason, path: "/toestemming/uitwisseling"))
             return try await reject(.consentRefused, refused, bytes, caller, receivedAt)
         }
-        return try await store(facts, report: report, bytes: bytes, caller: caller, receivedAt: receivedAt)
+        return try await store(facts, report: report, bytes: bytes, caller: caller, client: client, receivedAt: receivedAt)
     }
 
-    /// A consent registration by message (`toestemming`) follows the rule of the consent API:
-    /// only a care partner (not an insurer or company doctor) with a care relationship with her
-    /// may register it. `nil` for other kinds and when allowed.
-    private func consentRefusal(_ facts: MessageFacts, caller: Caller) async throws -> AccessPolicy.Refusal? {
+    /// A consent registration by message (`toestemming`) follows the rule of the consent API
+    /// (``AccessPolicy/Purpose/actForClient``): only a member of her established care team may
+    /// register it. `nil` for other kinds and when allowed.
+    private func consentRefusal(_ facts: MessageFacts, caller: Caller, client: AccessPolicy.Client) -> AccessPolicy.Refusal? {
         guard facts.exchangeConsentChange != nil else { return nil }
-        if let type = caller.partnerType, AccessPolicy.excludedTypes.contains(type) {
-            return AccessPolicy.Refusal(code: .partnerType, reason: "partner type '\(type)' may not register consent")
+        guard let views = views ?? planner?.views else {
+            return AccessPolicy.Refusal(code: .partnerType, reason: "no view policy is configured: nobody may register consent")
         }
-        let history = try await mapper.facts(bsn: facts.client.bsn, in: store, parser: validator.parser)
-        guard AccessPolicy.careOrganisations(in: history).contains(SenderPolicy.normalised(caller.partnerURA)) else {
-            return AccessPolicy.Refusal(code: .noCareRelationship,
-                                        reason: "no care relationship with this client is known to the gateway: consent is registered by her care partners")
-        }
-        return nil
+        return AccessPolicy.decide(.actForClient, by: caller.partner, for: client, views: views).refusal
     }
 
-    private func store(_ facts: MessageFacts, report: ValidationReport, bytes: Data, caller: Caller,
+    /// What the gateway knows of her before this message: her accepted messages, consents and
+    /// care confirmations.
+    private func client(bsn: String) async throws -> AccessPolicy.Client {
+        AccessPolicy.Client(facts: try await mapper.facts(bsn: bsn, in: store, parser: validator.parser),
+                            consents: try await store.consents(bsn: bsn), confirmations: try await store.careConfirmations(bsn: bsn).map(\.ura))
+    }
+
+    private func store(_ facts: MessageFacts, report: ValidationReport, bytes: Data, caller: Caller, client: AccessPolicy.Client,
                        receivedAt: String) async throws -> IngestOutcome {
         var message = StoredMessage(id: facts.provenance.messageId, receivedAt: receivedAt, report: report,
                                     senderURA: caller.partnerURA, bsn: facts.client.bsn, raw: bytes, facts: facts)
@@ -167,7 +190,16 @@ public struct IngestService: Sendable {
             outcome: "success", checks: AuditChecks.authorized,
             objectDetail: .client(facts.client.bsn, category: facts.provenance.kind, authorizationProtocol: SenderPolicy.protocolName),
             custodians: [AuditOrganisation(facts.provenance.sender)])
-        let deliveries = try await planner?.deliveries(for: facts, senderURA: caller.partnerURA, now: now()) ?? []
+        // A sender outside her established care team claims a relationship: her care team is told
+        // (inbox events, planned below) and her log shows it.
+        let claim = client.team.isNewClaim(facts)
+        if claim {
+            lines.append(caller.auditLine(time: receivedAt, event: "care.claim", action: "C", object: "bsn:\(facts.client.bsn)/care-team",
+                                          outcome: "success", checks: AuditChecks.authorized, detail: "message:\(message.id)",
+                                          objectDetail: .client(facts.client.bsn, category: "zorgrelatie",
+                                                                authorizationProtocol: AccessPolicy.protocolName)))
+        }
+        let deliveries = try await planner?.deliveries(for: facts, sender: caller.partner, client: client, claim: claim, now: now()) ?? []
         switch try await store.accept(message, audit: [audit] + lines, deliveries: deliveries) {
         case .stored:
             var receipt = Self.receipt(for: message)
@@ -191,7 +223,9 @@ public struct IngestService: Sendable {
                                     senderURA: caller.partnerURA, raw: Data(kept))
         let audit = caller.auditLine(
             time: receivedAt, event: "message.import", action: "C", object: "message:\(rejectionId)", outcome: "refused",
-            checks: reason == .senderMismatch ? AuditChecks.unauthorized : reason == .consentRefused ? AuditChecks.noCareRelationship : AuditChecks.authorized, detail: "message.\(reason.rawValue)",
+            checks: [.senderMismatch, .partnerType].contains(reason) ? AuditChecks.unauthorized
+                : reason == .consentRefused ? AuditChecks.noCareRelationship : AuditChecks.authorized,
+            detail: "message.\(reason.rawValue)",
             objectDetail: AuditObject(idType: "urn:perigate:message", id: rejectionId, objectClass: "system-object",
                                       category: report.kind, authorizationProtocol: SenderPolicy.protocolName))
         _ = try await store.accept(message, audit: [audit])

@@ -15,10 +15,7 @@ extension ClientRecord {
         }
         let ordered = messages.sorted(by: Self.chronological)
         var slots: [String: [SourcedValue]] = [:]
-        var record = ClientRecord(
-            bsn: bsn, facts: [:], timeline: [], careTeam: CareTeamRecord(organisations: [], persons: [], coordinating: nil),
-            obstetricHistory: [], findings: FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: []),
-            signals: [], consents: [], attachments: [], sources: [], conflicts: [])
+        var record = empty(bsn: bsn)
         for message in ordered {
             let source = message.provenance
             for (path, value) in try Self.singleValuedFacts(of: message) {
@@ -30,6 +27,14 @@ extension ClientRecord {
         record.conflicts = record.facts.filter { $0.value.conflict != nil }.keys.sorted()
         record.careTeam.coordinating = Self.coordinating(timeline: record.timeline)
         return record
+    }
+
+    /// The record of a client of whom nothing is known: every section empty.
+    public static func empty(bsn: String) -> ClientRecord {
+        ClientRecord(
+            bsn: bsn, facts: [:], timeline: [], careTeam: CareTeamRecord(organisations: [], persons: [], coordinating: nil),
+            obstetricHistory: [], findings: FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: []),
+            signals: [], consents: [], attachments: [], sources: [], conflicts: [])
     }
 
     /// The record without superseded values (conflicts stay visible).

@@ -17,6 +17,9 @@ public struct ViewPolicy: Sendable, Codable, Hashable {
         /// Which consents count for this partner type, by purpose (e.g. `phb-referral` for JGZ):
         /// a consent given for one exchange does not open data to other partners.
         public var consentPurposes: [String]?
+        /// Whether this partner type gives acute care and may use the emergency procedure
+        /// (break-the-glass); absent: it may not.
+        public var acuteCare: Bool?
     }
 
     /// Every section name a policy may use.

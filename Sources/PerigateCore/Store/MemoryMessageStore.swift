@@ -4,6 +4,7 @@ public actor MemoryMessageStore: MessageStore {
     private var order: [String] = []
     private var audit: [AuditEntry] = []
     private var consentLedger: [ExchangeConsent] = []
+    private var confirmations: [CareConfirmation] = []
     private var outbox: [Delivery] = []
 
     /// The outbox rows written with accepted messages.
@@ -40,6 +41,15 @@ public actor MemoryMessageStore: MessageStore {
 
     public func consents(bsn: String) -> [ExchangeConsent] {
         consentLedger.filter { $0.bsn == bsn }
+    }
+
+    public func confirmCare(_ confirmation: CareConfirmation, audit entries: [AuditEntry]) {
+        confirmations.append(confirmation)
+        appendAudit(entries)
+    }
+
+    public func careConfirmations(bsn: String) -> [CareConfirmation] {
+        confirmations.filter { $0.bsn == bsn }
     }
 
     public func appendAudit(_ entries: [AuditEntry]) {

@@ -19,6 +19,11 @@ public protocol MessageStore: Sendable {
     func registerConsent(_ consent: ExchangeConsent, audit: [AuditEntry]) async throws
     /// The consent registrations for this client, oldest first.
     func consents(bsn: String) async throws -> [ExchangeConsent]
+    /// Registers her own confirmation of an organisation in her care team with its audit lines,
+    /// in one transaction (append-only ledger).
+    func confirmCare(_ confirmation: CareConfirmation, audit: [AuditEntry]) async throws
+    /// Her care confirmations, oldest first.
+    func careConfirmations(bsn: String) async throws -> [CareConfirmation]
     /// Appends audit lines on their own (e.g. a refused read), in one transaction.
     func appendAudit(_ entries: [AuditEntry]) async throws
     /// The audit lines about one client (normalised BSN) with `from <= time <= to` (UTC ISO 8601
@@ -85,6 +90,9 @@ public protocol ForwardingStore: Sendable {
                        events: [Delivery]) async throws
     /// Every attempt of a delivery, oldest first.
     func attempts(deliveryId: String) async throws -> [DeliveryAttempt]
+    /// Writes event deliveries (notices in partners' inboxes, e.g. an emergency read of a client
+    /// of theirs) with their audit lines, in one transaction.
+    func notify(_ events: [Delivery], audit: [AuditEntry]) async throws
     /// Puts deliveries back in the queue (retry, replay), due at `time`; the same ids, so
     /// receivers deduplicate. Returns how many.
     func requeue(ids: [String], at time: String, audit: [AuditEntry]) async throws -> Int

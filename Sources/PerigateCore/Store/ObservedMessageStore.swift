@@ -36,6 +36,14 @@ public struct ObservedMessageStore: MessageStore {
         try await timed("consents") { try await base.consents(bsn: bsn) }
     }
 
+    public func confirmCare(_ confirmation: CareConfirmation, audit: [AuditEntry]) async throws {
+        try await timed("confirm_care") { try await base.confirmCare(confirmation, audit: audit) }
+    }
+
+    public func careConfirmations(bsn: String) async throws -> [CareConfirmation] {
+        try await timed("care_confirmations") { try await base.careConfirmations(bsn: bsn) }
+    }
+
     public func appendAudit(_ entries: [AuditEntry]) async throws {
         try await timed("append_audit") { try await base.appendAudit(entries) }
     }

@@ -60,6 +60,7 @@ public enum StoreDump {
         ("operators", ["id", "name", "token_hash", "created_at", "revoked", "role", "password_hash"]),
         ("messages", ["id", "received_at", "kind", "version", "outcome", "sender_ura", "bsn", "raw", "raw_size", "report"]),
         ("consents", ["bsn", "status", "date", "recorded_at", "recorded_by", "message_id"]),
+        ("care_confirmations", ["bsn", "ura", "confirmed_at", "confirmed_by"]),
         ("subscriptions", ["id", "partner_id", "body", "created_at"]),
         ("deliveries", ["id", "message_id", "bsn", "partner_id", "subscription_id", "status", "next_attempt_at", "body"]),
         ("delivery_attempts", ["delivery_id", "body"]),

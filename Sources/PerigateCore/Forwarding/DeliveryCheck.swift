@@ -1,0 +1,42 @@
+import PerigateXML
+
+/// The re-check of a planned delivery just before it is handed out — by the webhook worker and
+/// by the pull inbox alike — and what the recipient may receive of it (data minimisation).
+public struct DeliveryCheck: Sendable {
+    public let store: any MessageStore
+    public let views: ViewPolicy
+    let mapper: CanonicalMapper
+    let parser: SafeXMLParser
+
+    public init(store: any MessageStore, views: ViewPolicy, validator: MessageValidator) {
+        self.store = store
+        self.views = views
+        mapper = CanonicalMapper(validator: validator)
+        parser = validator.parser
+    }
+
+    /// May `delivery` still go to `partner`? ``AccessPolicy/Purpose/delivery(addressed:)`` on what
+    /// the gateway knows of her now (a withdrawal since planning cancels it).
+    public func verdict(_ delivery: Delivery, partner: Partner) async throws -> AccessPolicy.Verdict {
+        let addressed = delivery.reason == "addressed"
+        let consents = try await store.consents(bsn: delivery.bsn)
+        // An addressed delivery depends on her consent and the partner only; a subscription also
+        // on the partner's care relationship, which needs her messages.
+        let facts = addressed ? [] : try await mapper.facts(bsn: delivery.bsn, in: store, parser: parser)
+        let confirmations = addressed ? [] : try await store.careConfirmations(bsn: delivery.bsn).map(\.ura)
+        return AccessPolicy.decide(.delivery(addressed: addressed), by: partner,
+                                   for: AccessPolicy.Client(facts: facts, consents: consents, confirmations: confirmations), views: views)
+    }
+
+    /// What the recipient receives: the original message only when it was addressed (with the
+    /// subscription's format); every other recipient its view of the message's facts — never the
+    /// original, which holds more than its view allows.
+    public static func sendsOriginal(_ delivery: Delivery, format: String) -> Bool {
+        delivery.reason == "addressed" && format == "xml"
+    }
+
+    /// The partner's view of one message (canonical JSON), for recipients that get no original.
+    public func view(of message: StoredMessage, for partner: Partner) throws -> ClientRecord {
+        try views.view(try ClientRecord.build(from: [try mapper.facts(of: message, parser: parser)]), for: partner.type)
+    }
+}
