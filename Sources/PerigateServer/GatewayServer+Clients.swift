@@ -98,7 +98,7 @@ extension GatewayServer {
         try await clientBSN(context, .partner(caller.partner, caller.ingestCaller), event: event)
     }
 
-    private func clientBSN(_ context: GatewayContext, _ requester: ClientFileService.Requester, event: String) async throws -> BSN? {
+    func clientBSN(_ context: GatewayContext, _ requester: ClientFileService.Requester, event: String) async throws -> BSN? {
         if let bsn = context.parameters.get("bsn").flatMap(BSN.init) { return bsn }
         try await ingest.store.appendAudit([requester.auditLine(time: timestamp(), event: event, action: "R", object: "client:invalid-bsn",
                                                                 outcome: "refused", checks: AuditChecks.notChecked, detail: "request.bsn-invalid")])
@@ -118,6 +118,50 @@ extension GatewayServer {
         return header.split(separator: ",").contains { item in
             let trimmed = item.trimmingCharacters(in: .whitespaces)
             return trimmed == "*" || trimmed == tag || trimmed == "W/" + tag
+        }
+    }
+}
+
+extension GatewayServer {
+    /// `GET /v1/clients/{bsn}/care-team`: her care team (established and claimed relationships),
+    /// for herself with her client-portal token.
+    func getCareTeam(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await asRequester(request, context) { bsn, requester in
+            careTeamResponse(try await clientFile.careTeam(bsn: bsn, requester: requester))
+        }
+    }
+
+    /// `POST /v1/clients/{bsn}/care-team` with `{"ura": "27654321"}`: she confirms that this
+    /// organisation is in her care team (client-portal token only).
+    func postCareTeam(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await asRequester(request, context) { bsn, requester in
+            struct Body: Decodable { var ura: String }
+            guard let body = try? JSONDecoder().decode(Body.self, from: Data(buffer: try await request.body.collect(upTo: 4096))) else {
+                return Problem(.requestInvalidJson, detail: "send {\"ura\": \"<the organisation's URA>\"}").response
+            }
+            return careTeamResponse(try await clientFile.confirmCare(bsn: bsn, ura: body.ura, requester: requester))
+        }
+    }
+
+    /// Authenticates her (or a partner) and reads the path's BSN, then runs `body`.
+    private func asRequester(_ request: Request, _ context: GatewayContext,
+                             _ body: (BSN, ClientFileService.Requester) async throws -> Response) async throws -> Response {
+        let requester: ClientFileService.Requester
+        switch try await authenticateForAccessLog(request, context) {
+        case .success(let found): requester = found
+        case .failure(let problem): return problem.response
+        }
+        guard let bsn = try await clientBSN(context, requester, event: "care-team") else { return Self.badBSN }
+        return try await body(bsn, requester)
+    }
+
+    private func careTeamResponse(_ outcome: ClientFileService.CareTeamOutcome) -> Response {
+        switch outcome {
+        case .team(let team): return JSONResponse.make(team, status: .ok)
+        case .confirmed(let confirmation):
+            return JSONResponse.make(["ura": confirmation.ura, "confirmedAt": confirmation.confirmedAt, "status": "established"], status: .created)
+        case .refused(let refusal): return Problem(refusal: refusal).response
+        case .invalid(let reason): return Problem(.requestInvalidJson, detail: reason).response
         }
     }
 }

@@ -105,6 +105,8 @@ public struct GatewayServer: Sendable {
         router.delete("v1/clients/:bsn/consents") { request, context in
             try await deleteConsent(request, context)
         }
+        router.get("v1/clients/:bsn/care-team") { request, context in try await getCareTeam(request, context) }
+        router.post("v1/clients/:bsn/care-team") { request, context in try await postCareTeam(request, context) }
         router.post("v1/clients/:bsn/consents") { request, context in
             try await postConsent(request, context)
         }

@@ -60,6 +60,8 @@ public enum AccessPolicy {
             public static let consentWithdrawn: Code = "access.consent-withdrawn"
             /// A client credential used for another client.
             public static let otherClient: Code = "access.other-client"
+            /// Something only the client herself may do (confirm her care team).
+            public static let clientOnly: Code = "access.client-only"
             /// Break-the-glass by a partner type that does not give acute care.
             public static let emergencyNotAllowed: Code = "access.emergency-not-allowed"
         }
