@@ -145,7 +145,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Ingest and the client file go through a store that reports its latency (metrics).
         let observed = ObservedMessageStore(store) { [metrics] operation, duration in metrics.store(operation: operation, duration: duration) }
         var server = GatewayServer(ingest: IngestService(validator: validator, store: observed, planner: planner),
-                                   clientFile: ClientFileService(store: observed, views: policy, validator: validator), partners: store,
+                                   clientFile: ClientFileService(store: observed, views: policy, validator: validator, partners: store), partners: store,
                                    clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
                                                                                    allowInsecureURLs: settings.allowInsecureWebhooks, operators: store),
                                    limits: settings.limits, metrics: metrics, tls: tls, logger: logger)

@@ -47,6 +47,13 @@ public actor DeliveryPlanner {
         try await forwarding.deliveries(messageId: messageId)
     }
 
+    /// The receipt warnings for addressed recipients that will not get `facts` (``NotForwarded``).
+    public func notForwarded(for facts: MessageFacts, senderURA: String) async throws -> [ValidationIssue] {
+        guard !DeliveryRouter.addressed(facts).isEmpty else { return [] }
+        let partners = try await directory().partners
+        return NotForwarded.warnings(facts, senderURA: senderURA, partners: partners, consents: try await store.consents(bsn: facts.client.bsn))
+    }
+
     /// The deliveries for `facts`, sent by `senderURA`, created at `now`.
     public func deliveries(for facts: MessageFacts, senderURA: String, now: Date) async throws -> [Delivery] {
         let (partners, subscriptions) = try await directory()
