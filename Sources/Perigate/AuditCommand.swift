@@ -106,7 +106,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let bsn = client.flatMap(BSN.init)?.value
             let upper = to.map { $0.count == 10 ? $0 + "T23:59:59Z" : $0 }
-            let query = ["client=\(bsn.map { "bsn:******" + $0.suffix(3) } ?? "all")", from.map { "from=\($0)" }, to.map { "to=\($0)" },
+            let query = ["client=\(bsn.map { Receipt.maskedReference(bsn: $0) } ?? "all")", from.map { "from=\($0)" }, to.map { "to=\($0)" },
                          "format=\(format)"].compactMap { $0 }.joined(separator: "&")
             let rows = try await database.withStore { store in
                 let rows = try await store.auditRows(client: bsn, from: from, to: upper)

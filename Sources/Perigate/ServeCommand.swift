@@ -144,7 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = GatewayMetrics()
         // Ingest and the client file go through a store that reports its latency (metrics).
         let observed = ObservedMessageStore(store) { [metrics] operation, duration in metrics.store(operation: operation, duration: duration) }
-        var clientFile = ClientFileService(store: observed, views: policy, validator: validator)
+        var clientFile = ClientFileService(store: observed, views: policy, validator: validator, partners: store)
         clientFile.careTeamInbox = store
         var server = GatewayServer(ingest: IngestService(validator: validator, store: observed, planner: planner),
                                    clientFile: clientFile, partners: store,

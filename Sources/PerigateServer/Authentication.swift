@@ -119,8 +119,13 @@ extension GatewayServer {
             return .failure(Problem(.authTokenMissing, detail: "send Authorization: Bearer <partner token>"))
         }
         let traceId = Authenticated.traceId(fromTraceparent: request.headers[Self.traceparentHeader]) ?? context.id
-        return EndUser.from(request.headers).map {
-            Authenticated(partner: partner, user: $0, accessPoint: context.channel.remoteAddress?.ipAddress, traceId: traceId)
+        return EndUser.from(request.headers).flatMap { user in
+            // The asserted role must be one of the partner type's roles (UserRoles): a kraamzorg
+            // system cannot make its user a gynaecologist.
+            if let refusal = UserRoles.refusal(role: user.role, partnerType: partner.type) {
+                return .failure(Problem(.authRoleNotAllowed, detail: refusal))
+            }
+            return .success(Authenticated(partner: partner, user: user, accessPoint: context.channel.remoteAddress?.ipAddress, traceId: traceId))
         }
     }
 

@@ -30,8 +30,8 @@ extension GatewayServer {
         case .copy(let copy):
             guard html else { return JSONResponse.make(copy, status: .ok) }
             return Self.htmlResponse(AccessLogHTML.page(
-                title: "Afschrift: wie heeft uw gegevens beschikbaar gesteld en wie heeft ze ingezien",
-                intro: "Elektronisch afschrift volgens artikel 15e Wabvpz, kosteloos. Tijden in Nederlandse tijd.",
+                title: "Afschrift: wie heeft uw gegevens beschikbaar gesteld en wie heeft ze ingezien of ontvangen",
+                intro: "Elektronisch afschrift volgens artikel 15e Wabvpz voor \(copy.client), kosteloos. Tijden in Nederlandse tijd.",
                 sections: [("Beschikbaar gesteld", copy.madeAvailable), ("Ingezien of opgevraagd", copy.viewedOrRequested)]))
         }
     }

@@ -42,9 +42,18 @@ extension GatewayServer {
         }
     }
 
+    /// A delivery as operators see it: the client only as a masked reference (`bsn:******007`) —
+    /// operator tokens open no client data.
     struct DeliveryView: Encodable {
         var delivery: Delivery
         var attempts: [DeliveryAttempt]
+
+        init(delivery: Delivery, attempts: [DeliveryAttempt]) {
+            var masked = delivery
+            masked.bsn = Receipt.maskedReference(bsn: delivery.bsn)
+            self.delivery = masked
+            self.attempts = attempts
+        }
     }
 
     /// `GET /v1/operator/deliveries[?status=dead]`.

@@ -20,6 +20,7 @@ public struct ProblemCode: Hashable, Sendable {
     static let authOnBehalfOfInvalid = ProblemCode("auth.on-behalf-of-invalid", .unauthorized)
     static let authOperatorOnly = ProblemCode("auth.operator-only", .forbidden)
     static let authPartnerMismatch = ProblemCode("auth.partner-mismatch", .forbidden)
+    static let authRoleNotAllowed = ProblemCode("auth.role-not-allowed", .forbidden)
     static let authTokenInvalid = ProblemCode("auth.token-invalid", .unauthorized)
     static let authTokenMissing = ProblemCode("auth.token-missing", .unauthorized)
     static let authUserMissing = ProblemCode("auth.user-missing", .unauthorized)

@@ -31,10 +31,11 @@ struct AuditLineTests {
         #expect(line.client == "999990044")
         #expect(line.traceId == "4bf92f3577b34da6a3ce929d0e0e4736")
         #expect(line.source == SQLiteMessageStore.defaultAuditSource)
-        // Import lines name the sender as custodian and the message kind as category.
+        // Import lines name the sender as custodian — as registered ("midwife", no AGB in TestGateway),
+        // not as the message calls itself (issue 17, item 5) — and the message kind as category.
         let imports = try await gateway.store.auditEntries(after: 0, limit: 500).filter { $0.event == "message.import" }
         #expect(imports.first?.objectDetail?.category == "kraamzorgoverdracht")
-        #expect(imports.first?.custodians == [AuditOrganisation(ura: "01234567", agb: "03051234", name: "Verloskundigenpraktijk De Linde")])
+        #expect(imports.first?.custodians == [AuditOrganisation(ura: "01234567", agb: nil, name: "midwife")])
         #expect(imports.allSatisfy { $0.checks == "T--F" && $0.traceId != nil })
         try await gateway.stop()
     }

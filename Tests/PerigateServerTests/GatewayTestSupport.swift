@@ -53,7 +53,7 @@ struct TestGateway {
         let validator = custom ?? TestSupport.validator(maximumBytes: limits.maximumBodyBytes)
         let views = try ViewPolicy.load(TestSupport.schemas + "/views.json")
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: views, validator: validator, lifetime: .zero)
-        var clientFile = ClientFileService(store: store, views: views, validator: validator, now: { TestSupport.today })
+        var clientFile = ClientFileService(store: store, views: views, validator: validator, partners: store, now: { TestSupport.today })
         clientFile.careTeamInbox = store
         var server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
                                    clientFile: clientFile,
@@ -104,7 +104,7 @@ struct TestGateway {
         var request = URLRequest(url: URL(string: base.absoluteString + "/" + path)!)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        for (name, value) in headers == Self.user ? defaultUser(token: token) : headers { request.setValue(value, forHTTPHeaderField: name) }
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         request.httpBody = body
         let (data, response) = try await URLSession.shared.data(for: request)
@@ -113,6 +113,19 @@ struct TestGateway {
         for (key, value) in http?.allHeaderFields ?? [:] { replyHeaders[String(describing: key).lowercased()] = String(describing: value) }
         return Reply(status: http?.statusCode ?? 0, body: data, headers: replyHeaders)
     }
+
+    /// The standard end user with a role of the token's partner type (`Perigate-User-Role` must be
+    /// one of its type's roles, ``UserRoles``): a midwife, or a user of the same name with the
+    /// first role of a kraamzorg, JGZ or huisarts partner.
+    func defaultUser(token: String?) -> [String: String] {
+        guard let name = tokens.first(where: { $0.value == token })?.key, let type = partners[name]?.type,
+              let roles = UserRoles.allowed[type], !roles.contains("verloskundige") else { return Self.user }
+        var user = Self.user
+        user["Perigate-User-Role"] = Self.roleByType[type] ?? roles.sorted()[0]
+        return user
+    }
+
+    static let roleByType = ["kraamzorg": "kraamverzorgende", "jgz": "jgz-verpleegkundige", "huisarts": "huisarts"]
 
     /// Posts a message as partner `name`.
     func post(_ file: URL, as name: String) async throws -> Reply {

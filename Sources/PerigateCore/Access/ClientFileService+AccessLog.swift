@@ -9,11 +9,27 @@ extension ClientFileService {
     }
 
     /// The Wabvpz 15e copy: who made her data available through the gateway and when, and who
-    /// viewed or requested it and when.
+    /// viewed, requested or received it and when.
     public struct AccessLogCopy: Sendable, Codable, Hashable {
+        /// Her masked reference (`bsn:******007`), as in her access log.
         public var client: String
         public var madeAvailable: [AccessLogEntry]
+        /// Every disclosure: record reads (allowed and refused) and every message handed out —
+        /// webhook deliveries and inbox hand-outs — naming the receiving organisation.
         public var viewedOrRequested: [AccessLogEntry]
+
+        /// The copy's selection rule, in one place: *made available* = every accepted message
+        /// about her (`message.import`, success); *viewed or requested* = every read of her data
+        /// that is not an access to the log itself (`record.read`, `message.read…`, allowed or
+        /// refused) and every disclosure of a message to another organisation (`message.export`,
+        /// success: a webhook delivered, an inbox item handed out).
+        public static func select(_ lines: [AuditEntry]) -> (madeAvailable: [AuditEntry], viewedOrRequested: [AuditEntry]) {
+            let available = lines.filter { $0.event == "message.import" && $0.outcome == "success" }
+            let disclosed = lines.filter {
+                ($0.action == "R" && $0.eventType != "log-access") || ($0.event == "message.export" && $0.outcome == "success")
+            }
+            return (available, disclosed)
+        }
     }
 
     public enum LogOutcome: Sendable, Hashable {
@@ -43,9 +59,8 @@ extension ClientFileService {
             return .refused(refusal)
         }
         let lines = try await store.auditEntries(client: bsn.value, from: nil, to: nil)
-        let available = lines.filter { $0.event == "message.import" && $0.outcome == "success" }
-        let viewed = lines.filter { $0.action == "R" && $0.eventType != "log-access" }
-        return .copy(AccessLogCopy(client: bsn.value, madeAvailable: AccessLogPresenter.entries(available),
+        let (available, viewed) = AccessLogCopy.select(lines)
+        return .copy(AccessLogCopy(client: Receipt.maskedReference(bsn: bsn.value), madeAvailable: AccessLogPresenter.entries(available),
                                    viewedOrRequested: AccessLogPresenter.entries(viewed)))
     }
 

@@ -17,10 +17,14 @@ public struct ClientFileService: Sendable {
     /// Where emergency reads are told to her care team (events in their inboxes, written with
     /// the read's audit line); `nil`: the read is only audited.
     public var careTeamInbox: (any ForwardingStore & PartnerRegistry)?
+    /// The partner registry: her file shows each sender with its registered name, AGB and type
+    /// (``SenderPolicy/withRegisteredSenders(_:partners:)``); `nil`: as the messages say.
+    public var partners: (any PartnerRegistry)?
 
-    public init(store: any MessageStore, views: ViewPolicy, validator: MessageValidator,
+    public init(store: any MessageStore, views: ViewPolicy, validator: MessageValidator, partners: (any PartnerRegistry)? = nil,
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.partners = partners
         self.views = views
         self.mapper = CanonicalMapper(validator: validator)
         self.parser = validator.parser
@@ -84,9 +88,11 @@ public struct ClientFileService: Sendable {
         return facts.map(\.provenance.sender).filter { seen.insert($0.ura ?? $0.name ?? "").inserted }.map(AuditOrganisation.init)
     }
 
-    /// The facts of every accepted message about her.
+    /// The facts of every accepted message about her, each sender as registered.
     func facts(bsn: BSN) async throws -> [MessageFacts] {
-        try await mapper.facts(bsn: bsn.value, in: store, parser: parser)
+        let facts = try await mapper.facts(bsn: bsn.value, in: store, parser: parser)
+        guard let partners, !facts.isEmpty else { return facts }
+        return SenderPolicy.withRegisteredSenders(facts, partners: try await partners.partners())
     }
 
     /// The outcome of a consent registration.

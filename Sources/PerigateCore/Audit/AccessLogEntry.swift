@@ -39,7 +39,7 @@ public enum AccessLogPresenter {
             guard let date = parseTime(line.time) else { continue }
             let day = format(date, "yyyy-MM-dd")
             var entry = AccessLogEntry(
-                time: format(date, "dd-MM-yyyy HH:mm"), organisation: organisation(line), role: line.user?.role ?? role(line),
+                time: format(date, "dd-MM-yyyy HH:mm"), organisation: organisation(line), role: role(line),
                 responsible: line.user?.responsible, data: data(line), action: action(line),
                 basis: basis(line), emergency: line.eventType == "emergency" ? "ja" : "nee",
                 outcome: line.outcome == "success" ? "toegestaan" : "geweigerd", count: 1, text: "")
@@ -58,7 +58,9 @@ public enum AccessLogPresenter {
     }
 
     static func sentence(_ entry: AccessLogEntry) -> String {
-        var text = "\(entry.time): \(entry.organisation), \(entry.role)"
+        if entry.action.hasPrefix(forwardedPrefix) { return forwardSentence(entry) }
+        // The console's people read "Perigate-beheer (logbeheerder)": the role is named once.
+        var text = "\(entry.time): \(entry.organisation)" + (entry.organisation.hasSuffix("(\(entry.role))") ? "" : ", \(entry.role)")
         if let responsible = entry.responsible { text += " (namens \(responsible))" }
         text += entry.outcome == "toegestaan" ? ", heeft uw \(entry.data) \(entry.action)" : ", wilde uw \(entry.data) \(infinitive(entry.action)); dat is geweigerd"
         text += ". Grondslag: \(entry.basis). Noodprocedure: \(entry.emergency)."
@@ -72,6 +74,7 @@ public enum AccessLogPresenter {
         case "aangeleverd": return "aanleveren"
         case "aangemaakt": return "aanmaken"
         case "vastgelegd": return "vastleggen"
+        case let forwarded where forwarded.hasPrefix(forwardedPrefix): return "doorsturen aan" + forwarded.dropFirst(forwardedPrefix.count)
         default: return action
         }
     }
@@ -90,18 +93,28 @@ public enum AccessLogPresenter {
         return categories[category] ?? category
     }
 
+    /// Who acted (for a forwarded message: who received it). Operators and console users are
+    /// "Perigate-beheer (beheerder)" or "(logbeheerder)", never their login names.
     static func organisation(_ line: AuditEntry) -> String {
         if let organisation = line.organisation, let ura = organisation.ura {
             return "\(organisation.name ?? "organisatie") (URA \(ura))"
         }
         if line.actor.hasPrefix("client:") { return "uzelf" }
-        if line.actor.hasPrefix("operator:") { return "Perigate-beheer" }
+        if isOperator(line) { return "Perigate-beheer (\(role(line)))" }
         return line.actor.hasPrefix("system:") ? "Perigate (het systeem)" : line.actor
     }
 
+    /// The role in plain Dutch (``UserRoles/inWords(_:)``); a console user's as "logbeheerder" or "beheerder".
     static func role(_ line: AuditEntry) -> String {
         if line.actor.hasPrefix("client:") { return "cliënt" }
-        return line.actor.hasPrefix("operator:") ? "beheerder" : "onbekende rol"
+        if isOperator(line) { return line.user?.role == "log-administrator" ? "logbeheerder" : "beheerder" }
+        if let role = line.user?.role, !role.isEmpty { return UserRoles.inWords(role) }
+        return line.actor.hasPrefix("system:") ? "systeem" : "rol niet vastgelegd"
+    }
+
+    /// A line by an operator (operator API or CLI) or a console user.
+    static func isOperator(_ line: AuditEntry) -> Bool {
+        line.actor.hasPrefix("operator:") || line.actor.hasPrefix("console:")
     }
 
     static func action(_ line: AuditEntry) -> String {
@@ -109,6 +122,7 @@ public enum AccessLogPresenter {
         case "message.import": return "aangeleverd"
         case "consent.given", "consent.withdrawn", "consent.register": return "vastgelegd"
         case "client-credential.add": return "aangemaakt"
+        case "message.export": return forwardedPrefix + " " + organisation(line)
         default: return line.action == "R" ? "ingezien" : "verwerkt"
         }
     }
@@ -127,8 +141,25 @@ public enum AccessLogPresenter {
         case "access-log.read", "access-log.copy": return "uw recht op inzage (Wabvpz art. 15d/15e)"
         case "client-credential.add": return "uw verzoek om inzage via uw cliëntportaal"
         case "audit.export": return "controle van de toegangslog"
+        case "console.messages.client-search": return "logbeheer op verzoek"
+        case "message.export" where line.outcome == "success": return "uitwisseling binnen uw zorgteam"
+        case "message.export" where line.detail == AccessPolicy.Refusal.Code.consentWithdrawn.rawValue:
+            return "geen (u heeft uw toestemming ingetrokken)"
         default: return line.outcome == "success" ? "zorgrelatie" : "geen (toegang geweigerd)"
         }
+    }
+
+    /// How a forwarded message's action begins: "doorgestuurd aan Rijnland Gasthuis (URA 27654321)".
+    static let forwardedPrefix = "doorgestuurd aan"
+
+    /// "Perigate heeft uw verwijzing doorgestuurd aan …", with who fetched it from the inbox.
+    static func forwardSentence(_ entry: AccessLogEntry) -> String {
+        var text = "\(entry.time): Perigate"
+        text += entry.outcome == "toegestaan" ? " heeft uw \(entry.data) \(entry.action)" : " wilde uw \(entry.data) \(infinitive(entry.action)); dat is geweigerd"
+        if entry.outcome == "toegestaan", entry.role != "systeem" { text += " (opgehaald door een \(entry.role))" }
+        text += ". Grondslag: \(entry.basis). Noodprocedure: \(entry.emergency)."
+        if entry.count > 1 { text += " (\(entry.count) keer op deze dag)" }
+        return text
     }
 
     static func parseTime(_ text: String) -> Date? {

@@ -48,6 +48,13 @@ public actor DeliveryPlanner {
         try await forwarding.deliveries(messageId: messageId)
     }
 
+    /// The receipt warnings for addressed recipients that will not get `facts` (``NotForwarded``).
+    public func notForwarded(for facts: MessageFacts, senderURA: String) async throws -> [ValidationIssue] {
+        guard !DeliveryRouter.addressed(facts).isEmpty else { return [] }
+        let partners = try await directory().partners
+        return NotForwarded.warnings(facts, senderURA: senderURA, partners: partners, consents: try await store.consents(bsn: facts.client.bsn))
+    }
+
     /// The deliveries for `facts`, sent by `sender`, created at `now`, given what the gateway
     /// knew of her before (`client`); with `claim`, also an inbox event for each member of her
     /// established care team (``CareTeamNotice``).

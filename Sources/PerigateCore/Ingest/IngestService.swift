@@ -147,13 +147,25 @@ public struct IngestService: Sendable {
                                                   path: "/\(facts.provenance.kind)/header/afzender/organisatie/ura"))
             return try await reject(.senderMismatch, refused, bytes, caller, receivedAt)
         }
+        let (facts, senderWarnings) = registered(facts, caller: caller)
         let client = try await client(bsn: facts.client.bsn)
         if let refusal = consentRefusal(facts, caller: caller, client: client) {
             var refused = report
             refused.issues.append(ValidationIssue(code: refusal.code.rawValue, message: refusal.reason, path: "/toestemming/uitwisseling"))
             return try await reject(.consentRefused, refused, bytes, caller, receivedAt)
         }
+        var report = report
+        report.issues += senderWarnings + (try await planner?.notForwarded(for: facts, senderURA: caller.partnerURA) ?? [])
         return try await store(facts, report: report, bytes: bytes, caller: caller, client: client, receivedAt: receivedAt)
+    }
+
+    /// The facts with the caller's registered name, AGB and type for its own organisation, and the
+    /// receipt warnings where the message says otherwise (``SenderPolicy/registered(_:as:)``).
+    /// Unchanged when the caller's registration is not known (e.g. a benchmark caller).
+    private func registered(_ facts: MessageFacts, caller: Caller) -> (MessageFacts, [ValidationIssue]) {
+        guard let name = caller.partnerName else { return (facts, []) }
+        return SenderPolicy.registered(facts, as: OrganisationRef(ura: caller.partnerURA, agb: caller.partnerAGB, name: name,
+                                                                  type: caller.partnerType))
     }
 
     /// A consent registration by message (`toestemming`) follows the rule of the consent API

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The partner registry is the truth about senders (issue 17, item 5): a message's name, AGB and
+/// type of its sending organisation must match the registered partner that authenticated. A
+/// mismatch does not refuse the message — the URA rule (``SenderPolicy/refusal(authenticatedURA:claimed:)``)
+/// already proved who sent it — but the receipt carries a `sender.registry-mismatch` warning per
+/// field, and the facts show the registry's values, so a record's provenance never names an
+/// organisation the partner is not.
+extension SenderPolicy {
+    /// The code of the receipt warning.
+    public static let registryMismatchCode = "sender.registry-mismatch"
+
+    /// `facts` with every organisation that carries the sender's URA (provenance, care team,
+    /// events, care period) shown with the `registered` name, AGB and type, and one warning per
+    /// field in which the message's sender differs from the registry (`naam`, `agb`, `type`).
+    public static func registered(_ facts: MessageFacts, as registered: OrganisationRef) -> (facts: MessageFacts, warnings: [ValidationIssue]) {
+        let warnings = mismatchedFields(claimed: facts.provenance.sender, registered: registered).map { field in
+            ValidationIssue(code: registryMismatchCode, severity: .warning,
+                            message: "the sending organisation's \(field) in the message differs from the partner registry; the record shows the registered value")
+        }
+        return (withRegisteredSender(facts, registered), warnings)
+    }
+
+    /// The fields (`naam`, `agb`, `type`) the message gives for its sender that differ from the
+    /// registry. A field the message leaves out is not a mismatch; one the registry lacks is.
+    /// Names compare without case and extra whitespace.
+    public static func mismatchedFields(claimed: OrganisationRef, registered: OrganisationRef) -> [String] {
+        var fields: [String] = []
+        if let name = claimed.name, folded(name) != registered.name.map(folded) { fields.append("naam") }
+        if let agb = claimed.agb, agb.trimmingCharacters(in: .whitespaces) != registered.agb { fields.append("agb") }
+        if let type = claimed.type, type.lowercased() != registered.type?.lowercased() { fields.append("type") }
+        return fields
+    }
+
+    /// `facts` with the registry's identity for every organisation with the sender's URA.
+    public static func withRegisteredSender(_ facts: MessageFacts, _ registered: OrganisationRef) -> MessageFacts {
+        guard let ura = facts.provenance.sender.ura ?? registered.ura else { return facts }
+        let replace = { (organisation: OrganisationRef) -> OrganisationRef in
+            guard let own = organisation.ura, sameOrganisation(own, ura) else { return organisation }
+            return OrganisationRef(ura: own, agb: registered.agb, name: registered.name, type: registered.type, lvrId: organisation.lvrId)
+        }
+        var result = facts
+        result.provenance.sender = replace(OrganisationRef(ura: ura, agb: facts.provenance.sender.agb, name: facts.provenance.sender.name,
+                                                           type: facts.provenance.sender.type, lvrId: facts.provenance.sender.lvrId))
+        result.careTeam.organisations = facts.careTeam.organisations.map(replace)
+        result.careTeam.persons = facts.careTeam.persons.map { person in
+            var person = person
+            person.organisation = person.organisation.map(replace)
+            return person
+        }
+        result.events = facts.events.map { event in
+            var event = event
+            event.from = replace(event.from)
+            event.to = event.to.map(replace)
+            let person = event.fromPerson?.organisation.map(replace)
+            event.fromPerson?.organisation = person
+            return event
+        }
+        result.carePeriod?.organisation = facts.carePeriod?.organisation.map(replace)
+        return result
+    }
+
+    /// The registered identity of the organisation with `ura` among `partners`: a care partner
+    /// that is not revoked first (two registrations may share a URA), else any with that URA.
+    public static func registeredOrganisation(ura: String, in partners: [Partner]) -> OrganisationRef? {
+        let candidates = partners.filter { sameOrganisation($0.ura, ura) }
+        let chosen = candidates.first { !$0.revoked && Partner.types.contains($0.type) } ?? candidates.first
+        return chosen.map { OrganisationRef(ura: $0.ura, agb: $0.agb, name: $0.name, type: $0.type) }
+    }
+
+    /// Every message's facts with its sender's registered identity, where the registry knows the sender.
+    public static func withRegisteredSenders(_ facts: [MessageFacts], partners: [Partner]) -> [MessageFacts] {
+        facts.map { message in
+            guard let ura = message.provenance.sender.ura, let registered = registeredOrganisation(ura: ura, in: partners) else { return message }
+            return withRegisteredSender(message, registered)
+        }
+    }
+
+    static func folded(_ name: String) -> String {
+        name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}
