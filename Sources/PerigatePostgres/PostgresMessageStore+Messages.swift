@@ -10,10 +10,10 @@ extension PostgresMessageStore: MessageStore {
         let templates = try auditTemplates(audit)
         return try await transaction { connection in
             let inserted = try await connection.query("""
-                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report)
+                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, sender_partner)
                 VALUES (\(message.id), \(message.receivedAt), \(message.report.kind), \(message.report.version),
                         \(message.report.outcome.rawValue), \(message.senderURA), \(message.bsn), \(ByteBuffer(bytes: compressed)),
-                        \(message.raw.count), \(report))
+                        \(message.raw.count), \(report), \(message.senderPartnerId))
                 ON CONFLICT (id) DO NOTHING RETURNING id
                 """, logger: logger).collect().isEmpty == false
             guard inserted else {
@@ -39,22 +39,23 @@ extension PostgresMessageStore: MessageStore {
 
     public func messages(bsn: String) async throws -> [StoredMessage] {
         try await Self.messages(try await query(
-            "SELECT id, received_at, sender_ura, bsn, raw, raw_size, report FROM messages WHERE bsn = \(bsn) ORDER BY seq"))
+            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report FROM messages WHERE bsn = \(bsn) ORDER BY seq"))
     }
 
     func load(id: String, on connection: PostgresConnection) async throws -> StoredMessage? {
         try await Self.messages(try await connection.query(
-            "SELECT id, received_at, sender_ura, bsn, raw, raw_size, report FROM messages WHERE id = \(id)", logger: logger)).first
+            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report FROM messages WHERE id = \(id)", logger: logger)).first
     }
 
     static func messages(_ rows: PostgresRowSequence) async throws -> [StoredMessage] {
         var result: [StoredMessage] = []
-        for try await (id, receivedAt, senderURA, bsn, raw, size, report)
-            in rows.decode((String, String, String?, String?, ByteBuffer, Int, String).self) {
+        for try await (id, receivedAt, senderURA, senderPartner, bsn, raw, size, report)
+            in rows.decode((String, String, String?, String?, String?, ByteBuffer, Int, String).self) {
             result.append(StoredMessage(id: id, receivedAt: receivedAt,
                                         report: try JSONDecoder().decode(ValidationReport.self, from: Data(report.utf8)),
                                         senderURA: senderURA, bsn: bsn,
-                                        raw: try Compression.decompress(Data(raw.readableBytesView), size: size)))
+                                        raw: try Compression.decompress(Data(raw.readableBytesView), size: size),
+                                        senderPartnerId: senderPartner))
         }
         return result
     }

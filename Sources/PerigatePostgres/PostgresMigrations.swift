@@ -146,8 +146,10 @@ enum PostgresMigrations {
             "CREATE TABLE console_sessions (key_hash TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at TEXT NOT NULL)",
             "CREATE INDEX messages_by_time ON messages(received_at)",
         ]),
-        // Her own confirmations of organisations in her care team (client portal), append-only.
-        Migration(version: 6, name: "care-confirmations", statements: [
+        // Her own confirmations of organisations in her care team (client portal), append-only;
+        // the registered partner that sent each message (message ids are per sender).
+        Migration(version: 6, name: "care-confirmations-and-sender-partner", statements: [
+            "ALTER TABLE messages ADD COLUMN sender_partner TEXT",
             """
             CREATE TABLE care_confirmations (
                 seq BIGSERIAL PRIMARY KEY,

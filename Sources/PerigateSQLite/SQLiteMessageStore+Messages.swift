@@ -52,9 +52,9 @@ extension SQLiteMessageStore {
             audit += try auditTemplates(AcceptOutcome.repeatedAuditLines(item.audit, duplicate: duplicate))
         }
         for chunk in inserts.chunked(into: 64) {
-            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             _ = try await connection.query("""
-                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, facts)
+                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, facts, sender_partner)
                 VALUES \(placeholders)
                 """, chunk.flatMap(\.row) as [SQLiteData])
         }
@@ -96,7 +96,7 @@ extension SQLiteMessageStore {
         // The facts column (migration 1) stays empty: facts are re-derived from the raw bytes.
         return [.text(message.id), .text(message.receivedAt), text(message.report.kind), text(message.report.version),
                 .text(message.report.outcome.rawValue), text(message.senderURA), text(message.bsn)]
-            + [.blob(ByteBuffer(bytes: compressed)), .integer(message.raw.count), .text(report), .null]
+            + [.blob(ByteBuffer(bytes: compressed)), .integer(message.raw.count), .text(report), .null, text(message.senderPartnerId)]
     }
 
     public func message(id: String) async throws -> StoredMessage? {
@@ -105,14 +105,14 @@ extension SQLiteMessageStore {
 
     public func messages(bsn: String) async throws -> [StoredMessage] {
         try await reader.query(
-            "SELECT id, received_at, sender_ura, bsn, raw, raw_size, report FROM messages WHERE bsn = ? ORDER BY rowid", [.text(bsn)]
+            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report FROM messages WHERE bsn = ? ORDER BY rowid", [.text(bsn)]
         ).map(Self.message)
     }
 
     /// Inside a transaction: the writer, which sees the transaction's own rows; else the reader.
     func load(id: String, on database: SQLiteConnection? = nil) async throws -> StoredMessage? {
         try await (database ?? connection).query(
-            "SELECT id, received_at, sender_ura, bsn, raw, raw_size, report FROM messages WHERE id = ?", [.text(id)]
+            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report FROM messages WHERE id = ?", [.text(id)]
         ).first.map(Self.message)
     }
 
@@ -127,7 +127,8 @@ extension SQLiteMessageStore {
         return StoredMessage(
             id: id, receivedAt: row.column("received_at")?.string ?? "",
             report: try JSONDecoder().decode(ValidationReport.self, from: Data(report.utf8)),
-            senderURA: row.column("sender_ura")?.string, bsn: row.column("bsn")?.string, raw: raw)
+            senderURA: row.column("sender_ura")?.string, bsn: row.column("bsn")?.string, raw: raw,
+            senderPartnerId: row.column("sender_partner")?.string)
     }
 
     static func text(_ value: String?) -> SQLiteData {

@@ -155,7 +155,8 @@ extension GatewayServer {
             let original = DeliveryCheck.sendsOriginal(delivery, format: "xml")
             let record = original ? nil : try check.view(of: message, for: caller.partner)
             try await ingest.store.appendAudit([line])
-            items.append(InboxItem(id: delivery.id, messageId: delivery.messageId, kind: message.report.kind, version: message.report.version,
+            items.append(InboxItem(id: delivery.id, messageId: MessageKey.messageId(of: delivery.messageId), kind: message.report.kind,
+                                   version: message.report.version,
                                    receivedAt: message.receivedAt, reason: delivery.reason,
                                    xml: original ? String(decoding: message.raw, as: UTF8.self) : nil, record: record, event: nil, client: nil))
         }

@@ -52,8 +52,10 @@ extension GatewayServer {
 
     func getMessage(_ context: GatewayContext, raw: Bool, _ caller: Authenticated) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        let message = try await ingest.store.message(id: id)
-        let visible = message?.senderURA.map { SenderPolicy.sameOrganisation($0, caller.partner.ura) } ?? false
+        // Its own message only: under the id scoped to this partner, else under the id itself.
+        let own = try await ingest.store.message(id: MessageKey.scoped(id, partnerId: caller.partner.id))
+        let message = own == nil ? try await ingest.store.message(id: id) : own
+        let visible = message.map { MessageKey.isOwn($0, by: caller.partner) } ?? false
         let objectDetail = message?.bsn.map { AuditObject.client($0, category: message?.report.kind ?? "bericht",
                                                                    authorizationProtocol: SenderPolicy.protocolName) }
             ?? AuditObject(idType: "urn:perigate:message", id: id, objectClass: "system-object", authorizationProtocol: SenderPolicy.protocolName)
@@ -70,7 +72,7 @@ extension GatewayServer {
             return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.raw)))
         }
         return JSONResponse.make(MessageStatus(
-            id: message.id, status: message.isAccepted ? "accepted" : "rejected", receivedAt: message.receivedAt,
+            id: MessageKey.messageId(of: message.id), status: message.isAccepted ? "accepted" : "rejected", receivedAt: message.receivedAt,
             kind: message.report.kind, version: message.report.version, report: message.report), status: .ok)
     }
 

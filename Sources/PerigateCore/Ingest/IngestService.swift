@@ -188,8 +188,9 @@ public struct IngestService: Sendable {
 
     private func store(_ facts: MessageFacts, report: ValidationReport, bytes: Data, caller: Caller, client: AccessPolicy.Client,
                        receivedAt: String) async throws -> IngestOutcome {
-        var message = StoredMessage(id: facts.provenance.messageId, receivedAt: receivedAt, report: report,
-                                    senderURA: caller.partnerURA, bsn: facts.client.bsn, raw: bytes, facts: facts)
+        var message = StoredMessage(id: try await storageKey(facts.provenance.messageId, caller: caller), receivedAt: receivedAt,
+                                    report: report, senderURA: caller.partnerURA, bsn: facts.client.bsn, raw: bytes, facts: facts,
+                                    senderPartnerId: caller.partnerId)
         var lines: [AuditEntry] = []
         if let change = facts.exchangeConsentChange {
             message.exchangeConsent = ExchangeConsent(bsn: facts.client.bsn, status: change.status, date: change.date, recordedAt: receivedAt,
@@ -212,7 +213,15 @@ public struct IngestService: Sendable {
                                                                 authorizationProtocol: AccessPolicy.protocolName)))
         }
         let deliveries = try await planner?.deliveries(for: facts, sender: caller.partner, client: client, claim: claim, now: now()) ?? []
-        switch try await store.accept(message, audit: [audit] + lines, deliveries: deliveries) {
+        var outcome = try await store.accept(message, audit: [audit] + lines, deliveries: deliveries)
+        // Another partner took the same id between the look-up and the commit: this sender's
+        // message is its own, under its scoped key (``MessageKey``).
+        if case .duplicate(let original) = outcome, !MessageKey.isOwn(original, by: caller.partner) { outcome = .conflict(original) }
+        if case .conflict(let original) = outcome, let partnerId = caller.partnerId, !MessageKey.isOwn(original, by: caller.partner) {
+            message.id = MessageKey.scoped(facts.provenance.messageId, partnerId: partnerId)
+            outcome = try await store.accept(message, audit: [audit] + lines, deliveries: deliveries)
+        }
+        switch outcome {
         case .stored:
             var receipt = Self.receipt(for: message)
             receipt.deliveriesPlanned = DeliveryPlanner.receiptNames(deliveries)
@@ -222,8 +231,18 @@ public struct IngestService: Sendable {
             receipt.deliveriesPlanned = DeliveryPlanner.receiptNames(try await planner?.planned(messageId: original.id) ?? [])
             return .duplicate(receipt)
         case .conflict:
-            return .conflict(messageId: message.id)
+            return .conflict(messageId: facts.provenance.messageId)
         }
+    }
+
+    /// Where a message from this caller is stored (``MessageKey``): under its own id, unless
+    /// another partner already holds that id — then under the id scoped to this sender.
+    private func storageKey(_ id: String, caller: Caller) async throws -> String {
+        guard let partnerId = caller.partnerId else { return id }
+        let scoped = MessageKey.scoped(id, partnerId: partnerId)
+        if try await store.message(id: scoped) != nil { return scoped }
+        guard let existing = try await store.message(id: id) else { return id }
+        return MessageKey.isOwn(existing, by: caller.partner) ? id : scoped
     }
 
     private func reject(_ reason: IngestOutcome.RejectionReason, _ report: ValidationReport, _ bytes: Data,
@@ -232,7 +251,7 @@ public struct IngestService: Sendable {
         // A refused message is kept (capped) as evidence, without facts; it is never forwarded.
         let kept = bytes.prefix(validator.parser.maximumBytes)
         let message = StoredMessage(id: rejectionId, receivedAt: receivedAt, report: report,
-                                    senderURA: caller.partnerURA, raw: Data(kept))
+                                    senderURA: caller.partnerURA, raw: Data(kept), senderPartnerId: caller.partnerId)
         let audit = caller.auditLine(
             time: receivedAt, event: "message.import", action: "C", object: "message:\(rejectionId)", outcome: "refused",
             checks: [.senderMismatch, .partnerType].contains(reason) ? AuditChecks.unauthorized
@@ -255,7 +274,7 @@ public struct IngestService: Sendable {
 
     /// The receipt the sender got for an accepted message (without its planned deliveries).
     public static func receipt(for message: StoredMessage) -> Receipt {
-        Receipt(messageId: message.id, kind: message.report.kind ?? "", version: message.report.version ?? "",
+        Receipt(messageId: MessageKey.messageId(of: message.id), kind: message.report.kind ?? "", version: message.report.version ?? "",
                 clientReference: message.bsn.map { Receipt.maskedReference(bsn: $0) } ?? "",
                 receivedAt: message.receivedAt, warnings: message.report.warnings, deliveriesPlanned: [])
     }

@@ -58,7 +58,7 @@ public enum StoreDump {
         ("partners", ["id", "name", "type", "ura", "agb", "token_hash", "created_at", "revoked", "cert_sha256"]),
         ("client_credentials", ["id", "bsn", "token_hash", "created_at", "revoked"]),
         ("operators", ["id", "name", "token_hash", "created_at", "revoked", "role", "password_hash"]),
-        ("messages", ["id", "received_at", "kind", "version", "outcome", "sender_ura", "bsn", "raw", "raw_size", "report"]),
+        ("messages", ["id", "received_at", "kind", "version", "outcome", "sender_ura", "bsn", "raw", "raw_size", "report", "sender_partner"]),
         ("consents", ["bsn", "status", "date", "recorded_at", "recorded_by", "message_id"]),
         ("care_confirmations", ["bsn", "ura", "confirmed_at", "confirmed_by"]),
         ("subscriptions", ["id", "partner_id", "body", "created_at"]),

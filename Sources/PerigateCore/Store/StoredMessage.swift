@@ -12,6 +12,8 @@ public struct StoredMessage: Sendable, Hashable {
     public var senderURA: String?
     /// The client's BSN (accepted messages).
     public var bsn: String?
+    /// The registered partner that sent it (its id), when known (``MessageKey``).
+    public var senderPartnerId: String?
     public var raw: Data
     /// The canonical facts, when at hand (the SQLite store does not keep them: they are
     /// re-derived from `raw` on read, which is faster than decoding stored JSON).
@@ -24,7 +26,8 @@ public struct StoredMessage: Sendable, Hashable {
     public var isAccepted: Bool { bsn != nil }
 
     public init(id: String, receivedAt: String, report: ValidationReport, senderURA: String? = nil,
-                bsn: String? = nil, raw: Data, facts: MessageFacts? = nil) {
+                bsn: String? = nil, raw: Data, facts: MessageFacts? = nil, senderPartnerId: String? = nil) {
+        self.senderPartnerId = senderPartnerId
         self.id = id
         self.receivedAt = receivedAt
         self.report = report
