@@ -38,7 +38,7 @@ public final class DeliveryWorker: Service, Sendable {
         self.onAttempt = onAttempt
         self.store = store
         self.partners = partners
-        self.check = DeliveryCheck(store: store, views: views, validator: validator)
+        self.check = DeliveryCheck(store: store, views: views, validator: validator, partners: partners)
         self.client = client
         self.settings = settings
         self.now = now
@@ -115,7 +115,7 @@ public final class DeliveryWorker: Service, Sendable {
         guard let message = try await store.message(id: delivery.messageId) else {
             return try await cancel(delivery, attempt, subscription, partner, code: "delivery.message-missing")
         }
-        let (body, contentType) = try payload(message, delivery: delivery, format: subscription.format, partner: partner)
+        let (body, contentType) = try await payload(message, delivery: delivery, format: subscription.format, partner: partner)
         let timestamp = Int(moment.timeIntervalSince1970)
         var secrets = [subscription.secret]
         if let previous = subscription.previousSecret, let until = subscription.previousSecretUntil, until > time { secrets.append(previous) }
@@ -222,9 +222,9 @@ public final class DeliveryWorker: Service, Sendable {
     /// through the recipient's view (JSON).
     /// The body: the original XML only for an addressed recipient that asked for it, else the
     /// partner's view as canonical JSON (``DeliveryCheck/sendsOriginal(_:format:)``).
-    func payload(_ message: StoredMessage, delivery: Delivery, format: String, partner: Partner) throws -> (Data, String) {
+    func payload(_ message: StoredMessage, delivery: Delivery, format: String, partner: Partner) async throws -> (Data, String) {
         guard !DeliveryCheck.sendsOriginal(delivery, format: format) else { return (message.raw, "application/xml") }
-        return (try CanonicalJSON.data(try check.view(of: message, for: partner)), "application/json")
+        return (try CanonicalJSON.data(try await check.view(of: message, for: partner)), "application/json")
     }
 
     /// The W3C trace id of a delivery: the 32 hex digits of its id (shared with the receiver).

@@ -131,7 +131,7 @@ extension GatewayServer {
         let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50, 1), 500)
         var items: [InboxItem] = []
         var next = cursor
-        let check = DeliveryCheck(store: ingest.store, views: clientFile.views, validator: ingest.validator)
+        let check = DeliveryCheck(store: ingest.store, views: clientFile.views, validator: ingest.validator, partners: partners)
         for (position, delivery) in try await forwarding.store.inbox(partnerId: caller.partner.id, after: cursor, limit: limit) {
             next = position
             if delivery.reason.hasPrefix("event:") {
@@ -153,7 +153,7 @@ extension GatewayServer {
                 continue
             }
             let original = DeliveryCheck.sendsOriginal(delivery, format: "xml")
-            let record = original ? nil : try check.view(of: message, for: caller.partner)
+            let record = original ? nil : try await check.view(of: message, for: caller.partner)
             try await ingest.store.appendAudit([line])
             items.append(InboxItem(id: delivery.id, messageId: MessageKey.messageId(of: delivery.messageId), kind: message.report.kind,
                                    version: message.report.version,

@@ -59,6 +59,11 @@ public enum AccessLogPresenter {
 
     static func sentence(_ entry: AccessLogEntry) -> String {
         if entry.action.hasPrefix(forwardedPrefix) { return forwardSentence(entry) }
+        if entry.action == claimAction {
+            return "\(entry.time): nieuwe zorgrelatie gemeld door \(entry.organisation), \(entry.role). Deze organisatie ziet uw gegevens pas "
+                + "als uw zorgteam haar inschakelt of als u haar zelf bevestigt; uw zorgteam is op de hoogte gebracht."
+                + (entry.count > 1 ? " (\(entry.count) keer op deze dag)" : "")
+        }
         // The console's people read "Perigate-beheer (logbeheerder)": the role is named once.
         var text = "\(entry.time): \(entry.organisation)" + (entry.organisation.hasSuffix("(\(entry.role))") ? "" : ", \(entry.role)")
         if let responsible = entry.responsible { text += " (namens \(responsible))" }
@@ -74,6 +79,7 @@ public enum AccessLogPresenter {
         case "aangeleverd": return "aanleveren"
         case "aangemaakt": return "aanmaken"
         case "vastgelegd": return "vastleggen"
+        case "bevestigd": return "bevestigen"
         case let forwarded where forwarded.hasPrefix(forwardedPrefix): return "doorsturen aan" + forwarded.dropFirst(forwardedPrefix.count)
         default: return action
         }
@@ -122,6 +128,8 @@ public enum AccessLogPresenter {
         case "message.import": return "aangeleverd"
         case "consent.given", "consent.withdrawn", "consent.register": return "vastgelegd"
         case "client-credential.add": return "aangemaakt"
+        case "care.claim": return claimAction
+        case "care.confirm": return "bevestigd"
         case "message.export": return forwardedPrefix + " " + organisation(line)
         default: return line.action == "R" ? "ingezien" : "verwerkt"
         }
@@ -140,6 +148,9 @@ public enum AccessLogPresenter {
         case "consent.withdrawn": return "intrekking van uw toestemming, vastgelegd door uw zorgverlener"
         case "access-log.read", "access-log.copy": return "uw recht op inzage (Wabvpz art. 15d/15e)"
         case "client-credential.add": return "uw verzoek om inzage via uw cliëntportaal"
+        case "care.claim": return "een eigen bericht van deze organisatie, niet bevestigd"
+        case "care.confirm": return "uw bevestiging via uw cliëntportaal"
+        case "care-team.read": return "uw recht op inzage (Wabvpz art. 15d)"
         case "audit.export": return "controle van de toegangslog"
         case "console.messages.client-search": return "logbeheer op verzoek"
         case "message.export" where line.outcome == "success": return "uitwisseling binnen uw zorgteam"
@@ -148,6 +159,9 @@ public enum AccessLogPresenter {
         default: return line.outcome == "success" ? "zorgrelatie" : "geen (toegang geweigerd)"
         }
     }
+
+    /// The action of a care claim: its own sentence (``sentence(_:)``).
+    static let claimAction = "nieuwe zorgrelatie gemeld"
 
     /// How a forwarded message's action begins: "doorgestuurd aan Rijnland Gasthuis (URA 27654321)".
     static let forwardedPrefix = "doorgestuurd aan"

@@ -5,12 +5,15 @@ import PerigateXML
 public struct DeliveryCheck: Sendable {
     public let store: any MessageStore
     public let views: ViewPolicy
+    /// The registry whose names, AGBs and types a view shows for senders (as her file does).
+    public let partners: (any PartnerRegistry)?
     let mapper: CanonicalMapper
     let parser: SafeXMLParser
 
-    public init(store: any MessageStore, views: ViewPolicy, validator: MessageValidator) {
+    public init(store: any MessageStore, views: ViewPolicy, validator: MessageValidator, partners: (any PartnerRegistry)? = nil) {
         self.store = store
         self.views = views
+        self.partners = partners
         mapper = CanonicalMapper(validator: validator)
         parser = validator.parser
     }
@@ -36,7 +39,9 @@ public struct DeliveryCheck: Sendable {
     }
 
     /// The partner's view of one message (canonical JSON), for recipients that get no original.
-    public func view(of message: StoredMessage, for partner: Partner) throws -> ClientRecord {
-        try views.view(try ClientRecord.build(from: [try mapper.facts(of: message, parser: parser)]), for: partner.type)
+    public func view(of message: StoredMessage, for partner: Partner) async throws -> ClientRecord {
+        var facts = [try mapper.facts(of: message, parser: parser)]
+        if let partners { facts = SenderPolicy.withRegisteredSenders(facts, partners: try await partners.partners()) }
+        return try views.view(try ClientRecord.build(from: facts), for: partner.type)
     }
 }
