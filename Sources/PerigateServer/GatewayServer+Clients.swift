@@ -37,12 +37,12 @@ extension GatewayServer {
     /// `POST /v1/clients/{bsn}/consents` with `{"status": "given"|"withdrawn", "date": "YYYY-MM-DD"}`:
     /// by a professional of her established care team, or by herself with her client-portal token.
     func postConsent(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        let requester: ClientFileService.Requester
-        switch try await authenticateForAccessLog(request, context) {
-        case .success(let found): requester = found
-        case .failure(let problem): return problem.response
+        try await asRequester(request, context, event: "consent.register") { bsn, requester in
+            try await postConsent(request, bsn, requester)
         }
-        guard let bsn = try await clientBSN(context, requester, event: "consent.register") else { return Self.badBSN }
+    }
+
+    private func postConsent(_ request: Request, _ bsn: BSN, _ requester: ClientFileService.Requester) async throws -> Response {
         struct Body: Decodable {
             var status: ExchangeConsent.Status
             var date: String
@@ -63,15 +63,11 @@ extension GatewayServer {
 
     /// `DELETE /v1/clients/{bsn}/consents`: she withdraws her consent, today (her care team or herself).
     func deleteConsent(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        let requester: ClientFileService.Requester
-        switch try await authenticateForAccessLog(request, context) {
-        case .success(let found): requester = found
-        case .failure(let problem): return problem.response
+        try await asRequester(request, context, event: "consent.withdrawn") { bsn, requester in
+            // Today in the Netherlands, by the service's clock.
+            let today = clientFile.now().formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Europe/Amsterdam") ?? .gmt).year().month().day())
+            return try await consentResponse(clientFile.registerConsent(bsn: bsn, status: .withdrawn, date: today, requester: requester))
         }
-        guard let bsn = try await clientBSN(context, requester, event: "consent.withdrawn") else { return Self.badBSN }
-        // Today in the Netherlands, by the service's clock.
-        let today = clientFile.now().formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Europe/Amsterdam") ?? .gmt).year().month().day())
-        return try await consentResponse(clientFile.registerConsent(bsn: bsn, status: .withdrawn, date: today, requester: requester))
     }
 
     func consentResponse(_ outcome: ClientFileService.ConsentOutcome) -> Response {
@@ -126,7 +122,7 @@ extension GatewayServer {
     /// `GET /v1/clients/{bsn}/care-team`: her care team (established and claimed relationships),
     /// for herself with her client-portal token.
     func getCareTeam(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        try await asRequester(request, context) { bsn, requester in
+        try await asRequester(request, context, event: "care-team") { bsn, requester in
             careTeamResponse(try await clientFile.careTeam(bsn: bsn, requester: requester))
         }
     }
@@ -134,7 +130,7 @@ extension GatewayServer {
     /// `POST /v1/clients/{bsn}/care-team` with `{"ura": "27654321"}`: she confirms that this
     /// organisation is in her care team (client-portal token only).
     func postCareTeam(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        try await asRequester(request, context) { bsn, requester in
+        try await asRequester(request, context, event: "care-team") { bsn, requester in
             struct Body: Decodable { var ura: String }
             guard let body = try? JSONDecoder().decode(Body.self, from: Data(buffer: try await request.body.collect(upTo: 4096))) else {
                 return Problem(.requestInvalidJson, detail: "send {\"ura\": \"<the organisation's URA>\"}").response
@@ -144,14 +140,14 @@ extension GatewayServer {
     }
 
     /// Authenticates her (or a partner) and reads the path's BSN, then runs `body`.
-    private func asRequester(_ request: Request, _ context: GatewayContext,
+    private func asRequester(_ request: Request, _ context: GatewayContext, event: String,
                              _ body: (BSN, ClientFileService.Requester) async throws -> Response) async throws -> Response {
         let requester: ClientFileService.Requester
         switch try await authenticateForAccessLog(request, context) {
         case .success(let found): requester = found
         case .failure(let problem): return problem.response
         }
-        guard let bsn = try await clientBSN(context, requester, event: "care-team") else { return Self.badBSN }
+        guard let bsn = try await clientBSN(context, requester, event: event) else { return Self.badBSN }
         return try await body(bsn, requester)
     }
 
