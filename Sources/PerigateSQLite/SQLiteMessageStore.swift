@@ -98,7 +98,16 @@ public final class SQLiteMessageStore: MessageStore {
     }
 
     /// Runs `body` as one IMMEDIATE transaction, exclusively; rolls back on any error.
+    ///
+    /// Once begun, a transaction always ends — commit or rollback — also when the caller's task is
+    /// cancelled (a request timeout): it runs in a task of its own, which the caller's
+    /// cancellation does not reach (a cancelled SQLiteNIO query would leave `BEGIN` open and wedge
+    /// the single writing connection). The caller still waits for it, so nothing outlives the store.
     func transaction<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await self.uncancellableTransaction(body) }.value
+    }
+
+    private func uncancellableTransaction<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await gate.run {
             _ = try await self.connection.query("BEGIN IMMEDIATE", [])
             do {

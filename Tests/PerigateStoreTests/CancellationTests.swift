@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import PerigateCore
+import PerigateTestSupport
+import PerigateSQLite
+
+/// A transaction, once begun, always ends — also when the task that asked for it is cancelled
+/// (a request timeout): the store stays usable (issue 18).
+@Suite("Store transactions under cancellation")
+struct CancellationTests {
+    static func message(_ number: Int) throws -> StoredMessage {
+        var message = try MessageStoreConformanceTests.sample("valid/verwijzing-1-hypertensie-regulier.xml")
+        message.id = "cancel-\(number)"
+        message.facts = nil
+        return message
+    }
+
+    @Test("a storm of cancelled accepts leaves no transaction open: the next accept is stored at once")
+    func cancelledAccepts() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("cancel.sqlite").path
+        let store = try await SQLiteMessageStore.open(path: path)
+        for round in 0..<20 {
+            let tasks = try (0..<16).map { index in
+                let message = try Self.message(round * 100 + index)
+                return Task { try await store.accept(message, audit: [MessageStoreConformanceTests.audit("message:\(message.id)")]) }
+            }
+            // Cancel at different moments: before, during and after the writer's transaction.
+            for (index, task) in tasks.enumerated() {
+                if index % 3 == 0 { await Task.yield() }
+                task.cancel()
+            }
+            for task in tasks { _ = await task.result }
+        }
+        let after = try Self.message(99_999)
+        do {
+            let outcome = try await store.accept(after, audit: [MessageStoreConformanceTests.audit("message:\(after.id)")])
+            #expect(outcome == .stored)
+            #expect(try await store.message(id: after.id) != nil)
+            #expect(try await store.integrityCheck() == "ok")
+        } catch {
+            Issue.record("the store is wedged after cancelled transactions: \(String(describing: error))")
+        }
+        try? await store.close()
+    }
+}
