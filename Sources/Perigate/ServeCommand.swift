@@ -137,7 +137,9 @@ struct ServeCommand: AsyncParsableCommand {
         let handle = try await StorageChoice.open(storage: settings.storage, sqlitePath: settings.database, postgresURL: settings.postgresURL,
                                                   auditSource: settings.auditSource, postgresConnections: settings.postgresConnections)
         let store = handle.store
-        var validator = MessageValidator(registry: registry, parser: SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes))
+        var parser = SafeXMLParser(maximumBytes: settings.limits.maximumBodyBytes)
+        parser.complexity = settings.xmlComplexity
+        var validator = MessageValidator(registry: registry, parser: parser)
         validator.referenceDate = settings.referenceDate
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: policy, validator: validator,
                                       lifetime: settings.limits.partnerCacheLifetime)

@@ -1,6 +1,7 @@
 import PerigateCore
 import PerigateDelivery
 import PerigateServer
+import PerigateXML
 
 // Each component's settings read from the configuration keys it owns (docs/operations.md); the
 // defaults are the component's own (`GatewayServer.Configuration`, `DeliveryWorker.Configuration`),
@@ -35,5 +36,17 @@ extension DeliveryWorker.Configuration {
                   concurrency: try reader.int("concurrency", defaults.concurrency, in: 1...1000),
                   timeout: try reader.duration("timeoutSeconds", defaults.timeout, in: 1...300),
                   lease: try reader.optionalInt("leaseSeconds", in: 1...3600).map { .seconds($0) })
+    }
+}
+
+extension XMLComplexity {
+    /// The `xml.*` keys (`reader` scoped to `xml`): `maxAttributesPerElement`, `maxElements`,
+    /// `maxDepth`, `maxAttributes`.
+    init(reading reader: ServeConfiguration.Reader) throws {
+        self.init()
+        attributesPerElement = try reader.int("maxAttributesPerElement", attributesPerElement, in: 1...100_000)
+        elements = try reader.int("maxElements", elements, in: 1...100_000_000)
+        depth = try reader.int("maxDepth", depth, in: 1...256)
+        attributes = try reader.int("maxAttributes", attributes, in: 1...100_000_000)
     }
 }

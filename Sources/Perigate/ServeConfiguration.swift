@@ -5,6 +5,7 @@ import PerigateCore
 import PerigateDelivery
 import PerigatePostgres
 import PerigateServer
+import PerigateXML
 
 /// `perigate serve` settings, resolved as: flag > `PERIGATE_*` environment variable > JSON
 /// config file (`--config` / `PERIGATE_CONFIG`) > default. Keys and variables are listed in
@@ -21,6 +22,8 @@ struct ServeConfiguration {
     var views: String
     /// The HTTP server (top-level keys).
     var limits: GatewayServer.Configuration
+    /// Limits on the shape of a message, checked before parsing (`xml.*`).
+    var xmlComplexity: XMLComplexity
     var tlsCertificate: String?
     var tlsKey: String?
     var tlsClientCA: String?
@@ -89,6 +92,7 @@ struct ServeConfiguration {
             schemaDirectory: schemaDirectory,
             views: reader.string("views") ?? (schemaDirectory as NSString).appendingPathComponent("views.json"),
             limits: try GatewayServer.Configuration(reading: reader),
+            xmlComplexity: try XMLComplexity(reading: reader.scoped("xml")),
             tlsCertificate: reader.string("tls.cert"), tlsKey: reader.string("tls.key"), tlsClientCA: reader.string("tls.clientCA"),
             logLevel: logLevel,
             logFormat: reader.string("logFormat") ?? "text",

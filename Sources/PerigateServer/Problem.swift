@@ -38,6 +38,7 @@ public struct ProblemCode: Hashable, Sendable {
     static let messageSchemaRequired = ProblemCode("message.schema-required", .unprocessableContent)
     static let messageSenderMismatch = ProblemCode("message.sender-mismatch", .forbidden)
     static let messageTooLarge = ProblemCode("message.too-large", .contentTooLarge)
+    static let messageTooComplex = ProblemCode("message.too-complex", .contentTooLarge)
     static let messageUnsupported = ProblemCode("message.unsupported", .unprocessableContent)
     static let requestBadGzip = ProblemCode("request.bad-gzip", .badRequest)
     static let requestBsnInvalid = ProblemCode("request.bsn-invalid", .badRequest)
@@ -60,6 +61,7 @@ public struct ProblemCode: Hashable, Sendable {
     static func rejection(_ reason: IngestOutcome.RejectionReason) -> ProblemCode {
         switch reason {
         case .tooLarge: return messageTooLarge
+        case .tooComplex: return messageTooComplex
         case .malformed: return messageMalformed
         case .unsupported: return messageUnsupported
         case .invalid: return messageInvalid

@@ -8,12 +8,15 @@ import Foundation
 /// - any DOCTYPE stops the parse the moment it is seen, before its internal subset is read:
 ///   no real message needs one, and entity expansion inside attribute values would otherwise
 ///   reach schema validation (quadratic blowup);
-/// - a maximum size is enforced before libxml2 sees a byte.
+/// - a maximum size, and limits on attributes, elements and depth (``XMLComplexity``), are
+///   enforced before libxml2 sees a byte.
 ///
 /// Safe to use from several threads at once: every call has its own parser context.
 public struct SafeXMLParser: Sendable {
     /// Largest accepted message in bytes.
     public var maximumBytes: Int
+    /// Limits on attributes, elements and depth, checked before libxml2 parses.
+    public var complexity = XMLComplexity()
 
     /// Default maximum: 16 MiB, room for a message with a few scanned PDF attachments.
     public static let defaultMaximumBytes = 16 * 1024 * 1024
@@ -46,6 +49,7 @@ public struct SafeXMLParser: Sendable {
         guard bytes.count > 0, let base = bytes.baseAddress else {
             return .rejected([XMLIssue(code: .malformed, message: "empty message")])
         }
+        if let violation = complexity.violation(in: bytes) { return .rejected([violation]) }
         guard let ctxt = xmlNewParserCtxt() else {
             return .rejected([XMLIssue(code: .parserUnavailable,
                                        message: "libxml2 could not create a parser context")])

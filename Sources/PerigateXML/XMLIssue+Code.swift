@@ -14,6 +14,8 @@ extension XMLIssue {
         public static let malformed = Code(rawValue: "xml.malformed")
         /// Larger than the parser's maximum; refused before libxml2 saw a byte.
         public static let tooLarge = Code(rawValue: "xml.too-large")
+        /// Beyond the shape limits (``XMLComplexity``); refused before libxml2 saw a byte.
+        public static let tooComplex = Code(rawValue: "xml.too-complex")
         /// The document has a DOCTYPE declaration (refused: entity and DTD attacks).
         public static let doctypeForbidden = Code(rawValue: "xml.doctype-forbidden")
         /// libxml2 could not create a parser context.

@@ -12,6 +12,8 @@ public enum IngestOutcome: Sendable, Hashable {
     /// Why a message was refused; the HTTP layer maps each to one status code.
     public enum RejectionReason: String, Sendable, Hashable {
         case tooLarge = "too-large"
+        /// Beyond the limits on attributes, elements or depth (``XMLComplexity``).
+        case tooComplex = "too-complex"
         case malformed
         case unsupported
         case invalid

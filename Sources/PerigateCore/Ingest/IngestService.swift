@@ -111,7 +111,11 @@ public struct IngestService: Sendable {
         }
         switch reading {
         case .unparsed(let issues):
-            let reason: IngestOutcome.RejectionReason = issues.first?.code == .tooLarge ? .tooLarge : .malformed
+            let reason: IngestOutcome.RejectionReason = switch issues.first?.code {
+            case .tooLarge?: .tooLarge
+            case .tooComplex?: .tooComplex
+            default: .malformed
+            }
             return try await reject(reason, ValidationReport(unparsed: issues), bytes, caller, receivedAt)
         case .refused(let report):
             return try await reject(Self.reason(for: report.outcome), report, bytes, caller, receivedAt)
