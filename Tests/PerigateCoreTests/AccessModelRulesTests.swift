@@ -116,6 +116,25 @@ struct AccessModelRulesTests {
         #expect(!texts.joined().contains("onbekende rol") && !texts.joined().contains("console:"))
     }
 
+    @Test("her log: a care claim reads 'nieuwe zorgrelatie gemeld door …', her confirmation 'bevestigd', both about her zorgteam")
+    func careTeamLines() {
+        func zorgrelatie(_ line: AuditEntry) -> AuditEntry {
+            var line = line
+            line.objectDetail = .client("999990044", category: "zorgrelatie", authorizationProtocol: "p")
+            return line
+        }
+        let other = AuditOrganisation(ura: "88887777", name: "Ander Ziekenhuis")
+        let entries = AccessLogPresenter.entries(Self.numbered([
+            zorgrelatie(Self.line("care.claim", actor: "ura:88887777/uzi:900011122", role: "gynaecoloog", organisation: other,
+                                  detail: "message:m-1", action: "C")),
+            zorgrelatie(Self.line("care.confirm", actor: "client:portal-1", role: nil, detail: "ura:88887777", action: "C")),
+        ]))
+        #expect(entries.map(\.text) == [
+            "25-11-2026 09:06: nieuwe zorgrelatie gemeld door Ander Ziekenhuis (URA 88887777), gynaecoloog. Deze organisatie ziet uw dossier pas als uw zorgteam haar inschakelt of u haar bevestigt. Grondslag: een eigen bericht van deze organisatie over u, niet bevestigd door uw zorgteam of door u. Noodprocedure: nee.",
+            "25-11-2026 09:06: uzelf, cliënt, heeft uw zorgteam bevestigd. Grondslag: uw bevestiging via uw cliëntportaal. Noodprocedure: nee.",
+        ])
+    }
+
     @Test("the 15e copy's selection: accepted imports made available; reads and successful exports disclosed; log access not")
     func copySelection() {
         let lines = [Self.line("message.import", actor: "a", role: "verloskundige", action: "C"),

@@ -59,6 +59,7 @@ public enum AccessLogPresenter {
 
     static func sentence(_ entry: AccessLogEntry) -> String {
         if entry.action.hasPrefix(forwardedPrefix) { return forwardSentence(entry) }
+        if entry.action == claimAction { return claimSentence(entry) }
         // The console's people read "Perigate-beheer (logbeheerder)": the role is named once.
         var text = "\(entry.time): \(entry.organisation)" + (entry.organisation.hasSuffix("(\(entry.role))") ? "" : ", \(entry.role)")
         if let responsible = entry.responsible { text += " (namens \(responsible))" }
@@ -84,7 +85,7 @@ public enum AccessLogPresenter {
         "kraamzorgoverdracht": "overdracht aan de kraamzorg", "jgzoverdracht": "overdracht aan de jeugdgezondheidszorg",
         "phbaanmelding": "aanmelding voor het prenataal huisbezoek", "toegangslog": "toegangslog",
         "zwangerschapsdossier": "zwangerschapsdossier", "verwijzing": "verwijzing", "terugverwijzing": "terugverwijzing",
-        "toestemming": "toestemming",
+        "toestemming": "toestemming", "zorgrelatie": "zorgteam",
     ]
 
     static func data(_ line: AuditEntry) -> String {
@@ -123,6 +124,8 @@ public enum AccessLogPresenter {
         case "consent.given", "consent.withdrawn", "consent.register": return "vastgelegd"
         case "client-credential.add": return "aangemaakt"
         case "message.export": return forwardedPrefix + " " + organisation(line)
+        case "care.claim": return claimAction
+        case "care.confirm": return "bevestigd"
         default: return line.action == "R" ? "ingezien" : "verwerkt"
         }
     }
@@ -142,6 +145,9 @@ public enum AccessLogPresenter {
         case "client-credential.add": return "uw verzoek om inzage via uw cliëntportaal"
         case "audit.export": return "controle van de toegangslog"
         case "console.messages.client-search": return "logbeheer op verzoek"
+        case "care.claim": return "een eigen bericht van deze organisatie over u, niet bevestigd door uw zorgteam of door u"
+        case "care.confirm": return "uw bevestiging via uw cliëntportaal"
+        case "care-team.read": return "uw recht op inzage"
         case "message.export" where line.outcome == "success": return "uitwisseling binnen uw zorgteam"
         case "message.export" where line.detail == AccessPolicy.Refusal.Code.consentWithdrawn.rawValue:
             return "geen (u heeft uw toestemming ingetrokken)"
@@ -158,6 +164,18 @@ public enum AccessLogPresenter {
         text += entry.outcome == "toegestaan" ? " heeft uw \(entry.data) \(entry.action)" : " wilde uw \(entry.data) \(infinitive(entry.action)); dat is geweigerd"
         if entry.outcome == "toegestaan", entry.role != "systeem" { text += " (opgehaald door een \(entry.role))" }
         text += ". Grondslag: \(entry.basis). Noodprocedure: \(entry.emergency)."
+        if entry.count > 1 { text += " (\(entry.count) keer op deze dag)" }
+        return text
+    }
+
+    /// A care claim's action: an organisation outside her care team sent a message about her.
+    static let claimAction = "nieuwe zorgrelatie gemeld"
+
+    /// "nieuwe zorgrelatie gemeld door …", and what it means for her file.
+    static func claimSentence(_ entry: AccessLogEntry) -> String {
+        var text = "\(entry.time): \(claimAction) door \(entry.organisation), \(entry.role)."
+        text += " Deze organisatie ziet uw dossier pas als uw zorgteam haar inschakelt of u haar bevestigt."
+        text += " Grondslag: \(entry.basis). Noodprocedure: \(entry.emergency)."
         if entry.count > 1 { text += " (\(entry.count) keer op deze dag)" }
         return text
     }
