@@ -135,6 +135,25 @@ struct AccessModelRulesTests {
         ])
     }
 
+    @Test("her care team: intake, addressed by her team, a stranger's claim; a confirmation before any message leaves intake to the first sender")
+    func careTeamRules() {
+        let intake = AccessPolicyTests.all[0]     // the midwife (01234567) to kraamzorg (31112222)
+        var stranger = AccessPolicyTests.all[2]   // a referral, sent by X (88887777) instead
+        stranger.provenance.sender.ura = "88887777"
+        let team = CareTeam(messages: [intake, stranger])
+        #expect(team.established == ["1234567", "31112222"])
+        #expect(team.claims == ["88887777": stranger.provenance.messageId])
+        #expect(CareTeam(messages: [intake, stranger], confirmations: ["88887777"]).isEstablished("88887777"))
+        // Ingest and routing see the team before the message with her confirmations already in:
+        // the first sender is intake all the same — no claim, as a later read derives it.
+        var early = CareTeam(messages: [], confirmations: ["40506070"])
+        #expect(!early.isNewClaim(intake))
+        early.add(intake)
+        #expect(early.established == ["40506070", "1234567", "31112222"] && early.claims.isEmpty)
+        #expect(early == CareTeam(messages: [intake], confirmations: ["40506070"]))
+        #expect(early.isNewClaim(stranger))
+    }
+
     @Test("the 15e copy's selection: accepted imports made available; reads and successful exports disclosed; log access not")
     func copySelection() {
         let lines = [Self.line("message.import", actor: "a", role: "verloskundige", action: "C"),
