@@ -48,7 +48,7 @@ struct BadInputTests {
                                                        + "\">]><v x=\"" + String(repeating: "&a;", count: 20_000) + "\"/>").utf8),
                  status: 400, code: "message.malformed"),
             Case(name: "100 MB body", body: Data(repeating: UInt8(ascii: " "), count: 100_000_000), status: 413, code: "message.too-large", receipt: false),
-            Case(name: "deep nesting", body: Data(deep.utf8), status: 400, code: "message.malformed"),
+            Case(name: "deep nesting", body: Data(deep.utf8), status: 413, code: "message.too-complex"),
             Case(name: "gzip bomb", body: try Self.gzippedZeros(1_000_000_000), status: 413, code: "message.too-large",
                  encoding: "gzip", receipt: false),
             Case(name: "invalid UTF-8", body: try Data(contentsOf: samples.appendingPathComponent("kraamzorgoverdracht-invalid-utf8.xml")),

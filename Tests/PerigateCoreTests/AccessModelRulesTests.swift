@@ -116,6 +116,44 @@ struct AccessModelRulesTests {
         #expect(!texts.joined().contains("onbekende rol") && !texts.joined().contains("console:"))
     }
 
+    @Test("her log: a care claim reads 'nieuwe zorgrelatie gemeld door …', her confirmation 'bevestigd', both about her zorgteam")
+    func careTeamLines() {
+        func zorgrelatie(_ line: AuditEntry) -> AuditEntry {
+            var line = line
+            line.objectDetail = .client("999990044", category: "zorgrelatie", authorizationProtocol: "p")
+            return line
+        }
+        let other = AuditOrganisation(ura: "88887777", name: "Ander Ziekenhuis")
+        let entries = AccessLogPresenter.entries(Self.numbered([
+            zorgrelatie(Self.line("care.claim", actor: "ura:88887777/uzi:900011122", role: "gynaecoloog", organisation: other,
+                                  detail: "message:m-1", action: "C")),
+            zorgrelatie(Self.line("care.confirm", actor: "client:portal-1", role: nil, detail: "ura:88887777", action: "C")),
+        ]))
+        #expect(entries.map(\.text) == [
+            "25-11-2026 09:06: nieuwe zorgrelatie gemeld door Ander Ziekenhuis (URA 88887777), gynaecoloog. Deze organisatie ziet uw dossier pas als uw zorgteam haar inschakelt of u haar bevestigt. Grondslag: een eigen bericht van deze organisatie over u, niet bevestigd door uw zorgteam of door u. Noodprocedure: nee.",
+            "25-11-2026 09:06: uzelf, cliënt, heeft uw zorgteam bevestigd. Grondslag: uw bevestiging via uw cliëntportaal. Noodprocedure: nee.",
+        ])
+    }
+
+    @Test("her care team: intake, addressed by her team, a stranger's claim; a confirmation before any message leaves intake to the first sender")
+    func careTeamRules() {
+        let intake = AccessPolicyTests.all[0]     // the midwife (01234567) to kraamzorg (31112222)
+        var stranger = AccessPolicyTests.all[2]   // a referral, sent by X (88887777) instead
+        stranger.provenance.sender.ura = "88887777"
+        let team = CareTeam(messages: [intake, stranger])
+        #expect(team.established == ["1234567", "31112222"])
+        #expect(team.claims == ["88887777": stranger.provenance.messageId])
+        #expect(CareTeam(messages: [intake, stranger], confirmations: ["88887777"]).isEstablished("88887777"))
+        // Ingest and routing see the team before the message with her confirmations already in:
+        // the first sender is intake all the same — no claim, as a later read derives it.
+        var early = CareTeam(messages: [], confirmations: ["40506070"])
+        #expect(!early.isNewClaim(intake))
+        early.add(intake)
+        #expect(early.established == ["40506070", "1234567", "31112222"] && early.claims.isEmpty)
+        #expect(early == CareTeam(messages: [intake], confirmations: ["40506070"]))
+        #expect(early.isNewClaim(stranger))
+    }
+
     @Test("the 15e copy's selection: accepted imports made available; reads and successful exports disclosed; log access not")
     func copySelection() {
         let lines = [Self.line("message.import", actor: "a", role: "verloskundige", action: "C"),

@@ -89,6 +89,6 @@ struct CareTeamTests {
                               organisation: AuditOrganisation(ura: "88887777", agb: nil, name: "Elders"))
         let text = AccessLogPresenter.entries([line]).first?.text ?? ""
         #expect(text.contains("nieuwe zorgrelatie gemeld door Elders (URA 88887777)"))
-        #expect(text.contains("uw zorgteam is op de hoogte gebracht"))
+        #expect(text.contains("ziet uw dossier pas als uw zorgteam haar inschakelt of u haar bevestigt"))
     }
 }

@@ -14,6 +14,9 @@ public struct CareTeam: Sendable, Hashable {
     /// Normalised URA → the id of the first message by which it claimed a relationship, for the
     /// organisations whose only link is their own message.
     public private(set) var claims: [String: String] = [:]
+    /// Whether a message about her has been taken in: intake is the first message's sender, also
+    /// when she confirmed an organisation before any message arrived.
+    private var intake = false
 
     /// The team after her `messages` (storage order) and her `confirmations` (URAs she confirmed).
     public init(messages: [MessageFacts], confirmations: [String] = []) {
@@ -29,14 +32,15 @@ public struct CareTeam: Sendable, Hashable {
     /// Whether `message` would be a new claim: from a sender who is neither established nor
     /// already claiming, about a client who already has a care team.
     public func isNewClaim(_ message: MessageFacts) -> Bool {
-        guard let sender = message.provenance.sender.ura.map(SenderPolicy.normalised), !established.isEmpty else { return false }
+        guard let sender = message.provenance.sender.ura.map(SenderPolicy.normalised), intake else { return false }
         return !established.contains(sender) && claims[sender] == nil
     }
 
     /// Takes one more message into account (the next in storage order).
     public mutating func add(_ message: MessageFacts) {
         guard let sender = message.provenance.sender.ura.map(SenderPolicy.normalised) else { return }
-        if established.isEmpty { establish(sender) }
+        if !intake { establish(sender) }
+        intake = true
         guard established.contains(sender) else {
             if claims[sender] == nil { claims[sender] = message.provenance.messageId }
             return

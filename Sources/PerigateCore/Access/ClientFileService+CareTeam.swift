@@ -29,9 +29,12 @@ extension ClientFileService {
         }
         let team = try await client(bsn).team
         let partners = try await careTeamInbox?.partners() ?? []
-        func name(_ ura: String) -> String? { partners.first { !$0.revoked && SenderPolicy.sameOrganisation($0.ura, ura) }?.name }
-        let members = team.established.sorted().map { CareTeamView.Member(ura: $0, name: name($0), status: "established") }
-            + team.claims.keys.sorted().map { CareTeamView.Member(ura: $0, name: name($0), status: "claim") }
+        // Each member as registered (its URA as written there, leading zeros and all), else as normalised.
+        func member(_ ura: String, _ status: String) -> CareTeamView.Member {
+            let partner = partners.first { !$0.revoked && AccessPolicy.takesPart($0.type) && SenderPolicy.sameOrganisation($0.ura, ura) }
+            return CareTeamView.Member(ura: partner?.ura ?? ura, name: partner?.name, status: status)
+        }
+        let members = team.established.sorted().map { member($0, "established") } + team.claims.keys.sorted().map { member($0, "claim") }
         return .team(CareTeamView(client: Receipt.maskedReference(bsn: bsn.value), members: members))
     }
 

@@ -59,11 +59,7 @@ public enum AccessLogPresenter {
 
     static func sentence(_ entry: AccessLogEntry) -> String {
         if entry.action.hasPrefix(forwardedPrefix) { return forwardSentence(entry) }
-        if entry.action == claimAction {
-            return "\(entry.time): nieuwe zorgrelatie gemeld door \(entry.organisation), \(entry.role). Deze organisatie ziet uw gegevens pas "
-                + "als uw zorgteam haar inschakelt of als u haar zelf bevestigt; uw zorgteam is op de hoogte gebracht."
-                + (entry.count > 1 ? " (\(entry.count) keer op deze dag)" : "")
-        }
+        if entry.action == claimAction { return claimSentence(entry) }
         // The console's people read "Perigate-beheer (logbeheerder)": the role is named once.
         var text = "\(entry.time): \(entry.organisation)" + (entry.organisation.hasSuffix("(\(entry.role))") ? "" : ", \(entry.role)")
         if let responsible = entry.responsible { text += " (namens \(responsible))" }
@@ -90,7 +86,7 @@ public enum AccessLogPresenter {
         "kraamzorgoverdracht": "overdracht aan de kraamzorg", "jgzoverdracht": "overdracht aan de jeugdgezondheidszorg",
         "phbaanmelding": "aanmelding voor het prenataal huisbezoek", "toegangslog": "toegangslog",
         "zwangerschapsdossier": "zwangerschapsdossier", "verwijzing": "verwijzing", "terugverwijzing": "terugverwijzing",
-        "toestemming": "toestemming",
+        "toestemming": "toestemming", "zorgrelatie": "zorgteam",
     ]
 
     static func data(_ line: AuditEntry) -> String {
@@ -128,9 +124,9 @@ public enum AccessLogPresenter {
         case "message.import": return "aangeleverd"
         case "consent.given", "consent.withdrawn", "consent.register": return "vastgelegd"
         case "client-credential.add": return "aangemaakt"
+        case "message.export": return forwardedPrefix + " " + organisation(line)
         case "care.claim": return claimAction
         case "care.confirm": return "bevestigd"
-        case "message.export": return forwardedPrefix + " " + organisation(line)
         default: return line.action == "R" ? "ingezien" : "verwerkt"
         }
     }
@@ -148,20 +144,17 @@ public enum AccessLogPresenter {
         case "consent.withdrawn": return "intrekking van uw toestemming, vastgelegd door uw zorgverlener"
         case "access-log.read", "access-log.copy": return "uw recht op inzage (Wabvpz art. 15d/15e)"
         case "client-credential.add": return "uw verzoek om inzage via uw cliëntportaal"
-        case "care.claim": return "een eigen bericht van deze organisatie, niet bevestigd"
-        case "care.confirm": return "uw bevestiging via uw cliëntportaal"
-        case "care-team.read": return "uw recht op inzage (Wabvpz art. 15d)"
         case "audit.export": return "controle van de toegangslog"
         case "console.messages.client-search": return "logbeheer op verzoek"
+        case "care.claim": return "een eigen bericht van deze organisatie over u, niet bevestigd door uw zorgteam of door u"
+        case "care.confirm": return "uw bevestiging via uw cliëntportaal"
+        case "care-team.read": return "uw recht op inzage"
         case "message.export" where line.outcome == "success": return "uitwisseling binnen uw zorgteam"
         case "message.export" where line.detail == AccessPolicy.Refusal.Code.consentWithdrawn.rawValue:
             return "geen (u heeft uw toestemming ingetrokken)"
         default: return line.outcome == "success" ? "zorgrelatie" : "geen (toegang geweigerd)"
         }
     }
-
-    /// The action of a care claim: its own sentence (``sentence(_:)``).
-    static let claimAction = "nieuwe zorgrelatie gemeld"
 
     /// How a forwarded message's action begins: "doorgestuurd aan Rijnland Gasthuis (URA 27654321)".
     static let forwardedPrefix = "doorgestuurd aan"
@@ -172,6 +165,18 @@ public enum AccessLogPresenter {
         text += entry.outcome == "toegestaan" ? " heeft uw \(entry.data) \(entry.action)" : " wilde uw \(entry.data) \(infinitive(entry.action)); dat is geweigerd"
         if entry.outcome == "toegestaan", entry.role != "systeem" { text += " (opgehaald door een \(entry.role))" }
         text += ". Grondslag: \(entry.basis). Noodprocedure: \(entry.emergency)."
+        if entry.count > 1 { text += " (\(entry.count) keer op deze dag)" }
+        return text
+    }
+
+    /// A care claim's action: an organisation outside her care team sent a message about her.
+    static let claimAction = "nieuwe zorgrelatie gemeld"
+
+    /// "nieuwe zorgrelatie gemeld door …", and what it means for her file.
+    static func claimSentence(_ entry: AccessLogEntry) -> String {
+        var text = "\(entry.time): \(claimAction) door \(entry.organisation), \(entry.role)."
+        text += " Deze organisatie ziet uw dossier pas als uw zorgteam haar inschakelt of u haar bevestigt."
+        text += " Grondslag: \(entry.basis). Noodprocedure: \(entry.emergency)."
         if entry.count > 1 { text += " (\(entry.count) keer op deze dag)" }
         return text
     }
