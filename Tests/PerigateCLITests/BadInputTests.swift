@@ -49,6 +49,9 @@ struct BadInputTests {
                  status: 400, code: "message.malformed"),
             Case(name: "100 MB body", body: Data(repeating: UInt8(ascii: " "), count: 100_000_000), status: 413, code: "message.too-large", receipt: false),
             Case(name: "deep nesting", body: Data(deep.utf8), status: 413, code: "message.too-complex"),
+            Case(name: "100,000 attributes on one element", body: Data(("<verwijzing " + (0..<100_000).map { "a\($0)=\"x\"" }
+                                                                        .joined(separator: " ") + "/>").utf8),
+                 status: 413, code: "message.too-complex"),
             Case(name: "gzip bomb", body: try Self.gzippedZeros(1_000_000_000), status: 413, code: "message.too-large",
                  encoding: "gzip", receipt: false),
             Case(name: "invalid UTF-8", body: try Data(contentsOf: samples.appendingPathComponent("kraamzorgoverdracht-invalid-utf8.xml")),

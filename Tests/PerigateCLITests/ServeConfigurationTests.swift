@@ -63,6 +63,8 @@ struct ServeConfigurationTests {
         ([String: String](), #"{"port": 99999}"#, "port: 99999 is outside 0…65535"),
         (["PERIGATE_PORT": "eighty"], nil, "port: 'eighty' is not a whole number"),
         (["PERIGATE_MAX_CONCURRENT_REQUESTS": "0"], nil, "maxConcurrentRequests: 0 is outside"),
+        (["PERIGATE_XML_MAX_DEPTH": "abc"], nil, "xml.maxDepth: 'abc' is not a whole number"),
+        ([String: String](), #"{"xml": {"maxAttributesPerElement": 0}}"#, "xml.maxAttributesPerElement: 0 is outside 1…100000"),
         (["PERIGATE_LOG_LEVEL": "loud"], nil, "logLevel: 'loud' is not one of"),
         (["PERIGATE_TLS_CLIENT_CA": "/ca.pem"], nil, "mutual TLS (tls.clientCA) needs tls.cert and tls.key"),
         (["PERIGATE_MAPPING_REFERENCE_DATE": "2020-02-30"], nil, "mapping.referenceDate: '2020-02-30' is not a calendar date"),
