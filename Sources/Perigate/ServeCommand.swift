@@ -173,8 +173,7 @@ struct ServeCommand: AsyncParsableCommand {
             // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
             FileHandle.standardOutput.write(Data("perigate listening on \(scheme)://\(host):\(port)\n".utf8))
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(Int64(settings.delivery.timeout.components.seconds)))))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: DeliveryWorker.clientConfiguration(timeout: settings.delivery.timeout))
         let deliveries = DeliveryWorker(store: store, partners: store, views: policy, validator: validator, client: client,
                                         settings: settings.delivery, logger: logger, onAttempt: { [metrics] subscription, outcome, duration in
                                             metrics.deliveryAttempt(subscription: subscription, outcome: outcome, duration: duration)

@@ -31,6 +31,13 @@ public final class DeliveryWorker: Service, Sendable {
     private let lastRound = Mutex<ContinuousClock.Instant?>(nil)
     private let started = ContinuousClock.now
 
+    /// The webhook client's settings, decided here: redirects are never followed, the connection
+    /// is given 5 s, an answer `timeout`.
+    public static func clientConfiguration(timeout: Duration) -> HTTPClient.Configuration {
+        HTTPClient.Configuration(redirectConfiguration: .disallow,
+                                 timeout: .init(connect: .seconds(5), read: .seconds(Int64(timeout.components.seconds))))
+    }
+
     public init(store: any Store, partners: any PartnerRegistry, views: ViewPolicy, validator: MessageValidator, client: HTTPClient,
                 settings: Configuration = Configuration(), now: @escaping @Sendable () -> Date = { Date() },
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger = Logger(label: "perigate.delivery"),
@@ -134,6 +141,13 @@ public final class DeliveryWorker: Service, Sendable {
             let response = try await client.execute(request, timeout: .nanoseconds(Int64(settings.timeout.components.seconds) * 1_000_000_000))
             attempt.status = Int(response.status.code)
             retryAfter = response.headers.first(name: "retry-after").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
+            // Signed clinical content goes only where the subscription points: a redirect is a failed
+            // attempt, retried on the schedule, never followed (also if the client were set to follow).
+            if (300..<400).contains(response.status.code) {
+                let location = response.headers.first(name: "location")
+                let target = location.flatMap { URL(string: $0)?.host } ?? location.map { String($0.prefix(100)) } ?? "no location"
+                attempt.error = "redirect not followed: \(response.status.code) → \(target)"
+            }
             _ = try? await response.body.collect(upTo: 64 * 1024)
         } catch {
             attempt.error = String(describing: type(of: error))
@@ -153,7 +167,7 @@ public final class DeliveryWorker: Service, Sendable {
             updated.active = false
             updated.disabledReason = "the receiver answered 410 Gone at \(time)"
         case .retry, .permanent:
-            delivery.lastError = attempt.status.map { "HTTP \($0)" } ?? attempt.error
+            delivery.lastError = attempt.error ?? attempt.status.map { "HTTP \($0)" }
             let exhausted = verdict == .permanent && delivery.attempts >= RetrySchedule.permanentFailureLimit
             let created = (try? Date(delivery.createdAt, strategy: .iso8601)) ?? moment
             if !exhausted, let next = settings.schedule.nextAttempt(after: delivery.attempts, createdAt: created, now: moment,

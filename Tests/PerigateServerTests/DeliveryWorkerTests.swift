@@ -26,11 +26,17 @@ struct DeliveryWorkerTests {
         /// Bodies containing this text are always answered 500 (one client's stream failing).
         let failing = Mutex<String?>(nil)
         var received: [Received] { state.withLock { $0.received } }
+        /// Requests answered with a redirect (to `/hook`).
+        let redirects = Mutex(0)
 
         func answer(_ statuses: [Int]) { state.withLock { $0.answers = statuses } }
 
         func start() async throws -> (port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
             let router = Router()
+            router.post("redirect") { _, _ -> Response in
+                self.redirects.withLock { $0 += 1 }
+                return Response(status: .temporaryRedirect, headers: [.location: "/hook"])
+            }
             router.post("slow") { _, _ -> Response in
                 try await Task.sleep(for: .seconds(3))
                 return Response(status: .ok)
@@ -97,7 +103,7 @@ struct DeliveryWorkerTests {
         try await gateway.store.addSubscription(subscription, audit: AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test",
                                                                                 event: "subscription.add", action: "C", object: "subscription:x", outcome: "success"))
         let clock = Clock()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: DeliveryWorker.clientConfiguration(timeout: timeout))
         let worker = DeliveryWorker(store: gateway.store, partners: gateway.store, views: try ViewPolicy.load(TestSupport.schemas + "/views.json"),
                                     validator: TestSupport.validator(), client: client,
                                     settings: .init(timeout: timeout), now: { clock.now }, random: { 0.5 }, logger: TestGateway.quietLogger)
@@ -118,6 +124,22 @@ struct DeliveryWorkerTests {
     static func post(_ setup: Setup, _ name: String) async throws {
         let reply = try await setup.gateway.post(TestSupport.samples.appendingPathComponent("sequence/\(name).xml"), as: "midwife")
         #expect(reply.json["deliveriesPlanned"] as? [String] == ["webhook:ura:31112222"], "\(reply.text)")
+    }
+
+    @Test("a 307 is not followed: a failed attempt naming the redirect, retried on the schedule; the target never gets it")
+    func redirectNotFollowed() async throws {
+        let setup = try await Self.setup(path: "redirect")
+        try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")
+        _ = try await setup.worker.runOnce()
+        #expect(setup.receiver.redirects.withLock { $0 } == 1)
+        #expect(setup.receiver.received.isEmpty)
+        let delivery = try #require(try await setup.gateway.store.deliveries(status: nil).first)
+        #expect(delivery.status == "pending")
+        #expect(delivery.attempts == 1)
+        #expect(delivery.lastError == "redirect not followed: 307 → /hook")
+        let attempt = try #require(try await setup.gateway.store.attempts(deliveryId: delivery.id).first)
+        #expect(attempt.status == 307)
+        try await setup.stop()
     }
 
     @Test("a delivery is signed, carries its id and trace id, and is recorded with its export line")
