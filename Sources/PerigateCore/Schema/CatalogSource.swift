@@ -16,7 +16,7 @@ public struct CatalogSource: Sendable, Hashable {
                       schemaDirectory: directory)
     }
 
-    /// A catalog kept apart from its schemas (`--pack FILE=DIR`): a pack in `Schemas/packs/`
+    /// A catalog kept apart from its schemas (`--schemas FILE=DIR`): a pack in `Schemas/packs/`
     /// whose paths are relative to the operator's directory of official schemas.
     public static func pack(_ catalogFile: String, schemaDirectory: String) -> CatalogSource {
         CatalogSource(catalogFile: catalogFile, schemaDirectory: schemaDirectory)

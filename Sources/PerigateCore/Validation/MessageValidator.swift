@@ -71,7 +71,7 @@ public struct MessageValidator: Sendable {
             report.outcome = .schemaRequired
             report.issues.append(ValidationIssue(
                 code: "schema.required",
-                message: "no XSD is registered for \(type.label): the operator must register the official schema (--schemas / --pack)"))
+                message: "no XSD is registered for \(type.label): the operator must register the official schema (--schemas CATALOG.json=DIR)"))
             return report
         }
         report.issues += schema.validate(document).map(ValidationIssue.init)
