@@ -109,7 +109,8 @@ struct BadInputTests {
             let json = (try? JSONSerialization.jsonObject(with: reply.0)) as? [String: Any] ?? [:]
             #expect(http?.statusCode == bad.status, "\(bad.name): \(http?.statusCode ?? 0) \(String(decoding: reply.0.prefix(300), as: UTF8.self))")
             #expect(json["code"] as? String == bad.code, "\(bad.name)")
-            #expect((http?.value(forHTTPHeaderField: "Content-Type") ?? "").hasPrefix("application/problem+json"), "\(bad.name)")
+            let contentType: String = http?.value(forHTTPHeaderField: "Content-Type") ?? ""
+            #expect(contentType.hasPrefix("application/problem+json"), "\(bad.name)")
             #expect(json["status"] as? Int == bad.status && (json["detail"] as? String)?.isEmpty == false, "\(bad.name)")
             #expect(!String(decoding: reply.0, as: UTF8.self).contains("root:"), "\(bad.name): nothing of /etc/passwd comes back")
             if bad.receipt {
