@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import PerigateCore
+import PerigateServer
 import Logging
 import ServiceLifecycle
 
@@ -34,6 +35,26 @@ struct AuditCheckpointService: Service {
             }
         } catch {
             logger.error("audit checkpoint failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+        }
+    }
+}
+
+/// Writes the counts of aggregated authentication refusals once their minute is over, and all of
+/// them at shutdown (``GatewayServer/flushRefusals(force:)``).
+struct RefusalFlushService: Service {
+    let server: GatewayServer
+    let logger: Logger
+
+    func run() async throws {
+        while (try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(10)) }) != nil {
+            await flush(force: false)
+        }
+        await flush(force: true)
+    }
+
+    private func flush(force: Bool) async {
+        do { try await server.flushRefusals(force: force) } catch {
+            logger.error("refusal audit failed", metadata: ["error": "\(String(describing: type(of: error)))"])
         }
     }
 }

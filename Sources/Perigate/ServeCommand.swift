@@ -187,7 +187,8 @@ struct ServeCommand: AsyncParsableCommand {
         let checkpoints = AuditCheckpointService(store: store, file: checkpointFile, key: keyData,
                                                  interval: settings.auditCheckpointInterval, logger: logger)
         let gateway = ServiceGroup(configuration: .init(
-            services: [.init(service: checkpoints), .init(service: deliveries), .init(service: app)], logger: logger))
+            services: [.init(service: checkpoints), .init(service: RefusalFlushService(server: server, logger: logger)),
+                       .init(service: deliveries), .init(service: app)], logger: logger))
         let lifetime = GatewayLifetime(group: gateway, prepare: { [start] in
             try await handle.prepare()
             try await store.appendAudit([start])

@@ -133,7 +133,33 @@ extension GatewayServer {
     func authenticated(_ request: Request, _ context: GatewayContext, _ body: (Authenticated) async throws -> Response) async throws -> Response {
         switch try await authenticate(request, context) {
         case .success(let caller): return try await body(caller)
-        case .failure(let problem): return problem.response
+        case .failure(let problem): return try await refused(problem, request, context)
         }
+    }
+
+    /// The answer to a refused authentication, audited (aggregated per source, code and presented
+    /// credential and minute: ``RefusalAggregator``) — never with the secret.
+    func refused(_ problem: Problem, _ request: Request, _ context: GatewayContext) async throws -> Response {
+        let refusal = RefusalAggregator.Refusal(source: context.channel.remoteAddress?.ipAddress ?? "unknown", code: problem.code,
+                                                credential: Self.credential(request.headers[.authorization]))
+        let lines = await refusals.record(refusal, at: now())
+        if !lines.isEmpty { try await ingest.store.appendAudit(lines) }
+        return problem.response
+    }
+
+    /// Writes the counts of refusal minutes that have ended (all with `force`, at shutdown).
+    public func flushRefusals(force: Bool = false) async throws {
+        let lines = await refusals.flush(now: now(), force: force)
+        if !lines.isEmpty { try await ingest.store.appendAudit(lines) }
+    }
+
+    /// How a presented credential is named in the audit log: its kind and the first 8 hex digits
+    /// of its SHA-256 — never the secret.
+    static func credential(_ authorization: String?) -> String {
+        guard let authorization, !authorization.isEmpty else { return "none" }
+        guard authorization.hasPrefix("Bearer ") else { return "other scheme" }
+        let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let kind = [PartnerToken.prefix, ClientCredential.tokenPrefix, Operator.tokenPrefix].first { token.hasPrefix($0) } ?? "unknown kind"
+        return "bearer \(kind) sha256:\(PartnerToken.hash(token).prefix(8))"
     }
 }

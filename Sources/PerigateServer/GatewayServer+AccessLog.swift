@@ -9,7 +9,7 @@ extension GatewayServer {
         let requester: ClientFileService.Requester
         switch try await authenticateForAccessLog(request, context) {
         case .success(let found): requester = found
-        case .failure(let problem): return problem.response
+        case .failure(let problem): return try await refused(problem, request, context)
         }
         guard let bsn = context.parameters.get("bsn").flatMap(BSN.init) else { return Self.badBSN }
         let html = request.headers[.accept]?.contains("text/html") == true

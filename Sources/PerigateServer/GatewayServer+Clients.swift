@@ -145,7 +145,7 @@ extension GatewayServer {
         let requester: ClientFileService.Requester
         switch try await authenticateForAccessLog(request, context) {
         case .success(let found): requester = found
-        case .failure(let problem): return problem.response
+        case .failure(let problem): return try await refused(problem, request, context)
         }
         guard let bsn = try await clientBSN(context, requester, event: event) else { return Self.badBSN }
         return try await body(bsn, requester)

@@ -33,9 +33,10 @@ extension GatewayServer {
         return EndUser.from(request.headers).map { OperatorCaller(operatorAccount: account, user: $0, time: timestamp()) }
     }
 
-    func asOperator(_ request: Request, _ body: (OperatorCaller, GatewayForwarding) async throws -> Response) async throws -> Response {
+    func asOperator(_ request: Request, _ context: GatewayContext,
+                    _ body: (OperatorCaller, GatewayForwarding) async throws -> Response) async throws -> Response {
         switch try await authenticateOperator(request) {
-        case .failure(let problem): return problem.response
+        case .failure(let problem): return try await refused(problem, request, context)
         case .success(let caller):
             guard let forwarding else { return Problem(.routeNotFound, detail: "forwarding is not enabled").response }
             return try await body(caller, forwarding)
@@ -57,8 +58,8 @@ extension GatewayServer {
     }
 
     /// `GET /v1/operator/deliveries[?status=dead]`.
-    func operatorDeliveries(_ request: Request) async throws -> Response {
-        try await asOperator(request) { caller, forwarding in
+    func operatorDeliveries(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await asOperator(request, context) { caller, forwarding in
             let status: String? = request.uri.queryParameters.get("status").map { String($0) }
             var views: [DeliveryView] = []
             for delivery in try await forwarding.store.deliveries(status: status) {
@@ -73,7 +74,7 @@ extension GatewayServer {
 
     /// `POST /v1/operator/deliveries/{id}/retry`: again now, same webhook-id, re-checked before sending.
     func operatorRetry(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        try await asOperator(request) { caller, forwarding in
+        try await asOperator(request, context) { caller, forwarding in
             let id = context.parameters.get("id") ?? ""
             let found = try await forwarding.store.retryDelivery(id: id, audit: caller.line("delivery.retry", "U", "delivery:\(id)"))
             return found ? JSONResponse.make(["queued": 1], status: .ok)
@@ -83,8 +84,8 @@ extension GatewayServer {
 
     /// `POST /v1/operator/deliveries/replay` `{"subscription": S, "since": T}`: the subscription's sent
     /// and dead deliveries created since T, again (same ids).
-    func operatorReplay(_ request: Request) async throws -> Response {
-        try await asOperator(request) { caller, forwarding in
+    func operatorReplay(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await asOperator(request, context) { caller, forwarding in
             struct Body: Decodable { var subscription: String; var since: String }
             guard let bytes = try? await request.body.collect(upTo: 4096), let body = try? JSONDecoder().decode(Body.self, from: Data(buffer: bytes)) else {
                 return Problem(.requestInvalidJson, detail: "send {\"subscription\", \"since\"}").response

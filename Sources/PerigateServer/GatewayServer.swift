@@ -23,6 +23,8 @@ public struct GatewayServer: Sendable {
     /// Process log (no message content, no BSNs).
     public var logger: Logger
     let partnerCache: PartnerCache
+    /// Authentication refusals, aggregated for the audit log.
+    let refusals = RefusalAggregator()
     /// Extra readiness checks: each answers `nil` when healthy, else the problem (`GET /ready`).
     public var readinessChecks: [@Sendable () async -> String?] = []
     /// More routes on the same router and middleware (the operator console adds `/console/…`).
@@ -88,8 +90,8 @@ public struct GatewayServer: Sendable {
         router.delete("v1/subscriptions/:id") { request, context in
             try await authenticated(request, context) { caller in try await carePartnerOnly(caller, "subscription.delete") { try await deleteSubscription(context, caller) } }
         }
-        router.get("v1/operator/deliveries") { request, _ in try await operatorDeliveries(request) }
-        router.post("v1/operator/deliveries/replay") { request, _ in try await operatorReplay(request) }
+        router.get("v1/operator/deliveries") { request, context in try await operatorDeliveries(request, context) }
+        router.post("v1/operator/deliveries/replay") { request, context in try await operatorReplay(request, context) }
         router.post("v1/operator/deliveries/:id/retry") { request, context in try await operatorRetry(request, context) }
         router.get("v1/inbox") { request, context in
             try await authenticated(request, context) { caller in try await carePartnerOnly(caller, "inbox.read") { try await getInbox(request, caller) } }

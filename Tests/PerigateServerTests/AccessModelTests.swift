@@ -66,8 +66,12 @@ struct AccessModelTests {
         let read = try await GatewayClientFileTests.record(gateway, as: "kraamzorg", headers: gynaecologist)
         #expect(read.status == 403 && read.json["code"] as? String == "auth.role-not-allowed")
         #expect(!read.text.contains("999990044"))
-        // Authentication refusals are not audited (as every other auth.* problem): nothing was written.
-        #expect(try await gateway.store.auditEntries(after: 0, limit: 10_000).count == before)
+        // Nothing about her was stored or read: the only new line is the (aggregated) authentication
+        // refusal — one for both requests from this source within the minute (issue 18).
+        let written = try await gateway.store.auditEntries(after: 0, limit: 10_000).dropFirst(before)
+        #expect(written.map(\.event) == ["auth.refused"])
+        #expect(written.first?.detail?.hasPrefix("auth.role-not-allowed; credential bearer pgt_ sha256:") == true)
+        #expect(written.first?.client == nil)
         // The same role at the hospital, and the kraamzorg's own role, pass.
         #expect(try await GatewayClientFileTests.record(gateway, as: "hospital", headers: gynaecologist).json["code"] as? String
             != "auth.role-not-allowed")

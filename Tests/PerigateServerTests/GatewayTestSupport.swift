@@ -21,6 +21,8 @@ struct TestGateway {
     /// Tokens and partners by short name: midwife, hospital, kraamzorg, jgz, huisarts, insurer, otherHospital.
     var tokens: [String: String]
     var partners: [String: Partner]
+    /// The server itself (for what a test triggers by hand, e.g. flushing aggregated refusals).
+    var server: GatewayServer
 
     var midwifeToken: String { tokens["midwife"]! }
     var hospitalToken: String { tokens["hospital"]! }
@@ -70,7 +72,7 @@ struct TestGateway {
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         return TestGateway(base: URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!, store: store, task: task,
-                           group: group, tokens: tokens, partners: partners)
+                           group: group, tokens: tokens, partners: partners, server: server)
     }
 
     /// Graceful shutdown (as on SIGTERM): open requests finish, then the store closes.

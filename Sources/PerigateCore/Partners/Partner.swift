@@ -29,7 +29,10 @@ public struct Partner: Sendable, Codable, Hashable {
 public enum PartnerToken {
     /// A new random token (`pgt_` + 43 base64url characters, 256 bits); client-portal and
     /// operator tokens use their own prefix.
-    public static func generate(prefix: String = "pgt_") -> String {
+    /// The prefix of partner tokens.
+    public static let prefix = "pgt_"
+
+    public static func generate(prefix: String = PartnerToken.prefix) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let encoded = Data(bytes).base64EncodedString()
