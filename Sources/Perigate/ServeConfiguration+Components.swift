@@ -20,7 +20,10 @@ extension GatewayServer.Configuration {
             idleTimeout: try reader.duration("idleTimeoutSeconds", defaults.idleTimeout, in: 1...3600),
             partnerCacheLifetime: .milliseconds(try reader.int("partnerCacheMilliseconds",
                                                                Int(cache.seconds * 1000 + cache.attoseconds / 1_000_000_000_000_000),
-                                                               in: 0...60_000)))
+                                                               in: 0...60_000)),
+            maximumConcurrentPublicRequests: try reader.int("maxConcurrentPublicRequests", defaults.maximumConcurrentPublicRequests,
+                                                            in: 1...10_000),
+            publicRequestTimeout: try reader.duration("publicRequestTimeoutSeconds", defaults.publicRequestTimeout, in: 1...600))
     }
 }
 

@@ -131,7 +131,8 @@ extension OperatorConsole {
     }
 
     func decodeForm<Form: Decodable>(_ type: Form.Type, _ request: Request) async throws -> Form? {
-        guard let buffer = try? await request.body.collect(upTo: 16 * 1024) else { return nil }
+        // Every console form (the login form too) is well under 4 KB: a larger body is refused unread.
+        guard let buffer = try? await request.body.collect(upTo: 4 * 1024) else { return nil }
         return try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer))
     }
 

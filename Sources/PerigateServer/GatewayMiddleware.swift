@@ -16,7 +16,11 @@ struct GatewayMiddleware: RouterMiddleware {
 
     let metrics: GatewayMetrics
     let limits: GatewayServer.Configuration
+    /// The partner API's requests in flight (`/v1/…`).
     let inFlight: InFlightCounter
+    /// Every other limited request in flight (the console, pages anyone can reach): a budget of
+    /// its own, so unauthenticated or stalled requests there never take the partner API's slots.
+    let publicInFlight: InFlightCounter
 
     static let requestIdHeader = HTTPField.Name("Perigate-Request-Id")!
     /// Routes outside the concurrency limit and timeout: probes and scrapes must answer when busy.
@@ -25,20 +29,19 @@ struct GatewayMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: GatewayContext,
                 next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let limited = !Self.exempt.contains(request.uri.path)
+        let budget = budget(for: request.uri.path)
         var response: Response
-        if limited, !inFlight.enter(limit: limits.maximumConcurrentRequests) {
+        if let budget, !budget.counter.enter(limit: budget.limit) {
             metrics.refusedBusy()
-            response = Problem(.serverBusy,
-                               detail: "the gateway is handling \(limits.maximumConcurrentRequests) requests; retry shortly").response
+            response = Problem(.serverBusy, detail: "the gateway is handling \(budget.limit) such requests; retry shortly").response
             response.headers[.retryAfter] = "1"
         } else {
             metrics.started()
             defer {
                 metrics.finished()
-                if limited { inFlight.leave() }
+                budget?.counter.leave()
             }
-            response = try await answer(request, context, next, timeout: limited ? limits.requestTimeout : nil)
+            response = try await answer(request, context, next, timeout: budget?.timeout)
         }
         response.headers[Self.requestIdHeader] = context.id
         let route = context.endpointPath ?? "unmatched"
@@ -51,6 +54,14 @@ struct GatewayMiddleware: RouterMiddleware {
             "ms": .stringConvertible((milliseconds * 10).rounded() / 10),
         ])
         return response
+    }
+
+    /// The concurrency budget and timeout of a path: the partner API's, the public one's, or none
+    /// (probes and scrapes must answer when busy).
+    func budget(for path: String) -> (counter: InFlightCounter, limit: Int, timeout: Duration)? {
+        if Self.exempt.contains(path) { return nil }
+        if path.hasPrefix("/v1/") { return (inFlight, limits.maximumConcurrentRequests, limits.requestTimeout) }
+        return (publicInFlight, limits.maximumConcurrentPublicRequests, limits.publicRequestTimeout)
     }
 
     /// Runs the route; router errors and failures become problem+json, never a bare 500 page.

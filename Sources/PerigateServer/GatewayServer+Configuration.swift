@@ -13,6 +13,13 @@ extension GatewayServer {
         /// Requests handled at once; more are answered 503 with Retry-After. Default 256
         /// (`maxConcurrentRequests`).
         public var maximumConcurrentRequests: Int = 256
+        /// Requests outside the partner API (`/v1/…`) handled at once — the operator console and other
+        /// pages anyone can reach — with a budget of their own, so they never take the partner API's
+        /// slots. Default 32 (`maxConcurrentPublicRequests`).
+        public var maximumConcurrentPublicRequests: Int = 32
+        /// Longest time one such request may take (a stalled login form). Default 10 s
+        /// (`publicRequestTimeoutSeconds`).
+        public var publicRequestTimeout: Duration = .seconds(10)
         /// Before an idle keep-alive connection is closed. Default 60 s (`idleTimeoutSeconds`).
         public var idleTimeout: Duration = .seconds(60)
         /// How long a token or certificate lookup is remembered: a revocation takes effect within it
@@ -21,7 +28,10 @@ extension GatewayServer {
 
         /// The defaults, with any of them replaced.
         public init(maximumBodyBytes: Int? = nil, requestTimeout: Duration? = nil, maximumConcurrentRequests: Int? = nil,
-                    idleTimeout: Duration? = nil, partnerCacheLifetime: Duration? = nil) {
+                    idleTimeout: Duration? = nil, partnerCacheLifetime: Duration? = nil, maximumConcurrentPublicRequests: Int? = nil,
+                    publicRequestTimeout: Duration? = nil) {
+            if let maximumConcurrentPublicRequests { self.maximumConcurrentPublicRequests = maximumConcurrentPublicRequests }
+            if let publicRequestTimeout { self.publicRequestTimeout = publicRequestTimeout }
             if let maximumBodyBytes { self.maximumBodyBytes = maximumBodyBytes }
             if let requestTimeout { self.requestTimeout = requestTimeout }
             if let maximumConcurrentRequests { self.maximumConcurrentRequests = maximumConcurrentRequests }

@@ -58,7 +58,7 @@ public struct GatewayServer: Sendable {
     /// The routes (the middleware first, so it wraps every route and the not-found answer).
     public func router() -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
-        router.add(middleware: GatewayMiddleware(metrics: metrics, limits: limits, inFlight: InFlightCounter()))
+        router.add(middleware: GatewayMiddleware(metrics: metrics, limits: limits, inFlight: InFlightCounter(), publicInFlight: InFlightCounter()))
         router.get("health") { _, _ in JSONResponse.make(["status": "ok"], status: .ok) }
         router.get("ready") { _, _ in try await ready() }
         router.get("metrics") { _, _ in
