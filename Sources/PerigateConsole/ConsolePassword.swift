@@ -1,9 +1,24 @@
 import HummingbirdBcrypt
 import NIOPosix
+import Synchronization
 
-/// Console passwords: bcrypt (hummingbird-auth's), checked on NIO's thread pool so a login
-/// never stalls the event loop.
+/// Console passwords: bcrypt (hummingbird-auth's), checked on a thread pool of its own (one
+/// thread) so a login never stalls the event loop, and a login flood never queues ahead of the
+/// store's work on NIO's shared pool; at most ``maximumQueued`` checks wait, beyond that a login
+/// is answered "busy" at once.
 public enum ConsolePassword {
+    /// Checks waiting or running at most; more are refused at once (429).
+    public static let maximumQueued = 8
+
+    /// One thread: a flood of logins costs at most one core.
+    private static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
+
+    private static let queued = Atomic<Int>(0)
+
     /// bcrypt cost: 2^12 rounds, about a quarter of a second per check on a 2-core VM.
     public static let cost: UInt8 = 12
 
@@ -14,8 +29,14 @@ public enum ConsolePassword {
 
     /// Whether `password` matches `hash`; with no hash, a check against a dummy hash (the same
     /// time spent, so a response does not tell whether the login name exists) that fails.
-    public static func verify(_ password: String, hash: String?) async -> Bool {
-        let matched = try? await NIOThreadPool.singleton.runIfActive {
+    /// `nil` when ``maximumQueued`` checks are already waiting (nothing was checked).
+    public static func verify(_ password: String, hash: String?) async -> Bool? {
+        guard queued.add(1, ordering: .relaxed).newValue <= maximumQueued else {
+            queued.subtract(1, ordering: .relaxed)
+            return nil
+        }
+        defer { queued.subtract(1, ordering: .relaxed) }
+        let matched = try? await pool.runIfActive {
             Bcrypt.verify(password, hash: hash ?? dummyHash)
         }
         return hash != nil && matched == true

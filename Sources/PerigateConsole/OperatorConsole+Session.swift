@@ -50,13 +50,19 @@ extension OperatorConsole {
     /// `POST /console/login`: name and password; a new session on success. Failures are audited
     /// and answered alike (unknown name, wrong password, no password set, revoked, throttled).
     func login(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        let form = try await decodeForm(LoginForm.self, request)
-        let login = form?.gebruiker?.trimmingCharacters(in: .whitespaces) ?? ""
-        let password = form?.wachtwoord ?? ""
+        // An unreadable form (too large, cut off) costs no password check.
+        guard let form = try await decodeForm(LoginForm.self, request) else {
+            return loginPage(request, problem: "Het formulier kon niet worden gelezen.", status: .badRequest)
+        }
+        let login = form.gebruiker?.trimmingCharacters(in: .whitespaces) ?? ""
+        let password = form.wachtwoord ?? ""
         let known = ConsolePassword.isValidLogin(login)
         let account = known ? try await store.operatorAccount(id: login) : nil
         let locked = await throttle.isLocked(login, now: now())
-        let matched = await ConsolePassword.verify(password, hash: account?.passwordHash)
+        guard let matched = await ConsolePassword.verify(password, hash: account?.passwordHash) else {
+            return loginPage(request, problem: "Er worden nu te veel aanmeldingen tegelijk gecontroleerd. Probeer het zo opnieuw.",
+                             status: .tooManyRequests)
+        }
         guard let account, matched, !account.account.revoked, !locked else {
             await throttle.failed(login, now: now())
             try await store.appendAudit([AuditEntry(

@@ -46,3 +46,38 @@ struct SurfaceBudgetTests {
         try await gateway.stop()
     }
 }
+
+/// Password checks cannot starve the gateway (issue 18, item 4): bcrypt runs on a pool of its own
+/// with a short queue; beyond it a login is answered 429 at once.
+@Suite("Console login flood")
+struct LoginFloodTests {
+    @Test("40 simultaneous wrong logins: some refused at once with 429, the rest 401; a partner POST meanwhile gets 202")
+    func flood() async throws {
+        let gateway = try await TestGateway.start(console: true)
+        let port = try #require(gateway.base.port)
+        let form = "gebruiker=anna&wachtwoord=verkeerd-wachtwoord"
+        let connections = try (0..<40).map { _ in try RawHTTPConnection(port: port) }
+        for connection in connections {
+            try connection.write("POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
+        }
+        let posted = try await gateway.post(TestSupport.samples.appendingPathComponent("valid/verwijzing-1-hypertensie-regulier.xml"),
+                                            as: "midwife")
+        #expect(posted.status == 202)
+        let answers = await withTaskGroup(of: String.self) { group in
+            for connection in connections {
+                group.addTask {
+                    await withCheckedContinuation { done in
+                        DispatchQueue.global().async { done.resume(returning: (try? connection.readResponse()) ?? "") }
+                    }
+                }
+            }
+            return await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        for connection in connections { connection.close() }
+        let statuses = answers.map { String($0.prefix(12)) }
+        #expect(statuses.allSatisfy { $0 == "HTTP/1.1 429" || $0 == "HTTP/1.1 401" || $0 == "HTTP/1.1 503" }, "\(Set(statuses))")
+        #expect(statuses.contains("HTTP/1.1 429"))
+        try await gateway.stop()
+    }
+}
