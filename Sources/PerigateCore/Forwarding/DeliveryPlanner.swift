@@ -49,10 +49,11 @@ public actor DeliveryPlanner {
     }
 
     /// The receipt warnings for addressed recipients that will not get `facts` (``NotForwarded``).
-    public func notForwarded(for facts: MessageFacts, senderURA: String) async throws -> [ValidationIssue] {
+    /// `consents`: her registrations as the caller already read them (oldest first).
+    public func notForwarded(for facts: MessageFacts, senderURA: String, consents: [ExchangeConsent]) async throws -> [ValidationIssue] {
         guard !DeliveryRouter.addressed(facts).isEmpty else { return [] }
         let partners = try await directory().partners
-        return NotForwarded.warnings(facts, senderURA: senderURA, partners: partners, consents: try await store.consents(bsn: facts.client.bsn))
+        return NotForwarded.warnings(facts, senderURA: senderURA, partners: partners, consents: consents)
     }
 
     /// The deliveries for `facts`, sent by `sender`, created at `now`, given what the gateway

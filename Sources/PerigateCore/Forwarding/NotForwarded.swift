@@ -1,7 +1,7 @@
 /// The sender is told when an addressed recipient will not get its message (issue 17, item 10):
 /// one `delivery.not-forwarded` receipt warning per recipient the message names (`ontvanger`)
 /// that routing skips. Pure; kept apart from ``DeliveryRouter/plan(_:senderURA:partners:subscriptions:history:consents:views:addressed:)``
-/// but over the same definitions: ``DeliveryRouter/addressed(_:)``, ``AccessPolicy/excludedTypes``
+/// but over the same definitions: ``DeliveryRouter/addressed(_:)``, ``AccessPolicy/takesPart(_:)``, ``AccessPolicy/consentWithdrawn(_:)``
 /// and the latest registered consent.
 public enum NotForwarded {
     /// The code of the receipt warning.
@@ -32,11 +32,11 @@ public enum NotForwarded {
     /// oldest-first `consents` deciding a withdrawal; in URA order. Texts name the recipient's URA
     /// and registered name, never client data.
     public static func warnings(_ facts: MessageFacts, senderURA: String, partners: [Partner], consents: [ExchangeConsent]) -> [ValidationIssue] {
-        let withdrawn = consents.last?.status == .withdrawn
+        let withdrawn = AccessPolicy.consentWithdrawn(consents)
         return DeliveryRouter.addressed(facts).filter { !SenderPolicy.sameOrganisation($0, senderURA) }.sorted().compactMap { ura in
             let registered = partners.filter { SenderPolicy.sameOrganisation($0.ura, ura) }
             guard let reason = reason(registered, withdrawn: withdrawn) else { return nil }
-            let name = registered.first { !AccessPolicy.excludedTypes.contains($0.type) }?.name ?? registered.first?.name
+            let name = registered.first { AccessPolicy.takesPart($0.type) }?.name ?? registered.first?.name
             let recipient = "URA \(ura)" + (name.map { " (\($0))" } ?? "")
             return ValidationIssue(code: code, severity: .warning,
                                    message: "recipient \(recipient) will not receive this message: \(reason.explanation) [\(reason.rawValue)]")
@@ -46,7 +46,7 @@ public enum NotForwarded {
     /// The reason for the registrations with one URA, or `nil` when one of them gets the message.
     static func reason(_ registered: [Partner], withdrawn: Bool) -> Reason? {
         if registered.isEmpty { return .unknown }
-        let eligible = registered.filter { !AccessPolicy.excludedTypes.contains($0.type) }
+        let eligible = registered.filter { AccessPolicy.takesPart($0.type) }
         if eligible.isEmpty { return .excluded }
         if eligible.allSatisfy(\.revoked) { return .revoked }
         return withdrawn ? .consentWithdrawn : nil

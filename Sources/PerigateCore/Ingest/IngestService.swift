@@ -159,7 +159,8 @@ public struct IngestService: Sendable {
             return try await reject(.consentRefused, refused, bytes, caller, receivedAt)
         }
         var report = report
-        report.issues += senderWarnings + (try await planner?.notForwarded(for: facts, senderURA: caller.partnerURA) ?? [])
+        report.issues += senderWarnings + (try await planner?.notForwarded(for: facts, senderURA: caller.partnerURA,
+                                                                                  consents: client.consents) ?? [])
         return try await store(facts, report: report, bytes: bytes, caller: caller, client: client, receivedAt: receivedAt)
     }
 
