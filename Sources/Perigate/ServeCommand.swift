@@ -155,7 +155,7 @@ struct ServeCommand: AsyncParsableCommand {
                                    limits: settings.limits, metrics: metrics, tls: tls, logger: logger)
         let checkpointFile = AuditCheckpointFile(path: settings.auditCheckpoints)
         if settings.console {
-            var console = try OperatorConsole(store: store, secureCookie: tls != nil, now: server.now)
+            var console = try OperatorConsole(store: store, secureCookie: tls != nil, refusals: server.refusals, now: server.now)
             let publicKey = auditKey.publicKey.rawRepresentation
             console.verifyAudit = {
                 try await store.verifyAudit(checkpoints: try checkpointFile.read(),

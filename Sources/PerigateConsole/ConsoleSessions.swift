@@ -47,32 +47,53 @@ struct StoreSessionDriver: PersistDriver {
     }
 }
 
-/// Failed logins per login name on this node: after 5 within 15 minutes, that name waits 15
-/// minutes (on top of bcrypt's cost per attempt).
+/// Failed console logins on this node, counted per (login name, source address) and per source
+/// address. Five failures of one name from one source within 15 minutes lock that name **from
+/// that source**; twenty failures from one source (whatever the names: password spraying) lock the
+/// source. A lock lasts until its oldest failure is 15 minutes old. A lock-out from one source
+/// never locks the operator out from another, and a locked attempt costs no password check.
 actor LoginThrottle {
-    private var failures: [String: [Date]] = [:]
-    static let limit = 5
-    static let window: TimeInterval = 15 * 60
-
-    func isLocked(_ login: String, now: Date = Date()) -> Bool {
-        recent(login, now: now).count >= Self.limit
+    /// Why a login is not even checked.
+    enum Lock: Equatable {
+        /// This name failed too often from this source.
+        case name
+        /// This source failed too often, across names.
+        case source
     }
 
-    func failed(_ login: String, now: Date = Date()) {
-        failures[login] = recent(login, now: now) + [now]
-        // Names are the caller's choice: forget stale ones so the table stays small.
-        if failures.count > Self.maximumNames {
+    private struct Key: Hashable {
+        var login: String?
+        var source: String
+    }
+
+    private var failures: [Key: [Date]] = [:]
+    static let limitPerName = 5
+    static let limitPerSource = 20
+    static let window: TimeInterval = 15 * 60
+    /// Keys held at most; beyond it stale ones are forgotten (names and sources are the caller's choice).
+    static let maximumKeys = 10_000
+
+    func lock(_ login: String, source: String, now: Date = Date()) -> Lock? {
+        if recent(Key(login: nil, source: source), now: now).count >= Self.limitPerSource { return .source }
+        if recent(Key(login: login, source: source), now: now).count >= Self.limitPerName { return .name }
+        return nil
+    }
+
+    func failed(_ login: String, source: String, now: Date = Date()) {
+        for key in [Key(login: login, source: source), Key(login: nil, source: source)] {
+            failures[key] = recent(key, now: now) + [now]
+        }
+        if failures.count > Self.maximumKeys {
             failures = failures.filter { !recent($0.key, now: now).isEmpty }
         }
     }
 
-    static let maximumNames = 10_000
-
-    func succeeded(_ login: String) {
-        failures[login] = nil
+    /// A successful login clears that name's failures from that source (not the source's count).
+    func succeeded(_ login: String, source: String) {
+        failures[Key(login: login, source: source)] = nil
     }
 
-    private func recent(_ login: String, now: Date) -> [Date] {
-        (failures[login] ?? []).filter { now.timeIntervalSince($0) < Self.window }
+    private func recent(_ key: Key, now: Date) -> [Date] {
+        (failures[key] ?? []).filter { now.timeIntervalSince($0) < Self.window }
     }
 }

@@ -47,8 +47,28 @@ extension OperatorConsole {
         var loggedOut: Bool
     }
 
-    /// `POST /console/login`: name and password; a new session on success. Failures are audited
-    /// and answered alike (unknown name, wrong password, no password set, revoked, throttled).
+    /// Why a console login was refused: the code in its aggregated audit line.
+    enum LoginRefusal: String {
+        case unknownLogin = "console.unknown-login"
+        /// Wrong password, no password set, or a revoked account (answered alike).
+        case wrongPassword = "console.wrong-password"
+        case lockedName = "console.locked-name"
+        case lockedSource = "console.locked-source"
+    }
+
+    /// Audits a refused login through the gateway's ``RefusalAggregator``: the first of a minute
+    /// at once, the rest of that minute (same source, reason and name) as one line with its count.
+    func refuse(_ login: String?, source: String, reason: LoginRefusal) async throws {
+        let refusal = RefusalAggregator.Refusal(source: source, code: reason.rawValue, credential: "password",
+                                                actor: "console:\(login ?? "unknown")", event: "console.login")
+        let lines = await refusals.record(refusal, at: now())
+        if !lines.isEmpty { try await store.appendAudit(lines) }
+    }
+
+    /// `POST /console/login`: name and password; a new session on success. Failures are answered
+    /// alike (unknown name, wrong password, no password set, revoked) and audited aggregated per
+    /// source, reason and name per minute (``RefusalAggregator``), so a flood cannot fill the log.
+    /// A locked (name, source) or source costs no password check (``LoginThrottle``).
     func login(_ request: Request, _ context: GatewayContext) async throws -> Response {
         // An unreadable form (too large, cut off) costs no password check.
         guard let form = try await decodeForm(LoginForm.self, request) else {
@@ -56,23 +76,27 @@ extension OperatorConsole {
         }
         let login = form.gebruiker?.trimmingCharacters(in: .whitespaces) ?? ""
         let password = form.wachtwoord ?? ""
+        let source = context.source
         let known = ConsolePassword.isValidLogin(login)
+        if let lock = await throttle.lock(login, source: source, now: now()) {
+            try await refuse(known && lock == .name ? login : nil, source: source, reason: lock == .name ? .lockedName : .lockedSource)
+            var response = loginPage(request, problem: "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw.",
+                                     status: lock == .name ? .unauthorized : .tooManyRequests)
+            if lock == .source { response.headers[HTTPField.Name.retryAfter] = "\(Int(LoginThrottle.window))" }
+            return response
+        }
         let account = known ? try await store.operatorAccount(id: login) : nil
-        let locked = await throttle.isLocked(login, now: now())
         guard let matched = await ConsolePassword.verify(password, hash: account?.passwordHash) else {
             return loginPage(request, problem: "Er worden nu te veel aanmeldingen tegelijk gecontroleerd. Probeer het zo opnieuw.",
                              status: .tooManyRequests)
         }
-        guard let account, matched, !account.account.revoked, !locked else {
-            await throttle.failed(login, now: now())
-            try await store.appendAudit([AuditEntry(
-                time: now().formatted(.iso8601), actor: "console:\(known ? login : "unknown")", event: "console.login", action: "E",
-                object: "console", outcome: "refused", checks: AuditChecks.credentialRefused,
-                detail: locked ? "too many failed logins" : account == nil ? "unknown login name" : "wrong password, no password or revoked")])
-            return loginPage(request, problem: locked ? "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw."
-                : "Onjuiste gebruikersnaam of wachtwoord.", status: .unauthorized)
+        guard let account, matched, !account.account.revoked else {
+            await throttle.failed(login, source: source, now: now())
+            // Names nobody has are one line per source and minute, whatever was typed (spraying).
+            try await refuse(account == nil ? nil : login, source: source, reason: account == nil ? .unknownLogin : .wrongPassword)
+            return loginPage(request, problem: "Onjuiste gebruikersnaam of wachtwoord.", status: .unauthorized)
         }
-        await throttle.succeeded(login)
+        await throttle.succeeded(login, source: source)
         let session = ConsoleSession.new(operatorId: account.account.id, at: now())
         let cookie = try await sessions.save(session: session, expiresIn: .seconds(Self.idleLifetime))
         try await store.appendAudit([Caller(account: account.account, session: session, time: now()).line("console.login", "E", "console")])

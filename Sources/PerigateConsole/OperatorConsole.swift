@@ -22,6 +22,9 @@ public struct OperatorConsole: Sendable {
     let cookie: SessionCookieParameters
     let templates: MustacheLibrary
     let throttle = LoginThrottle()
+    /// Refused logins, aggregated for the audit log: the gateway's own (``GatewayServer/refusals``),
+    /// so its flush writes the counts.
+    let refusals: RefusalAggregator
     let lastVerification = VerificationBox()
 
     /// Seconds a session lasts without a page view.
@@ -31,8 +34,11 @@ public struct OperatorConsole: Sendable {
 
     /// - Parameter secureCookie: mark the session cookie `Secure` (serve sets it under TLS).
     /// - Parameter now: the injected clock (serve passes the gateway's).
-    public init(store: any GatewayStore, secureCookie: Bool, now: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// - Parameter refusals: the gateway's refusal aggregator (its flush service writes the counts).
+    public init(store: any GatewayStore, secureCookie: Bool, refusals: RefusalAggregator,
+                now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.store = store
+        self.refusals = refusals
         self.now = now
         verifyAudit = { try await store.verifyAudit() }
         cookie = SessionCookieParameters(name: "perigate_console", path: "/console", secure: secureCookie, sameSite: .strict)

@@ -125,7 +125,7 @@ extension GatewayServer {
             if let refusal = UserRoles.refusal(role: user.role, partnerType: partner.type) {
                 return .failure(Problem(.authRoleNotAllowed, detail: refusal))
             }
-            return .success(Authenticated(partner: partner, user: user, accessPoint: context.channel.remoteAddress?.ipAddress, traceId: traceId))
+            return .success(Authenticated(partner: partner, user: user, accessPoint: context.clientAddress, traceId: traceId))
         }
     }
 
@@ -140,7 +140,7 @@ extension GatewayServer {
     /// The answer to a refused authentication, audited (aggregated per source, code and presented
     /// credential and minute: ``RefusalAggregator``) — never with the secret.
     func refused(_ problem: Problem, _ request: Request, _ context: GatewayContext) async throws -> Response {
-        let refusal = RefusalAggregator.Refusal(source: context.channel.remoteAddress?.ipAddress ?? "unknown", code: problem.code,
+        let refusal = RefusalAggregator.Refusal(source: context.source, code: problem.code,
                                                 credential: Self.credential(request.headers[.authorization]))
         let lines = await refusals.record(refusal, at: now())
         if !lines.isEmpty { try await ingest.store.appendAudit(lines) }

@@ -15,6 +15,13 @@ public struct GatewayContext: RequestContext {
         channel = source.channel
     }
 
+    /// The client's IP address (`nil` when the transport does not say).
+    public var clientAddress: String? { channel.remoteAddress?.ipAddress }
+
+    /// The client's address as audit lines and per-source limits name it (`unknown` when the
+    /// transport does not say).
+    public var source: String { clientAddress ?? "unknown" }
+
     /// SHA-256 (lowercase hex) of the DER form of the client's TLS certificate, when it sent one.
     func clientCertificateFingerprint() async -> String? {
         guard let certificate = try? await channel.nioSSL_peerCertificate().get(),

@@ -53,7 +53,7 @@ extension GatewayServer {
             guard let credential = try await clientCredentials?.clientCredential(tokenHash: hash) else {
                 return .failure(Problem(.authTokenInvalid, detail: "unknown or revoked client token"))
             }
-            return .success(.client(credential, accessPoint: context.channel.remoteAddress?.ipAddress,
+            return .success(.client(credential, accessPoint: context.clientAddress,
                                     traceId: Authenticated.traceId(fromTraceparent: request.headers[Self.traceparentHeader]) ?? context.id))
         }
         return try await authenticate(request, context).map { .partner($0.partner, $0.ingestCaller) }

@@ -24,7 +24,7 @@ public struct GatewayServer: Sendable {
     public var logger: Logger
     let partnerCache: PartnerCache
     /// Authentication refusals, aggregated for the audit log.
-    let refusals = RefusalAggregator()
+    public let refusals = RefusalAggregator()
     /// Extra readiness checks: each answers `nil` when healthy, else the problem (`GET /ready`).
     public var readinessChecks: [@Sendable () async -> String?] = []
     /// More routes on the same router and middleware (the operator console adds `/console/…`).

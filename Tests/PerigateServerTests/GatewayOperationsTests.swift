@@ -96,8 +96,17 @@ struct GatewayOperationsTests {
 final class RawHTTPConnection: @unchecked Sendable {
     let socket: Int32
 
-    init(port: Int) throws {
+    /// - Parameter source: the local address to connect from (any of 127.0.0.0/8: another client
+    ///   machine as far as the gateway can tell).
+    init(port: Int, from source: String = "127.0.0.1") throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { Glibc.close(socket); throw POSIXError(.EADDRNOTAVAIL) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -124,6 +133,18 @@ final class RawHTTPConnection: @unchecked Sendable {
             if count <= 0 { break }
             received += buffer[0..<count]
             if let text = String(bytes: received, encoding: .utf8), text.contains("\r\n\r\n"), text.contains("}") { break }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// Everything the server sends until it closes the connection (or 10 s pass).
+    func readUntilClosed() -> String {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[0..<count]
         }
         return String(decoding: received, as: UTF8.self)
     }

@@ -62,7 +62,7 @@ struct TestGateway {
                                    partners: store, clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner, operators: store),
                                    limits: limits, tls: tls, logger: Self.quietLogger)
         if console {
-            let console = try OperatorConsole(store: store, secureCookie: false)
+            let console = try OperatorConsole(store: store, secureCookie: false, refusals: server.refusals)
             server.routeExtensions.append { console.addRoutes(to: $0) }
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)

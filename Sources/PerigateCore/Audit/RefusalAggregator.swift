@@ -16,11 +16,18 @@ public actor RefusalAggregator {
         public var code: String
         /// The presented credential: `none`, or its kind and hash prefix (`bearer pgp_ sha256:1a2b3c4d`).
         public var credential: String
+        /// Who the line names as actor: `unauthenticated:<source>` unless the refusal names a
+        /// would-be actor (a console login name: `console:<name>`).
+        public var actor: String?
+        /// The audit event: `auth.refused`, or `console.login` for console logins.
+        public var event: String
 
-        public init(source: String, code: String, credential: String) {
+        public init(source: String, code: String, credential: String, actor: String? = nil, event: String = "auth.refused") {
             self.source = source
             self.code = code
             self.credential = credential
+            self.actor = actor
+            self.event = event
         }
     }
 
@@ -60,7 +67,7 @@ public actor RefusalAggregator {
 
     /// The audit line for `count` refusals since `since` (no client data: nobody was identified).
     static func line(_ refusal: Refusal, count: Int, since: Date, time: Date) -> AuditEntry {
-        AuditEntry(time: time.formatted(.iso8601), actor: "unauthenticated:\(refusal.source)", event: "auth.refused", action: "E",
+        AuditEntry(time: time.formatted(.iso8601), actor: refusal.actor ?? "unauthenticated:\(refusal.source)", event: refusal.event, action: "E",
                    eventType: "security", object: "gateway", outcome: "refused", checks: AuditChecks.credentialRefused,
                    detail: "\(refusal.code); credential \(refusal.credential); \(count) since \(since.formatted(.iso8601))",
                    user: AuditUser(id: "unauthenticated", name: nil, role: nil, responsible: nil, accessPoint: refusal.source))
