@@ -9,7 +9,8 @@ import PerigateXML
 
 extension GatewayServer.Configuration {
     /// The top-level HTTP keys: `maxBodyBytes`, `requestTimeoutSeconds`, `maxConcurrentRequests`,
-    /// `idleTimeoutSeconds`, `partnerCacheMilliseconds`.
+    /// `idleTimeoutSeconds`, `partnerCacheMilliseconds`, `maxConcurrentPublicRequests`,
+    /// `publicRequestTimeoutSeconds`, `requestHeadTimeoutSeconds`, `maxConnectionsPerSource`.
     init(reading reader: ServeConfiguration.Reader) throws {
         let defaults = Self()
         let cache = defaults.partnerCacheLifetime.components
@@ -23,7 +24,9 @@ extension GatewayServer.Configuration {
                                                                in: 0...60_000)),
             maximumConcurrentPublicRequests: try reader.int("maxConcurrentPublicRequests", defaults.maximumConcurrentPublicRequests,
                                                             in: 1...10_000),
-            publicRequestTimeout: try reader.duration("publicRequestTimeoutSeconds", defaults.publicRequestTimeout, in: 1...600))
+            publicRequestTimeout: try reader.duration("publicRequestTimeoutSeconds", defaults.publicRequestTimeout, in: 1...600),
+            requestHeadTimeout: try reader.duration("requestHeadTimeoutSeconds", defaults.requestHeadTimeout, in: 1...600),
+            maximumConnectionsPerSource: try reader.int("maxConnectionsPerSource", defaults.maximumConnectionsPerSource, in: 1...100_000))
     }
 }
 

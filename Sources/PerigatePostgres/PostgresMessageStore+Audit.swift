@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresMessageStore {
     public func appendAudit(_ entries: [AuditEntry]) async throws {
         let templates = try auditTemplates(entries)
-        try await transaction { connection in try await insertAudit(templates: templates, on: connection) }
+        try await transaction { connection in try await self.insertAudit(templates: templates, on: connection) }
     }
 
     public func auditEntries(after: Int, limit: Int) async throws -> [AuditEntry] {
@@ -124,34 +124,34 @@ extension PostgresMessageStore {
     /// holds the chain lock; the append-only trigger lets the DELETE through only for this
     /// transaction (`perigate.purge`).
     public func purgeAudit(before cutoff: String, purgeLine: AuditEntry) async throws -> Int {
-        let template = { (detail: String) in
+        let template = { @Sendable (detail: String) in
             var line = purgeLine
             line.detail = detail
             return try self.auditTemplates([line])
         }
         return try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: self.logger)
             var first: Int?
-            for try await value in try await connection.query("SELECT MIN(seq) FROM audit_log WHERE time >= \(cutoff)", logger: logger)
+            for try await value in try await connection.query("SELECT MIN(seq) FROM audit_log WHERE time >= \(cutoff)", logger: self.logger)
                 .decode(Int?.self) { first = value }
-            let head = try await auditHead(on: connection)
+            let head = try await self.auditHead(on: connection)
             let upTo = first.map { $0 - 1 } ?? head.sequence
-            let boundary = try await purgeBoundary(on: connection)
+            let boundary = try await self.purgeBoundary(on: connection)
             guard upTo > boundary.sequence else {
-                try await insertAudit(templates: try template("nothing to purge before \(cutoff)"), on: connection)
+                try await self.insertAudit(templates: try template("nothing to purge before \(cutoff)"), on: connection)
                 return 0
             }
             var anchor: (hash: String, time: String)?
-            for try await (hash, time) in try await connection.query("SELECT hash, time FROM audit_log WHERE seq = \(upTo)", logger: logger)
+            for try await (hash, time) in try await connection.query("SELECT hash, time FROM audit_log WHERE seq = \(upTo)", logger: self.logger)
                 .decode((String, String).self) { anchor = (hash, time) }
             guard let anchor else { throw StoreError(.auditGap, message: "audit line \(upTo) is missing: verify the log before purging") }
             try await connection.query("""
                 INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time) VALUES (\(upTo), \(anchor.hash), \(anchor.time), \(purgeLine.time))
-                """, logger: logger)
-            try await connection.query("SET LOCAL perigate.purge = 'on'", logger: logger)
-            try await connection.query("DELETE FROM audit_log WHERE seq <= \(upTo)", logger: logger)
-            try await connection.query("SET LOCAL perigate.purge = 'off'", logger: logger)
-            try await insertAudit(templates: try template("purged lines \(boundary.sequence + 1)…\(upTo) written before \(cutoff)"), on: connection)
+                """, logger: self.logger)
+            try await connection.query("SET LOCAL perigate.purge = 'on'", logger: self.logger)
+            try await connection.query("DELETE FROM audit_log WHERE seq <= \(upTo)", logger: self.logger)
+            try await connection.query("SET LOCAL perigate.purge = 'off'", logger: self.logger)
+            try await self.insertAudit(templates: try template("purged lines \(boundary.sequence + 1)…\(upTo) written before \(cutoff)"), on: connection)
             return upTo - boundary.sequence
         }
     }

@@ -60,9 +60,9 @@ extension PostgresMessageStore: MessageBrowsing, SessionStore {
             try await connection.query("""
                 INSERT INTO console_sessions (key_hash, value, expires_at) VALUES (\(keyHash), \(value), \(expiresAt))
                 ON CONFLICT (key_hash) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
-                """, logger: logger)
+                """, logger: self.logger)
             // Expired sessions go whenever a new one is written.
-            try await connection.query("DELETE FROM console_sessions WHERE expires_at <= \(now)", logger: logger)
+            try await connection.query("DELETE FROM console_sessions WHERE expires_at <= \(now)", logger: self.logger)
         }
     }
 

@@ -13,8 +13,8 @@ extension PostgresMessageStore: ForwardingStore {
     public func notify(_ events: [Delivery], audit: [AuditEntry]) async throws {
         let templates = try auditTemplates(audit)
         try await transaction { connection in
-            try await insertDeliveries(events, on: connection)
-            try await insertAudit(templates: templates, on: connection)
+            try await self.insertDeliveries(events, on: connection)
+            try await self.insertAudit(templates: templates, on: connection)
         }
     }
 
@@ -34,8 +34,8 @@ extension PostgresMessageStore: ForwardingStore {
             try await connection.query("""
                 INSERT INTO subscriptions (id, partner_id, body, created_at)
                 VALUES (\(subscription.id), \(subscription.partnerId), \(body), \(subscription.createdAt))
-                """, logger: logger)
-            try await insertAudit(templates: templates, on: connection)
+                """, logger: self.logger)
+            try await self.insertAudit(templates: templates, on: connection)
         }
     }
 
@@ -47,8 +47,8 @@ extension PostgresMessageStore: ForwardingStore {
         let body = try StorageJSON.text(subscription), templates = try auditTemplates([audit])
         try await transaction { connection in
             try await connection.query("UPDATE subscriptions SET body = \(body) WHERE id = \(subscription.id) AND partner_id = \(subscription.partnerId)",
-                                       logger: logger)
-            try await insertAudit(templates: templates, on: connection)
+                                       logger: self.logger)
+            try await self.insertAudit(templates: templates, on: connection)
         }
     }
 
@@ -56,8 +56,8 @@ extension PostgresMessageStore: ForwardingStore {
         let templates = try auditTemplates([audit])
         return try await transaction { connection in
             let deleted = try await connection.query("DELETE FROM subscriptions WHERE id = \(id) AND partner_id = \(partnerId) RETURNING id",
-                                                     logger: logger).collect().isEmpty == false
-            if deleted { try await insertAudit(templates: templates, on: connection) }
+                                                     logger: self.logger).collect().isEmpty == false
+            if deleted { try await self.insertAudit(templates: templates, on: connection) }
             return deleted
         }
     }
@@ -76,11 +76,11 @@ extension PostgresMessageStore: ForwardingStore {
     public func setDeliveryStatus(id: String, partnerId: String, status: String, audit: [AuditEntry]) async throws -> Bool {
         let templates = try auditTemplates(audit)
         return try await transaction { connection in
-            let rows = try await connection.query("SELECT body FROM deliveries WHERE id = \(id) AND partner_id = \(partnerId) FOR UPDATE", logger: logger)
+            let rows = try await connection.query("SELECT body FROM deliveries WHERE id = \(id) AND partner_id = \(partnerId) FOR UPDATE", logger: self.logger)
             guard var delivery = try await Self.decoded(Delivery.self, rows).first else { return false }
             delivery.status = status
-            try await connection.query("UPDATE deliveries SET status = \(status), body = \(try StorageJSON.text(delivery)) WHERE id = \(id)", logger: logger)
-            try await insertAudit(templates: templates, on: connection)
+            try await connection.query("UPDATE deliveries SET status = \(status), body = \(try StorageJSON.text(delivery)) WHERE id = \(id)", logger: self.logger)
+            try await self.insertAudit(templates: templates, on: connection)
             return true
         }
     }
@@ -110,11 +110,11 @@ extension PostgresMessageStore: ForwardingStore {
                 WHERE d.next_attempt_at <= \(now) AND (d.lease_until IS NULL OR d.lease_until < \(now))
                 ORDER BY d.seq LIMIT \(limit)
                 FOR UPDATE OF d SKIP LOCKED
-                """, logger: logger)
+                """, logger: self.logger)
             let claimed = try await Self.decoded(Delivery.self, rows)
             for delivery in claimed {
                 try await connection.query("UPDATE deliveries SET lease_until = \(leaseUntil), leased_by = \(node) WHERE id = \(delivery.id)",
-                                           logger: logger)
+                                           logger: self.logger)
             }
             return claimed
         }
@@ -126,17 +126,17 @@ extension PostgresMessageStore: ForwardingStore {
         let subscriptionBody = try subscription.map { try StorageJSON.text($0) }
         let templates = try auditTemplates(audit)
         try await transaction { connection in
-            try await connection.query("INSERT INTO delivery_attempts (delivery_id, body) VALUES (\(attempt.deliveryId), \(attemptBody))", logger: logger)
+            try await connection.query("INSERT INTO delivery_attempts (delivery_id, body) VALUES (\(attempt.deliveryId), \(attemptBody))", logger: self.logger)
             try await connection.query("""
                 UPDATE deliveries SET status = \(delivery.status), next_attempt_at = \(delivery.nextAttemptAt), body = \(deliveryBody),
                     lease_until = NULL, leased_by = NULL
                 WHERE id = \(delivery.id)
-                """, logger: logger)
+                """, logger: self.logger)
             if let subscription, let subscriptionBody {
-                try await connection.query("UPDATE subscriptions SET body = \(subscriptionBody) WHERE id = \(subscription.id)", logger: logger)
+                try await connection.query("UPDATE subscriptions SET body = \(subscriptionBody) WHERE id = \(subscription.id)", logger: self.logger)
             }
-            try await insertAudit(templates: templates, on: connection)
-            try await insertDeliveries(events, on: connection)
+            try await self.insertAudit(templates: templates, on: connection)
+            try await self.insertDeliveries(events, on: connection)
         }
     }
 
@@ -149,7 +149,7 @@ extension PostgresMessageStore: ForwardingStore {
         return try await transaction { connection in
             var count = 0
             for id in ids {
-                let rows = try await connection.query("SELECT body FROM deliveries WHERE id = \(id) FOR UPDATE", logger: logger)
+                let rows = try await connection.query("SELECT body FROM deliveries WHERE id = \(id) FOR UPDATE", logger: self.logger)
                 guard var delivery = try await Self.decoded(Delivery.self, rows).first else { continue }
                 delivery.status = "pending"
                 delivery.nextAttemptAt = time
@@ -157,10 +157,10 @@ extension PostgresMessageStore: ForwardingStore {
                     UPDATE deliveries SET status = 'pending', next_attempt_at = \(time), body = \(try StorageJSON.text(delivery)),
                         lease_until = NULL, leased_by = NULL
                     WHERE id = \(id)
-                    """, logger: logger)
+                    """, logger: self.logger)
                 count += 1
             }
-            try await insertAudit(templates: templates, on: connection)
+            try await self.insertAudit(templates: templates, on: connection)
             return count
         }
     }

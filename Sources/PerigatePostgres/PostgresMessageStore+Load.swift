@@ -10,11 +10,11 @@ extension PostgresMessageStore: StoreLoading {
         let known = Dictionary(uniqueKeysWithValues: StoreDump.tables.map { ($0.name, $0.columns) })
         return try await transaction { connection in
             for table in ["messages", "audit_log", "partners"] {
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) LIMIT 1"), logger: logger).collect()
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) LIMIT 1"), logger: self.logger).collect()
                 guard rows.isEmpty else { throw StoreError(.refusedLoad, message: "the target database is not empty (\(table)): import only into a new database") }
             }
             // The chain is copied as it is: hold the chain lock so no node appends meanwhile.
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: self.logger)
             var counts: [String: Int] = [:]
             for record in records {
                 guard let columns = known[record.table] else { throw StoreError(.refusedLoad, message: "unknown table \(record.table) in the dump") }
@@ -31,7 +31,7 @@ extension PostgresMessageStore: StoreLoading {
                 let placeholders = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
                 try await connection.query(PostgresQuery(
                     unsafeSQL: "INSERT INTO \(record.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))", binds: bindings),
-                    logger: logger)
+                    logger: self.logger)
                 counts[record.table, default: 0] += 1
             }
             return counts

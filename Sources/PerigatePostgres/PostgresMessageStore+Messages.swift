@@ -15,20 +15,20 @@ extension PostgresMessageStore: MessageStore {
                         \(message.report.outcome.rawValue), \(message.senderURA), \(message.bsn), \(ByteBuffer(bytes: compressed)),
                         \(message.raw.count), \(report), \(message.senderPartnerId))
                 ON CONFLICT (id) DO NOTHING RETURNING id
-                """, logger: logger).collect().isEmpty == false
+                """, logger: self.logger).collect().isEmpty == false
             guard inserted else {
                 // Stored before (by this or another node): a duplicate when the bytes are the same.
-                guard let original = try await load(id: message.id, on: connection) else {
+                guard let original = try await self.load(id: message.id, on: connection) else {
                     throw StoreError(.damaged, message: "message \(message.id) conflicted but cannot be read")
                 }
                 let duplicate = original.raw == message.raw
-                try await insertAudit(templates: try auditTemplates(AcceptOutcome.repeatedAuditLines(audit, duplicate: duplicate)), on: connection)
+                try await self.insertAudit(templates: try self.auditTemplates(AcceptOutcome.repeatedAuditLines(audit, duplicate: duplicate)), on: connection)
                 return duplicate ? .duplicate(original) : .conflict(original)
             }
-            if let consent = message.exchangeConsent { try await insertConsent(consent, on: connection) }
-            try await insertDeliveries(deliveries, on: connection)
+            if let consent = message.exchangeConsent { try await self.insertConsent(consent, on: connection) }
+            try await self.insertDeliveries(deliveries, on: connection)
             // Last: the chain lock is held from here to the commit.
-            try await insertAudit(templates: templates, on: connection)
+            try await self.insertAudit(templates: templates, on: connection)
             return .stored
         }
     }
@@ -63,8 +63,8 @@ extension PostgresMessageStore: MessageStore {
     public func registerConsent(_ consent: ExchangeConsent, audit: [AuditEntry]) async throws {
         let templates = try auditTemplates(audit)
         try await transaction { connection in
-            try await insertConsent(consent, on: connection)
-            try await insertAudit(templates: templates, on: connection)
+            try await self.insertConsent(consent, on: connection)
+            try await self.insertAudit(templates: templates, on: connection)
         }
     }
 
@@ -81,8 +81,8 @@ extension PostgresMessageStore: MessageStore {
             try await connection.query("""
                 INSERT INTO care_confirmations (bsn, ura, confirmed_at, confirmed_by)
                 VALUES (\(confirmation.bsn), \(confirmation.ura), \(confirmation.confirmedAt), \(confirmation.confirmedBy))
-                """, logger: logger)
-            try await insertAudit(templates: templates, on: connection)
+                """, logger: self.logger)
+            try await self.insertAudit(templates: templates, on: connection)
         }
     }
 

@@ -8,8 +8,8 @@ extension PostgresMessageStore: PartnerRegistry, ClientCredentialRegistry, Opera
             try await connection.query("""
                 INSERT INTO partners (id, name, type, ura, agb, token_hash, created_at)
                 VALUES (\(partner.id), \(partner.name), \(partner.type), \(partner.ura), \(partner.agb), \(tokenHash), \(partner.createdAt))
-                """, logger: logger)
-            try await insertAudit(templates: templates, on: connection)
+                """, logger: self.logger)
+            try await self.insertAudit(templates: templates, on: connection)
         }
     }
 
@@ -45,11 +45,11 @@ extension PostgresMessageStore: PartnerRegistry, ClientCredentialRegistry, Opera
     }
 
     /// One partner change with its audit line; `false` (nothing written) when there is no such partner.
-    private func updatePartner(id: String, audit: AuditEntry, _ change: (PostgresConnection) async throws -> PostgresRowSequence) async throws -> Bool {
+    private func updatePartner(id: String, audit: AuditEntry, _ change: @escaping @Sendable (PostgresConnection) async throws -> PostgresRowSequence) async throws -> Bool {
         let templates = try auditTemplates([audit])
         return try await transaction { connection in
             guard try await change(connection).collect().isEmpty == false else { return false }
-            try await insertAudit(templates: templates, on: connection)
+            try await self.insertAudit(templates: templates, on: connection)
             return true
         }
     }
@@ -65,8 +65,8 @@ extension PostgresMessageStore: PartnerRegistry, ClientCredentialRegistry, Opera
             try await connection.query("""
                 INSERT INTO client_credentials (id, bsn, token_hash, created_at)
                 VALUES (\(credential.id), \(credential.bsn), \(tokenHash), \(credential.createdAt))
-                """, logger: logger)
-            try await insertAudit(templates: templates, on: connection)
+                """, logger: self.logger)
+            try await self.insertAudit(templates: templates, on: connection)
         }
     }
 
@@ -84,8 +84,8 @@ extension PostgresMessageStore: PartnerRegistry, ClientCredentialRegistry, Opera
             try await connection.query("""
                 INSERT INTO operators (id, name, token_hash, created_at, role)
                 VALUES (\(`operator`.id), \(`operator`.name), \(tokenHash), \(`operator`.createdAt), \(`operator`.role.rawValue))
-                """, logger: logger)
-            try await insertAudit(templates: templates, on: connection)
+                """, logger: self.logger)
+            try await self.insertAudit(templates: templates, on: connection)
         }
     }
 
@@ -104,9 +104,9 @@ extension PostgresMessageStore: PartnerRegistry, ClientCredentialRegistry, Opera
         let templates = try auditTemplates([audit])
         return try await transaction { connection in
             let rows = try await connection.query("UPDATE operators SET password_hash = \(passwordHash) WHERE id = \(id) RETURNING id",
-                                                  logger: logger).collect()
+                                                  logger: self.logger).collect()
             guard !rows.isEmpty else { return false }
-            try await insertAudit(templates: templates, on: connection)
+            try await self.insertAudit(templates: templates, on: connection)
             return true
         }
     }

@@ -83,9 +83,13 @@ public final class PostgresMessageStore: Sendable {
         await runner?.value
     }
 
-    /// One transaction on a pooled connection; rolled back when `body` throws.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+    /// One transaction on a pooled connection; rolled back when `body` throws. It runs in a task
+    /// of its own, so a cancelled or timed-out request cannot stop it half-way: once begun, a
+    /// transaction always reaches COMMIT or ROLLBACK and its connection goes back to the pool clean
+    /// (the caller still gets its answer or error when the transaction ends).
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = client, logger = logger
+        return try await Task { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }.value
     }
 
     /// One statement outside a transaction.
@@ -107,21 +111,21 @@ public final class PostgresMessageStore: Sendable {
     private func migrate() async throws {
         if try await pendingMigrations().isEmpty { return }
         try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: self.logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
-                """, logger: logger)
+                """, logger: self.logger)
             var applied = Set<Int>()
-            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: self.logger).decode(Int.self) {
                 applied.insert(version)
             }
             for migration in PostgresMigrations.all where !applied.contains(migration.version) {
                 for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
                 }
                 try await connection.query("INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
-                                           logger: logger)
+                                           logger: self.logger)
             }
         }
     }

@@ -13,6 +13,7 @@ public final class GatewayMetrics: Sendable, IngestObserver {
 
     private let inFlight: Gauge
     private let shed: Counter
+    private let connectionsRefused: Counter
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -21,6 +22,14 @@ public final class GatewayMetrics: Sendable, IngestObserver {
         shed = registry.makeCounter(descriptor: MetricNameDescriptor(
             namespace: "perigate", subsystem: "http", metricName: "requests_shed", unitName: "total",
             helpText: "Requests refused with 503 because the concurrency limit was reached."))
+        connectionsRefused = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "http", metricName: "connections_refused", unitName: "total",
+            helpText: "Connections closed at once because their address already had maxConnectionsPerSource open."))
+    }
+
+    /// A connection closed at once: its address had its maximum open.
+    func connectionRefused() {
+        connectionsRefused.increment()
     }
 
     /// One finished request.

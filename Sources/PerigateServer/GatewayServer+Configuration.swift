@@ -20,8 +20,15 @@ extension GatewayServer {
         /// Longest time one such request may take (a stalled login form). Default 10 s
         /// (`publicRequestTimeoutSeconds`).
         public var publicRequestTimeout: Duration = .seconds(10)
-        /// Before an idle keep-alive connection is closed. Default 60 s (`idleTimeoutSeconds`).
+        /// Before an idle keep-alive connection is closed, and the longest wait for the next
+        /// request's head on it. Default 60 s (`idleTimeoutSeconds`).
         public var idleTimeout: Duration = .seconds(60)
+        /// Longest time from a new connection to its first complete request head (a slowloris
+        /// dripping header bytes is closed after it). Default 10 s (`requestHeadTimeoutSeconds`).
+        public var requestHeadTimeout: Duration = .seconds(10)
+        /// Connections open at once from one client address; more are closed at once. Default 64
+        /// (`maxConnectionsPerSource`).
+        public var maximumConnectionsPerSource: Int = 64
         /// How long a token or certificate lookup is remembered: a revocation takes effect within it
         /// (zero: look up on every request). Default 2 s (`partnerCacheMilliseconds`).
         public var partnerCacheLifetime: Duration = .seconds(2)
@@ -29,7 +36,9 @@ extension GatewayServer {
         /// The defaults, with any of them replaced.
         public init(maximumBodyBytes: Int? = nil, requestTimeout: Duration? = nil, maximumConcurrentRequests: Int? = nil,
                     idleTimeout: Duration? = nil, partnerCacheLifetime: Duration? = nil, maximumConcurrentPublicRequests: Int? = nil,
-                    publicRequestTimeout: Duration? = nil) {
+                    publicRequestTimeout: Duration? = nil, requestHeadTimeout: Duration? = nil, maximumConnectionsPerSource: Int? = nil) {
+            if let requestHeadTimeout { self.requestHeadTimeout = requestHeadTimeout }
+            if let maximumConnectionsPerSource { self.maximumConnectionsPerSource = maximumConnectionsPerSource }
             if let maximumConcurrentPublicRequests { self.maximumConcurrentPublicRequests = maximumConcurrentPublicRequests }
             if let publicRequestTimeout { self.publicRequestTimeout = publicRequestTimeout }
             if let maximumBodyBytes { self.maximumBodyBytes = maximumBodyBytes }

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOCore
 import PerigateCore
 
 /// The HTTP front door: thin routes over the core use cases. Handlers decode, call one core
@@ -120,7 +121,12 @@ public struct GatewayServer: Sendable {
     /// Run it with `runService()` (graceful shutdown on SIGTERM/SIGINT) or inside a `ServiceGroup`.
     public func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
         -> some ApplicationProtocol {
-        let http = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(Int64(limits.idleTimeout.components.seconds) * 1_000_000_000))
+        let idle = TimeAmount.seconds(limits.idleTimeout.components.seconds)
+        let head = TimeAmount.seconds(limits.requestHeadTimeout.components.seconds)
+        let counter = ConnectionCounter(maximumPerSource: limits.maximumConnectionsPerSource, metrics: metrics)
+        let http = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuardHandler(counter: counter, headTimeout: head, idleTimeout: idle)],
+            idleTimeout: idle)
         let server: HTTPServerBuilder = try tls.map { try .tls(.http1(configuration: http), tlsConfiguration: $0.configuration) }
             ?? .http1(configuration: http)
         return Application(router: router(), server: server,

@@ -47,6 +47,7 @@ public struct ProblemCode: Hashable, Sendable {
     static let requestEmergencyReason = ProblemCode("request.emergency-reason", .badRequest)
     static let requestError = ProblemCode("request.error", .badRequest)
     static let requestInvalidJson = ProblemCode("request.invalid-json", .badRequest)
+    static let requestMalformedHTTP = ProblemCode("request.malformed-http", .badRequest)
     static let requestInvalidPeriod = ProblemCode("request.invalid-period", .badRequest)
     static let requestTimeout = ProblemCode("request.timeout", .serviceUnavailable)
     static let routeNotFound = ProblemCode("route.not-found", .notFound)

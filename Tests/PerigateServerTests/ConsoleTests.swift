@@ -252,7 +252,7 @@ struct ConsoleTests {
         defer { connection.close() }
         try connection.write("POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
             + "Content-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
-        let answer = connection.readUntilClosed()
+        let answer = await connection.readUntilClosed()
         let status = Int(answer.dropFirst(9).prefix(3)) ?? 0
         guard status == 429, answer.contains(checksBusy) else { return status }
         // The process-wide check queue is full (a flood test in parallel): again, as a person would.

@@ -137,8 +137,16 @@ final class RawHTTPConnection: @unchecked Sendable {
         return String(decoding: received, as: UTF8.self)
     }
 
-    /// Everything the server sends until it closes the connection (or 10 s pass).
-    func readUntilClosed() -> String {
+    /// Everything the server sends until it closes the connection (or 10 s pass), read on a
+    /// Dispatch thread: a blocking read on the test's cooperative threads (two on this machine)
+    /// would starve the in-process server's own tasks.
+    func readUntilClosed() async -> String {
+        await withCheckedContinuation { done in
+            DispatchQueue.global().async { done.resume(returning: self.readUntilClosedBlocking()) }
+        }
+    }
+
+    private func readUntilClosedBlocking() -> String {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

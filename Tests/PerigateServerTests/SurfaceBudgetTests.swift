@@ -2,16 +2,24 @@ import Foundation
 import Glibc
 import Testing
 import PerigateCore
+import PerigateServer
 import PerigateTestSupport
 
 /// The partner API keeps its concurrency slots while anyone holds the console's (issue 18, item 3):
 /// the console and other public pages have a budget of their own and a short timeout.
 @Suite("Separate budgets per surface")
 struct SurfaceBudgetTests {
-    /// A TCP connection to 127.0.0.1 that sends `text` and then holds (a stalled client).
-    static func stalledClient(port: Int, sending text: String) -> Int32? {
+    /// A TCP connection to 127.0.0.1 from `source` that sends `text` and then holds (a stalled client).
+    static func stalledClient(port: Int, from source: String = "127.0.0.2", sending text: String) -> Int32? {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { return nil }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { close(socket); return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -24,7 +32,7 @@ struct SurfaceBudgetTests {
         return socket
     }
 
-    @Test("260 stalled console logins (Content-Length 16000, then silence): partner POSTs still get 202, /health 200")
+    @Test("260 stalled console logins from one address (Content-Length 16000, then silence): 64 held, the rest closed; partner POSTs still get 202, /health 200")
     func stalledLogins() async throws {
         let gateway = try await TestGateway.start(console: true)
         let port = try #require(gateway.base.port)
@@ -33,6 +41,14 @@ struct SurfaceBudgetTests {
         let sockets = (0..<260).compactMap { _ in Self.stalledClient(port: port, sending: head) }
         #expect(sockets.count == 260)
         try await Task.sleep(for: .seconds(1))
+        // One address holds at most 64 connections: the gateway closed the others at once.
+        // (The kernel's accept queue hands them over gradually: wait for the gateway to get to all.)
+        var closed = 0
+        for _ in 0..<60 where closed < 260 - 64 {
+            closed = sockets.filter(Self.isClosedByPeer).count
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(closed == 260 - 64)
         let referral = TestSupport.samples.appendingPathComponent("valid/verwijzing-1-hypertensie-regulier.xml")
         let posted = try await gateway.post(referral, as: "midwife")
         #expect(posted.status == 202, "\(posted.text.prefix(200))")
@@ -43,6 +59,86 @@ struct SurfaceBudgetTests {
         #expect(login.status == 503)
         #expect(login.json["code"] as? String == "server.busy")
         for socket in sockets { close(socket) }
+        try await gateway.stop()
+    }
+}
+
+extension SurfaceBudgetTests {
+    /// Whether the gateway has closed this connection (a read that would block means it is open).
+    static func isClosedByPeer(_ socket: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let count = recv(socket, &byte, 1, Int32(MSG_DONTWAIT) | Int32(MSG_PEEK))
+        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+
+    /// Waits up to `seconds` for the gateway to close `socket`.
+    static func closedWithin(_ seconds: Int, _ socket: Int32) async throws -> Bool {
+        for _ in 0..<(seconds * 10) {
+            if isClosedByPeer(socket) { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+}
+
+/// Connections are capped per address and must deliver their request head in time; the HTTP
+/// layer's own refusals are problem+json (issue 18, items 3 and 8).
+@Suite("Connections: per-address cap, head timeout, problem+json from the HTTP layer")
+struct ConnectionGuardTests {
+    @Test("a slowloris dripping its head, and a silent connection, are closed after the head timeout; a whole request is served")
+    func headTimeout() async throws {
+        let gateway = try await TestGateway.start(limits: GatewayServer.Configuration(maximumBodyBytes: 100_000, requestHeadTimeout: .seconds(1)))
+        let port = try #require(gateway.base.port)
+        let dripping = try #require(SurfaceBudgetTests.stalledClient(port: port, sending: "GET /hea"))
+        let silent = try #require(SurfaceBudgetTests.stalledClient(port: port, sending: ""))
+        for _ in 0..<5 {
+            _ = "l".withCString { send(dripping, $0, 1, Int32(MSG_NOSIGNAL)) }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(SurfaceBudgetTests.isClosedByPeer(dripping), "1.5 s of dripping is past the 1 s head timeout")
+        #expect(try await SurfaceBudgetTests.closedWithin(5, silent))
+        #expect(try await gateway.send("GET", "health", token: nil, contentType: nil).status == 200)
+        close(dripping)
+        close(silent)
+        try await gateway.stop()
+    }
+
+    @Test("another address is not held back by one address's 64 connections; the cap frees as connections close")
+    func capPerAddress() async throws {
+        let gateway = try await TestGateway.start(limits: GatewayServer.Configuration(maximumBodyBytes: 100_000, maximumConnectionsPerSource: 4))
+        let port = try #require(gateway.base.port)
+        let held = (0..<6).compactMap { _ in SurfaceBudgetTests.stalledClient(port: port, from: "127.0.0.3", sending: "") }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(held.filter(SurfaceBudgetTests.isClosedByPeer).count == 2)
+        // 127.0.0.1 is another address: served.
+        #expect(try await gateway.send("GET", "health", token: nil, contentType: nil).status == 200)
+        for socket in held { close(socket) }
+        try await Task.sleep(for: .milliseconds(500))
+        let again = try RawHTTPConnection(port: port, from: "127.0.0.3")
+        try again.write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(await again.readUntilClosed().hasPrefix("HTTP/1.1 200"))
+        again.close()
+        try await gateway.stop()
+    }
+
+    @Test("requests the HTTP parser refuses answer 400 problem+json request.malformed-http", arguments: [
+        "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 100_000))\r\n\r\n",
+        "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        "BR0KEN\u{01} / HTTP/1.1\r\n\r\n",
+    ])
+    func parserRefusals(request: String) async throws {
+        let gateway = try await TestGateway.start()
+        let connection = try RawHTTPConnection(port: try #require(gateway.base.port))
+        try? connection.write(request)       // the server may stop reading a too-large head half-way
+        let answer = await connection.readUntilClosed()
+        connection.close()
+        #expect(answer.hasPrefix("HTTP/1.1 400"))
+        #expect(answer.lowercased().contains("content-type: application/problem+json"))
+        let body = try #require(answer.components(separatedBy: "\r\n\r\n").last)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        #expect(json["code"] as? String == "request.malformed-http")
+        #expect(json["status"] as? Int == 400)
         try await gateway.stop()
     }
 }
