@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -39,7 +38,8 @@ struct BenchDeliverCommand: AsyncParsableCommand {
         let validator = MessageValidator(registry: registry)
         let views = try ViewPolicy.load((schemaOptions.ownDirectory as NSString).appendingPathComponent("views.json"))
         let template = try MessageFileReader(maximumBytes: schemaOptions.maximumBytes).read(message)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // The receiver is on this machine: plain http to 127.0.0.1 is opened explicitly.
+        let targets = try WebhookTargetPolicy(allowInsecure: true, allowing: ["127.0.0.1"])
         var rows = [["CONCURRENCY", "DELIVERIES", "SECONDS", "DELIVERIES/S"]]
         for workers in concurrency {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-bench-deliver-\(UUID().uuidString)")
@@ -59,18 +59,18 @@ struct BenchDeliverCommand: AsyncParsableCommand {
                 guard case .accepted = try await ingest.ingest(Data(message.utf8), from: IngestService.Caller(partnerURA: "01234567", user: "uzi:900012345"))
                 else { throw ValidationError("the benchmark message was not accepted: give a valid --message from URA 01234567 to 31112222") }
             }
-            let worker = DeliveryWorker(store: store, partners: store, views: views, validator: validator, client: client,
-                                        settings: .init(concurrency: workers), logger: logger)
+            let worker = DeliveryWorker(store: store, partners: store, views: views, validator: validator,
+                                        settings: .init(concurrency: workers, targets: targets), logger: logger)
             let start = ContinuousClock.now
             while try await worker.runOnce() > 0 {}
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let sent = try await store.deliveries(status: "sent").count
+            try await worker.shutdown()
             rows.append(["\(workers)", "\(sent)", String(format: "%.2f", seconds), String(format: "%.0f", Double(sent) / seconds)])
             try await store.close()
             try? FileManager.default.removeItem(at: directory)
         }
-        try await client.shutdown()
         await group.triggerGracefulShutdown()
         _ = await task.result
         print(TextTable.render(rows))

@@ -12,17 +12,34 @@ struct SubscriptionCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a subscription and print its signing secret (shown once).")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "The partner's id (perigate partner list).") var partner: String
-        @Option(help: "Endpoint URL (https; http only to this machine unless --allow-insecure).") var url: String
+        @Option(help: "Endpoint URL: https to a public address (internal ones need --allow-network, plain http --allow-insecure).")
+        var url: String
         @Option(help: "Message kinds, comma-separated (kind or kind@version); default every kind.") var kinds: String?
         @Option(help: "xml (the original message) or canonical (the record view as JSON).") var format = "xml"
-        @Flag(name: .customLong("allow-insecure"), help: "Allow plain http to another machine (closed networks, tests).") var allowInsecure = false
+        @Flag(name: .customLong("allow-insecure"), help: "Allow plain http (closed networks, tests; serve needs delivery.allowInsecure too).")
+        var allowInsecure = false
+        @Option(name: .customLong("allow-network"),
+                help: "Open an internal CIDR range, address or host name (repeatable; serve needs the same in delivery.allowedNetworks).")
+        var allowNetwork: [String] = []
 
         func validate() throws {
-            if let problem = Subscription.problem(withURL: url, allowInsecure: allowInsecure) { throw ValidationError("--url: \(problem)") }
             guard Subscription.formats.contains(format) else { throw ValidationError("--format must be xml or canonical") }
         }
 
+        /// The same decision as the API's and the delivery worker's (``WebhookTargetPolicy``).
+        func checkURL() async throws {
+            let policy: WebhookTargetPolicy
+            do { policy = try WebhookTargetPolicy(allowInsecure: allowInsecure, allowing: allowNetwork) } catch {
+                throw ValidationError("--allow-network: \(error)")
+            }
+            if case .failure(let refusal) = await policy.check(url: url, resolve: WebhookTargetPolicy.systemResolver) {
+                let hint = [.address: " (open it with --allow-network)", .insecure: " (allow it with --allow-insecure)"][refusal.code] ?? ""
+                throw ValidationError("--url: \(refusal)\(hint)")
+            }
+        }
+
         func run() async throws {
+            try await checkURL()
             let subscription = Subscription(id: UUID().uuidString.lowercased(), partnerId: partner, url: url,
                                             kinds: kinds.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
                                             format: format, secret: WebhookSignature.newSecret(), createdAt: Date().formatted(.iso8601))

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Crypto
 import Configuration
 import Foundation
@@ -151,7 +150,7 @@ struct ServeCommand: AsyncParsableCommand {
         var server = GatewayServer(ingest: IngestService(validator: validator, store: observed, planner: planner),
                                    clientFile: clientFile, partners: store,
                                    clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
-                                                                                   allowInsecureURLs: settings.allowInsecureWebhooks, operators: store),
+                                                                                   targets: settings.delivery.targets, operators: store),
                                    limits: settings.limits, metrics: metrics, tls: tls, logger: logger)
         let checkpointFile = AuditCheckpointFile(path: settings.auditCheckpoints)
         if settings.console {
@@ -173,8 +172,7 @@ struct ServeCommand: AsyncParsableCommand {
             // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
             FileHandle.standardOutput.write(Data("perigate listening on \(scheme)://\(host):\(port)\n".utf8))
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: DeliveryWorker.clientConfiguration(timeout: settings.delivery.timeout))
-        let deliveries = DeliveryWorker(store: store, partners: store, views: policy, validator: validator, client: client,
+        let deliveries = DeliveryWorker(store: store, partners: store, views: policy, validator: validator,
                                         settings: settings.delivery, logger: logger, onAttempt: { [metrics] subscription, outcome, duration in
                                             metrics.deliveryAttempt(subscription: subscription, outcome: outcome, duration: duration)
                                         })
@@ -200,7 +198,7 @@ struct ServeCommand: AsyncParsableCommand {
         // accepting and finishes open requests, deliveries finish, the audit head is signed, then
         // the webhook client, the database pool and the store are closed.
         let services = ServiceGroup(configuration: .init(
-            services: ([StoreClosingService(store: store)] + handle.services + [HTTPClientService(client: client), lifetime]).map { .init(service: $0) },
+            services: ([StoreClosingService(store: store)] + handle.services + [WebhookClientsService(worker: deliveries), lifetime]).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
         logger.info("stopped")
@@ -221,13 +219,13 @@ struct GatewayLifetime: Service {
     }
 }
 
-/// The webhook client, shut down when the service group stops (after the delivery worker).
-struct HTTPClientService: Service {
-    let client: HTTPClient
+/// The webhook clients, shut down when the service group stops (after the delivery worker).
+struct WebhookClientsService: Service {
+    let worker: DeliveryWorker
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await client.shutdown()
+        try await worker.shutdown()
     }
 }
 

@@ -32,16 +32,23 @@ extension GatewayServer.Configuration {
 
 extension DeliveryWorker.Configuration {
     /// The `delivery.*` keys (`reader` scoped to `delivery`): `maxAgeHours`, `disableAfterHours`,
-    /// `concurrency`, `timeoutSeconds`, `leaseSeconds`.
+    /// `concurrency`, `timeoutSeconds`, `leaseSeconds`, `allowedNetworks`, `allowInsecure`.
     init(reading reader: ServeConfiguration.Reader) throws {
         let defaults = Self()
+        let targets: WebhookTargetPolicy
+        do {
+            targets = try WebhookTargetPolicy(allowInsecure: (reader.string("allowInsecure") ?? "false") == "true",
+                                              allowing: reader.strings("allowedNetworks"))
+        } catch {
+            throw ServeConfiguration.Invalid(description: "\(reader.prefix)allowedNetworks: \(error)")
+        }
         var schedule = defaults.schedule
         schedule.maximumAge = try reader.duration("maxAgeHours", schedule.maximumAge, unit: 3600, in: 1...24 * 90)
         self.init(schedule: schedule,
                   disableAfter: try reader.duration("disableAfterHours", defaults.disableAfter, unit: 3600, in: 1...24 * 90),
                   concurrency: try reader.int("concurrency", defaults.concurrency, in: 1...1000),
                   timeout: try reader.duration("timeoutSeconds", defaults.timeout, in: 1...300),
-                  lease: try reader.optionalInt("leaseSeconds", in: 1...3600).map { .seconds($0) })
+                  lease: try reader.optionalInt("leaseSeconds", in: 1...3600).map { .seconds($0) }, targets: targets)
     }
 }
 

@@ -40,8 +40,6 @@ struct ServeConfiguration {
     var auditSource: AuditSource
     /// Webhook delivery.
     var delivery: DeliveryWorker.Configuration
-    /// Plain-http webhook URLs to other machines (tests, closed networks only).
-    var allowInsecureWebhooks: Bool
     /// The day relative ADA test dates count from (test environments only).
     var referenceDate: String?
     /// Serve the operator console at `/console`.
@@ -103,7 +101,6 @@ struct ServeConfiguration {
             auditSource: AuditSource(instance: reader.string("audit.instance") ?? ProcessInfo.processInfo.hostName,
                                      site: reader.string("audit.site") ?? "perigate"),
             delivery: try DeliveryWorker.Configuration(reading: reader.scoped("delivery")),
-            allowInsecureWebhooks: (reader.string("delivery.allowInsecure") ?? "false") == "true",
             referenceDate: reader.string("mapping.referenceDate"),
             console: try Self.onOff(reader.string("console") ?? "on", key: "console"))
         if let day = configuration.referenceDate, !NationalDate.isReferenceDay(day) {
@@ -143,6 +140,12 @@ struct ServeConfiguration {
 
         func string(_ key: String) -> String? {
             config.string(forKey: ConfigKey(prefix + key))
+        }
+
+        /// A list: a JSON array in the file, comma-separated in a variable or a string.
+        func strings(_ key: String) -> [String] {
+            if let list = config.stringArray(forKey: ConfigKey(prefix + key)) { return list }
+            return string(key)?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
         }
 
         func int(_ key: String, _ fallback: Int, in range: ClosedRange<Int>) throws -> Int {

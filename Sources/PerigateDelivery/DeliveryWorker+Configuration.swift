@@ -25,10 +25,13 @@ extension DeliveryWorker {
         /// (`delivery.leaseSeconds`; default: twice the timeout plus 30 s — longer than any
         /// attempt and its recording).
         public var lease: Duration?
+        /// Where webhooks may go, checked before every attempt: https to public addresses unless
+        /// `delivery.allowedNetworks` and `delivery.allowInsecure` open more.
+        public var targets: WebhookTargetPolicy = WebhookTargetPolicy()
 
         /// The defaults, with any of them replaced.
         public init(schedule: RetrySchedule? = nil, disableAfter: Duration? = nil, concurrency: Int? = nil, timeout: Duration? = nil,
-                    pollInterval: Duration? = nil, node: String? = nil, lease: Duration? = nil) {
+                    pollInterval: Duration? = nil, node: String? = nil, lease: Duration? = nil, targets: WebhookTargetPolicy? = nil) {
             if let schedule { self.schedule = schedule }
             if let disableAfter { self.disableAfter = disableAfter }
             if let concurrency { self.concurrency = concurrency }
@@ -36,6 +39,7 @@ extension DeliveryWorker {
             if let pollInterval { self.pollInterval = pollInterval }
             if let node { self.node = node }
             self.lease = lease
+            if let targets { self.targets = targets }
         }
     }
 }

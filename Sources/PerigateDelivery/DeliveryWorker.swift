@@ -19,7 +19,10 @@ public final class DeliveryWorker: Service, Sendable {
     let partners: any PartnerRegistry
     /// The re-check before each attempt and the recipient's view (shared with the inbox).
     let check: DeliveryCheck
-    let client: HTTPClient
+    /// The HTTP clients, each pinned to a checked address (``WebhookClients``).
+    let clients: WebhookClients
+    /// Answers a webhook host's addresses before every attempt (the system resolver by default).
+    let resolve: WebhookTargetPolicy.Resolver
     let settings: Configuration
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
@@ -38,7 +41,10 @@ public final class DeliveryWorker: Service, Sendable {
                                  timeout: .init(connect: .seconds(5), read: .seconds(Int64(timeout.components.seconds))))
     }
 
-    public init(store: any Store, partners: any PartnerRegistry, views: ViewPolicy, validator: MessageValidator, client: HTTPClient,
+    /// `clients`: by default with ``clientConfiguration(timeout:)``; `resolve`: by default the
+    /// system resolver (tests map their names to loopback).
+    public init(store: any Store, partners: any PartnerRegistry, views: ViewPolicy, validator: MessageValidator, clients: WebhookClients? = nil,
+                resolve: @escaping WebhookTargetPolicy.Resolver = WebhookTargetPolicy.systemResolver,
                 settings: Configuration = Configuration(), now: @escaping @Sendable () -> Date = { Date() },
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger = Logger(label: "perigate.delivery"),
                 onAttempt: (@Sendable (_ subscription: String, _ outcome: String, _ duration: Duration) -> Void)? = nil) {
@@ -46,7 +52,8 @@ public final class DeliveryWorker: Service, Sendable {
         self.store = store
         self.partners = partners
         self.check = DeliveryCheck(store: store, views: views, validator: validator, partners: partners)
-        self.client = client
+        self.clients = clients ?? WebhookClients(configuration: Self.clientConfiguration(timeout: settings.timeout))
+        self.resolve = resolve
         self.settings = settings
         self.now = now
         self.random = random
@@ -69,6 +76,12 @@ public final class DeliveryWorker: Service, Sendable {
         }
     }
 
+    /// Shuts the HTTP clients down: after the last round (`perigate serve` does it after the
+    /// worker has stopped).
+    public func shutdown() async throws {
+        try await clients.shutdown()
+    }
+
     /// `nil` while rounds complete; else the problem (no round completed lately: the store fails
     /// or a round hangs) — for `GET /ready`.
     public func health() -> String? {
@@ -82,6 +95,7 @@ public final class DeliveryWorker: Service, Sendable {
     /// client). Returns the number attempted.
     @discardableResult
     public func runOnce() async throws -> Int {
+        await clients.shutDownRetired()
         let moment = now()
         // A lease outlives the longest attempt (timeout) with room to record it; a node that dies
         // mid-attempt leaves its heads to the others after that.
@@ -137,20 +151,13 @@ public final class DeliveryWorker: Service, Sendable {
         request.body = .bytes(ByteBuffer(bytes: body))
         let started = ContinuousClock.now
         var retryAfter: TimeInterval?
-        do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(settings.timeout.components.seconds) * 1_000_000_000))
-            attempt.status = Int(response.status.code)
-            retryAfter = response.headers.first(name: "retry-after").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
-            // Signed clinical content goes only where the subscription points: a redirect is a failed
-            // attempt, retried on the schedule, never followed (also if the client were set to follow).
-            if (300..<400).contains(response.status.code) {
-                let location = response.headers.first(name: "location")
-                let target = location.flatMap { URL(string: $0)?.host } ?? location.map { String($0.prefix(100)) } ?? "no location"
-                attempt.error = "redirect not followed: \(response.status.code) → \(target)"
-            }
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-        } catch {
-            attempt.error = String(describing: type(of: error))
+        // Where it may go is decided again now, after resolving the host; a refusal is a failed
+        // attempt (retried on the schedule) that opens no connection.
+        switch await settings.targets.check(url: subscription.url, resolve: resolve) {
+        case .failure(let refusal):
+            attempt.error = refusal.description
+        case .success(let target):
+            (attempt.status, attempt.error, retryAfter) = await send(request, to: target)
         }
         let elapsed = ContinuousClock.now - started
         attempt.milliseconds = Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
@@ -200,6 +207,27 @@ public final class DeliveryWorker: Service, Sendable {
         }
         try await store.recordAttempt(attempt, delivery: delivery, subscription: updated == subscription ? nil : updated, audit: lines,
                                       events: events)
+    }
+
+    /// One POST to the checked address of `target`: the status, why it failed, and `Retry-After`.
+    func send(_ request: HTTPClientRequest, to target: WebhookTarget) async -> (Int?, String?, TimeInterval?) {
+        do {
+            let response = try await clients.client(for: target)
+                .execute(request, timeout: .nanoseconds(Int64(settings.timeout.components.seconds) * 1_000_000_000))
+            let retryAfter = response.headers.first(name: "retry-after").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
+            var error: String?
+            // Signed clinical content goes only where the subscription points: a redirect is a failed
+            // attempt, retried on the schedule, never followed (also if the client were set to follow).
+            if (300..<400).contains(response.status.code) {
+                let location = response.headers.first(name: "location")
+                let host = location.flatMap { URL(string: $0)?.host } ?? location.map { String($0.prefix(100)) } ?? "no location"
+                error = "redirect not followed: \(response.status.code) → \(host)"
+            }
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            return (Int(response.status.code), error, retryAfter)
+        } catch {
+            return (nil, String(describing: type(of: error)), nil)
+        }
     }
 
     /// Consent and authorization again, as at planning (``DeliveryCheck``): `nil` when it may

@@ -23,17 +23,17 @@ extension GatewayServer {
         return try? JSONDecoder().decode(SubscriptionRequest.self, from: Data(buffer: bytes))
     }
 
-    func subscriptionProblem(_ body: SubscriptionRequest, creating: Bool) -> Problem? {
+    func subscriptionProblem(_ body: SubscriptionRequest, creating: Bool) async -> Problem? {
         if creating, body.url == nil { return Problem(.subscriptionInvalid, detail: "url is required") }
-        if let url = body.url, let problem = Subscription.problem(withURL: url, allowInsecure: forwarding?.allowInsecureURLs ?? false) {
-            return Problem(.subscriptionInvalid, detail: "url: \(problem)")
-        }
         if let format = body.format, !Subscription.formats.contains(format) {
             return Problem(.subscriptionInvalid, detail: "format must be xml or canonical")
         }
         let known = Set(ingest.validator.registry.messageTypes.map(\.kind))
         if let unknown = (body.kinds ?? []).first(where: { !known.contains(String($0.split(separator: "@").first ?? "")) }) {
             return Problem(.subscriptionInvalid, detail: "unknown message kind '\(unknown)'")
+        }
+        if let url = body.url, let forwarding, case .failure(let refusal) = await forwarding.targets.check(url: url, resolve: forwarding.resolve) {
+            return Problem(webhookTarget: refusal)
         }
         return nil
     }
@@ -48,7 +48,7 @@ extension GatewayServer {
         guard let forwarding, let body = try await decodeSubscriptionRequest(request) else {
             return Problem(.requestInvalidJson, detail: "send {\"url\", \"kinds\", \"format\"}").response
         }
-        if let problem = subscriptionProblem(body, creating: true) { return problem.response }
+        if let problem = await subscriptionProblem(body, creating: true) { return problem.response }
         let subscription = Subscription(id: UUID().uuidString.lowercased(), partnerId: caller.partner.id, url: body.url ?? "",
                                         kinds: body.kinds ?? [], format: body.format ?? "xml", secret: WebhookSignature.newSecret(),
                                         createdAt: timestamp())
@@ -71,7 +71,7 @@ extension GatewayServer {
         guard let body = try await decodeSubscriptionRequest(request) else {
             return Problem(.requestInvalidJson, detail: "send the fields to change").response
         }
-        if let problem = subscriptionProblem(body, creating: false) { return problem.response }
+        if let problem = await subscriptionProblem(body, creating: false) { return problem.response }
         subscription.url = body.url ?? subscription.url
         subscription.kinds = body.kinds ?? subscription.kinds
         subscription.format = body.format ?? subscription.format
@@ -178,16 +178,35 @@ extension GatewayServer {
 public struct GatewayForwarding: Sendable {
     public let store: any ForwardingStore
     public let planner: DeliveryPlanner
-    /// The operator allows plain-http webhook URLs to other machines (`delivery.allowInsecure`).
-    public let allowInsecureURLs: Bool
+    /// Where webhooks may go (`delivery.allowedNetworks`, `delivery.allowInsecure`): checked on
+    /// every new or changed URL, as the delivery worker checks it before every attempt.
+    public let targets: WebhookTargetPolicy
+    /// Resolves the host of a new or changed URL (the system resolver by default).
+    public let resolve: WebhookTargetPolicy.Resolver
     /// Operator accounts for `/v1/operator/…`; `nil`: no operator endpoints.
     public let operators: (any OperatorRegistry)?
 
-    public init(store: any ForwardingStore, planner: DeliveryPlanner, allowInsecureURLs: Bool = false, operators: (any OperatorRegistry)? = nil) {
+    public init(store: any ForwardingStore, planner: DeliveryPlanner, targets: WebhookTargetPolicy = WebhookTargetPolicy(),
+                resolve: @escaping WebhookTargetPolicy.Resolver = WebhookTargetPolicy.systemResolver, operators: (any OperatorRegistry)? = nil) {
         self.store = store
         self.planner = planner
-        self.allowInsecureURLs = allowInsecureURLs
+        self.targets = targets
+        self.resolve = resolve
         self.operators = operators
+    }
+}
+
+extension Problem {
+    /// A webhook URL the target policy refused: 400 `subscription.invalid` when it is no URL,
+    /// else 422 `subscription.url-not-allowed` with the reason (and, for an internal address,
+    /// what opens it).
+    init(webhookTarget refusal: WebhookTargetRefusal) {
+        switch refusal.code {
+        case .malformed: self.init(.subscriptionInvalid, detail: "url: \(refusal)")
+        case .address: self.init(.subscriptionURLNotAllowed, detail: "url: \(refusal); an operator may open it with delivery.allowedNetworks")
+        case .insecure: self.init(.subscriptionURLNotAllowed, detail: "url: \(refusal); an operator may allow it with delivery.allowInsecure")
+        case .scheme, .unresolvable: self.init(.subscriptionURLNotAllowed, detail: "url: \(refusal)")
+        }
     }
 }
 

@@ -56,6 +56,7 @@ public struct ProblemCode: Hashable, Sendable {
     static let storeUnavailable = ProblemCode("store.unavailable", .serviceUnavailable)
     static let subscriptionInvalid = ProblemCode("subscription.invalid", .badRequest)
     static let subscriptionNotFound = ProblemCode("subscription.not-found", .notFound)
+    static let subscriptionURLNotAllowed = ProblemCode("subscription.url-not-allowed", .unprocessableContent)
     static let workerUnhealthy = ProblemCode("worker.unhealthy", .serviceUnavailable)
 
     /// A refused ingest: `message.{reason}` with the reason's status.

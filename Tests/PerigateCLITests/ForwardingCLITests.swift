@@ -16,7 +16,7 @@ struct ForwardingCLITests {
             let added = try CLITests.run(["partner", "add", "--db", db, "--name", "Kraamzorg Het Nest", "--type", "kraamzorg", "--ura", "31112222"])
             #expect(added.status == 0)
             let id = try #require(added.output.split(separator: " ").dropFirst().first.map(String.init))
-            let subscribed = try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--url", "http://127.0.0.1:9/hook"])
+            let subscribed = try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--allow-insecure", "--allow-network", "127.0.0.1", "--url", "http://127.0.0.1:9/hook"])
             #expect(subscribed.status == 0, "\(subscribed.error)")
             #expect(subscribed.output.contains("signing secret (shown once"))
             #expect(try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--url", "http://example.org/hook"]).status != 0)
@@ -44,6 +44,38 @@ struct ForwardingCLITests {
     }
 }
 
+/// `perigate subscription add` decides as the API and the worker do (`WebhookTargetPolicy`):
+/// nothing is delivered here, so no connection is opened to any of these addresses.
+@Suite("perigate subscription add: no internal addresses")
+struct SubscriptionTargetCLITests {
+    @Test("internal addresses and plain http are refused unless --allow-network and --allow-insecure open them", arguments: [
+        ("https://169.254.169.254/latest/meta-data/", [String](), "address not allowed: 169.254.169.254 (link-local, cloud metadata) (open it with --allow-network)"),
+        ("https://[::ffff:10.0.0.1]/", [], "address not allowed: ::ffff:10.0.0.1 (IPv4-mapped 10.0.0.1, private network)"),
+        ("https://0x7f000001/", [], "address not allowed: 127.0.0.1 (loopback)"),
+        ("https://localhost:5432/", [], "address not allowed: localhost (loopback)"),
+        ("http://127.0.0.1:22/", ["--allow-network", "127.0.0.1"], "plain http is not allowed (use https) (allow it with --allow-insecure)"),
+        ("https://10.0.0.1/", ["--allow-network", "10.0.0.0/33"], "--allow-network: '10.0.0.0/33': the prefix length must be 0…32"),
+        ("https://10.0.0.1/", ["--allow-network", "10.0.0.0/8"], ""),
+        ("http://127.0.0.1:22/", ["--allow-network", "127.0.0.0/8", "--allow-insecure"], ""),
+    ])
+    func refused(_ url: String, _ switches: [String], _ error: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-targets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let db = directory.appendingPathComponent("gateway.sqlite").path
+        let added = try CLITests.run(["partner", "add", "--db", db, "--name", "Kraamzorg Het Nest", "--type", "kraamzorg", "--ura", "31112222"])
+        let id = try #require(added.output.split(separator: " ").dropFirst().first.map(String.init))
+        let run = try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--url", url] + switches)
+        let listed = try CLITests.run(["subscription", "list", "--db", db]).output
+        if error.isEmpty {
+            #expect(run.status == 0, "\(run.error)")
+            #expect(listed.contains(url))
+        } else {
+            #expect(run.status != 0 && run.error.contains(error), "\(run.error)")
+            #expect(!listed.contains(url))
+        }
+    }
+}
+
 /// `kill -9` of the real binary while webhooks are in flight: after a restart every delivery
 /// arrives, and only the ones in flight at the kill arrive twice (the at-least-once contract).
 @Suite("perigate serve forwarding after kill -9")
@@ -66,7 +98,7 @@ struct ForwardingCrashTests {
         let serve = try ServeProcess.start(prepare: { db in
             let added = try CLITests.run(["partner", "add", "--db", db, "--name", "Kraamzorg Het Nest", "--type", "kraamzorg", "--ura", "31112222"])
             let id = try #require(added.output.split(separator: " ").dropFirst().first.map(String.init))
-            #expect(try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--url", "http://127.0.0.1:\(port)/hook"]).status == 0)
+            #expect(try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--allow-insecure", "--allow-network", "127.0.0.1", "--url", "http://127.0.0.1:\(port)/hook"]).status == 0)
         })
         defer { serve.killIfRunning() }
         let clients = BSNSeries.six

@@ -17,7 +17,7 @@ struct MoveToPostgresTests {
         let serve = try ServeProcess.start(prepare: { db in
             let added = try CLITests.run(["partner", "add", "--db", db, "--name", "Kraamzorg Het Nest", "--type", "kraamzorg", "--ura", "31112222"])
             let id = try #require(added.output.split(separator: " ").dropFirst().first.map(String.init))
-            #expect(try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--url", "http://127.0.0.1:9/hook"]).status == 0)
+            #expect(try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--allow-insecure", "--allow-network", "127.0.0.1", "--url", "http://127.0.0.1:9/hook"]).status == 0)
         })
         defer { serve.killIfRunning() }
         var bodies: [String: Data] = [:]

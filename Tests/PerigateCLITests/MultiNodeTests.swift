@@ -31,7 +31,7 @@ struct MultiNodeTests {
         let token = try #require(added.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init), "\(added.error)")
         let kraamzorg = try Self.cli(["partner", "add", "--name", "Kraamzorg Het Nest", "--type", "kraamzorg", "--ura", "31112222"], url)
         let kraamzorgId = try #require(kraamzorg.output.split(separator: " ").dropFirst().first.map(String.init))
-        #expect(try Self.cli(["subscription", "add", "--partner", kraamzorgId, "--url", "http://127.0.0.1:\(port)/hook"], url).status == 0)
+        #expect(try Self.cli(["subscription", "add", "--partner", kraamzorgId, "--allow-insecure", "--allow-network", "127.0.0.1", "--url", "http://127.0.0.1:\(port)/hook"], url).status == 0)
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-nodes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

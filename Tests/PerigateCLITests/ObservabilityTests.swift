@@ -18,7 +18,7 @@ struct ObservabilityTests {
                                            standardError: try FileHandle(forWritingTo: log), prepare: { db in
             let added = try CLITests.run(["partner", "add", "--db", db, "--name", "Kraamzorg Het Nest", "--type", "kraamzorg", "--ura", "31112222"])
             let id = try #require(added.output.split(separator: " ").dropFirst().first.map(String.init))
-            let subscribed = try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--url", "http://127.0.0.1:\(port)/hook"])
+            let subscribed = try CLITests.run(["subscription", "add", "--db", db, "--partner", id, "--allow-insecure", "--allow-network", "127.0.0.1", "--url", "http://127.0.0.1:\(port)/hook"])
             #expect(subscribed.status == 0)
         })
         defer { serve.killIfRunning() }

@@ -70,6 +70,11 @@ struct ServeConfigurationTests {
         (["PERIGATE_MAPPING_REFERENCE_DATE": "2020-02-30"], nil, "mapping.referenceDate: '2020-02-30' is not a calendar date"),
         ([String: String](), #"{"audit": {"retentionYears": 4}}"#, "audit.retentionYears: audit retention of 4 years is below the legal minimum of 5 years"),
         ([String: String](), #"{"port": "#, "is not valid JSON"),
+        (["PERIGATE_DELIVERY_ALLOWED_NETWORKS": "10.0.0.0/33"], nil, "delivery.allowedNetworks: '10.0.0.0/33': the prefix length must be 0…32"),
+        ([String: String](), #"{"delivery": {"allowedNetworks": ["127.0.0.0/8", "10.1.2.3/8"]}}"#,
+         "delivery.allowedNetworks: '10.1.2.3/8' has bits set past the /8 prefix (did you mean 10.0.0.0/8?)"),
+        ([String: String](), #"{"delivery": {"allowedNetworks": ["hooks intern"]}}"#,
+         "delivery.allowedNetworks: 'hooks intern' is not a CIDR range, an address or a host name"),
     ])
     func invalid(_ environment: [String: String], _ config: String?, _ message: String) throws {
         let outcome = try Self.serve([], environment: environment, config: config)

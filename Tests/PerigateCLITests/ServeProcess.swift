@@ -32,12 +32,16 @@ struct ServeProcess {
         try Self.launch(database: database, token: token, extraArguments: extraArguments, standardError: FileHandle.nullDevice)
     }
 
+    /// Test receivers listen on http://127.0.0.1:<port>: every test gateway opens plain http and
+    /// loopback explicitly, as an operator would (the defaults refuse both).
+    static let loopbackReceivers = ["PERIGATE_DELIVERY_ALLOW_INSECURE": "true", "PERIGATE_DELIVERY_ALLOWED_NETWORKS": "127.0.0.0/8"]
+
     /// A process on `db` (for PostgreSQL nodes: the base of its key and checkpoint files) with
-    /// the given partner token, extra arguments and environment.
+    /// the given partner token, extra arguments and environment (over ``loopbackReceivers``).
     static func launch(database db: String, token: String, extraArguments: [String], standardError: FileHandle,
                        environment: [String: String] = [:]) throws -> ServeProcess {
         let server = Process()
-        server.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        server.environment = ProcessInfo.processInfo.environment.merging(Self.loopbackReceivers.merging(environment) { _, new in new }) { _, new in new }
         server.executableURL = URL(fileURLWithPath: CLITests.binary)
         server.arguments = ["serve", "--db", db, "--port", "0"] + extraArguments
         server.currentDirectoryURL = CLITests.root

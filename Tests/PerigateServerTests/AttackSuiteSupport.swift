@@ -22,7 +22,6 @@ struct AttackScene {
 
     var gateway: TestGateway
     var worker: DeliveryWorker
-    var client: HTTPClient
     /// One receiver per partner short name.
     var receivers: [String: (receiver: DeliveryWorkerTests.Receiver, url: String)]
     var stopReceivers: [() async -> Void]
@@ -30,7 +29,7 @@ struct AttackScene {
     /// The gateway, a receiver for each of `hooks` (partner short names), a worker, and her
     /// first message: the midwife's referral to the hospital (intake).
     static func start(hooks: [String] = []) async throws -> AttackScene {
-        let gateway = try await TestGateway.start()
+        let gateway = try await TestGateway.start(targets: TestGateway.loopbackReceivers)
         var receivers: [String: (DeliveryWorkerTests.Receiver, String)] = [:]
         var stops: [() async -> Void] = []
         for name in hooks {
@@ -40,18 +39,18 @@ struct AttackScene {
             stops.append { await group.triggerGracefulShutdown(); _ = await task.result }
         }
         let clock = DeliveryWorkerTests.Clock()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let worker = DeliveryWorker(store: gateway.store, partners: gateway.store, views: try ViewPolicy.load(TestSupport.schemas + "/views.json"),
-                                    validator: TestSupport.validator(), client: client, now: { clock.now }, random: { 0.5 },
+                                    validator: TestSupport.validator(), resolve: TestGateway.loopbackResolver,
+                                    settings: .init(targets: TestGateway.loopbackReceivers), now: { clock.now }, random: { 0.5 },
                                     logger: TestGateway.quietLogger)
-        let scene = AttackScene(gateway: gateway, worker: worker, client: client, receivers: receivers, stopReceivers: stops)
+        let scene = AttackScene(gateway: gateway, worker: worker, receivers: receivers, stopReceivers: stops)
         let intake = try await scene.post(id: 1, as: "midwife")
         #expect(intake.status == 202 && intake.json["deliveriesPlanned"] as? [String] == ["inbox:ura:27654321"], "\(intake.text)")
         return scene
     }
 
     func stop() async throws {
-        try await client.shutdown()
+        try await worker.shutdown()
         for stop in stopReceivers { await stop() }
         try await gateway.stop()
     }

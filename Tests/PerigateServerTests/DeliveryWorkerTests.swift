@@ -45,6 +45,7 @@ struct DeliveryWorkerTests {
                 let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
                 var headers: [String: String] = [:]
                 for field in request.headers { headers[field.name.canonicalName] = field.value }
+                headers["host"] = request.head.authority              // HTTP/1.1 `Host` arrives as the authority
                 let failing = self.failing.withLock { $0 }.map { String(decoding: body, as: UTF8.self).contains($0) } ?? false
                 let status = self.state.withLock { state -> Int in
                     state.received.append(Received(headers: headers, body: body))
@@ -82,32 +83,34 @@ struct DeliveryWorkerTests {
         var receiver: Receiver
         var worker: DeliveryWorker
         var clock: Clock
-        var client: HTTPClient
         var subscription: Subscription
         var stopReceiver: () async -> Void
 
         func stop() async throws {
-            try await client.shutdown()
+            try await worker.shutdown()
             await stopReceiver()
             try await gateway.stop()
         }
     }
 
+    /// The receiver's subscription URL names `host` (the worker resolves it with `resolve`) and is
+    /// checked with `targets` before every attempt.
     static func setup(format: String = "xml", path: String = "hook", scheme: String = "http", timeout: Duration = .seconds(30),
-                      console: Bool = false) async throws -> Setup {
+                      console: Bool = false, host: String = "127.0.0.1", targets: WebhookTargetPolicy = TestGateway.loopbackReceivers,
+                      resolve: @escaping WebhookTargetPolicy.Resolver = TestGateway.loopbackResolver) async throws -> Setup {
         let gateway = try await TestGateway.start(console: console)
         let receiver = Receiver()
         let (port, group, task) = try await receiver.start()
-        let subscription = Subscription(id: "sub-kraamzorg", partnerId: gateway.partners["kraamzorg"]!.id, url: "\(scheme)://127.0.0.1:\(port)/\(path)",
+        let subscription = Subscription(id: "sub-kraamzorg", partnerId: gateway.partners["kraamzorg"]!.id, url: "\(scheme)://\(host):\(port)/\(path)",
                                         kinds: [], format: format, secret: WebhookSignature.newSecret(), createdAt: "2026-11-25T10:00:00Z")
         try await gateway.store.addSubscription(subscription, audit: AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test",
                                                                                 event: "subscription.add", action: "C", object: "subscription:x", outcome: "success"))
         let clock = Clock()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: DeliveryWorker.clientConfiguration(timeout: timeout))
         let worker = DeliveryWorker(store: gateway.store, partners: gateway.store, views: try ViewPolicy.load(TestSupport.schemas + "/views.json"),
-                                    validator: TestSupport.validator(), client: client,
-                                    settings: .init(timeout: timeout), now: { clock.now }, random: { 0.5 }, logger: TestGateway.quietLogger)
-        return Setup(gateway: gateway, receiver: receiver, worker: worker, clock: clock, client: client, subscription: subscription,
+                                    validator: TestSupport.validator(), resolve: resolve,
+                                    settings: .init(timeout: timeout, targets: targets), now: { clock.now }, random: { 0.5 },
+                                    logger: TestGateway.quietLogger)
+        return Setup(gateway: gateway, receiver: receiver, worker: worker, clock: clock, subscription: subscription,
                      stopReceiver: { await group.triggerGracefulShutdown(); _ = await task.result })
     }
 
@@ -319,12 +322,14 @@ struct DeliveryWorkerTests {
         }
         setup.receiver.delay.withLock { $0 = .milliseconds(400) }
         let first = DeliveryWorker(store: setup.gateway.store, partners: setup.gateway.store, views: try ViewPolicy.load(TestSupport.schemas + "/views.json"),
-                                   validator: TestSupport.validator(), client: setup.client, settings: .init(concurrency: 4, timeout: .seconds(5)),
+                                   validator: TestSupport.validator(), resolve: TestGateway.loopbackResolver,
+                                   settings: .init(concurrency: 4, timeout: .seconds(5), targets: TestGateway.loopbackReceivers),
                                    now: { [clock = setup.clock] in clock.now }, random: { 0.5 }, logger: TestGateway.quietLogger)
         let running = Task { try await first.runOnce() }
         try await Task.sleep(for: .milliseconds(150))
         running.cancel()                                            // the "crash": answers in flight are never recorded as sent
         _ = await running.result
+        try await first.shutdown()
         setup.receiver.delay.withLock { $0 = .zero }
         for _ in 0..<10 {
             setup.clock.advance(10)

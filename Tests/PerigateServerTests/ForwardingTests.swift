@@ -32,10 +32,12 @@ struct ForwardingHTTPTests {
         #expect(newSecret != secret)
         let stored = try #require(try await gateway.store.subscriptions().first)
         #expect(stored.secret == newSecret && stored.previousSecret == secret && stored.previousSecretUntil != nil)
-        for (body, code) in [(["url": "http://jgz.example.org/hook"], "subscription.invalid"), (["url": "https://x.org", "kinds": ["recept"]], "subscription.invalid"),
-                             (["url": "https://x.org", "format": "pdf"], "subscription.invalid")] as [([String: Any], String)] {
+        for (body, status, code) in [(["url": "http://jgz.example.org/hook"], 422, "subscription.url-not-allowed"),
+                                     (["url": "https://x.org", "kinds": ["recept"]], 400, "subscription.invalid"),
+                                     (["url": "https://x.org", "format": "pdf"], 400, "subscription.invalid"),
+                                     (["url": "not a url"], 400, "subscription.invalid")] as [([String: Any], Int, String)] {
             let reply = try await gateway.send("POST", "v1/subscriptions", token: jgz, contentType: "application/json", body: try Self.json(body))
-            #expect(reply.status == 400 && reply.json["code"] as? String == code, "\(body)")
+            #expect(reply.status == status && reply.json["code"] as? String == code, "\(body)")
         }
         #expect(try await gateway.send("DELETE", "v1/subscriptions/\(id)", token: jgz, contentType: nil).status == 204)
         let events = try await gateway.store.auditEntries(after: 0, limit: 100).map(\.event).filter { $0.hasPrefix("subscription.") }

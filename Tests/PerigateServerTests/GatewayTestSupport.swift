@@ -36,10 +36,14 @@ struct TestGateway {
     ]
 
     /// Starts one; `validator` replaces Perigate's own catalog (e.g. with the Nictiz pack), and
-    /// `extraOrganisations` are registered as well (short name, type, URA).
+    /// `extraOrganisations` are registered as well (short name, type, URA). Webhook URLs are
+    /// checked with `targets` (the production default unless a test opens more) over
+    /// ``creationResolver``.
     static func start(limits: GatewayServer.Configuration = GatewayServer.Configuration(maximumBodyBytes: 100_000), tls: GatewayTLS? = nil,
                       validator custom: MessageValidator? = nil,
-                      extraOrganisations: [(String, String, String)] = [], console: Bool = false) async throws -> TestGateway {
+                      extraOrganisations: [(String, String, String)] = [], console: Bool = false,
+                      targets: WebhookTargetPolicy = WebhookTargetPolicy(),
+                      resolve: @escaping WebhookTargetPolicy.Resolver = TestGateway.creationResolver) async throws -> TestGateway {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("gateway.sqlite").path
         let store = try await SQLiteMessageStore.open(path: path)
         var tokens: [String: String] = [:]
@@ -59,7 +63,8 @@ struct TestGateway {
         clientFile.careTeamInbox = store
         var server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
                                    clientFile: clientFile,
-                                   partners: store, clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner, operators: store),
+                                   partners: store, clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner, targets: targets,
+                                                                                                             resolve: resolve, operators: store),
                                    limits: limits, tls: tls, logger: Self.quietLogger)
         if console {
             let console = try OperatorConsole(store: store, secureCookie: false, refusals: server.refusals)
@@ -74,6 +79,28 @@ struct TestGateway {
         return TestGateway(base: URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!, store: store, task: task,
                            group: group, tokens: tokens, partners: partners, server: server)
     }
+
+    /// What partners' host names answer when a subscription is made: the example domains a
+    /// public address (93.184.216.34; nothing ever connects to it — no worker in the tests
+    /// resolves these names), `*.test` loopback; nothing else resolves. No test asks a real DNS server.
+    static let creationResolver: WebhookTargetPolicy.Resolver = { host in
+        if host == "x.org" || host.hasSuffix(".example.org") { return ["93.184.216.34"] }
+        if host.hasSuffix(".test") { return ["127.0.0.1"] }
+        throw Unresolvable()
+    }
+
+    /// The delivery worker's resolver in tests: `*.test` is 127.0.0.1, nothing else resolves, so
+    /// no delivery ever leaves this machine.
+    static let loopbackResolver: WebhookTargetPolicy.Resolver = { host in
+        guard host.hasSuffix(".test") else { throw Unresolvable() }
+        return ["127.0.0.1"]
+    }
+
+    struct Unresolvable: Error {}
+
+    /// Test receivers listen on http://127.0.0.1:<port>: plain http and loopback, opened
+    /// explicitly as an operator would (`delivery.allowInsecure`, `delivery.allowedNetworks`).
+    static let loopbackReceivers = try! WebhookTargetPolicy(allowInsecure: true, allowing: ["127.0.0.0/8"])
 
     /// Graceful shutdown (as on SIGTERM): open requests finish, then the store closes.
     /// Warnings and worse only: the request lines would drown the test output (ProcessLogTests

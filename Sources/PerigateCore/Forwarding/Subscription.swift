@@ -42,21 +42,6 @@ public struct Subscription: Sendable, Codable, Hashable {
         kinds.isEmpty || kinds.contains(kind) || kinds.contains("\(kind)@\(version)")
     }
 
-    /// Why `url` may not be used, or `nil`: https anywhere; plain http only to this machine
-    /// (127.0.0.1, ::1, localhost) unless explicitly allowed.
-    public static func problem(withURL url: String, allowInsecure: Bool = false) -> String? {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host, !host.isEmpty else {
-            return "not an absolute URL"
-        }
-        switch scheme {
-        case "https": return nil
-        case "http":
-            return allowInsecure || ["127.0.0.1", "::1", "localhost"].contains(host.lowercased()) ? nil
-                : "plain http is allowed only to this machine (use https, or allow it explicitly)"
-        default: return "use https"
-        }
-    }
-
     /// The subscription as shown to its owner: without secrets.
     public var redacted: Subscription {
         var copy = self
