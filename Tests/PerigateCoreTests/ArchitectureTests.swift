@@ -15,7 +15,7 @@ struct ArchitectureTests {
         "PerigateCore": ["PerigateXML", "CZlib", "Crypto", "Logging"],
         "PerigateSQLite": ["PerigateCore", "SQLiteNIO", "NIOCore", "Logging", "Crypto"],
         "PerigatePostgres": ["PerigateCore", "PostgresNIO", "NIOCore", "Logging", "Crypto"],
-        "PerigateServer": ["PerigateCore", "PerigateXML", "Hummingbird", "HummingbirdCore", "HummingbirdTLS", "HTTPTypes", "Logging", "NIOCore", "NIOSSL",
+        "PerigateServer": ["PerigateCore", "PerigateXML", "Hummingbird", "HummingbirdCore", "HummingbirdTLS", "HTTPTypes", "Logging", "NIOCore", "NIOHTTPTypes", "NIOSSL",
                            "Prometheus", "Crypto", "Metrics"],
         "PerigateConsole": ["PerigateCore", "PerigateXML", "PerigateServer", "Hummingbird", "HummingbirdAuth", "HummingbirdBcrypt", "Mustache", "NIOPosix",
                             "HTTPTypes", "Logging"],

@@ -34,7 +34,9 @@ struct SurfaceBudgetTests {
 
     @Test("260 stalled console logins from one address (Content-Length 16000, then silence): 64 held, the rest closed; partner POSTs still get 202, /health 200")
     func stalledLogins() async throws {
-        let gateway = try await TestGateway.start(console: true)
+        // The console's timeout is long here, so the held logins stay held however slow the machine.
+        let gateway = try await TestGateway.start(limits: GatewayServer.Configuration(maximumBodyBytes: 100_000, publicRequestTimeout: .seconds(120)),
+                                                  console: true)
         let port = try #require(gateway.base.port)
         let head = "POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
             + "Content-Length: 16000\r\n\r\ngebruiker=anna&wachtwoord="
