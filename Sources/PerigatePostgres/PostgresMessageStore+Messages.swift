@@ -4,6 +4,11 @@ import PerigateCore
 import PostgresNIO
 
 extension PostgresMessageStore: MessageStore {
+    /// A round trip through the pool (which reconnects by itself after the database comes back).
+    public func probeWritable() async throws {
+        _ = try await query("SELECT 1").collect()
+    }
+
     public func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
         let compressed = try Compression.compress(message.raw)
         let report = try StorageJSON.text(message.report)

@@ -6,6 +6,12 @@ extension SQLiteMessageStore {
     /// Durable when it returns. Concurrent calls are group-committed: written together in one
     /// transaction with set-based statements (one SELECT, one INSERT for the messages, one for the
     /// audit lines), each caller with its own outcome.
+    /// An empty write transaction through the one writer: fails (after the 5 s busy timeout) while
+    /// another process holds the database's write lock.
+    public func probeWritable() async throws {
+        try await transaction {}
+    }
+
     public func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
         let compressed = try Compression.compress(message.raw)
         let item = GroupCommitQueue.Item(message: message, compressed: compressed, row: try Self.row(message, compressed: compressed),

@@ -141,7 +141,10 @@ public struct GatewayServer: Sendable {
     private func ready() async throws -> Response {
         let store = ingest.store
         let answered = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await store.auditEntries(after: Int.max - 1, limit: 1)) != nil }
+            group.addTask {
+                guard (try? await store.auditEntries(after: Int.max - 1, limit: 1)) != nil else { return false }
+                return (try? await store.probeWritable()) != nil
+            }
             group.addTask {
                 try? await Task.sleep(for: .seconds(5))
                 return false
@@ -151,7 +154,7 @@ public struct GatewayServer: Sendable {
             return first
         }
         guard answered else {
-            return Problem(.storeUnavailable, detail: "the message store does not answer").response
+            return Problem(.storeUnavailable, detail: "the message store does not answer, or cannot start a write").response
         }
         for check in readinessChecks {
             if let problem = await check() {

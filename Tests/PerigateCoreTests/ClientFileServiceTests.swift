@@ -15,6 +15,8 @@ struct ClientFileServiceTests {
 
         struct Failure: Error {}
 
+        func probeWritable() {}
+
         func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
             await inner.accept(message, audit: audit, deliveries: deliveries)
         }

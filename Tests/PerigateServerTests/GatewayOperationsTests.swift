@@ -6,6 +6,7 @@ import Testing
 import PerigateCore
 import PerigateTestSupport
 import PerigateServer
+import SQLiteNIO
 
 /// Operations over real HTTP: metrics, request ids, problem+json for unknown routes, the
 /// concurrency limit and the request timeout.
@@ -54,6 +55,28 @@ struct GatewayOperationsTests {
         #expect(failed.json["code"] as? String == "server.error")
         #expect((failed.json["detail"] as? String)?.contains(failed.headers["perigate-request-id"] ?? "?") == true)
         try await gateway.stop(closingStore: false)
+    }
+
+    @Test("/ready answers 503 while another process holds the database's write lock (reads still work), 200 once it lets go")
+    func readyNeedsTheWriteLock() async throws {
+        let gateway = try await TestGateway.start()
+        #expect(try await gateway.send("GET", "ready", token: nil, contentType: nil).status == 200)
+        // An insider's `sqlite3 gateway.sqlite "BEGIN IMMEDIATE"`, held.
+        let other = try await SQLiteConnection.open(storage: .file(path: gateway.store.path))
+        _ = try await other.query("BEGIN IMMEDIATE", [])
+        let blocked = try await gateway.send("GET", "ready", token: nil, contentType: nil)
+        #expect(blocked.status == 503)
+        #expect(blocked.json["code"] as? String == "store.unavailable")
+        _ = try await other.query("ROLLBACK", [])
+        try await other.close()
+        // Ready again by itself (the probe that timed out gave the writer back).
+        var status = 0
+        for _ in 0..<20 where status != 200 {
+            status = try await gateway.send("GET", "ready", token: nil, contentType: nil).status
+            if status != 200 { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(status == 200)
+        try await gateway.stop()
     }
 
     @Test("beyond the concurrency limit: 503 server.busy with Retry-After; a stalled upload times out with 503 request.timeout")

@@ -12,6 +12,9 @@ public actor MemoryMessageStore: MessageStore {
 
     public init() {}
 
+    /// Always writable.
+    public func probeWritable() {}
+
     public func accept(_ message: StoredMessage, audit entries: [AuditEntry], deliveries: [Delivery]) -> AcceptOutcome {
         if let existing = messages[message.id] {
             let duplicate = existing.raw == message.raw

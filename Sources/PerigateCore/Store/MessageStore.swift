@@ -9,6 +9,10 @@ public protocol MessageStore: Sendable {
     func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome
     /// The same, with the message's outbox rows (deliveries), written only when it is newly stored.
     func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome
+    /// Throws unless a write could start now: the write lock can be taken (SQLite: an empty
+    /// `BEGIN IMMEDIATE`/`COMMIT` through the one writer) or the database answers (PostgreSQL). What
+    /// `/ready` asks, so a store that reads but cannot write is not ready.
+    func probeWritable() async throws
     /// The stored message with this id, if any.
     func message(id: String) async throws -> StoredMessage?
     /// Every accepted message about this client, in storage order. Stores may leave `facts`

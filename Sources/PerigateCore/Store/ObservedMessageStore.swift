@@ -20,6 +20,10 @@ public struct ObservedMessageStore: MessageStore {
         try await timed("accept") { try await base.accept(message, audit: audit, deliveries: deliveries) }
     }
 
+    public func probeWritable() async throws {
+        try await base.probeWritable()
+    }
+
     public func message(id: String) async throws -> StoredMessage? {
         try await timed("message") { try await base.message(id: id) }
     }
