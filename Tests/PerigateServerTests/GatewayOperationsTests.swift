@@ -147,15 +147,16 @@ final class RawHTTPConnection: @unchecked Sendable {
         guard send(socket, bytes, bytes.count, 0) == bytes.count else { throw POSIXError(.EIO) }
     }
 
-    /// Everything the server sends until it closes or 10 s pass.
-    func readResponse() throws -> String {
+    /// Everything the server sends until it closes or 10 s pass (or, with `untilClosed` false, until
+    /// a JSON body has come).
+    func readResponse(untilClosed: Bool = false) throws -> String {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = recv(socket, &buffer, buffer.count, 0)
             if count <= 0 { break }
             received += buffer[0..<count]
-            if let text = String(bytes: received, encoding: .utf8), text.contains("\r\n\r\n"), text.contains("}") { break }
+            if !untilClosed, let text = String(bytes: received, encoding: .utf8), text.contains("\r\n\r\n"), text.contains("}") { break }
         }
         return String(decoding: received, as: UTF8.self)
     }
@@ -165,19 +166,8 @@ final class RawHTTPConnection: @unchecked Sendable {
     /// would starve the in-process server's own tasks.
     func readUntilClosed() async -> String {
         await withCheckedContinuation { done in
-            DispatchQueue.global().async { done.resume(returning: self.readUntilClosedBlocking()) }
+            DispatchQueue.global().async { done.resume(returning: (try? self.readResponse(untilClosed: true)) ?? "") }
         }
-    }
-
-    private func readUntilClosedBlocking() -> String {
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            received += buffer[0..<count]
-        }
-        return String(decoding: received, as: UTF8.self)
     }
 
     func close() {
