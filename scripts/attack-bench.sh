@@ -7,7 +7,7 @@
 # comes from 127.0.0.2, legitimate traffic from 127.0.0.1; nothing leaves loopback.
 # The helper is scripts/attack_bench.py (Python 3, standard library only).
 # Usage: scripts/attack-bench.sh [SECONDS] [-- helper options, e.g. --only a,b --slowloris 500]
-#        (default 10 s per attack; about 4 minutes in all; PERIGATE_BIN overrides the binary)
+#        (default 10 s per attack; about 2½ minutes in all; PERIGATE_BIN overrides the binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"

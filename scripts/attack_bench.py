@@ -41,8 +41,8 @@ def fresh_message(template):
 
 
 def attributes_message(count):
-    """One element with `count` attributes (the quadratic-parse attack)."""
-    return ("<verwijzing " + " ".join('a%d="x"' % i for i in range(count)) + "/>").encode()
+    """One element with `count` attributes of 16 bytes each (the quadratic-parse attack; 100,000 make 1.6 MB)."""
+    return ("<verwijzing " + " ".join('a%05d="xxxxxx"' % i for i in range(count)) + "/>").encode()
 
 
 def worst_legal_message():
@@ -571,7 +571,7 @@ def print_table(args, rows, details):
     print("legitimate traffic: %d clients from 127.0.0.1, one valid POST /v1/messages every %.0f ms each "
           "(fresh berichtId), %g s baseline then %g s during the attack; attack from 127.0.0.2"
           % (args.clients, args.interval * 1000, args.baseline, args.seconds))
-    print("%-3s %-16s %-16s %-16s %7s %7s  %-20s" % ("", "baseline", "during attack", "", "p50", "p99", "RSS MiB"))
+    print(("%-3s %-16s %-16s %-16s %7s %7s  %-20s" % ("", "baseline", "during attack", "", "p50", "p99", "RSS MiB")).rstrip())
     print("%-3s %6s %4s %5s %6s %4s %5s %7s %7s %7s %7s  %6s %6s %6s" % (
         "", "p50 ms", "p99", "ok %", "p50 ms", "p99", "ok %", "max ms", "n", "ratio", "ratio", "before", "peak", "after"))
     for key, base, during, before, peak, after in rows:
