@@ -246,7 +246,7 @@ struct ConsoleTests {
     }
 
     /// A login POSTed from `source` (a raw connection bound to that loopback address); the status.
-    static func rawLogin(port: Int, from source: String, _ name: String, _ password: String) async throws -> Int {
+    static func rawLogin(port: Int, from source: String, _ name: String, _ password: String, tries: Int = 50) async throws -> Int {
         let form = "gebruiker=\(name)&wachtwoord=\(password)"
         let connection = try RawHTTPConnection(port: port, from: source)
         defer { connection.close() }
@@ -254,10 +254,10 @@ struct ConsoleTests {
             + "Content-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
         let answer = await connection.readUntilClosed()
         let status = Int(answer.dropFirst(9).prefix(3)) ?? 0
-        guard status == 429, answer.contains(checksBusy) else { return status }
+        guard status == 429, answer.contains(checksBusy), tries > 1 else { return status }
         // The process-wide check queue is full (a flood test in parallel): again, as a person would.
         try await Task.sleep(for: .milliseconds(200))
-        return try await rawLogin(port: port, from: source, name, password)
+        return try await rawLogin(port: port, from: source, name, password, tries: tries - 1)
     }
 
     @Test("five failed logins lock a name from that source only; twenty from one source lock the source; locks cost no check; refusals aggregated")
