@@ -139,7 +139,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     static let malformedBody: ByteBuffer = {
-        let problem = Problem(.requestMalformedHTTP, detail: "the request could not be read as HTTP/1.1 (request line, header fields "
+        let problem = Problem(.requestMalformedHTTP, detail: "the request could not be read as HTTP (request line, header fields "
             + "too large or too many, or conflicting Content-Length and Transfer-Encoding)")
         return ByteBuffer(bytes: (try? CanonicalJSON.data(problem)) ?? Data("{}".utf8))
     }()
