@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import PerigateCore
 
 extension GatewayServer {
@@ -13,8 +14,13 @@ extension GatewayServer {
         var body: Data
         do {
             body = Data(buffer: try await request.body.collect(upTo: limit))
-        } catch {
+        } catch is NIOTooManyBytesError {
             return Problem(.messageTooLarge, detail: "the body exceeds \(limit) bytes").response
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // The HTTP layer could not read the body (a malformed chunk, a connection cut off).
+            return Problem(.requestMalformedHTTP, detail: "the request body could not be read as HTTP (chunked encoding)").response
         }
         switch request.headers[.contentEncoding]?.lowercased() {
         case nil, "identity":

@@ -143,6 +143,20 @@ struct ConnectionGuardTests {
         #expect(json["status"] as? Int == 400)
         try await gateway.stop()
     }
+
+    @Test("a malformed chunk size in an authenticated POST is 400 request.malformed-http, not 413")
+    func badChunk() async throws {
+        let gateway = try await TestGateway.start()
+        let connection = try RawHTTPConnection(port: try #require(gateway.base.port))
+        try connection.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(gateway.midwifeToken)\r\n"
+            + TestGateway.user.map { "\($0.key): \($0.value)\r\n" }.joined()
+            + "Content-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+        let answer = await connection.readUntilClosed()
+        connection.close()
+        #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(120))")
+        #expect(answer.contains("request.malformed-http"))
+        try await gateway.stop()
+    }
 }
 
 /// Password checks cannot starve the gateway (issue 18, item 4): bcrypt runs on a pool of its own
