@@ -40,7 +40,7 @@ struct SurfaceBudgetTests {
         let port = try #require(gateway.base.port)
         let head = "POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
             + "Content-Length: 16000\r\n\r\ngebruiker=anna&wachtwoord="
-        let sockets = (0..<260).compactMap { _ in Self.stalledClient(port: port, sending: head) }
+        let sockets = await Self.offCooperativeThreads { (0..<260).compactMap { _ in Self.stalledClient(port: port, sending: head) } }
         #expect(sockets.count == 260)
         try await Task.sleep(for: .seconds(1))
         // One address holds at most 64 connections: the gateway closed the others at once.
@@ -66,6 +66,21 @@ struct SurfaceBudgetTests {
 }
 
 extension SurfaceBudgetTests {
+    /// Runs blocking socket work (many connects, which wait when the accept queue is full) on a
+    /// Dispatch thread: on the test's cooperative threads (two here) it would starve the in-process
+    /// gateway's own tasks, and those of every other test running in parallel.
+    static func offCooperativeThreads<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { done in
+            DispatchQueue.global().async { done.resume(with: Result { try body() }) }
+        }
+    }
+
+    static func offCooperativeThreads<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { done in
+            DispatchQueue.global().async { done.resume(returning: body()) }
+        }
+    }
+
     /// Whether the gateway has closed this connection (a read that would block means it is open).
     static func isClosedByPeer(_ socket: Int32) -> Bool {
         var byte: UInt8 = 0
@@ -168,10 +183,13 @@ struct LoginFloodTests {
         let gateway = try await TestGateway.start(console: true)
         let port = try #require(gateway.base.port)
         let form = "gebruiker=anna&wachtwoord=verkeerd-wachtwoord"
-        let connections = try (0..<40).map { _ in try RawHTTPConnection(port: port) }
-        for connection in connections {
-            try connection.write("POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                + "Content-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
+        let connections = try await SurfaceBudgetTests.offCooperativeThreads {
+            try (0..<40).map { _ in
+                let connection = try RawHTTPConnection(port: port)
+                try connection.write("POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    + "Content-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
+                return connection
+            }
         }
         let posted = try await gateway.post(TestSupport.samples.appendingPathComponent("valid/verwijzing-1-hypertensie-regulier.xml"),
                                             as: "midwife")
