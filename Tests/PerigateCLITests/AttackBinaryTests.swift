@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import PerigateCore
 import PerigateSQLite
+import PerigateTestSupport
 import Synchronization
 import Testing
 

@@ -84,7 +84,7 @@ struct GatewayOperationsTests {
         let gateway = try await TestGateway.start(limits: GatewayServer.Configuration(maximumBodyBytes: 100_000, requestTimeout: .seconds(2),
                                                                         maximumConcurrentRequests: 1))
         // A partner that announces 5000 bytes and sends 10: the request holds the only slot.
-        let stalled = try RawHTTPConnection(port: gateway.base.port!)
+        let stalled = try LoopbackSocket(port: gateway.base.port!, from: "127.0.0.1")
         try stalled.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(gateway.midwifeToken)\r\n"
             + TestGateway.user.map { "\($0.key): \($0.value)\r\n" }.joined()
             + "Content-Type: application/xml\r\nContent-Length: 5000\r\n\r\n<verwijzin")
@@ -102,10 +102,7 @@ struct GatewayOperationsTests {
         // Probes stay outside the limit.
         #expect(try await gateway.send("GET", "health", token: nil, headers: [:], contentType: nil).status == 200)
 
-        // Read on a plain thread: a blocking recv must not hold one of the few threads the gateway runs on.
-        let answer = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
-            DispatchQueue.global().async { done.resume(returning: (try? stalled.readResponse()) ?? "") }
-        }
+        let answer = await stalled.read(untilJSON: true)
         #expect(answer.hasPrefix("HTTP/1.1 503"))
         #expect(answer.contains("request.timeout"))
         stalled.close()
@@ -120,65 +117,5 @@ struct GatewayOperationsTests {
         }
         #expect(status == 202)
         try await gateway.stop()
-    }
-}
-
-/// A plain TCP connection for requests URLSession cannot make (a stalled upload).
-final class RawHTTPConnection: @unchecked Sendable {
-    let socket: Int32
-
-    /// - Parameter source: the local address to connect from (any of 127.0.0.0/8: another client
-    ///   machine as far as the gateway can tell).
-    init(port: Int, from source: String = "127.0.0.1") throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_addr.s_addr = inet_addr(source)
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { Glibc.close(socket); throw POSIXError(.EADDRNOTAVAIL) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-    }
-
-    func write(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        guard send(socket, bytes, bytes.count, 0) == bytes.count else { throw POSIXError(.EIO) }
-    }
-
-    /// Everything the server sends until it closes or 10 s pass (or, with `untilClosed` false, until
-    /// a JSON body has come).
-    func readResponse(untilClosed: Bool = false) throws -> String {
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            received += buffer[0..<count]
-            if !untilClosed, let text = String(bytes: received, encoding: .utf8), text.contains("\r\n\r\n"), text.contains("}") { break }
-        }
-        return String(decoding: received, as: UTF8.self)
-    }
-
-    /// Everything the server sends until it closes the connection (or 10 s pass), read on a
-    /// Dispatch thread: a blocking read on the test's cooperative threads (two on this machine)
-    /// would starve the in-process server's own tasks.
-    func readUntilClosed() async -> String {
-        await withCheckedContinuation { done in
-            DispatchQueue.global().async { done.resume(returning: (try? self.readResponse(untilClosed: true)) ?? "") }
-        }
-    }
-
-    func close() {
-        Glibc.close(socket)
     }
 }

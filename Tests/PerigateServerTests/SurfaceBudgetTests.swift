@@ -10,25 +10,9 @@ import PerigateTestSupport
 @Suite("Separate budgets per surface")
 struct SurfaceBudgetTests {
     /// A TCP connection to 127.0.0.1 from `source` that sends `text` and then holds (a stalled client).
-    static func stalledClient(port: Int, from source: String = "127.0.0.2", sending text: String) -> Int32? {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return nil }
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_addr.s_addr = inet_addr(source)
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { close(socket); return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { close(socket); return nil }
-        _ = text.withCString { send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    static func stalledClient(port: Int, from source: String = "127.0.0.2", sending text: String) -> LoopbackSocket? {
+        guard let socket = try? LoopbackSocket(port: port, from: source) else { return nil }
+        try? socket.write(text)
         return socket
     }
 
@@ -47,7 +31,7 @@ struct SurfaceBudgetTests {
         // (The kernel's accept queue hands them over gradually: wait for the gateway to get to all.)
         var closed = 0
         for _ in 0..<60 where closed < 260 - 64 {
-            closed = sockets.filter(Self.isClosedByPeer).count
+            closed = sockets.filter(\.isClosedByPeer).count
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(closed == 260 - 64)
@@ -60,7 +44,7 @@ struct SurfaceBudgetTests {
         let login = try await gateway.send("GET", "console/login", token: nil, contentType: nil)
         #expect(login.status == 503)
         #expect(login.json["code"] as? String == "server.busy")
-        for socket in sockets { close(socket) }
+        for socket in sockets { socket.close() }
         try await gateway.stop()
     }
 }
@@ -81,17 +65,10 @@ extension SurfaceBudgetTests {
         }
     }
 
-    /// Whether the gateway has closed this connection (a read that would block means it is open).
-    static func isClosedByPeer(_ socket: Int32) -> Bool {
-        var byte: UInt8 = 0
-        let count = recv(socket, &byte, 1, Int32(MSG_DONTWAIT) | Int32(MSG_PEEK))
-        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-    }
-
     /// Waits up to `seconds` for the gateway to close `socket`.
-    static func closedWithin(_ seconds: Int, _ socket: Int32) async throws -> Bool {
+    static func closedWithin(_ seconds: Int, _ socket: LoopbackSocket) async throws -> Bool {
         for _ in 0..<(seconds * 10) {
-            if isClosedByPeer(socket) { return true }
+            if socket.isClosedByPeer { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
         return false
@@ -109,14 +86,14 @@ struct ConnectionGuardTests {
         let dripping = try #require(SurfaceBudgetTests.stalledClient(port: port, sending: "GET /hea"))
         let silent = try #require(SurfaceBudgetTests.stalledClient(port: port, sending: ""))
         for _ in 0..<5 {
-            _ = "l".withCString { send(dripping, $0, 1, Int32(MSG_NOSIGNAL)) }
+            try? dripping.write("l")
             try await Task.sleep(for: .milliseconds(300))
         }
-        #expect(SurfaceBudgetTests.isClosedByPeer(dripping), "1.5 s of dripping is past the 1 s head timeout")
+        #expect(dripping.isClosedByPeer, "1.5 s of dripping is past the 1 s head timeout")
         #expect(try await SurfaceBudgetTests.closedWithin(5, silent))
         #expect(try await gateway.send("GET", "health", token: nil, contentType: nil).status == 200)
-        close(dripping)
-        close(silent)
+        dripping.close()
+        silent.close()
         try await gateway.stop()
     }
 
@@ -126,14 +103,14 @@ struct ConnectionGuardTests {
         let port = try #require(gateway.base.port)
         let held = (0..<6).compactMap { _ in SurfaceBudgetTests.stalledClient(port: port, from: "127.0.0.3", sending: "") }
         try await Task.sleep(for: .milliseconds(500))
-        #expect(held.filter(SurfaceBudgetTests.isClosedByPeer).count == 2)
+        #expect(held.filter(\.isClosedByPeer).count == 2)
         // 127.0.0.1 is another address: served.
         #expect(try await gateway.send("GET", "health", token: nil, contentType: nil).status == 200)
-        for socket in held { close(socket) }
+        for socket in held { socket.close() }
         try await Task.sleep(for: .milliseconds(500))
-        let again = try RawHTTPConnection(port: port, from: "127.0.0.3")
+        let again = try LoopbackSocket(port: port, from: "127.0.0.3")
         try again.write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        #expect(await again.readUntilClosed().hasPrefix("HTTP/1.1 200"))
+        #expect(await again.read().hasPrefix("HTTP/1.1 200"))
         again.close()
         try await gateway.stop()
     }
@@ -146,9 +123,9 @@ struct ConnectionGuardTests {
     ])
     func parserRefusals(request: String) async throws {
         let gateway = try await TestGateway.start()
-        let connection = try RawHTTPConnection(port: try #require(gateway.base.port))
+        let connection = try LoopbackSocket(port: try #require(gateway.base.port), from: "127.0.0.1")
         try? connection.write(request)       // the server may stop reading a too-large head half-way
-        let answer = await connection.readUntilClosed()
+        let answer = await connection.read()
         connection.close()
         #expect(answer.hasPrefix("HTTP/1.1 400"))
         #expect(answer.lowercased().contains("content-type: application/problem+json"))
@@ -162,11 +139,11 @@ struct ConnectionGuardTests {
     @Test("a malformed chunk size in an authenticated POST is 400 request.malformed-http, not 413")
     func badChunk() async throws {
         let gateway = try await TestGateway.start()
-        let connection = try RawHTTPConnection(port: try #require(gateway.base.port))
+        let connection = try LoopbackSocket(port: try #require(gateway.base.port), from: "127.0.0.1")
         try connection.write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(gateway.midwifeToken)\r\n"
             + TestGateway.user.map { "\($0.key): \($0.value)\r\n" }.joined()
             + "Content-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
-        let answer = await connection.readUntilClosed()
+        let answer = await connection.read()
         connection.close()
         #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(120))")
         #expect(answer.contains("request.malformed-http"))
@@ -185,7 +162,7 @@ struct LoginFloodTests {
         let form = "gebruiker=anna&wachtwoord=verkeerd-wachtwoord"
         let connections = try await SurfaceBudgetTests.offCooperativeThreads {
             try (0..<40).map { _ in
-                let connection = try RawHTTPConnection(port: port)
+                let connection = try LoopbackSocket(port: port, from: "127.0.0.1")
                 try connection.write("POST /console/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                     + "Content-Length: \(form.utf8.count)\r\nConnection: close\r\n\r\n\(form)")
                 return connection
@@ -196,11 +173,7 @@ struct LoginFloodTests {
         #expect(posted.status == 202)
         let answers = await withTaskGroup(of: String.self) { group in
             for connection in connections {
-                group.addTask {
-                    await withCheckedContinuation { done in
-                        DispatchQueue.global().async { done.resume(returning: (try? connection.readResponse()) ?? "") }
-                    }
-                }
+                group.addTask { await connection.read(untilJSON: true) }
             }
             return await group.reduce(into: [String]()) { $0.append($1) }
         }
