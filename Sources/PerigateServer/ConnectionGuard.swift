@@ -75,7 +75,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let source = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        let source = GatewayContext.source(of: context.channel)
         guard counter.admit(source) else {
             context.close(promise: nil)
             return
@@ -85,15 +85,20 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        release()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        release()
+        context.fireChannelInactive()
+    }
+
+    /// Stops the deadline and gives the connection's place back (once, whichever comes first).
+    private func release() {
         deadline?.cancel()
         deadline = nil
         if let source { counter.release(source) }
         source = nil
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        handlerRemoved(context: context)
-        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -18,9 +18,14 @@ public struct GatewayContext: RequestContext {
     /// The client's IP address (`nil` when the transport does not say).
     public var clientAddress: String? { channel.remoteAddress?.ipAddress }
 
-    /// The client's address as audit lines and per-source limits name it (`unknown` when the
-    /// transport does not say).
-    public var source: String { clientAddress ?? "unknown" }
+    /// The client's address as audit lines and per-source limits name it (``source(of:)``).
+    public var source: String { Self.source(of: channel) }
+
+    /// The address of the client at the other end of `channel`, `unknown` when the transport
+    /// does not say: the one naming of a source, for audit lines, lock-outs and connection caps.
+    static func source(of channel: any Channel) -> String {
+        channel.remoteAddress?.ipAddress ?? "unknown"
+    }
 
     /// SHA-256 (lowercase hex) of the DER form of the client's TLS certificate, when it sent one.
     func clientCertificateFingerprint() async -> String? {

@@ -6,11 +6,11 @@ extension GatewayServer {
     /// `GET /v1/clients/{bsn}/access-log[?from=YYYY-MM-DD&to=YYYY-MM-DD]` and `…/access-log/copy`:
     /// JSON, or a printable HTML page with `Accept: text/html`.
     func getAccessLog(_ request: Request, _ context: GatewayContext, copy: Bool) async throws -> Response {
-        let requester: ClientFileService.Requester
-        switch try await authenticateForAccessLog(request, context) {
-        case .success(let found): requester = found
-        case .failure(let problem): return try await refused(problem, request, context)
-        }
+        try await asRequester(request, context) { requester in try await getAccessLog(request, context, copy: copy, requester) }
+    }
+
+    private func getAccessLog(_ request: Request, _ context: GatewayContext, copy: Bool,
+                              _ requester: ClientFileService.Requester) async throws -> Response {
         guard let bsn = context.parameters.get("bsn").flatMap(BSN.init) else { return Self.badBSN }
         let html = request.headers[.accept]?.contains("text/html") == true
         let outcome = copy ? try await clientFile.accessLogCopy(bsn: bsn, requester: requester)

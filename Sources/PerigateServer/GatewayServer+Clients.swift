@@ -139,16 +139,23 @@ extension GatewayServer {
         }
     }
 
-    /// Authenticates her (or a partner) and reads the path's BSN, then runs `body`.
-    private func asRequester(_ request: Request, _ context: GatewayContext, event: String,
-                             _ body: (BSN, ClientFileService.Requester) async throws -> Response) async throws -> Response {
-        let requester: ClientFileService.Requester
+    /// Authenticates her (or a partner) for the routes of her own file, then runs `body`; a
+    /// refusal is answered and audited (``refused(_:_:_:)``).
+    func asRequester(_ request: Request, _ context: GatewayContext,
+                     _ body: (ClientFileService.Requester) async throws -> Response) async throws -> Response {
         switch try await authenticateForAccessLog(request, context) {
-        case .success(let found): requester = found
+        case .success(let requester): return try await body(requester)
         case .failure(let problem): return try await refused(problem, request, context)
         }
-        guard let bsn = try await clientBSN(context, requester, event: event) else { return Self.badBSN }
-        return try await body(bsn, requester)
+    }
+
+    /// The same, and reads the path's BSN (an invalid one audited under `event`), then runs `body`.
+    private func asRequester(_ request: Request, _ context: GatewayContext, event: String,
+                             _ body: (BSN, ClientFileService.Requester) async throws -> Response) async throws -> Response {
+        try await asRequester(request, context) { requester in
+            guard let bsn = try await clientBSN(context, requester, event: event) else { return Self.badBSN }
+            return try await body(bsn, requester)
+        }
     }
 
     private func careTeamResponse(_ outcome: ClientFileService.CareTeamOutcome) -> Response {
