@@ -29,6 +29,8 @@ trap stop_test_postgres EXIT
 # The browser test must run here, not skip; its screenshots go to $PERIGATE_TEST_OUTPUT/console.
 export PERIGATE_REQUIRE_BROWSER=1
 export PERIGATE_TEST_OUTPUT="${PERIGATE_TEST_OUTPUT:-$PWD/.build/test-output}"
+# The test gateways sign audit checkpoints with a key of their own, not the user's (~/.config/perigate).
+export PERIGATE_AUDIT_KEY_DIRECTORY="${PERIGATE_AUDIT_KEY_DIRECTORY:-$(mktemp -d)/perigate-keys}"
 
 swift build --build-tests
 swift test

@@ -4,35 +4,54 @@ import PerigateCore
 import PerigateServer
 import Logging
 import ServiceLifecycle
+import Synchronization
 
-/// Signs the audit chain head every `interval` (when it moved) and once more at shutdown, after
-/// the HTTP server has stopped (it is listed before the server in the service group, and groups
-/// shut down in reverse order).
-struct AuditCheckpointService: Service {
-    let store: any AuditChainStore
-    let file: AuditCheckpointFile
-    /// The raw private key (the key type itself is not `Sendable`).
-    let key: Data
+/// Signs the audit chain head every `interval` (when it moved) and as soon as `lines` lines were
+/// written since the last checkpoint, into the checkpoint file and every witness; once more at
+/// start and at shutdown (``GatewayLifetime``), after the HTTP server has stopped. A witness that
+/// stops taking checkpoints is logged when it starts failing and when it is back, not every second.
+final class AuditCheckpointService: Service, Sendable {
+    let checkpointer: AuditCheckpointer
     let interval: Duration
+    let lines: Int
     let logger: Logger
+    private let failing = Mutex<Set<String>>([])
 
-    func run() async throws {
-        while true {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                break
-            }
-            await checkpoint()
-        }
-        await checkpoint()
+    init(checkpointer: AuditCheckpointer, interval: Duration, lines: Int, logger: Logger) {
+        self.checkpointer = checkpointer
+        self.interval = interval
+        self.lines = lines
+        self.logger = logger
     }
 
-    private func checkpoint() async {
-        do {
-            if let written = try await store.writeAuditCheckpoint(to: file, key: try Curve25519.Signing.PrivateKey(rawRepresentation: key)) {
-                logger.debug("audit checkpoint", metadata: ["line": "\(written.sequence)"])
+    func run() async throws {
+        let clock = ContinuousClock()
+        var last = clock.now
+        // A cheap look at the head five times a second: the line count can make a checkpoint due before the interval.
+        while (try? await cancelWhenGracefulShutdown { try await Task.sleep(for: min(self.interval, .milliseconds(200))) }) != nil {
+            if clock.now - last < interval {
+                guard let head = try? await checkpointer.store.auditHead().sequence,
+                      head - (await checkpointer.lastSequence()) >= lines else { continue }
             }
+            await round()
+            last = clock.now
+        }
+    }
+
+    /// One checkpoint (when the head moved) and the witnesses' pending ones.
+    func round() async {
+        do {
+            let round = try await checkpointer.checkpoint()
+            if let written = round.written { logger.debug("audit checkpoint", metadata: ["line": "\(written.sequence)"]) }
+            let failed = Set(round.failures.map(\.witness))
+            let (started, recovered) = failing.withLock { failing in
+                defer { failing = failed }
+                return (failed.subtracting(failing), failing.subtracting(failed))
+            }
+            for failure in round.failures where started.contains(failure.witness) {
+                logger.error("audit witness does not take checkpoints", metadata: ["witness": "\(failure.witness)", "error": "\(failure.error)"])
+            }
+            for witness in recovered { logger.notice("audit witness takes checkpoints again", metadata: ["witness": "\(witness)"]) }
         } catch {
             logger.error("audit checkpoint failed", metadata: ["error": "\(String(describing: type(of: error)))"])
         }

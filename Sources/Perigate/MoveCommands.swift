@@ -35,13 +35,15 @@ struct ExportCommand: AsyncParsableCommand {
         var counts: [String: Int] = [:]
         try await database.withStore { store in
             guard let source = store as? any StoreDumping else { throw ValidationError("export works from a SQLite store") }
+            // Logged first, so the dump ends with its own line: the moved chain is the chain the
+            // checkpoints signed, not a fork of it.
+            try await store.appendAudit([AuditEntry(
+                time: Date().formatted(.iso8601), actor: "operator:cli", event: "store.export", action: "R", eventType: "log-access",
+                object: "store", outcome: "success", checks: AuditChecks.authorized, detail: "the whole store, to a dump file")])
             try await source.dump { record in
                 try handle.write(contentsOf: try encoder.encode(record) + Data("\n".utf8))
                 counts[record.table, default: 0] += 1
             }
-            try await store.appendAudit([AuditEntry(
-                time: Date().formatted(.iso8601), actor: "operator:cli", event: "store.export", action: "R", eventType: "log-access",
-                object: "store", outcome: "success", checks: AuditChecks.authorized, detail: StoreDump.summary(counts))])
         }
         print("exported: \(StoreDump.summary(counts))")
     }
@@ -67,7 +69,7 @@ struct ImportCommand: AsyncParsableCommand {
         let (counts, verification) = try await database.withStore { store in
             guard let target = store as? any StoreLoading else { throw ValidationError("import works into a PostgreSQL store (--storage postgres)") }
             let counts = try await target.load(records)
-            return (counts, try await store.verifyAudit())
+            return (counts, try await store.verifyAuditChain())
         }
         print("imported: \(StoreDump.summary(counts))")
         if let problem = verification.problem {

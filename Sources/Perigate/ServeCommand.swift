@@ -25,14 +25,28 @@ struct DatabaseOptions: ParsableArguments {
 
     var resolved: String { path ?? ProcessInfo.processInfo.environment["PERIGATE_DB"] ?? "perigate.sqlite" }
 
-    /// Opens the store, runs `body` and closes the store whatever happens (an unclosed SQLiteNIO
-    /// connection must not be left behind, also when `body` throws).
+    /// Opens the store, runs `body`, signs a checkpoint of the lines it wrote (the key, checkpoint
+    /// file and witnesses from the environment, ``AuditPlacement``) and closes the store whatever
+    /// happens (an unclosed SQLiteNIO connection must not be left behind, also when `body` throws).
     func withStore<T>(_ body: (any GatewayStore) async throws -> T) async throws -> T {
+        let placement: AuditPlacement
+        do { placement = try AuditPlacement.fromEnvironment(database: resolved) } catch let error as AuditFileError {
+            throw ValidationError("PERIGATE_AUDIT_WITNESSES: \(error)")
+        }
+        return try await withStore(checkpoint: placement, body)
+    }
+
+    /// As ``withStore(_:)``, signing into `placement` after `body` (`nil`: signs nothing).
+    func withStore<T>(checkpoint placement: AuditPlacement?, _ body: (any GatewayStore) async throws -> T) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
         let handle = try await StorageChoice.open(storage: storage ?? environment["PERIGATE_STORAGE"],
                                                   sqlitePath: resolved, postgresURL: postgresURL ?? environment["PERIGATE_POSTGRES_URL"],
                                                   auditSource: SQLiteMessageStore.defaultAuditSource)
-        return try await handle.use(body)
+        return try await handle.use { store in
+            let result = try await body(store)
+            if let placement { await placement.checkpointAfterCommand(store: store) }
+            return result
+        }
     }
 }
 
@@ -130,8 +144,22 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("cannot set up TLS: \(error)")
         }
         let auditKey: Curve25519.Signing.PrivateKey
-        do { auditKey = try AuditSigningKey.loadOrCreate(path: settings.auditKey) } catch let error as AuditFileError {
+        do { auditKey = try AuditSigningKey.loadOrCreate(path: settings.audit.key) } catch let error as AuditFileError {
             throw ValidationError("cannot use the audit signing key: \(error)")
+        }
+        if settings.storage == "sqlite", AuditPlacement.keyIsInDataDirectory(key: settings.audit.key, database: settings.database) {
+            logger.critical("""
+                THE AUDIT SIGNING KEY LIES IN THE DATA DIRECTORY: \(settings.audit.key) is beside \(settings.database). Whoever has \
+                the data directory (an insider, a backup) can re-sign a shortened access log. Move the key to a directory of its \
+                own (audit.keyDirectory) and give auditors its public half (perigate audit public-key); docs/audit.md.
+                """)
+        }
+        if !settings.audit.witnesses.contains(where: { if case .file(let path) = $0 { return !AuditPlacement.keyIsInDataDirectory(key: path, database: settings.database) } else { return true } }) {
+            logger.warning("""
+                no audit witness outside the data directory (audit.witnesses): checkpoints go only to \(settings.audit.checkpoints). \
+                Someone with the data directory can cut the access log's tail and its checkpoints undetected; configure a witness \
+                on another machine or volume (docs/audit.md "Setting up a witness").
+                """)
         }
         let handle = try await StorageChoice.open(storage: settings.storage, sqlitePath: settings.database, postgresURL: settings.postgresURL,
                                                   auditSource: settings.auditSource, postgresConnections: settings.postgresConnections)
@@ -152,13 +180,13 @@ struct ServeCommand: AsyncParsableCommand {
                                    clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
                                                                                    targets: settings.delivery.targets, operators: store),
                                    limits: settings.limits, metrics: metrics, tls: tls, logger: logger)
-        let checkpointFile = AuditCheckpointFile(path: settings.auditCheckpoints)
+        let placement = settings.audit
+        let checkpointer = AuditCheckpointer(store: store, signer: AuditSigner(auditKey), local: AuditCheckpointFile(path: placement.checkpoints),
+                                             witnesses: placement.witnessList())
         if settings.console {
             var console = try OperatorConsole(store: store, secureCookie: tls != nil, refusals: server.refusals, now: server.now)
-            let publicKey = auditKey.publicKey.rawRepresentation
             console.verifyAudit = {
-                try await store.verifyAudit(checkpoints: try checkpointFile.read(),
-                                            publicKey: try Curve25519.Signing.PublicKey(rawRepresentation: publicKey))
+                try await store.verifyAudit(evidence: try await placement.evidence(publicKeys: []))
             }
             server.routeExtensions.append { [console] router in console.addRoutes(to: router) }
         }
@@ -181,18 +209,18 @@ struct ServeCommand: AsyncParsableCommand {
         // Configuration that decides who sees what: the view policy's digest and the message types.
         start.detail = "views sha256:\(Hex.encode(SHA256.hash(data: FileManager.default.contents(atPath: settings.views) ?? Data())).prefix(16)), "
             + "\(registry.messageTypes.count) message types, tls \(tls != nil), mutual tls \(tls?.requiresClientCertificate ?? false)"
-        let keyData = auditKey.rawRepresentation
-        let checkpoints = AuditCheckpointService(store: store, file: checkpointFile, key: keyData,
-                                                 interval: settings.auditCheckpointInterval, logger: logger)
+        let checkpoints = AuditCheckpointService(checkpointer: checkpointer, interval: placement.checkpointInterval,
+                                                 lines: placement.checkpointLines, logger: logger)
         let gateway = ServiceGroup(configuration: .init(
             services: [.init(service: checkpoints), .init(service: RefusalFlushService(server: server, logger: logger)),
                        .init(service: deliveries), .init(service: app)], logger: logger))
         let lifetime = GatewayLifetime(group: gateway, prepare: { [start] in
             try await handle.prepare()
             try await store.appendAudit([start])
+            await checkpoints.round()
         }, finish: {
             try await store.appendAudit([Self.lifecycleLine("gateway.stop")])
-            try await store.writeAuditCheckpoint(to: checkpointFile, key: try Curve25519.Signing.PrivateKey(rawRepresentation: keyData))
+            await checkpoints.round()
         })
         // Started in this order and stopped in reverse on SIGTERM/SIGINT: the HTTP server stops
         // accepting and finishes open requests, deliveries finish, the audit head is signed, then

@@ -30,10 +30,9 @@ struct ServeConfiguration {
     var logLevel: Logger.Level
     /// `text` or `json`.
     var logFormat: String
-    /// The Ed25519 key that signs audit checkpoints, and the checkpoint file (outside the database).
-    var auditKey: String
-    var auditCheckpoints: String
-    var auditCheckpointInterval: Duration
+    /// The Ed25519 key that signs audit checkpoints (in a key directory of its own), the
+    /// gateway's checkpoint file, the witnesses and how often checkpoints are made.
+    var audit: AuditPlacement
     /// Audit lines are kept at least this many years (5 or more).
     var auditRetentionYears: Int
     /// Names this gateway in every audit line.
@@ -80,6 +79,16 @@ struct ServeConfiguration {
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw Invalid(description: "logLevel: '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        let audit: AuditPlacement
+        do {
+            audit = try AuditPlacement.resolve(
+                database: database, key: reader.string("audit.key"), keyDirectory: reader.string("audit.keyDirectory"),
+                checkpoints: reader.string("audit.checkpoints"), witnesses: reader.strings("audit.witnesses"),
+                interval: try reader.int("audit.checkpointSeconds", AuditPlacement.defaultInterval, in: 1...86_400),
+                lines: try reader.int("audit.checkpointLines", AuditPlacement.defaultLines, in: 1...1_000_000), environment: environment)
+        } catch let error as AuditFileError {
+            throw Invalid(description: "audit.witnesses: \(error)")
+        }
         let configuration = ServeConfiguration(
             host: reader.string("host") ?? "127.0.0.1",
             port: try reader.int("port", 8080, in: 0...65535),
@@ -94,9 +103,7 @@ struct ServeConfiguration {
             tlsCertificate: reader.string("tls.cert"), tlsKey: reader.string("tls.key"), tlsClientCA: reader.string("tls.clientCA"),
             logLevel: logLevel,
             logFormat: reader.string("logFormat") ?? "text",
-            auditKey: reader.string("audit.key") ?? database + ".audit-key",
-            auditCheckpoints: reader.string("audit.checkpoints") ?? database + ".audit-checkpoints",
-            auditCheckpointInterval: .seconds(try reader.int("audit.checkpointSeconds", 60, in: 1...86_400)),
+            audit: audit,
             auditRetentionYears: try reader.int("audit.retentionYears", AuditRetention.minimumYears, in: 0...100),
             auditSource: AuditSource(instance: reader.string("audit.instance") ?? ProcessInfo.processInfo.hostName,
                                      site: reader.string("audit.site") ?? "perigate"),

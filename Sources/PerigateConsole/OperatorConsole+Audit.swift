@@ -40,10 +40,14 @@ extension OperatorConsole {
                                                  detail: result.problem.map { "broken: \($0)" } ?? "intact: \(result.lines) lines",
                                                  eventType: "log-access")])
         if let problem = result.problem {
-            return notice(caller, "Auditketen GEBROKEN", "De controle vond een breuk bij regel \(problem.sequence): \(problem.reason). "
-                          + "Bewaar een kopie van de database en meld dit als beveiligingsincident.", status: .ok)
+            return notice(caller, "Auditketen GEBROKEN", "De controle vond een breuk bij regel \(problem.sequence): \(problem.reason) "
+                          + "(oorzaak \(problem.cause.rawValue)). Bewaar een kopie van de database, het checkpointbestand en de getuigen, "
+                          + "en meld dit als beveiligingsincident.", status: .ok)
         }
-        return notice(caller, "Auditketen in orde", "\(result.lines) regels gecontroleerd; de hash-keten is ongeschonden.")
+        let witnessed = result.checkpoint.map { "laatste getuigde checkpoint bij regel \($0) (\(result.witnessedBy.joined(separator: ", ")))" }
+            ?? "nog geen checkpoint"
+        return notice(caller, "Auditketen in orde", "\(result.lines) regels gecontroleerd; de hash-keten is ongeschonden; \(witnessed); "
+                      + "\(result.unprotectedTail) regels nog niet getuigd.")
     }
 
     struct ExportForm: Decodable, CSRFCarrying {

@@ -40,7 +40,7 @@ public struct OperatorConsole: Sendable {
         self.store = store
         self.refusals = refusals
         self.now = now
-        verifyAudit = { try await store.verifyAudit() }
+        verifyAudit = { try await store.verifyAuditChain() }
         cookie = SessionCookieParameters(name: "perigate_console", path: "/console", secure: secureCookie, sameSite: .strict)
         sessions = SessionStorage(StoreSessionDriver(store: store, now: now),
                                   configuration: SessionStorageConfiguration(sessionCookieParameters: cookie, keyPrefix: "console."))

@@ -94,11 +94,12 @@ extension PostgresMessageStore {
 }
 
 extension PostgresMessageStore: AuditChainStore {
-    public func purges() async throws -> [(upTo: Int, anchorTime: String, time: String)] {
-        var result: [(upTo: Int, anchorTime: String, time: String)] = []
-        for try await (upTo, anchorTime, time) in try await query("SELECT up_to, anchor_time, time FROM audit_purges ORDER BY seq")
-            .decode((Int, String, String).self) {
-            result.append((upTo, anchorTime, time))
+    public func purges() async throws -> [AuditPurge] {
+        var result: [AuditPurge] = []
+        for try await (upTo, anchorHash, anchorTime, time, publicKey, signature) in try await query(
+            "SELECT up_to, anchor_hash, anchor_time, time, public_key, signature FROM audit_purges ORDER BY seq"
+        ).decode((Int, String, String, String, String?, String?).self) {
+            result.append(AuditPurge(upTo: upTo, anchorHash: anchorHash, anchorTime: anchorTime, time: time, publicKey: publicKey, signature: signature))
         }
         return result
     }
@@ -123,7 +124,7 @@ extension PostgresMessageStore {
     /// As the SQLite store: the boundary is recorded and the lines removed in one transaction that
     /// holds the chain lock; the append-only trigger lets the DELETE through only for this
     /// transaction (`perigate.purge`).
-    public func purgeAudit(before cutoff: String, purgeLine: AuditEntry) async throws -> Int {
+    public func purgeAudit(before cutoff: String, purgeLine: AuditEntry, signer: AuditSigner) async throws -> Int {
         let template = { @Sendable (detail: String) in
             var line = purgeLine
             line.detail = detail
@@ -145,8 +146,10 @@ extension PostgresMessageStore {
             for try await (hash, time) in try await connection.query("SELECT hash, time FROM audit_log WHERE seq = \(upTo)", logger: self.logger)
                 .decode((String, String).self) { anchor = (hash, time) }
             guard let anchor else { throw StoreError(.auditGap, message: "audit line \(upTo) is missing: verify the log before purging") }
+            let record = try AuditPurge(upTo: upTo, anchorHash: anchor.hash, anchorTime: anchor.time, time: purgeLine.time).signed(by: signer)
             try await connection.query("""
-                INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time) VALUES (\(upTo), \(anchor.hash), \(anchor.time), \(purgeLine.time))
+                INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time, public_key, signature)
+                VALUES (\(upTo), \(anchor.hash), \(anchor.time), \(purgeLine.time), \(record.publicKey), \(record.signature))
                 """, logger: self.logger)
             try await connection.query("SET LOCAL perigate.purge = 'on'", logger: self.logger)
             try await connection.query("DELETE FROM audit_log WHERE seq <= \(upTo)", logger: self.logger)

@@ -162,5 +162,9 @@ enum PostgresMigrations {
             "CREATE INDEX care_confirmations_by_bsn ON care_confirmations(bsn, seq)",
             appendOnly("care_confirmations"),
         ]),
+        // A purge record is signed with the checkpoint key (docs/audit.md "Retention").
+        Migration(version: 7, name: "signed-purges", statements: [
+            "ALTER TABLE audit_purges ADD COLUMN public_key TEXT, ADD COLUMN signature TEXT",
+        ]),
     ]
 }

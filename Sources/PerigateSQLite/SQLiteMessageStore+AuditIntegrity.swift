@@ -3,9 +3,11 @@ import PerigateCore
 import SQLiteNIO
 
 extension SQLiteMessageStore: AuditChainStore {
-    public func purges() async throws -> [(upTo: Int, anchorTime: String, time: String)] {
-        try await reader.query("SELECT up_to, anchor_time, time FROM audit_purges ORDER BY seq", []).map { row in
-            (Int(row.column("up_to")?.integer ?? 0), row.column("anchor_time")?.string ?? "", row.column("time")?.string ?? "")
+    public func purges() async throws -> [AuditPurge] {
+        try await reader.query("SELECT up_to, anchor_hash, anchor_time, time, public_key, signature FROM audit_purges ORDER BY seq", []).map { row in
+            AuditPurge(upTo: Int(row.column("up_to")?.integer ?? 0), anchorHash: row.column("anchor_hash")?.string ?? "",
+                       anchorTime: row.column("anchor_time")?.string ?? "", time: row.column("time")?.string ?? "",
+                       publicKey: row.column("public_key")?.string, signature: row.column("signature")?.string)
         }
     }
 
@@ -24,8 +26,8 @@ extension SQLiteMessageStore: AuditChainStore {
     /// Removes the lines written before `cutoff` (UTC ISO 8601) — a prefix of the chain, since
     /// sequence and time agree — and records the boundary (its last sequence number and hash) so the
     /// rest stays verifiable; `purgeLine` (event `audit.purge`) is appended in the same transaction
-    /// with the count in its detail. Returns the number of lines removed.
-    public func purgeAudit(before cutoff: String, purgeLine: AuditEntry) async throws -> Int {
+    /// with the count in its detail; the record is signed by `signer`. Returns the number of lines removed.
+    public func purgeAudit(before cutoff: String, purgeLine: AuditEntry, signer: AuditSigner) async throws -> Int {
         try await transaction {
             let first = try await self.connection.query("SELECT MIN(seq) AS s FROM audit_log WHERE time >= ?", [.text(cutoff)])
                 .first?.column("s")?.integer
@@ -42,8 +44,10 @@ extension SQLiteMessageStore: AuditChainStore {
             guard let anchor = anchorRow?.column("hash")?.string, let anchorTime = anchorRow?.column("time")?.string else {
                 throw StoreError(.auditGap, message: "audit line \(upTo) is missing: verify the log before purging")
             }
-            _ = try await self.connection.query("INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time) VALUES (?, ?, ?, ?)",
-                                                [.integer(upTo), .text(anchor), .text(anchorTime), .text(purgeLine.time)])
+            let record = try AuditPurge(upTo: upTo, anchorHash: anchor, anchorTime: anchorTime, time: purgeLine.time).signed(by: signer)
+            _ = try await self.connection.query(
+                "INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time, public_key, signature) VALUES (?, ?, ?, ?, ?, ?)",
+                [.integer(upTo), .text(anchor), .text(anchorTime), .text(purgeLine.time), .text(record.publicKey ?? ""), .text(record.signature ?? "")])
             _ = try await self.connection.query("DELETE FROM audit_log WHERE seq <= ?", [.integer(upTo)])
             var line = purgeLine
             line.detail = "purged lines \(boundary.sequence + 1)…\(upTo) written before \(cutoff)"

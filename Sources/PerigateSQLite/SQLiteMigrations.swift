@@ -190,5 +190,10 @@ enum SQLiteMigrations {
             "CREATE TRIGGER care_confirmations_no_update BEFORE UPDATE ON care_confirmations BEGIN SELECT RAISE(ABORT, 'the care confirmations are append-only'); END",
             "CREATE TRIGGER care_confirmations_no_delete BEFORE DELETE ON care_confirmations BEGIN SELECT RAISE(ABORT, 'the care confirmations are append-only'); END",
         ]),
+        // A purge record is signed with the checkpoint key (docs/audit.md "Retention").
+        Migration(version: 12, name: "signed-purges", statements: [
+            "ALTER TABLE audit_purges ADD COLUMN public_key TEXT",
+            "ALTER TABLE audit_purges ADD COLUMN signature TEXT",
+        ]),
     ]
 }

@@ -57,6 +57,10 @@ public struct ProblemCode: Hashable, Sendable {
     static let subscriptionInvalid = ProblemCode("subscription.invalid", .badRequest)
     static let subscriptionNotFound = ProblemCode("subscription.not-found", .notFound)
     static let subscriptionURLNotAllowed = ProblemCode("subscription.url-not-allowed", .unprocessableContent)
+    static let witnessBadSignature = ProblemCode("witness.bad-signature", .unprocessableContent)
+    static let witnessConflict = ProblemCode("witness.conflict", .conflict)
+    static let witnessInvalid = ProblemCode("witness.invalid", .badRequest)
+    static let witnessOtherKey = ProblemCode("witness.other-key", .forbidden)
     static let workerUnhealthy = ProblemCode("worker.unhealthy", .serviceUnavailable)
 
     /// A refused ingest: `message.{reason}` with the reason's status.

@@ -25,8 +25,9 @@ struct CLITests {
         var error: String
     }
 
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Run {
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Run {
         let process = Process()
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = root

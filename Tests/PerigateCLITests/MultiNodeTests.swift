@@ -13,8 +13,19 @@ import Testing
 @Suite("Multi-node on PostgreSQL", .enabled(if: ProcessInfo.processInfo.environment["PERIGATE_TEST_POSTGRES_URL"] != nil,
                                             "no test PostgreSQL (scripts/test.sh starts one)"))
 struct MultiNodeTests {
+    /// A CLI command on the database of `url`; its own checkpoint file (`--db` is the base name of
+    /// it with PostgreSQL) is one per server and database, beside this run's key directory.
     static func cli(_ arguments: [String], _ url: String) throws -> CLITests.Run {
-        try CLITests.run(arguments + ["--storage", "postgres", "--postgres-url", url])
+        let parts = URLComponents(string: url)
+        let directory = ProcessInfo.processInfo.environment["PERIGATE_AUDIT_KEY_DIRECTORY"].map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
+            ?? FileManager.default.temporaryDirectory
+        let base = directory.appendingPathComponent("perigate-cli-\(parts?.port ?? 0)-\(parts?.path.dropFirst() ?? "postgres")").path
+        return try CLITests.run(arguments + ["--storage", "postgres", "--postgres-url", url, "--db", base])
+    }
+
+    /// The checkpoint file of a node started with `--db base` (what `audit verify --witness` reads).
+    static func checkpoints(_ base: String) -> [String] {
+        ["--witness", base + ".audit-checkpoints"]
     }
 
     static func sent(_ url: String) throws -> Int {
@@ -110,7 +121,9 @@ struct MultiNodeTests {
 
         kill(survivor.process.processIdentifier, SIGTERM)
         survivor.process.waitUntilExit()
-        let verified = try Self.cli(["audit", "verify"], url)
+        // Each node's checkpoint file is a witness of the one chain (the nodes share a key here; pin each node's with --public-key otherwise).
+        let verified = try Self.cli(["audit", "verify"] + Self.checkpoints(directory.appendingPathComponent("node-a").path)
+                                    + Self.checkpoints(directory.appendingPathComponent("node-b").path), url)
         #expect(verified.status == 0, "\(verified.output)\(verified.error)")
         #expect(verified.output.hasPrefix("audit log OK:"))
         await receiver.stop()

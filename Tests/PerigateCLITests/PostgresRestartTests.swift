@@ -114,7 +114,7 @@ struct PostgresRestartTests {
         #expect(await post(2) == 202, "the message refused during the outage is accepted when re-sent")
         kill(node.process.processIdentifier, SIGTERM)
         node.process.waitUntilExit()
-        let verified = try MultiNodeTests.cli(["audit", "verify"], database.url)
+        let verified = try MultiNodeTests.cli(["audit", "verify"] + MultiNodeTests.checkpoints(files), database.url)
         #expect(verified.status == 0 && verified.output.hasPrefix("audit log OK:"), "\(verified.output)\(verified.error)")
         let store = try await PostgresMessageStore.open(url: database.url)
         for index in 1...3 { #expect(try await store.message(id: String(format: "4f6c2a1e-8b3d-4c1a-9e2f-%012d", index)) != nil) }

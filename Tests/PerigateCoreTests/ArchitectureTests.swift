@@ -19,7 +19,7 @@ struct ArchitectureTests {
                            "Prometheus", "Crypto", "Metrics"],
         "PerigateConsole": ["PerigateCore", "PerigateXML", "PerigateServer", "Hummingbird", "HummingbirdAuth", "HummingbirdBcrypt", "Mustache", "NIOPosix",
                             "HTTPTypes", "Logging"],
-        "PerigateDelivery": ["PerigateCore", "PerigateXML", "AsyncHTTPClient", "ServiceLifecycle", "Logging", "NIOCore", "NIOHTTP1", "Crypto"],
+        "PerigateDelivery": ["PerigateCore", "PerigateXML", "AsyncHTTPClient", "ServiceLifecycle", "Logging", "NIOCore", "NIOHTTP1", "NIOPosix", "Crypto"],
     ]
 
     static func imports(ofTarget target: String) -> [(file: String, module: String)] {

@@ -203,7 +203,7 @@ struct ConsoleTests {
         #expect(logout.headers["location"] == "/console/login?reden=uitgelogd")
         client.cookie = login.headers["set-cookie"].map { String($0.split(separator: ";")[0]) }
         #expect(try await client.get("/console").status == 303, "the old cookie opens nothing after logout")
-        #expect(try await store.verifyAudit().problem == nil)
+        #expect(try await store.verifyAuditChain().problem == nil)
         }
     }
 

@@ -6,23 +6,45 @@ import PerigateTestSupport
 @testable import PerigateSQLite
 
 /// The audit log's tamper evidence on a real SQLite file: even someone who drops the triggers
-/// and edits the table directly is caught by `verifyAudit`, at the first bad line.
+/// and edits the table directly, removes or re-signs the checkpoint file, or forges a purge, is
+/// caught by `verifyAudit`, with the cause named. (The same attacks on a copy of a database served
+/// by the real binary, with a witness server: `AuditAttackTests` in PerigateCLITests.)
 @Suite("Audit log integrity")
 struct AuditIntegrityTests {
+    /// The moment the fixture's lines are verified at: line 12 was written a second before.
+    static let now = try! Date("2026-11-25T10:00:13Z", strategy: .iso8601)
+
     struct Fixture {
         var store: SQLiteMessageStore
         var checkpoints: AuditCheckpointFile
         var key: Curve25519.Signing.PrivateKey
+        var directory: URL
 
-        func verify(from: Int? = nil) async throws -> AuditVerification {
-            try await store.verifyAudit(from: from, checkpoints: try checkpoints.read(), publicKey: key.publicKey)
+        var publicKey: String { AuditSigner(key).publicKey }
+
+        func evidence(keys: [String]? = nil, witnesses: [AuditEvidence.Source] = [], now: Date = AuditIntegrityTests.now) throws -> AuditEvidence {
+            AuditEvidence(trustedKeys: Set(keys ?? [publicKey]), local: .init(name: "checkpoint file", checkpoints: try checkpoints.read()),
+                          witnesses: witnesses, checkpointInterval: .seconds(1), now: now)
+        }
+
+        func verify(from: Int? = nil, keys: [String]? = nil, witnesses: [AuditEvidence.Source] = [], now: Date = AuditIntegrityTests.now)
+            async throws -> AuditVerification {
+            try await store.verifyAudit(from: from, evidence: try evidence(keys: keys, witnesses: witnesses, now: now))
         }
 
         /// SQL as a superuser would run it: without the append-only triggers.
         func tamper(_ statements: [String]) async throws {
-            try await store.execute("DROP TRIGGER audit_log_no_update")
-            try await store.execute("DROP TRIGGER audit_log_no_delete")
+            try await store.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+            try await store.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
             for statement in statements { try await store.execute(statement) }
+        }
+
+        /// Signs the head now (as serve does) into the checkpoint file and `witnesses`.
+        @discardableResult
+        func checkpoint(key: Curve25519.Signing.PrivateKey? = nil, into file: AuditCheckpointFile? = nil, time: Date = AuditIntegrityTests.now,
+                        witnesses: [any AuditWitness] = []) async throws -> AuditCheckpoint? {
+            try await AuditCheckpointer(store: store, signer: AuditSigner(key ?? self.key), local: file ?? checkpoints, witnesses: witnesses)
+                .checkpoint(time: time).written
         }
     }
 
@@ -31,20 +53,21 @@ struct AuditIntegrityTests {
                    action: "R", object: "bsn:999990044/record", outcome: "success", detail: "consent:registered")
     }
 
-    /// Twelve lines; a signed checkpoint after line 10.
+    /// Twelve lines; a signed checkpoint after line 10 (in the checkpoint file and a witness file).
     static func fixture() async throws -> Fixture {
         let directory = try TestSupport.temporaryDirectory()
         let store = try await SQLiteMessageStore.open(path: directory.appendingPathComponent("audit.sqlite").path)
-        let key = try AuditSigningKey.loadOrCreate(path: directory.appendingPathComponent("audit.key").path)
+        let key = try AuditSigningKey.loadOrCreate(path: directory.appendingPathComponent("keys/audit.key").path)
         let file = AuditCheckpointFile(path: directory.appendingPathComponent("audit.checkpoints").path)
+        let fixture = Fixture(store: store, checkpoints: file, key: key, directory: directory)
         try await store.appendAudit((1...10).map(entry))
-        #expect(try await store.writeAuditCheckpoint(to: file, key: key)?.sequence == 10)
-        #expect(try await store.writeAuditCheckpoint(to: file, key: key) == nil)
+        #expect(try await fixture.checkpoint(witnesses: [fixture.witnessFile])?.sequence == 10)
+        #expect(try await fixture.checkpoint() == nil, "no new checkpoint while the head has not moved")
         try await store.appendAudit([entry(11), entry(12)])
-        return Fixture(store: store, checkpoints: file, key: key)
+        return fixture
     }
 
-    @Test("an untouched log verifies: every line, up to the head, with its checkpoint")
+    @Test("an untouched log verifies: every line, up to the head, its checkpoint, two lines not yet witnessed")
     func intact() async throws {
         let fixture = try await Self.fixture()
         let result = try await fixture.verify()
@@ -52,8 +75,15 @@ struct AuditIntegrityTests {
         #expect(result.lines == 12)
         #expect(result.head.sequence == 12)
         #expect(result.checkpoint == 10)
+        #expect(result.unprotectedTail == 2)
+        #expect(result.tailSince == "2026-11-25T10:00:11Z")
         #expect(try await fixture.verify(from: 6).lines == 7)
+        #expect(try await fixture.verify(witnesses: [fixture.witnessed()]).problem == nil)
         #expect(try await fixture.store.auditEntries(after: 0, limit: 20).map(\.sequence) == Array(1...12))
+        // The next checkpoint names the one it extends.
+        let next = try #require(try await fixture.checkpoint())
+        #expect(next.sequence == 12 && next.previous?.sequence == 10 && next.isValid(for: fixture.key.publicKey))
+        #expect(try await fixture.verify().unprotectedTail == 0)
         try await fixture.store.close()
     }
 
@@ -71,6 +101,8 @@ struct AuditIntegrityTests {
         try await fixture.tamper(statements)
         let result = try await fixture.verify()
         #expect(result.problem?.sequence == firstBad, "\(name): \(result.problem.map(String.init(describing:)) ?? "not detected")")
+        let cause: AuditChain.Cause = name == "a cut-off tail" ? .shorterThanWitnessed : .chainBroken
+        #expect(result.problem?.cause == cause, "\(name)")
         try await fixture.store.close()
     }
 
@@ -85,9 +117,10 @@ struct AuditIntegrityTests {
         })
         let result = try await fixture.verify()
         #expect(result.problem?.sequence == 10)
-        #expect(result.problem?.reason == "differs from the signed checkpoint")
-        // Without the checkpoint key the rewrite would pass: that is what the key outside the database is for.
-        #expect(try await fixture.store.verifyAudit().problem == nil)
+        #expect(result.problem?.cause == .checkpointMismatch)
+        #expect(result.problem?.reason.contains("differs from the checkpoint signed") == true)
+        // The chain alone cannot tell: that is what the key outside the database is for.
+        #expect(try await fixture.store.verifyAuditChain().problem == nil)
         try await fixture.store.close()
     }
 
@@ -99,8 +132,83 @@ struct AuditIntegrityTests {
         try fixture.checkpoints.append(forged)
         let result = try await fixture.verify()
         #expect(result.problem?.sequence == 12)
-        #expect(result.problem?.reason.contains("no valid signature") == true)
+        #expect(result.problem?.cause == .checkpointBadSignature)
         try await fixture.store.close()
+    }
+
+    @Test("no quiet OK: a log without a checkpoint, without a trusted key, or with an old unwitnessed tail fails")
+    func noQuietOK() async throws {
+        let fixture = try await Self.fixture()
+        // The checkpoint file removed (and the tail cut, so no checkpoint points beyond it).
+        try await fixture.tamper(["DELETE FROM audit_log WHERE seq >= 11"])
+        try FileManager.default.removeItem(atPath: fixture.checkpoints.path)
+        let none = try await fixture.verify()
+        #expect(none.problem?.cause == .noCheckpoint, "\(String(describing: none.problem))")
+        // …but a witness elsewhere still has the checkpoint.
+        #expect(try await fixture.verify(witnesses: [fixture.witnessed()]).problem == nil)
+        // No key to check with: nothing is trusted.
+        #expect(try await fixture.verify(keys: []).problem?.cause == .noTrustedKey)
+        // The checkpoint file cut back to an earlier entry: the lines after it are older than the interval.
+        let restored = try await Self.fixture()
+        try await restored.checkpoint()
+        #expect(try await restored.verify().problem == nil)
+        let lines = try restored.checkpoints.read()
+        try FileManager.default.removeItem(atPath: restored.checkpoints.path)
+        try restored.checkpoints.append(lines[0])
+        let stale = try await restored.verify(now: Self.now.addingTimeInterval(60))
+        #expect(stale.problem?.cause == .unprotectedTail, "\(String(describing: stale.problem))")
+        #expect(stale.problem?.sequence == 11)
+        #expect(stale.problem?.reason.hasPrefix("2 lines after the last witnessed checkpoint (line 10)") == true)
+        // Within the interval the same tail is reported, not failed.
+        #expect(try await restored.verify().unprotectedTail == 2)
+        try await fixture.store.close()
+        try await restored.store.close()
+    }
+
+    @Test("a replaced key: checkpoints re-signed with a new key fail against the pinned key and against a witness")
+    func replacedKey() async throws {
+        let fixture = try await Self.fixture()
+        try await fixture.tamper(["DELETE FROM audit_log WHERE seq >= 11"])
+        let newKey = Curve25519.Signing.PrivateKey()
+        try FileManager.default.removeItem(atPath: fixture.checkpoints.path)
+        try await fixture.checkpoint(key: newKey)
+        let newPublic = AuditSigner(newKey).publicKey
+        // The new key alone is consistent with itself…
+        #expect(try await fixture.verify(keys: [newPublic]).problem == nil)
+        // …but not with the pinned original, nor with what the witness holds.
+        let pinned = try await fixture.verify(keys: [fixture.publicKey])
+        #expect(pinned.problem?.cause == .checkpointOtherKey)
+        #expect(pinned.problem?.reason.contains(AuditSigner.fingerprint(newPublic)) == true)
+        #expect(try await fixture.verify(keys: [newPublic], witnesses: [fixture.witnessed()]).problem?.cause == .checkpointOtherKey)
+        try await fixture.store.close()
+    }
+
+    @Test("a forged line appended after the head with a correct hash: an old unwitnessed line, or one dated in the future")
+    func forgedAppendedLine() async throws {
+        let fixture = try await Self.fixture()
+        try await fixture.checkpoint()
+        let head = try await fixture.store.auditHead()
+        for (time, cause) in [("2026-11-25T10:00:12Z", AuditChain.Cause.unprotectedTail), ("2026-11-25T11:00:00Z", .chainBroken)] {
+            var forged = Self.entry(12)
+            forged.time = time
+            forged.sequence = head.sequence + 1
+            let row = try #require(try AuditChain.rows(for: [forged], after: head).first)
+            try await fixture.tamper(["DELETE FROM audit_log WHERE seq > \(head.sequence)",
+                                      "INSERT INTO audit_log (seq, line, prev_hash, hash) VALUES (\(row.sequence), '\(row.line)', '\(row.previousHash)', '\(row.hash)')"])
+            #expect(try await fixture.store.verifyAuditChain().problem == nil, "the chain itself is consistent")
+            let result = try await fixture.verify(now: Self.now.addingTimeInterval(10))
+            #expect(result.problem?.cause == cause, "\(time): \(String(describing: result.problem))")
+        }
+        try await fixture.store.close()
+    }
+}
+
+extension AuditIntegrityTests.Fixture {
+    /// A witness file on "another volume" (another directory).
+    var witnessFile: AuditCheckpointFile { AuditCheckpointFile(path: directory.appendingPathComponent("elsewhere/witness.jsonl").path) }
+
+    func witnessed() throws -> AuditEvidence.Source {
+        .init(name: "witness", checkpoints: try witnessFile.read())
     }
 }
 
@@ -115,44 +223,77 @@ struct AuditPurgeTests {
         #expect(AuditRetention.cutoff(now: Self.now, years: 5) == "2021-11-25T12:00:00Z")
     }
 
-    @Test("a purge removes only lines older than the retention, logs itself, and the chain still verifies with its checkpoints")
-    func purge() async throws {
+    /// Lines from 2019 to now, each witnessed by a checkpoint signed the day it was written.
+    static func store() async throws -> (SQLiteMessageStore, Curve25519.Signing.PrivateKey, AuditCheckpointFile, AuditCheckpointFile) {
         let directory = try TestSupport.temporaryDirectory()
         let store = try await SQLiteMessageStore.open(path: directory.appendingPathComponent("audit.sqlite").path)
-        let key = try AuditSigningKey.loadOrCreate(path: directory.appendingPathComponent("audit.key").path)
+        let key = try AuditSigningKey.loadOrCreate(path: directory.appendingPathComponent("keys/audit.key").path)
         let file = AuditCheckpointFile(path: directory.appendingPathComponent("audit.checkpoints").path)
-        let years = ["2019-03-01", "2020-06-01", "2021-11-24", "2021-11-26", "2024-01-01", "2026-11-25"]
-        for (index, day) in years.enumerated() {
+        let witness = AuditCheckpointFile(path: directory.appendingPathComponent("elsewhere/witness.jsonl").path)
+        let checkpointer = AuditCheckpointer(store: store, signer: AuditSigner(key), local: file, witnesses: [witness])
+        for day in ["2019-03-01", "2020-06-01", "2021-11-24", "2021-11-26", "2024-01-01", "2026-11-25"] {
             try await store.appendAudit([AuditEntry(time: "\(day)T10:00:00Z", actor: "ura:01234567/uzi:900012345", event: "record.read",
                                                     action: "R", object: "bsn:999990044/record", outcome: "success")])
-            if index == 1 || index == 4 { try await store.writeAuditCheckpoint(to: file, key: key) }
+            _ = try await checkpointer.checkpoint(time: try Date("\(day)T10:00:01Z", strategy: .iso8601))
         }
-        let purgeLine = AuditEntry(time: Self.now.formatted(.iso8601), actor: "operator:cli", event: "audit.purge", action: "D",
-                                   eventType: "log-access", object: "audit-log", outcome: "success")
-        let removed = try await store.purgeAudit(before: AuditRetention.cutoff(now: Self.now, years: 5), purgeLine: purgeLine)
+        return (store, key, file, witness)
+    }
+
+    static func evidence(_ key: Curve25519.Signing.PrivateKey, _ file: AuditCheckpointFile, _ witness: AuditCheckpointFile,
+                         now: Date = AuditPurgeTests.now) throws -> AuditEvidence {
+        AuditEvidence(trustedKeys: [AuditSigner(key).publicKey], local: .init(name: "checkpoint file", checkpoints: try file.read()),
+                      witnesses: [.init(name: "witness", checkpoints: try witness.read())], checkpointInterval: .seconds(1), now: now)
+    }
+
+    static let purgeLine = AuditEntry(time: now.formatted(.iso8601), actor: "operator:cli", event: "audit.purge", action: "D",
+                                      eventType: "log-access", object: "audit-log", outcome: "success")
+
+    @Test("a signed purge removes only lines older than the retention, logs itself, and the rest verifies against the witness")
+    func purge() async throws {
+        let (store, key, file, witness) = try await Self.store()
+        let removed = try await store.purgeAudit(before: AuditRetention.cutoff(now: Self.now, years: 5), purgeLine: Self.purgeLine,
+                                                 signer: AuditSigner(key))
         #expect(removed == 3)
         let kept = try await store.auditEntries(after: 0, limit: 100)
         #expect(kept.map(\.sequence) == [4, 5, 6, 7])
         #expect(kept.last?.event == "audit.purge")
         #expect(kept.last?.detail == "purged lines 1…3 written before 2021-11-25T12:00:00Z")
-        let verified = try await store.verifyAudit(checkpoints: try file.read(), publicKey: key.publicKey)
-        #expect(verified.problem == nil)
+        let purge = try #require(try await store.purges().first)
+        #expect(purge.isSignatureValid && purge.publicKey == AuditSigner(key).publicKey)
+        _ = try await AuditCheckpointer(store: store, signer: AuditSigner(key), local: file, witnesses: [witness]).checkpoint(time: Self.now)
+        let verified = try await store.verifyAudit(evidence: try Self.evidence(key, file, witness))
+        #expect(verified.problem == nil, "\(String(describing: verified.problem))")
         #expect(verified.lines == 4)
-        #expect(verified.checkpoint == 5)
+        #expect(verified.checkpoint == 7)
         // The database still refuses deleting kept lines.
         await #expect(throws: (any Error).self) { try await store.execute("DELETE FROM audit_log WHERE seq = 5") }
         // A second purge at the same moment finds nothing more.
-        #expect(try await store.purgeAudit(before: AuditRetention.cutoff(now: Self.now, years: 5), purgeLine: purgeLine) == 0)
-        #expect(try await store.verifyAudit().problem == nil)
-        // Someone with database access abuses the purge path to delete recent lines: verify says so.
+        #expect(try await store.purgeAudit(before: AuditRetention.cutoff(now: Self.now, years: 5), purgeLine: Self.purgeLine, signer: AuditSigner(key)) == 0)
+        try await store.close()
+    }
+
+    @Test("a forged purge record: unsigned, signed but unproven by any witnessed checkpoint, or removing young lines — each fails", arguments: [
+        "unsigned", "signed-unproven", "signed-young",
+    ])
+    func forgedPurge(_ variant: String) async throws {
+        let (store, key, file, witness) = try await Self.store()
+        // Someone with the database (and, for the signed variants, the key) purges lines 1…5 through the purge table, triggers left in place.
+        let anchor = try #require(try await store.auditRows(from: 5, limit: 1).first)
+        let anchorTime = variant == "signed-young" ? "2024-01-01T10:00:00Z" : "2019-01-01T00:00:00Z"
+        // Line 5 was written (and witnessed) on 2024-01-01; the unproven forgery claims 2019.
+        var record = AuditPurge(upTo: 5, anchorHash: anchor.hash, anchorTime: anchorTime, time: "2026-11-25T13:00:00Z")
+        if variant != "unsigned" { record = try record.signed(by: AuditSigner(key)) }
         try await store.execute("""
-            INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time)
-            SELECT seq, hash, json_extract(line, '$.time'), '2026-11-25T13:00:00Z' FROM audit_log WHERE seq = 5
+            INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time, public_key, signature)
+            VALUES (5, '\(anchor.hash)', '\(record.anchorTime)', '\(record.time)', \(record.publicKey.map { "'\($0)'" } ?? "NULL"), \(record.signature.map { "'\($0)'" } ?? "NULL"))
             """)
         try await store.execute("DELETE FROM audit_log WHERE seq <= 5")
-        let abused = try await store.verifyAudit()
-        #expect(abused.problem?.sequence == 5)
-        #expect(abused.problem?.reason.contains("younger than 5 years") == true)
+        #expect(try await store.verifyAuditChain().problem == nil, "the kept chain itself is consistent")
+        let now = try Date("2026-11-25T13:00:10Z", strategy: .iso8601)
+        let result = try await store.verifyAudit(evidence: try Self.evidence(key, file, witness, now: now))
+        let expected: [String: AuditChain.Cause] = ["unsigned": .purgeUnsigned, "signed-unproven": .purgeUnproven, "signed-young": .purgeTooYoung]
+        #expect(result.problem?.cause == expected[variant], "\(variant): \(String(describing: result.problem))")
+        #expect(result.problem?.sequence == 5)
         try await store.close()
     }
 }
@@ -175,7 +316,7 @@ struct AuditMigrationTests {
         #expect(lines.map(\.sequence) == [1, 2])
         #expect(lines.last?.client == "999990044")
         #expect(lines.last?.detail == "access.no-consent")
-        #expect(try await store.verifyAudit().problem == nil)
+        #expect(try await store.verifyAuditChain().problem == nil)
         await #expect(throws: (any Error).self) { try await store.execute("SELECT * FROM audit") }
         try await store.close()
     }

@@ -39,7 +39,7 @@ struct CancellationTests {
             return try await group.reduce(into: [AcceptOutcome]()) { $0.append($1) }
         }
         #expect(more.count == 24 && more.allSatisfy { $0 == .stored })
-        #expect(try await store.verifyAudit().problem == nil)
+        #expect(try await store.verifyAuditChain().problem == nil)
         try? await store.close()
     }
 

@@ -54,7 +54,7 @@ struct GatewayStoreConformanceTests {
         #expect(try await store.auditEntries(organisation: "31112222", from: nil, to: "2026-11-21T23:59:59Z", limit: 10).map(\.object)
             == ["bsn:999990020/b"])
         #expect(try await store.auditEntries(organisation: "31112222", from: nil, to: nil, limit: 1).map(\.object) == ["bsn:999990020/b"])
-        #expect(try await store.verifyAudit().problem == nil)
+        #expect(try await store.verifyAuditChain().problem == nil)
         try await store.close()
     }
 

@@ -27,7 +27,7 @@ struct PostgresStoreTests {
         let lines = try await nodeA.auditEntries(after: 0, limit: 1000)
         #expect(lines.map(\.sequence) == Array(1...60))
         #expect(Set(lines.compactMap(\.source?.instance)) == ["node-a", "node-b"])
-        let verification = try await nodeB.verifyAudit()
+        let verification = try await nodeB.verifyAuditChain()
         #expect(verification.problem == nil && verification.lines == 60)
         try await nodeA.close()
         try await nodeB.close()

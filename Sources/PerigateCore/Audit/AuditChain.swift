@@ -70,16 +70,44 @@ public enum AuditChain {
         return rows
     }
 
-    /// A problem found by ``Verifier``.
+    /// What kind of problem verification found: a stable code for tests, scripts and the console.
+    public enum Cause: String, Sendable, Hashable, CaseIterable {
+        /// A line changed, missing, inserted or out of order (the hash chain itself).
+        case chainBroken = "audit.chain-broken"
+        /// The log ends before a line a witness (or the checkpoint file) holds a checkpoint for.
+        case shorterThanWitnessed = "audit.shorter-than-witnessed"
+        /// A checkpoint names another hash for a line than the log holds.
+        case checkpointMismatch = "audit.checkpoint-mismatch"
+        /// A checkpoint whose signature does not verify.
+        case checkpointBadSignature = "audit.checkpoint-bad-signature"
+        /// A checkpoint signed by a key that is not trusted (pinned, or the key file's).
+        case checkpointOtherKey = "audit.checkpoint-other-key"
+        /// A non-empty log that no witnessed checkpoint covers.
+        case noCheckpoint = "audit.no-checkpoint"
+        /// Nothing to check checkpoints with: no public key given and no key file.
+        case noTrustedKey = "audit.no-trusted-key"
+        /// Lines after the last witnessed checkpoint, older than the checkpoint interval.
+        case unprotectedTail = "audit.unprotected-tail"
+        /// A purge record without a valid signature by a trusted key.
+        case purgeUnsigned = "audit.purge-unsigned"
+        /// A purge no witnessed checkpoint proves the age of.
+        case purgeUnproven = "audit.purge-unproven"
+        /// A purge that removed lines younger than the legal minimum retention.
+        case purgeTooYoung = "audit.purge-too-young"
+    }
+
+    /// A problem found by ``Verifier`` or by `verifyAudit`.
     public struct Break: Sendable, Hashable, Error, CustomStringConvertible {
-        /// The first sequence number that does not check out.
+        /// The first sequence number that does not check out (0: not about one line).
         public var sequence: Int
         public var reason: String
-        public var description: String { "line \(sequence): \(reason)" }
+        public var cause: Cause
+        public var description: String { "line \(sequence): \(reason) [\(cause.rawValue)]" }
 
-        public init(sequence: Int, reason: String) {
+        public init(sequence: Int, reason: String, cause: Cause = .chainBroken) {
             self.sequence = sequence
             self.reason = reason
+            self.cause = cause
         }
     }
 
@@ -87,6 +115,8 @@ public enum AuditChain {
     public struct Verifier: Sendable {
         /// The last good line (sequence, hash).
         public private(set) var head: (sequence: Int, hash: String)
+        /// The time written in the last good line.
+        public private(set) var headTime: String?
 
         /// Starts after a known-good line: the genesis, a checkpoint or a purge boundary.
         public init(after head: (sequence: Int, hash: String) = (0, AuditChain.genesis)) {
@@ -111,6 +141,7 @@ public enum AuditChain {
                 throw Break(sequence: row.sequence, reason: "the line does not carry its own sequence number")
             }
             head = (row.sequence, row.hash)
+            headTime = entry.time
         }
     }
 }

@@ -7,10 +7,76 @@ public struct AuditVerification: Sendable {
     public var lines: Int
     /// The last good line.
     public var head: (sequence: Int, hash: String)
-    /// The newest checkpoint that matched.
+    /// The newest witnessed checkpoint that matched.
     public var checkpoint: Int?
     /// The first problem, or `nil` when everything checks out.
     public var problem: AuditChain.Break?
+    /// Lines after the last witnessed checkpoint (the "unprotected tail").
+    public var unprotectedTail = 0
+    /// When the first of them was written.
+    public var tailSince: String?
+    /// The sources the witnessed checkpoints came from.
+    public var witnessedBy: [String] = []
+
+    public init(lines: Int, head: (sequence: Int, hash: String), checkpoint: Int?, problem: AuditChain.Break?) {
+        self.lines = lines
+        self.head = head
+        self.checkpoint = checkpoint
+        self.problem = problem
+    }
+}
+
+/// What a verification trusts besides the database: the public keys checkpoints and purges must
+/// be signed with, the gateway's own checkpoint file and the witnesses outside the gateway's
+/// data. When witnesses are given, only their checkpoints count as witnessed (the checkpoint file
+/// beside the gateway is checked too, but proves nothing on its own); without them the
+/// checkpoint file is the only witness.
+public struct AuditEvidence: Sendable {
+    public struct Source: Sendable {
+        public var name: String
+        public var checkpoints: [AuditCheckpoint]
+
+        public init(name: String, checkpoints: [AuditCheckpoint]) {
+            self.name = name
+            self.checkpoints = checkpoints
+        }
+    }
+
+    /// Trusted public keys (raw 32 bytes, base64): pinned by the auditor, or the key file's.
+    public var trustedKeys: Set<String>
+    public var local: Source?
+    public var witnesses: [Source]
+    /// How often the gateway makes checkpoints: lines after the last witnessed one may be this old
+    /// (plus ``tailSlack``) and no older.
+    public var checkpointInterval: Duration
+    public var now: Date
+
+    /// Rounding of line times to the second and the time a checkpoint takes to sign and send.
+    public static let tailSlack: Duration = .seconds(2)
+    /// How far in the future a line may be dated (clocks of nodes differ a little).
+    public static let clockSkew: TimeInterval = 300
+
+    public init(trustedKeys: Set<String>, local: Source?, witnesses: [Source] = [], checkpointInterval: Duration, now: Date) {
+        self.trustedKeys = trustedKeys
+        self.local = local
+        self.witnesses = witnesses
+        self.checkpointInterval = checkpointInterval
+        self.now = now
+    }
+
+    /// Every source with whether it counts as a witness.
+    var sources: [(source: Source, witnessed: Bool)] {
+        (local.map { [($0, witnesses.isEmpty)] } ?? []) + witnesses.map { ($0, true) }
+    }
+}
+
+/// What one checkpoint says about one line: its hash, from which source, and whether that
+/// source counts as a witness.
+struct AuditClaim {
+    var hash: String
+    var source: String
+    var witnessed: Bool
+    var what: String
 }
 
 /// A store that keeps the audit hash chain (SQLite, PostgreSQL): what verification, purge checks
@@ -22,26 +88,101 @@ public protocol AuditChainStore: Sendable {
     func auditRows(from sequence: Int, limit: Int) async throws -> [AuditChain.Row]
     /// Where the kept chain starts: (0, genesis), or the last purge's boundary and its hash.
     func purgeBoundary() async throws -> (sequence: Int, hash: String)
-    /// Every purge, oldest first: its boundary, the time of the last removed line, and when it ran.
-    func purges() async throws -> [(upTo: Int, anchorTime: String, time: String)]
+    /// Every purge record, oldest first.
+    func purges() async throws -> [AuditPurge]
     /// Stored lines (as hashed) for an export: one client's, or all, in a time window (UTC ISO 8601).
     func auditRows(client: String?, from: String?, to: String?) async throws -> [AuditChain.Row]
-    /// Removes the lines written before `cutoff` (a prefix of the chain), records the boundary so
-    /// the rest stays verifiable and appends `purgeLine` with the count; returns how many went.
-    func purgeAudit(before cutoff: String, purgeLine: AuditEntry) async throws -> Int
+    /// Removes the lines written before `cutoff` (a prefix of the chain), records the boundary —
+    /// signed by `signer` — so the rest stays verifiable and appends `purgeLine` with the count;
+    /// returns how many went.
+    func purgeAudit(before cutoff: String, purgeLine: AuditEntry, signer: AuditSigner) async throws -> Int
 }
 
 extension AuditChainStore {
-    /// Verifies the chain from line `from` (default: the first line kept) to the end, and every
-    /// checkpoint signed by `publicKey` against it: a checkpoint beyond the last line means the
-    /// tail was cut off; one with another hash means the log was rewritten.
-    public func verifyAudit(from: Int? = nil, checkpoints: [AuditCheckpoint] = [], publicKey: Curve25519.Signing.PublicKey? = nil)
-        async throws -> AuditVerification {
+    /// The hash chain alone, from the first line kept: for checks inside the gateway (after an
+    /// import) and tests. It proves nothing about a cut tail or a rewritten chain — that is
+    /// ``verifyAudit(from:evidence:)``.
+    public func verifyAuditChain() async throws -> AuditVerification {
         let boundary = try await purgeBoundary()
-        if let suspicious = try await suspiciousPurges().first {
-            return AuditVerification(lines: 0, head: boundary, checkpoint: nil, problem: AuditChain.Break(
-                sequence: suspicious.sequence,
-                reason: "a purge at \(suspicious.time) removed lines younger than \(AuditRetention.minimumYears) years"))
+        var verifier = AuditChain.Verifier(after: boundary)
+        var result = AuditVerification(lines: 0, head: boundary, checkpoint: nil, problem: nil)
+        do {
+            try await walk(from: boundary.sequence + 1, verifier: &verifier) { _, _ in result.lines += 1 }
+        } catch let problem as AuditChain.Break {
+            result.problem = problem
+        }
+        result.head = verifier.head
+        return result
+    }
+
+    /// Verifies the chain from line `from` (default: the first line kept) to the end against the
+    /// evidence: every checkpoint and purge must be signed by a trusted key; a witnessed
+    /// checkpoint beyond the last line means the tail was cut, one with another hash that the log
+    /// was rewritten; a non-empty log needs a witnessed checkpoint, lines after the last one may
+    /// be no older than the checkpoint interval, and a purge needs a witnessed checkpoint proving
+    /// that what it removed was old enough.
+    public func verifyAudit(from: Int? = nil, evidence: AuditEvidence) async throws -> AuditVerification {
+        let boundary = try await purgeBoundary()
+        var result = AuditVerification(lines: 0, head: boundary, checkpoint: nil, problem: nil)
+        result.witnessedBy = evidence.sources.filter(\.witnessed).map(\.source.name)
+        func failed(_ cause: AuditChain.Cause, _ sequence: Int, _ reason: String) -> AuditVerification {
+            var failed = result
+            failed.problem = AuditChain.Break(sequence: sequence, reason: reason, cause: cause)
+            return failed
+        }
+        guard !evidence.trustedKeys.isEmpty else {
+            return failed(.noTrustedKey, 0, "no key to check the checkpoints with: give the public key the auditors pinned (--public-key) or the key file (--key)")
+        }
+        let trusted = evidence.trustedKeys.map(AuditSigner.fingerprint).sorted().joined(separator: ", ")
+        // Every checkpoint, from every source, is signed by a trusted key.
+        for (source, _) in evidence.sources {
+            for checkpoint in source.checkpoints {
+                guard checkpoint.isSignatureValid else {
+                    return failed(.checkpointBadSignature, checkpoint.sequence, "\(source.name): the checkpoint for this line has no valid signature")
+                }
+                guard evidence.trustedKeys.contains(checkpoint.publicKey) else {
+                    return failed(.checkpointOtherKey, checkpoint.sequence, """
+                        \(source.name): the checkpoint for this line is signed by key \(AuditSigner.fingerprint(checkpoint.publicKey)), \
+                        not by the trusted key (\(trusted)): the key was replaced and checkpoints re-signed, or the wrong key is pinned
+                        """)
+                }
+            }
+        }
+        let witnessed = evidence.sources.filter(\.witnessed).flatMap { entry in entry.source.checkpoints.map { (entry.source.name, $0) } }
+        // Every purge is signed, and a witnessed checkpoint old enough proves what it removed was old enough.
+        for purge in try await purges() {
+            guard purge.isSignatureValid, let key = purge.publicKey, evidence.trustedKeys.contains(key) else {
+                return failed(.purgeUnsigned, purge.upTo, "the purge record dated \(purge.time) (lines up to \(purge.upTo)) is not signed by the trusted key")
+            }
+            guard let purged = try? Date(purge.time, strategy: .iso8601), purged.timeIntervalSince(evidence.now) <= AuditEvidence.clockSkew else {
+                return failed(.purgeUnproven, purge.upTo, "the purge record is dated \(purge.time), after now")
+            }
+            let cutoff = AuditRetention.cutoff(now: purged, years: AuditRetention.minimumYears)
+            guard purge.anchorTime < cutoff else {
+                return failed(.purgeTooYoung, purge.upTo, "a purge at \(purge.time) removed lines younger than \(AuditRetention.minimumYears) years")
+            }
+            guard witnessed.contains(where: { $0.1.sequence >= purge.upTo && ($0.1.witnessedAt ?? $0.1.time) <= cutoff }) else {
+                return failed(.purgeUnproven, purge.upTo, """
+                    the purge at \(purge.time) of lines up to \(purge.upTo) is not covered by a witnessed checkpoint from before \(cutoff): \
+                    nothing outside the database proves those lines were \(AuditRetention.minimumYears) years old
+                    """)
+            }
+        }
+        // What the checkpoints say about lines: their own line, and the line of the checkpoint each extends.
+        var claims: [Int: [AuditClaim]] = [:]
+        for (source, isWitness) in evidence.sources {
+            for checkpoint in source.checkpoints {
+                claims[checkpoint.sequence, default: []].append(AuditClaim(hash: checkpoint.hash, source: source.name, witnessed: isWitness,
+                                                                      what: "the checkpoint signed \(checkpoint.time)"))
+                if let previous = checkpoint.previous {
+                    claims[previous.sequence, default: []].append(AuditClaim(
+                        hash: previous.hash, source: source.name, witnessed: false,
+                        what: "the checkpoint for line \(checkpoint.sequence) (which extends this line)"))
+                }
+            }
+        }
+        if boundary.sequence > 0, let claim = claims[boundary.sequence]?.first(where: { $0.hash != boundary.hash }) {
+            return failed(.checkpointMismatch, boundary.sequence, "\(claim.source): the purge boundary differs from \(claim.what)")
         }
         let start = max(from ?? boundary.sequence + 1, boundary.sequence + 1)
         var verifier: AuditChain.Verifier
@@ -52,70 +193,76 @@ extension AuditChainStore {
             let previous = try await auditRows(from: start - 1, limit: 1).first
             verifier = AuditChain.Verifier(after: (start - 1, previous?.hash ?? AuditChain.genesis))
         }
-        let trusted = checkpoints.filter { checkpoint in publicKey.map { checkpoint.isValid(for: $0) } ?? false }
-        var expected = Dictionary(trusted.map { ($0.sequence, $0.hash) }, uniquingKeysWith: { first, _ in first })
-        var result = AuditVerification(lines: 0, head: verifier.head, checkpoint: nil, problem: nil)
-        // Lines up to a purge boundary are gone; a checkpoint exactly there must match its anchor.
-        if let signed = expected[boundary.sequence], boundary.sequence > 0, signed != boundary.hash {
-            result.problem = AuditChain.Break(sequence: boundary.sequence, reason: "the purge boundary differs from the signed checkpoint")
-            return result
-        }
-        expected = expected.filter { $0.key > boundary.sequence }
-        if let publicKey, let forged = checkpoints.first(where: { !$0.isValid(for: publicKey) }) {
-            result.problem = AuditChain.Break(sequence: forged.sequence, reason: "a checkpoint for this line has no valid signature")
-            return result
-        }
-        var next = start
-        while true {
-            let rows = try await auditRows(from: next, limit: 1000)
-            for row in rows {
-                do {
-                    try verifier.check(row)
-                } catch let problem as AuditChain.Break {
-                    result.head = verifier.head
-                    result.problem = problem
-                    return result
-                }
+        // Witnessed checkpoints before the start (or at or before the purge boundary) cover what they cover, unchecked.
+        var lastWitnessed = witnessed.map(\.1.sequence).filter { $0 < start }.max().map { min($0, start - 1) }
+        let latest = evidence.now.addingTimeInterval(AuditEvidence.clockSkew).formatted(.iso8601)
+        var mismatch: AuditVerification?
+        do {
+            try await walk(from: start, verifier: &verifier) { row, time in
                 result.lines += 1
-                if let signed = expected.removeValue(forKey: row.sequence) {
-                    guard signed == row.hash else {
-                        result.head = verifier.head
-                        result.problem = AuditChain.Break(sequence: row.sequence, reason: "differs from the signed checkpoint")
-                        return result
+                if let time, time > latest {
+                    throw AuditChain.Break(sequence: row.sequence, reason: "dated \(time), after now (a line added afterwards?)")
+                }
+                for claim in claims[row.sequence] ?? [] {
+                    guard claim.hash == row.hash else {
+                        result.head = (row.sequence - 1, row.previousHash)
+                        mismatch = failed(.checkpointMismatch, row.sequence, "\(claim.source): differs from \(claim.what) — the line was changed or the chain rewritten")
+                        throw CancellationError()
                     }
-                    result.checkpoint = row.sequence
+                    if claim.witnessed { lastWitnessed = max(lastWitnessed ?? 0, row.sequence) }
                 }
             }
-            guard let last = rows.last, rows.count == 1000 else { break }
-            next = last.sequence + 1
+        } catch let problem as AuditChain.Break {
+            result.head = verifier.head
+            result.problem = problem
+            return result
+        } catch is CancellationError where mismatch != nil {
+            return mismatch!
         }
         result.head = verifier.head
-        if let beyond = expected.keys.filter({ $0 > verifier.head.sequence }).min() {
-            result.problem = AuditChain.Break(sequence: verifier.head.sequence + 1,
-                                              reason: "missing: the log ends at line \(verifier.head.sequence) but line \(beyond) was signed in a checkpoint")
+        let head = verifier.head.sequence
+        if let beyond = claims.keys.filter({ $0 > head }).min(), let claim = claims[beyond]?.first {
+            return failed(.shorterThanWitnessed, head + 1,
+                          "missing: the log ends at line \(head) but \(claim.source) holds \(claim.what) for line \(beyond)")
+        }
+        result.checkpoint = lastWitnessed
+        guard head > boundary.sequence else { return result }
+        guard let covered = lastWitnessed ?? (witnessed.isEmpty ? nil : boundary.sequence) else {
+            return failed(.noCheckpoint, start, """
+                no witnessed checkpoint covers this log (\(head - boundary.sequence) lines): the checkpoint file or witness was \
+                removed or cut, or checkpoints were never made (\(result.witnessedBy.isEmpty ? "no checkpoint file" : result.witnessedBy.joined(separator: ", ")))
+                """)
+        }
+        result.unprotectedTail = head - covered
+        if result.unprotectedTail > 0 {
+            let first = try await auditRows(from: covered + 1, limit: 1).first
+            let time = first.flatMap { try? JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)).time }
+            result.tailSince = time
+            let allowed = evidence.now.addingTimeInterval(-Double((evidence.checkpointInterval + AuditEvidence.tailSlack).components.seconds))
+            if let time, time < allowed.formatted(.iso8601) {
+                return failed(.unprotectedTail, covered + 1, """
+                    \(result.unprotectedTail) lines after the last witnessed checkpoint (line \(covered)) are not witnessed; the first was \
+                    written \(time), longer ago than the checkpoint interval (\(evidence.checkpointInterval.components.seconds) s): lines \
+                    may have been cut or added after it, or the gateway stopped without a last checkpoint
+                    """)
+            }
         }
         return result
     }
 
-    /// Purges that removed lines younger than the legal minimum retention when they were made
-    /// (a boundary line written less than five years before the purge): a sign that someone used
-    /// the purge path to delete recent lines. Oldest first: (boundary sequence, purge time).
-    public func suspiciousPurges() async throws -> [(sequence: Int, time: String)] {
-        try await purges().compactMap { purge in
-            guard let purged = try? Date(purge.time, strategy: .iso8601) else { return nil }
-            return purge.anchorTime >= AuditRetention.cutoff(now: purged, years: AuditRetention.minimumYears) ? (purge.upTo, purge.time) : nil
+    /// Checks rows from `start` to the end, a page at a time; `each` sees every good row and the
+    /// time written in it.
+    private func walk(from start: Int, verifier: inout AuditChain.Verifier,
+                      _ each: (AuditChain.Row, String?) async throws -> Void) async throws {
+        var next = start
+        while true {
+            let rows = try await auditRows(from: next, limit: 1000)
+            for row in rows {
+                try verifier.check(row)
+                try await each(row, verifier.headTime)
+            }
+            guard let last = rows.last, rows.count == 1000 else { return }
+            next = last.sequence + 1
         }
-    }
-
-    /// Signs the committed chain head and appends the checkpoint to `file`; `nil` when the head
-    /// has not moved since the last checkpoint in the file.
-    @discardableResult
-    public func writeAuditCheckpoint(to file: AuditCheckpointFile, key: Curve25519.Signing.PrivateKey, time: Date = Date()) async throws
-        -> AuditCheckpoint? {
-        let head = try await auditHead()
-        guard head.sequence > 0, try file.read().last?.sequence != head.sequence else { return nil }
-        let checkpoint = try AuditCheckpoint.sign(sequence: head.sequence, hash: head.hash, time: time.formatted(.iso8601), key: key)
-        try file.append(checkpoint)
-        return checkpoint
     }
 }

@@ -1,69 +1,109 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Signed checkpoints of the audit chain, one JSON line each, in a file outside the database
-/// (appended and fsynced; never rewritten).
-public struct AuditCheckpointFile: Sendable {
+/// Signed checkpoints of the audit chain, one JSON line each, in a file (appended with
+/// `O_APPEND` and fsynced; never rewritten): the gateway's own copy, or a witness file on another
+/// volume. Reading also accepts a syslog server's file, where each line's message is a checkpoint.
+public struct AuditCheckpointFile: AuditWitness, AuditWitnessSource {
     public let path: String
 
     public init(path: String) {
         self.path = path
     }
 
+    public var name: String { "file \(path)" }
+
     /// Every checkpoint in the file, oldest first; none when the file does not exist yet.
     public func read() throws -> [AuditCheckpoint] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         guard let data = FileManager.default.contents(atPath: path) else { throw AuditFileError(path: path, reason: "is not readable") }
-        return try data.split(separator: UInt8(ascii: "\n")).map { line in
-            do { return try JSONDecoder().decode(AuditCheckpoint.self, from: Data(line)) } catch {
+        return try data.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { return nil }
+            guard let checkpoint = AuditCheckpoint.parse(line: line) else {
                 throw AuditFileError(path: path, reason: "holds a line that is not a checkpoint")
             }
+            return checkpoint
         }
     }
 
-    /// Appends one checkpoint durably.
+    /// The last checkpoint in the file, if any.
+    public func last() throws -> AuditCheckpoint? {
+        try read().last
+    }
+
+    public func checkpoints() async throws -> [AuditCheckpoint] {
+        try read()
+    }
+
+    public func record(_ checkpoint: AuditCheckpoint) async throws {
+        try append(checkpoint)
+    }
+
+    /// Appends one checkpoint durably; one `write` with `O_APPEND`, so a line from `serve` and
+    /// one from a CLI command never interleave.
     public func append(_ checkpoint: AuditCheckpoint) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var line = try encoder.encode(checkpoint)
+        var line = try checkpoint.encodedLine()
         line.append(UInt8(ascii: "\n"))
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644]) else {
-                throw AuditFileError(path: path, reason: "cannot be created")
-            }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw AuditFileError(path: path, reason: "is not writable") }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: line)
-        try handle.synchronize()
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw AuditFileError(path: path, reason: "cannot be opened for appending (errno \(errno))") }
+        defer { close(descriptor) }
+        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == line.count else { throw AuditFileError(path: path, reason: "could not be written (errno \(errno))") }
+        guard fsync(descriptor) == 0 else { throw AuditFileError(path: path, reason: "could not be synced (errno \(errno))") }
     }
 }
 
-/// The Ed25519 key that signs checkpoints: a file holding the raw private key in base64, created
-/// (mode 0600) when missing. Keep it outside the database's directory and back it up separately.
+/// The Ed25519 key that signs checkpoints and purges: a file holding the raw private key in
+/// base64, created (mode 0600, its directory 0700) when missing. It belongs in a key directory of
+/// its own, never beside the database (docs/audit.md).
 public enum AuditSigningKey {
     public static func loadOrCreate(path: String) throws -> Curve25519.Signing.PrivateKey {
-        if FileManager.default.fileExists(atPath: path) {
-            guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }),
-                  let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
-                  let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
-                throw AuditFileError(path: path, reason: "is not an Ed25519 private key (base64 of 32 bytes)")
+        if let key = try load(path: path) { return key }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw AuditFileError(path: directory, reason: "cannot be created")
             }
-            return key
         }
+        // Written under a temporary name and linked into place: two processes creating the key at
+        // once end up with the same one (the loser of link(2) reads the winner's).
         let key = Curve25519.Signing.PrivateKey()
-        guard FileManager.default.createFile(atPath: path, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
+        let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).new"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
             throw AuditFileError(path: path, reason: "cannot be created")
+        }
+        defer { unlink(temporary) }
+        if link(temporary, path) != 0 {
+            guard errno == EEXIST, let existing = try load(path: path) else { throw AuditFileError(path: path, reason: "cannot be created") }
+            return existing
         }
         return key
     }
 
     /// An existing key file (never creates one).
     public static func loadExisting(path: String) throws -> Curve25519.Signing.PrivateKey {
-        guard FileManager.default.fileExists(atPath: path) else { throw AuditFileError(path: path, reason: "does not exist") }
-        return try loadOrCreate(path: path)
+        guard let key = try load(path: path) else { throw AuditFileError(path: path, reason: "does not exist") }
+        return key
+    }
+
+    private static func load(path: String) throws -> Curve25519.Signing.PrivateKey? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }),
+              let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
+              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
+            throw AuditFileError(path: path, reason: "is not an Ed25519 private key (base64 of 32 bytes)")
+        }
+        return key
     }
 
     /// A public key given as base64 of its 32 raw bytes (what an auditor is handed).
@@ -80,4 +120,9 @@ public struct AuditFileError: Error, CustomStringConvertible {
     public var path: String
     public var reason: String
     public var description: String { "\(path) \(reason)" }
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }

@@ -64,7 +64,7 @@ public enum StoreDump {
         ("subscriptions", ["id", "partner_id", "body", "created_at"]),
         ("deliveries", ["id", "message_id", "bsn", "partner_id", "subscription_id", "status", "next_attempt_at", "body"]),
         ("delivery_attempts", ["delivery_id", "body"]),
-        ("audit_purges", ["up_to", "anchor_hash", "anchor_time", "time"]),
+        ("audit_purges", ["up_to", "anchor_hash", "anchor_time", "time", "public_key", "signature"]),
         ("audit_log", ["seq", "line", "prev_hash", "hash"]),
     ]
 
