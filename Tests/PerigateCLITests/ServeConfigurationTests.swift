@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import PerigateCore
 import Testing
 
 /// `perigate serve` settings: flag > PERIGATE_* environment > --config file > default, wrong
@@ -17,6 +21,7 @@ struct ServeConfigurationTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var arguments = ["serve", "--db", directory.appendingPathComponent("gateway.sqlite").path] + arguments
+        let environment = environment.mapValues { $0.replacingOccurrences(of: "$DATA", with: directory.path) }
         if let config {
             let file = directory.appendingPathComponent("perigate.json")
             try Data(config.utf8).write(to: file)
@@ -26,7 +31,9 @@ struct ServeConfigurationTests {
         process.executableURL = URL(fileURLWithPath: CLITests.binary)
         process.arguments = arguments
         process.currentDirectoryURL = CLITests.root
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PERIGATE_") || $0.key == "PERIGATE_BIN" }
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("PERIGATE_") || ["PERIGATE_BIN", "PERIGATE_AUDIT_KEY_DIRECTORY"].contains($0.key)
+        }
         env.merge(environment) { $1 }
         process.environment = env
         let output = Pipe(), errors = Pipe()
@@ -71,6 +78,8 @@ struct ServeConfigurationTests {
         ([String: String](), #"{"audit": {"retentionYears": 4}}"#, "audit.retentionYears: audit retention of 4 years is below the legal minimum of 5 years"),
         ([String: String](), #"{"port": "#, "is not valid JSON"),
         (["PERIGATE_DELIVERY_ALLOWED_NETWORKS": "10.0.0.0/33"], nil, "delivery.allowedNetworks: '10.0.0.0/33': the prefix length must be 0…32"),
+        (["PERIGATE_AUDIT_WITNESSES": "ftp://witness.example"], nil, "audit.witnesses: ftp://witness.example is not a witness"),
+        (["PERIGATE_AUDIT_CHECKPOINT_LINES": "0"], nil, "audit.checkpointLines: 0 is outside 1…1000000"),
         ([String: String](), #"{"delivery": {"allowedNetworks": ["127.0.0.0/8", "10.1.2.3/8"]}}"#,
          "delivery.allowedNetworks: '10.1.2.3/8' has bits set past the /8 prefix (did you mean 10.0.0.0/8?)"),
         ([String: String](), #"{"delivery": {"allowedNetworks": ["hooks intern"]}}"#,
@@ -81,6 +90,62 @@ struct ServeConfigurationTests {
         #expect(outcome.port == nil)
         #expect(outcome.status != 0)
         #expect(outcome.error.contains(message), "\(outcome.error)")
+    }
+}
+
+@Suite("audit key placement and checkpoints")
+struct AuditPlacementTests {
+    @Test("serve warns loudly when the signing key lies in the data directory, and when no witness is outside it")
+    func warnings() throws {
+        let beside = try ServeConfigurationTests.serve([], environment: ["PERIGATE_AUDIT_KEY": "$DATA/audit.key"])
+        #expect(beside.port != nil, "\(beside.error)")
+        #expect(beside.error.contains("THE AUDIT SIGNING KEY LIES IN THE DATA DIRECTORY"), "\(beside.error)")
+        #expect(beside.error.contains("no audit witness outside the data directory"))
+        let elsewhere = try ServeConfigurationTests.serve([], environment: ["PERIGATE_AUDIT_WITNESSES": "file:/tmp/perigate-witness-\(UUID().uuidString)/w.jsonl"])
+        #expect(elsewhere.port != nil, "\(elsewhere.error)")
+        #expect(!elsewhere.error.contains("DATA DIRECTORY") && !elsewhere.error.contains("no audit witness"), "\(elsewhere.error)")
+    }
+
+    @Test("audit public-key prints the key's public half and never makes a key; audit checkpoint needs one too")
+    func publicKey() throws {
+        let keys = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-keys-\(UUID().uuidString)")
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-pk-\(UUID().uuidString).sqlite").path
+        let environment = ["PERIGATE_AUDIT_KEY_DIRECTORY": keys.path]
+        let missing = try CLITests.run(["audit", "public-key", "--db", db], environment: environment)
+        #expect(missing.status != 0 && missing.error.contains("audit-signing.key does not exist"), "\(missing.error)")
+        #expect(!FileManager.default.fileExists(atPath: keys.path))
+        // The first command that writes a line makes the key (mode 0600, its directory 0700) and signs the line.
+        #expect(try CLITests.run(["partner", "add", "--db", db, "--name", "De Linde", "--type", "verloskundigenpraktijk", "--ura", "01234567"],
+                                 environment: environment).status == 0)
+        let keyFile = keys.appendingPathComponent("audit-signing.key").path
+        #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int) == 0o600)
+        #expect((try FileManager.default.attributesOfItem(atPath: keys.path)[.posixPermissions] as? Int) == 0o700)
+        let printed = try CLITests.run(["audit", "public-key", "--db", db], environment: environment)
+        let publicKey = printed.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(printed.status == 0 && Data(base64Encoded: publicKey)?.count == 32, "\(printed.output)")
+        let verified = try CLITests.run(["audit", "verify", "--db", db, "--public-key", publicKey], environment: environment)
+        #expect(verified.status == 0 && verified.output.contains("last witnessed checkpoint at line 1 matches"), "\(verified.output)\(verified.error)")
+        let checkpoint = try CLITests.run(["audit", "checkpoint", "--db", db, "--key", keys.appendingPathComponent("none.key").path], environment: environment)
+        #expect(checkpoint.status != 0 && checkpoint.error.contains("does not exist"))
+    }
+
+    @Test("serve makes a checkpoint as soon as audit.checkpointLines lines were written, long before the interval")
+    func checkpointEveryNLines() async throws {
+        let serve = try ServeProcess.start(extraArguments: [], environment: ["PERIGATE_AUDIT_CHECKPOINT_SECONDS": "3600", "PERIGATE_AUDIT_CHECKPOINT_LINES": "20"])
+        defer { serve.killIfRunning() }
+        let template = try String(contentsOf: CLITests.root.appendingPathComponent("Samples/valid/verwijzing-1-hypertensie-regulier.xml"), encoding: .utf8)
+        for index in 0..<25 {
+            let body = Data(template.replacingOccurrences(of: "4f6c2a1e-8b3d-4c1a-9e2f-1a2b3c4d5e01", with: String(format: "4f6c2a1e-8b3d-4c1a-9e2f-%012d", index)).utf8)
+            _ = try await URLSession.shared.data(for: serve.request("POST", "v1/messages", body: body))
+        }
+        let file = AuditCheckpointFile(path: serve.database + ".audit-checkpoints")
+        var sequences: [Int] = []
+        for _ in 0..<100 where (sequences.last ?? 0) < 20 {
+            sequences = (try? file.read().map(\.sequence)) ?? []
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect((sequences.last ?? 0) >= 20, "checkpoints at \(sequences)")
+        #expect(sequences.count >= 2, "one at start, one after 20 lines: \(sequences)")
     }
 }
 

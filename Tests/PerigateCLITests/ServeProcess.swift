@@ -15,7 +15,7 @@ struct ServeProcess {
 
     /// Starts it; `standardError` receives the process log (default: discarded).
     static func start(extraArguments: [String] = [], standardError: FileHandle = FileHandle.nullDevice,
-                      prepare: (String) throws -> Void = { _ in }) throws -> ServeProcess {
+                      environment: [String: String] = [:], prepare: (String) throws -> Void = { _ in }) throws -> ServeProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let db = directory.appendingPathComponent("gateway.sqlite").path
@@ -24,7 +24,7 @@ struct ServeProcess {
         #expect(added.status == 0)
         let token = try #require(added.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
         try prepare(db)
-        return try launch(database: db, token: token, extraArguments: extraArguments, standardError: standardError)
+        return try launch(database: db, token: token, extraArguments: extraArguments, standardError: standardError, environment: environment)
     }
 
     /// A new process on the same database (after this one stopped or was killed).
