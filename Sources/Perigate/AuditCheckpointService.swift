@@ -42,6 +42,10 @@ final class AuditCheckpointService: Service, Sendable {
     func round() async {
         do {
             let round = try await checkpointer.checkpoint()
+            if let tampered = round.tampered {
+                logger.critical("THE AUDIT LOG NO LONGER EXTENDS ITS LAST CHECKPOINT: nothing is signed until it does; run perigate audit verify and report a security incident",
+                                metadata: ["line": "\(tampered.sequence)", "cause": "\(tampered.cause.rawValue)"])
+            }
             if let written = round.written { logger.debug("audit checkpoint", metadata: ["line": "\(written.sequence)"]) }
             let failed = Set(round.failures.map(\.witness))
             let (started, recovered) = failing.withLock { failing in

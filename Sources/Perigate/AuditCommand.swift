@@ -127,6 +127,10 @@ struct AuditCommand: AsyncParsableCommand {
                 try await AuditCheckpointer(store: store, signer: signer, local: AuditCheckpointFile(path: placement.checkpoints),
                                             witnesses: placement.witnessList()).checkpoint(force: true)
             }
+            if let tampered = round.tampered {
+                print("audit checkpoint: NOT signed — the log no longer extends the last checkpoint (line \(tampered.sequence): \(tampered.reason)); run perigate audit verify")
+                throw ExitCode(1)
+            }
             for failure in round.failures { print("not taken by \(failure.witness): \(failure.error)") }
             guard let written = round.written else { print("audit checkpoint: the log is empty"); return }
             print("audit checkpoint: line \(written.sequence) sha256 \(written.hash) signed by \(AuditSigner.fingerprint(written.publicKey))")
@@ -208,7 +212,10 @@ struct AuditCommand: AsyncParsableCommand {
             do { signer = AuditSigner(try AuditSigningKey.loadExisting(path: try files.placement(database: database.resolved).key)) } catch let error as AuditFileError {
                 throw ValidationError("a purge is signed with the audit signing key: \(error)")
             }
-            let purged = try await database.withStore(checkpoint: try files.placement(database: database.resolved)) { store in
+            // A rehearsal (--now) on a copy must not reach the witnesses of the real log.
+            var placement = try files.placement(database: database.resolved)
+            if now != nil { placement.witnesses = [] }
+            let purged = try await database.withStore(checkpoint: placement) { store in
                 try await store.purgeAudit(before: cutoff, purgeLine: AuditEntry(
                     time: moment.formatted(.iso8601), actor: "operator:cli", event: "audit.purge", action: "D", eventType: "log-access",
                     object: "audit-log", outcome: "success", checks: AuditChecks.authorized), signer: signer)

@@ -61,16 +61,26 @@ struct AuditPlacement: Sendable {
 
     /// Signs the head (when it moved) into the checkpoint file and the witnesses, for a CLI
     /// command that wrote audit lines; problems go to standard error, never fail the command.
-    func checkpointAfterCommand(store: any AuditChainStore) async {
+    func checkpointAfterCommand(store: any AuditChainStore, witnesses sendToWitnesses: Bool = true) async {
         do {
-            let signer = AuditSigner(try AuditSigningKey.loadOrCreate(path: key))
+            // The first command on a new database makes the key; on one with checkpoints only the
+            // existing key signs (another user's or directory's new key would sign a fork).
+            let fresh = !FileManager.default.fileExists(atPath: checkpoints)
+            let signer = AuditSigner(fresh ? try AuditSigningKey.loadOrCreate(path: key) : try AuditSigningKey.loadExisting(path: key))
             let round = try await AuditCheckpointer(store: store, signer: signer, local: AuditCheckpointFile(path: checkpoints),
-                                                    witnesses: witnessList()).checkpoint()
+                                                    witnesses: sendToWitnesses ? witnessList() : []).checkpoint()
+            if let tampered = round.tampered {
+                FileHandle.standardError.write(Data("""
+                    CRITICAL: the audit log no longer extends its last checkpoint (line \(tampered.sequence): \(tampered.reason)); \
+                    nothing was signed. Run perigate audit verify and report a security incident.
+
+                    """.utf8))
+            }
             for failure in round.failures {
                 FileHandle.standardError.write(Data("warning: audit checkpoint not taken by \(failure.witness): \(failure.error)\n".utf8))
             }
         } catch {
-            FileHandle.standardError.write(Data("warning: no audit checkpoint made: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("warning: no audit checkpoint made (serve signs these lines at its next checkpoint): \(error)\n".utf8))
         }
     }
 
@@ -85,16 +95,28 @@ struct AuditPlacement: Sendable {
         }
         let local = AuditCheckpointFile(path: checkpoints)
         var witnessed: [AuditEvidence.Source] = []
+        var skippedByWitness: [(String, Int)] = []
         for spec in witnesses {
             guard let source = spec.source() else { continue }
             do {
-                witnessed.append(.init(name: source.name, checkpoints: try await source.checkpoints()))
+                if case .file(let path) = spec {
+                    let read = try AuditCheckpointFile(path: path).readAll()
+                    skippedByWitness.append((source.name, read.skipped))
+                    witnessed.append(.init(name: source.name, checkpoints: read.checkpoints))
+                } else {
+                    witnessed.append(.init(name: source.name, checkpoints: try await source.checkpoints()))
+                }
             } catch {
                 throw WitnessUnreadable(witness: source.name, reason: String(describing: error))
             }
         }
-        return AuditEvidence(trustedKeys: trusted, local: .init(name: "checkpoint file \(checkpoints)", checkpoints: try local.read()),
-                             witnesses: witnessed, checkpointInterval: checkpointInterval, now: now)
+        let own = try local.readAll()
+        for (source, skipped) in [(local.name, own.skipped)] + skippedByWitness where skipped > 0 {
+            FileHandle.standardError.write(Data("note: \(skipped) lines in \(source) are not checkpoints and were skipped\n".utf8))
+        }
+        // Configured witnesses, read back or not (syslog), make the checkpoint file beside the data count for nothing.
+        return AuditEvidence(trustedKeys: trusted, local: .init(name: "checkpoint file \(checkpoints)", checkpoints: own.checkpoints),
+                             witnesses: witnessed, checkpointInterval: checkpointInterval, now: now, localIsWitness: witnesses.isEmpty)
     }
 
     struct WitnessUnreadable: Error, CustomStringConvertible {

@@ -183,6 +183,13 @@ struct ServeCommand: AsyncParsableCommand {
         let placement = settings.audit
         let checkpointer = AuditCheckpointer(store: store, signer: AuditSigner(auditKey), local: AuditCheckpointFile(path: placement.checkpoints),
                                              witnesses: placement.witnessList())
+        if let signedBy = await checkpointer.lastCheckpoint()?.publicKey, signedBy != AuditSigner(auditKey).publicKey {
+            logger.critical("""
+                the checkpoints in \(placement.checkpoints) were signed by key \(AuditSigner.fingerprint(signedBy)), this gateway's key \
+                \(settings.audit.key) is \(AuditSigner.fingerprint(AuditSigner(auditKey).publicKey)): the wrong key directory, or the key \
+                was replaced — audit verify will fail with audit.checkpoint-other-key
+                """)
+        }
         if settings.console {
             var console = try OperatorConsole(store: store, secureCookie: tls != nil, refusals: server.refusals, now: server.now)
             console.verifyAudit = {

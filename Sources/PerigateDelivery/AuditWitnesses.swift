@@ -26,8 +26,11 @@ public struct AuditWitnessServerClient: AuditWitness, AuditWitnessSource {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: try checkpoint.encodedLine()))
-        let response = try await client.execute(request, timeout: timeout)
-        let body = try await response.body.collect(upTo: 64 * 1024)
+        let client = client, timeout = timeout, prepared = request
+        let (response, body) = try await AuditDeadline.run(within: .seconds(timeout.nanoseconds / 1_000_000_000 + 1)) {
+            let response = try await client.execute(prepared, timeout: timeout)
+            return (response, try await response.body.collect(upTo: 64 * 1024))
+        }
         guard response.status == .created || response.status == .ok else {
             throw WitnessRefused(witness: name, status: Int(response.status.code), body: String(buffer: body))
         }
@@ -36,15 +39,13 @@ public struct AuditWitnessServerClient: AuditWitness, AuditWitnessSource {
     public func checkpoints() async throws -> [AuditCheckpoint] {
         var request = HTTPClientRequest(url: endpoint)
         request.headers.add(name: "Accept", value: "application/x-ndjson")
-        let response = try await client.execute(request, timeout: .seconds(60))
-        let body = try await response.body.collect(upTo: 1 << 30)
-        guard response.status == .ok else { throw WitnessRefused(witness: name, status: Int(response.status.code), body: String(buffer: body)) }
-        return try Data(body.readableBytesView).split(separator: UInt8(ascii: "\n")).map { line in
-            guard let checkpoint = AuditCheckpoint.parse(line: line) else {
-                throw WitnessRefused(witness: name, status: 200, body: "a line that is not a checkpoint")
-            }
-            return checkpoint
+        let client = client, prepared = request
+        let (response, body) = try await AuditDeadline.run(within: .seconds(300)) {
+            let response = try await client.execute(prepared, timeout: .seconds(60))
+            return (response, try await response.body.collect(upTo: 1 << 31))
         }
+        guard response.status == .ok else { throw WitnessRefused(witness: name, status: Int(response.status.code), body: String(buffer: body)) }
+        return Data(body.readableBytesView).split(separator: UInt8(ascii: "\n")).compactMap { AuditCheckpoint.parse(line: $0) }
     }
 }
 

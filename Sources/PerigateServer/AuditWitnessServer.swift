@@ -22,6 +22,7 @@ public actor AuditWitnessLedger {
         file = AuditCheckpointFile(path: path)
         self.pinned = pinned
         self.now = now
+        // A line torn by a crash or a full disk is skipped: the witness starts again.
         for checkpoint in try file.read() {
             lines[checkpoint.publicKey, default: [:]][checkpoint.sequence] = checkpoint.hash
             count += 1
@@ -57,9 +58,18 @@ public actor AuditWitnessLedger {
         return .stored(stamped)
     }
 
-    /// Everything held, as stored (JSON lines).
-    func contents() -> Data {
-        FileManager.default.contents(atPath: file.path) ?? Data()
+    /// Everything held, as stored (JSON lines), read in 64 KiB pieces outside the actor: readers
+    /// never queue ahead of a gateway's checkpoint, nor hold the whole file in memory.
+    nonisolated func contents() -> ResponseBody {
+        let path = file.path
+        return ResponseBody { writer in
+            guard let handle = FileHandle(forReadingAtPath: path) else { return try await writer.finish(nil) }
+            defer { try? handle.close() }
+            while let chunk = try handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        }
     }
 }
 
@@ -90,7 +100,7 @@ public struct AuditWitnessServer: Sendable {
         let logger = logger
         router.get("health") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         router.get("v1/checkpoints") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: ByteBuffer(data: await ledger.contents())))
+            Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ledger.contents())
         }
         router.post("v1/checkpoints") { request, _ -> Response in
             let body: ByteBuffer

@@ -203,12 +203,91 @@ struct AuditIntegrityTests {
     }
 }
 
+extension AuditIntegrityTests {
+    @Test("the gateway never signs a log changed under it: a rewritten chain, or lines cut below its last checkpoint")
+    func noSignatureOverTampering() async throws {
+        let fixture = try await Self.fixture()
+        let checkpointer = AuditCheckpointer(store: fixture.store, signer: AuditSigner(fixture.key), local: fixture.checkpoints, witnesses: [fixture.witnessFile])
+        #expect(try await checkpointer.checkpoint(time: Self.now).written?.sequence == 12)
+        var entries = try await fixture.store.auditEntries(after: 0, limit: 20)
+        entries[4].outcome = "refused"
+        let rows = try AuditChain.rows(for: entries, after: (0, AuditChain.genesis))
+        try await fixture.tamper(["DELETE FROM audit_log"] + rows.map { row in
+            "INSERT INTO audit_log (seq, line, prev_hash, hash) VALUES (\(row.sequence), '\(row.line)', '\(row.previousHash)', '\(row.hash)')"
+        })
+        try await fixture.store.appendAudit([Self.entry(13)])
+        let round = try await checkpointer.checkpoint(time: Self.now)
+        #expect(round.written == nil)
+        #expect(round.tampered?.cause == .checkpointMismatch && round.tampered?.sequence == 12)
+        #expect(try fixture.witnessFile.read().map(\.sequence) == [10, 12], "the witness got nothing new")
+        try await fixture.tamper(["DELETE FROM audit_log WHERE seq > 8"])
+        #expect(try await checkpointer.checkpoint(time: Self.now).tampered?.cause == .shorterThanWitnessed)
+        try await fixture.store.close()
+    }
+
+    @Test("a witness that does not answer costs one deadline, not the round: the others get the checkpoint")
+    func slowWitness() async throws {
+        let fixture = try await Self.fixture()
+        let checkpointer = AuditCheckpointer(store: fixture.store, signer: AuditSigner(fixture.key), local: fixture.checkpoints,
+                                             witnesses: [SilentWitness(), fixture.witnessFile], witnessTimeout: .milliseconds(300))
+        let round = try await checkpointer.checkpoint(time: Self.now)
+        #expect(round.written?.sequence == 12)
+        #expect(round.failures.map(\.witness) == ["silent"])
+        #expect(try fixture.witnessFile.read().last?.sequence == 12)
+        try await fixture.store.close()
+    }
+
+    @Test("verification starting after a line the log does not hold, or with configured witnesses none of which can be read, is no OK")
+    func edges() async throws {
+        let fixture = try await Self.fixture()
+        #expect(try await fixture.verify(from: 40).problem?.cause == .chainBroken)
+        let unreadable = AuditEvidence(trustedKeys: [fixture.publicKey], local: .init(name: "checkpoint file", checkpoints: try fixture.checkpoints.read()),
+                                       checkpointInterval: .seconds(1), now: Self.now, localIsWitness: false)
+        #expect(try await fixture.store.verifyAudit(evidence: unreadable).problem?.cause == .noCheckpoint)
+        // A junk line (a torn write, another program's message) is skipped, not fatal.
+        try Data("garbage from a full disk\n".utf8).append(to: fixture.checkpoints.path)
+        #expect(try fixture.checkpoints.readAll().skipped == 1)
+        #expect(try await fixture.verify().problem == nil)
+        try await fixture.store.close()
+    }
+}
+
+/// A witness that never answers.
+struct SilentWitness: AuditWitness {
+    var name: String { "silent" }
+    func record(_ checkpoint: AuditCheckpoint) async throws {
+        try await Task.sleep(for: .seconds(3600))
+    }
+}
+
+extension Data {
+    func append(to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: self)
+    }
+}
+
 extension AuditIntegrityTests.Fixture {
     /// A witness file on "another volume" (another directory).
     var witnessFile: AuditCheckpointFile { AuditCheckpointFile(path: directory.appendingPathComponent("elsewhere/witness.jsonl").path) }
 
     func witnessed() throws -> AuditEvidence.Source {
         .init(name: "witness", checkpoints: try witnessFile.read())
+    }
+}
+
+/// A witness server's file as the tests need it: each checkpoint stamped (`witnessedAt`) at the
+/// moment it was signed, as a witness server receiving it then would.
+struct StampingWitness: AuditWitness {
+    var file: AuditCheckpointFile
+    var name: String { "witness server" }
+
+    func record(_ checkpoint: AuditCheckpoint) async throws {
+        var stamped = checkpoint
+        stamped.witnessedAt = checkpoint.time
+        try file.append(stamped)
     }
 }
 
@@ -230,7 +309,7 @@ struct AuditPurgeTests {
         let key = try AuditSigningKey.loadOrCreate(path: directory.appendingPathComponent("keys/audit.key").path)
         let file = AuditCheckpointFile(path: directory.appendingPathComponent("audit.checkpoints").path)
         let witness = AuditCheckpointFile(path: directory.appendingPathComponent("elsewhere/witness.jsonl").path)
-        let checkpointer = AuditCheckpointer(store: store, signer: AuditSigner(key), local: file, witnesses: [witness])
+        let checkpointer = AuditCheckpointer(store: store, signer: AuditSigner(key), local: file, witnesses: [StampingWitness(file: witness)])
         for day in ["2019-03-01", "2020-06-01", "2021-11-24", "2021-11-26", "2024-01-01", "2026-11-25"] {
             try await store.appendAudit([AuditEntry(time: "\(day)T10:00:00Z", actor: "ura:01234567/uzi:900012345", event: "record.read",
                                                     action: "R", object: "bsn:999990044/record", outcome: "success")])
@@ -260,9 +339,13 @@ struct AuditPurgeTests {
         #expect(kept.last?.detail == "purged lines 1…3 written before 2021-11-25T12:00:00Z")
         let purge = try #require(try await store.purges().first)
         #expect(purge.isSignatureValid && purge.publicKey == AuditSigner(key).publicKey)
-        _ = try await AuditCheckpointer(store: store, signer: AuditSigner(key), local: file, witnesses: [witness]).checkpoint(time: Self.now)
+        _ = try await AuditCheckpointer(store: store, signer: AuditSigner(key), local: file, witnesses: [StampingWitness(file: witness)]).checkpoint(time: Self.now)
         let verified = try await store.verifyAudit(evidence: try Self.evidence(key, file, witness))
         #expect(verified.problem == nil, "\(String(describing: verified.problem))")
+        // The gateway's own checkpoint file carries the times the gateway signed, no witness's stamp: it proves no age.
+        let unstamped = AuditEvidence(trustedKeys: [AuditSigner(key).publicKey], local: .init(name: "checkpoint file", checkpoints: try file.read()),
+                                      checkpointInterval: .seconds(1), now: Self.now)
+        #expect(try await store.verifyAudit(evidence: unstamped).problem?.cause == .purgeUnproven)
         #expect(verified.lines == 4)
         #expect(verified.checkpoint == 7)
         // The database still refuses deleting kept lines.

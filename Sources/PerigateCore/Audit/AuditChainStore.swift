@@ -50,23 +50,34 @@ public struct AuditEvidence: Sendable {
     /// (plus ``tailSlack``) and no older.
     public var checkpointInterval: Duration
     public var now: Date
+    /// Whether the gateway's own checkpoint file counts as a witness: only when no witness is
+    /// configured at all (a configured witness that cannot be read back, such as syslog, makes it
+    /// count for nothing — give the file its server writes with `--witness`).
+    public var localIsWitness: Bool
 
     /// Rounding of line times to the second and the time a checkpoint takes to sign and send.
     public static let tailSlack: Duration = .seconds(2)
     /// How far in the future a line may be dated (clocks of nodes differ a little).
     public static let clockSkew: TimeInterval = 300
 
-    public init(trustedKeys: Set<String>, local: Source?, witnesses: [Source] = [], checkpointInterval: Duration, now: Date) {
+    public init(trustedKeys: Set<String>, local: Source?, witnesses: [Source] = [], checkpointInterval: Duration, now: Date,
+                localIsWitness: Bool? = nil) {
         self.trustedKeys = trustedKeys
         self.local = local
         self.witnesses = witnesses
         self.checkpointInterval = checkpointInterval
         self.now = now
+        self.localIsWitness = localIsWitness ?? witnesses.isEmpty
     }
 
     /// Every source with whether it counts as a witness.
     var sources: [(source: Source, witnessed: Bool)] {
-        (local.map { [($0, witnesses.isEmpty)] } ?? []) + witnesses.map { ($0, true) }
+        (local.map { [($0, localIsWitness)] } ?? []) + witnesses.map { ($0, true) }
+    }
+
+    /// An ISO 8601 time as a moment (`nil` when it is not one: such a time proves nothing).
+    static func moment(_ text: String?) -> Date? {
+        text.flatMap { try? Date($0, strategy: .iso8601) }
     }
 }
 
@@ -154,17 +165,20 @@ extension AuditChainStore {
             guard purge.isSignatureValid, let key = purge.publicKey, evidence.trustedKeys.contains(key) else {
                 return failed(.purgeUnsigned, purge.upTo, "the purge record dated \(purge.time) (lines up to \(purge.upTo)) is not signed by the trusted key")
             }
-            guard let purged = try? Date(purge.time, strategy: .iso8601), purged.timeIntervalSince(evidence.now) <= AuditEvidence.clockSkew else {
+            guard let purged = AuditEvidence.moment(purge.time), purged.timeIntervalSince(evidence.now) <= AuditEvidence.clockSkew else {
                 return failed(.purgeUnproven, purge.upTo, "the purge record is dated \(purge.time), after now")
             }
             let cutoff = AuditRetention.cutoff(now: purged, years: AuditRetention.minimumYears)
-            guard purge.anchorTime < cutoff else {
+            let cutoffMoment = AuditEvidence.moment(cutoff) ?? purged
+            guard let anchored = AuditEvidence.moment(purge.anchorTime), anchored < cutoffMoment else {
                 return failed(.purgeTooYoung, purge.upTo, "a purge at \(purge.time) removed lines younger than \(AuditRetention.minimumYears) years")
             }
-            guard witnessed.contains(where: { $0.1.sequence >= purge.upTo && ($0.1.witnessedAt ?? $0.1.time) <= cutoff }) else {
+            // Only a witness server's own stamp proves when it saw a line: the checkpoint's time is the
+            // gateway's (whoever has the key can sign any time), and a file the gateway writes has no stamp.
+            guard witnessed.contains(where: { $0.1.sequence >= purge.upTo && (AuditEvidence.moment($0.1.witnessedAt).map { $0 <= cutoffMoment } ?? false) }) else {
                 return failed(.purgeUnproven, purge.upTo, """
-                    the purge at \(purge.time) of lines up to \(purge.upTo) is not covered by a witnessed checkpoint from before \(cutoff): \
-                    nothing outside the database proves those lines were \(AuditRetention.minimumYears) years old
+                    the purge at \(purge.time) of lines up to \(purge.upTo) is not covered by a checkpoint a witness server stamped before \
+                    \(cutoff): nothing outside the database proves those lines were \(AuditRetention.minimumYears) years old
                     """)
             }
         }
@@ -189,18 +203,20 @@ extension AuditChainStore {
         if start == boundary.sequence + 1 {
             verifier = AuditChain.Verifier(after: boundary)
         } else {
-            // Starting mid-chain: trust the line before `start` as stored.
-            let previous = try await auditRows(from: start - 1, limit: 1).first
-            verifier = AuditChain.Verifier(after: (start - 1, previous?.hash ?? AuditChain.genesis))
+            // Starting mid-chain: trust the line before `start` as stored — it must be there.
+            guard let previous = try await auditRows(from: start - 1, limit: 1).first, previous.sequence == start - 1 else {
+                return failed(.chainBroken, start - 1, "missing: verification was to start after this line, which the log does not hold")
+            }
+            verifier = AuditChain.Verifier(after: (start - 1, previous.hash))
         }
         // Witnessed checkpoints before the start (or at or before the purge boundary) cover what they cover, unchecked.
         var lastWitnessed = witnessed.map(\.1.sequence).filter { $0 < start }.max().map { min($0, start - 1) }
-        let latest = evidence.now.addingTimeInterval(AuditEvidence.clockSkew).formatted(.iso8601)
+        let latest = evidence.now.addingTimeInterval(AuditEvidence.clockSkew)
         var mismatch: AuditVerification?
         do {
             try await walk(from: start, verifier: &verifier) { row, time in
                 result.lines += 1
-                if let time, time > latest {
+                if let time, let moment = AuditEvidence.moment(time), moment > latest {
                     throw AuditChain.Break(sequence: row.sequence, reason: "dated \(time), after now (a line added afterwards?)")
                 }
                 for claim in claims[row.sequence] ?? [] {
@@ -239,10 +255,11 @@ extension AuditChainStore {
             let time = first.flatMap { try? JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)).time }
             result.tailSince = time
             let allowed = evidence.now.addingTimeInterval(-Double((evidence.checkpointInterval + AuditEvidence.tailSlack).components.seconds))
-            if let time, time < allowed.formatted(.iso8601) {
+            // A first unwitnessed line whose time cannot be read is as suspect as an old one.
+            if AuditEvidence.moment(time).map({ $0 < allowed }) ?? true {
                 return failed(.unprotectedTail, covered + 1, """
                     \(result.unprotectedTail) lines after the last witnessed checkpoint (line \(covered)) are not witnessed; the first was \
-                    written \(time), longer ago than the checkpoint interval (\(evidence.checkpointInterval.components.seconds) s): lines \
+                    written \(time ?? "at an unreadable time"), longer ago than the checkpoint interval (\(evidence.checkpointInterval.components.seconds) s): lines \
                     may have been cut or added after it, or the gateway stopped without a last checkpoint
                     """)
             }

@@ -16,17 +16,22 @@ public struct AuditCheckpointFile: AuditWitness, AuditWitnessSource {
 
     public var name: String { "file \(path)" }
 
-    /// Every checkpoint in the file, oldest first; none when the file does not exist yet.
-    public func read() throws -> [AuditCheckpoint] {
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
+    /// Every checkpoint in the file, oldest first; none when the file does not exist yet. Lines
+    /// that are not checkpoints (other messages in a syslog file, a line torn by a crash or a full
+    /// disk) are skipped — they cannot hide anything — and counted.
+    public func readAll() throws -> (checkpoints: [AuditCheckpoint], skipped: Int) {
+        guard FileManager.default.fileExists(atPath: path) else { return ([], 0) }
         guard let data = FileManager.default.contents(atPath: path) else { throw AuditFileError(path: path, reason: "is not readable") }
-        return try data.split(separator: UInt8(ascii: "\n")).compactMap { line in
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { return nil }
-            guard let checkpoint = AuditCheckpoint.parse(line: line) else {
-                throw AuditFileError(path: path, reason: "holds a line that is not a checkpoint")
-            }
-            return checkpoint
+        var checkpoints: [AuditCheckpoint] = []
+        var skipped = 0
+        for line in data.split(separator: UInt8(ascii: "\n")) where !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) {
+            if let checkpoint = AuditCheckpoint.parse(line: line) { checkpoints.append(checkpoint) } else { skipped += 1 }
         }
+        return (checkpoints, skipped)
+    }
+
+    public func read() throws -> [AuditCheckpoint] {
+        try readAll().checkpoints
     }
 
     /// The last checkpoint in the file, if any.
