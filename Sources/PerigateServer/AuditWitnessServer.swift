@@ -125,9 +125,7 @@ public struct AuditWitnessServer: Sendable {
     public func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
         -> some ApplicationProtocol {
         let http = HTTP1Channel.Configuration(idleTimeout: .seconds(30))
-        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(configuration: http), tlsConfiguration: $0.configuration) }
-            ?? .http1(configuration: http)
-        return Application(router: router(), server: server,
+        return Application(router: router(), server: try GatewayTLS.server(http, tls: tls),
                            configuration: .init(address: .hostname(host, port: port), serverName: "perigate-witness"),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
                            logger: logger)

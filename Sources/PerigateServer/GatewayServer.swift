@@ -127,9 +127,7 @@ public struct GatewayServer: Sendable {
         let http = HTTP1Channel.Configuration(
             additionalChannelHandlers: [ConnectionGuardHandler(counter: counter, headTimeout: head, idleTimeout: idle)],
             idleTimeout: idle)
-        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(configuration: http), tlsConfiguration: $0.configuration) }
-            ?? .http1(configuration: http)
-        return Application(router: router(), server: server,
+        return Application(router: router(), server: try GatewayTLS.server(http, tls: tls),
                            configuration: .init(address: .hostname(host, port: port), serverName: "perigate"),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
                            logger: logger)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HummingbirdCore
 import HummingbirdTLS
 import NIOSSL
 import PerigateCore
@@ -25,6 +26,11 @@ public struct GatewayTLS: @unchecked Sendable {
         }
         self.configuration = configuration
         requiresClientCertificate = clientCAPath != nil
+    }
+
+    /// The server for `http`: HTTPS with `tls`, plain HTTP without (the gateway and the witness server).
+    static func server(_ http: HTTP1Channel.Configuration, tls: GatewayTLS?) throws -> HTTPServerBuilder {
+        try tls.map { try .tls(.http1(configuration: http), tlsConfiguration: $0.configuration) } ?? .http1(configuration: http)
     }
 
     /// The fingerprint a client certificate (PEM file) is bound by: SHA-256 of its DER form, hex.
