@@ -9,7 +9,7 @@ import PerigateSQLite
 /// `perigate audit …`: the access log's integrity.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "The NEN 7513 access log: verify its hash chain and signed checkpoints.",
+        commandName: "audit", abstract: "The NEN 7513 access log: verify it against its signed checkpoints and witnesses, export, purge, keys and witnesses.",
         subcommands: [Verify.self, Export.self, Purge.self, PublicKey.self, Checkpoint.self, Witness.self])
 
     /// Where the checkpoint file, signing key and witnesses are (``AuditPlacement``).

@@ -8,7 +8,7 @@ public struct Receipt: Sendable, Codable, Hashable {
     public var receivedAt: String
     /// Warnings from validation (e.g. a deprecated version).
     public var warnings: [ValidationIssue]
-    /// Deliveries planned for this message (forwarding arrives in a later issue).
+    /// Deliveries planned for this message (`webhook:ura:…`, `inbox:ura:…`; docs/forwarding.md).
     public var deliveriesPlanned: [String]
 
     /// `***-**-007` style reference for a BSN.

@@ -21,7 +21,7 @@ public struct Catalog: Sendable, Codable, Hashable {
         /// XSD path relative to the catalog's schema directory; `nil` when no public schema
         /// exists (the message type is then "schema required").
         public var schema: String?
-        /// Name of the mapper that turns this message into canonical facts (later issues).
+        /// Name of the mapper that turns this message into canonical facts (docs/mapping.md).
         public var mapper: String?
         public var checks: [SemanticRule]?
     }
