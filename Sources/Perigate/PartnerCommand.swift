@@ -40,6 +40,12 @@ struct PartnerCommand: AsyncParsableCommand {
             let partner = Partner(id: UUID().uuidString.lowercased(), name: name, type: type, ura: ura, agb: agb,
                                   createdAt: Date().formatted(.iso8601))
             try await database.withStore { store in
+                if let existing = Partner.activeHolder(of: ura, among: try await store.partners()) {
+                    throw ValidationError("""
+                        partner \(existing.id) (\(existing.name)) is already registered with URA \(ura) and active: use its token, \
+                        or revoke it first (perigate partner revoke \(existing.id)) and add the organisation again
+                        """)
+                }
                 try await store.addPartner(partner, tokenHash: PartnerToken.hash(token),
                                            audit: PartnerCommand.audit("partner.add", "partner:\(partner.id)"))
             }

@@ -8,7 +8,7 @@ import PerigateXML
 /// Precedence: flags > environment (`PERIGATE_SCHEMA_DIR`, `PERIGATE_SCHEMAS`) > defaults.
 struct SchemaOptions: ParsableArguments {
     @Option(name: .customLong("schema-dir"),
-            help: "Perigate's own schema directory with catalog.json (default: $PERIGATE_SCHEMA_DIR or ./Schemas).")
+            help: "Perigate's own schema directory with catalog.json (default: $PERIGATE_SCHEMA_DIR, ./Schemas, Schemas beside or above the executable, /usr/local/share/perigate/Schemas, /usr/share/perigate/Schemas, /opt/perigate/Schemas).")
     var schemaDirectory: String?
 
     @Option(name: .customLong("schemas"),
@@ -42,7 +42,7 @@ struct SchemaOptions: ParsableArguments {
 
     /// Perigate's own schema directory.
     var ownDirectory: String {
-        schemaDirectory ?? ProcessInfo.processInfo.environment["PERIGATE_SCHEMA_DIR"] ?? "Schemas"
+        schemaDirectory ?? ProcessInfo.processInfo.environment["PERIGATE_SCHEMA_DIR"] ?? SchemaLocation.found()
     }
 
     /// The catalog sources in load order: Perigate's own first, then `$PERIGATE_SCHEMAS`, then extras.

@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
     @Option(name: .customLong("db"), help: "SQLite database file (default ./perigate.sqlite).")
     var database: String?
-    @Option(name: .customLong("schema-dir"), help: "Perigate's schema directory with catalog.json (default ./Schemas).")
+    @Option(name: .customLong("schema-dir"), help: "Perigate's schema directory with catalog.json (default: ./Schemas, Schemas beside or above the executable, or an installed share directory).")
     var schemaDirectory: String?
     @Option(name: .customLong("schemas"), help: "Extra catalog: DIR or CATALOG.json=DIR. Repeatable; also $PERIGATE_SCHEMAS.")
     var extra: [String] = []

@@ -73,7 +73,7 @@ struct ServeConfiguration {
             }
         }
         let reader = Reader(config: ConfigReader(providers: providers))
-        let schemaDirectory = reader.string("schemaDir") ?? "Schemas"
+        let schemaDirectory = reader.string("schemaDir") ?? SchemaLocation.found()
         let database = reader.string("db") ?? "perigate.sqlite"
         let level = reader.string("logLevel") ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {

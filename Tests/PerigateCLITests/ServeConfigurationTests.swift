@@ -17,7 +17,7 @@ struct ServeConfigurationTests {
     }
 
     /// Starts `perigate serve`; when it listens, stops it with SIGTERM. Returns what happened.
-    static func serve(_ arguments: [String], environment: [String: String] = [:], config: String? = nil) throws -> Outcome {
+    static func serve(_ arguments: [String], environment: [String: String] = [:], config: String? = nil, directory working: URL? = nil) throws -> Outcome {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var arguments = ["serve", "--db", directory.appendingPathComponent("gateway.sqlite").path] + arguments
@@ -30,7 +30,7 @@ struct ServeConfigurationTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLITests.binary)
         process.arguments = arguments
-        process.currentDirectoryURL = CLITests.root
+        process.currentDirectoryURL = working ?? CLITests.root
         var env = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("PERIGATE_") || ["PERIGATE_BIN", "PERIGATE_AUDIT_KEY_DIRECTORY"].contains($0.key)
         }
@@ -173,5 +173,50 @@ struct AuditPurgeCommandTests {
         let lines = nen.output.split(separator: "\n")
         #expect(lines.count == 4)
         #expect(lines.last?.contains("\"event\":\"audit.export\"") == true)
+    }
+}
+
+@Suite("perigate partner")
+struct PartnerCommandTests {
+    @Test("a second active partner with the same URA is refused, naming the first; after a revoke the organisation can be added again")
+    func oneActivePartnerPerURA() throws {
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-partner-\(UUID().uuidString).sqlite").path
+        let add = ["partner", "add", "--db", db, "--name", "Verloskundigenpraktijk De Linde", "--type", "verloskundigenpraktijk", "--ura", "01234567"]
+        let first = try CLITests.run(add)
+        #expect(first.status == 0, "\(first.error)")
+        let id = try #require(first.output.split(separator: " ").dropFirst().first.map(String.init))
+        let again = try CLITests.run(add)
+        #expect(again.status != 0)
+        #expect(again.error.contains("partner \(id) (Verloskundigenpraktijk De Linde) is already registered with URA 01234567"), "\(again.error)")
+        #expect(try CLITests.run(["partner", "list", "--db", db]).output.split(separator: "\n").count == 2, "header and one partner")
+        #expect(try CLITests.run(["partner", "revoke", "--db", db, id]).status == 0)
+        #expect(try CLITests.run(add).status == 0)
+    }
+}
+
+@Suite("schemas found outside the repository root")
+struct SchemaLocationTests {
+    @Test("validate and serve started in another directory find the schemas beside the executable (no PERIGATE_SCHEMA_DIR)")
+    func outsideTheRepository() throws {
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-cwd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let sample = CLITests.root.appendingPathComponent("Samples/valid/verwijzing-1-hypertensie-regulier.xml").path
+        var environment = ProcessInfo.processInfo.environment
+        environment["PERIGATE_SCHEMA_DIR"] = nil
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.binary)
+        process.arguments = ["validate", sample]
+        process.environment = environment
+        process.currentDirectoryURL = elsewhere
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(printed)")
+        #expect(printed.hasSuffix("verwijzing 1.0: VALID\n"), "\(printed)")
+        let served = try ServeConfigurationTests.serve([], directory: elsewhere)
+        #expect(served.port != nil, "\(served.error)")
     }
 }

@@ -69,3 +69,11 @@ extension PartnerRegistry {
         try await setPartnerRevoked(id: id, revoked: true, audit: audit)
     }
 }
+
+extension Partner {
+    /// The active partner already registered for `ura`, if any: one organisation, one active
+    /// partner (a second would get its own token and its own care relationships for the same URA).
+    public static func activeHolder(of ura: String, among partners: [Partner]) -> Partner? {
+        partners.first { $0.ura == ura && !$0.revoked }
+    }
+}
