@@ -93,7 +93,34 @@ actor LoginThrottle {
         failures[Key(login: login, source: source)] = nil
     }
 
+    /// An operator lifted the lock on `login` at `time` (``ConsoleUnlock``): its failures up to
+    /// then no longer count, from any source. A source that sprayed names stays locked.
+    func lift(_ login: String, upTo time: Date) {
+        // The record holds whole seconds: failures within the second of the unlock go too.
+        let end = time.addingTimeInterval(1)
+        for key in failures.keys where key.login == login {
+            failures[key] = failures[key]?.filter { $0 > end }
+        }
+    }
+
     private func recent(_ key: Key, now: Date) -> [Date] {
         (failures[key] ?? []).filter { now.timeIntervalSince($0) < Self.window }
+    }
+}
+
+/// `perigate operator unlock ID`: a record "unlocked at T" in the store, which every node's
+/// console honours for the length of a lock window (so it reaches all nodes, and lapses).
+public enum ConsoleUnlock {
+    static func key(_ login: String) -> String { "unlock:" + login }
+
+    /// Records the unlock of `login` at `now`.
+    public static func record(_ login: String, store: any SessionStore, now: Date) async throws {
+        try await store.putSession(keyHash: key(login), value: now.formatted(.iso8601),
+                                   expiresAt: now.addingTimeInterval(LoginThrottle.window).formatted(.iso8601))
+    }
+
+    /// When `login` was last unlocked (within the lock window), if it was.
+    static func time(_ login: String, store: any SessionStore, now: Date) async throws -> Date? {
+        try await store.session(keyHash: key(login), now: now.formatted(.iso8601)).flatMap { try? Date($0, strategy: .iso8601) }
     }
 }

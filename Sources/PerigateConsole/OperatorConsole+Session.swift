@@ -78,6 +78,10 @@ extension OperatorConsole {
         let password = form.wachtwoord ?? ""
         let source = context.source
         let known = ConsolePassword.isValidLogin(login)
+        if known, await throttle.lock(login, source: source, now: now()) == .name,
+           let unlocked = try await ConsoleUnlock.time(login, store: store, now: now()) {
+            await throttle.lift(login, upTo: unlocked)
+        }
         if let lock = await throttle.lock(login, source: source, now: now()) {
             try await refuse(known && lock == .name ? login : nil, source: source, reason: lock == .name ? .lockedName : .lockedSource)
             var response = loginPage(request, problem: "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw.",

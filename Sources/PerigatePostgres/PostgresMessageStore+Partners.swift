@@ -111,6 +111,21 @@ extension PostgresMessageStore: PartnerRegistry, ClientCredentialRegistry, Opera
         }
     }
 
+    public func operatorAccounts() async throws -> [OperatorAccount] {
+        try await Self.operatorAccounts(try await query("SELECT id, name, created_at, revoked, role, password_hash FROM operators ORDER BY id"))
+    }
+
+    public func revokeOperator(id: String, audit: AuditEntry) async throws -> Bool {
+        let templates = try auditTemplates([audit])
+        return try await transaction { connection in
+            let rows = try await connection.query("UPDATE operators SET revoked = true WHERE id = \(id) AND NOT revoked RETURNING id",
+                                                  logger: self.logger).collect()
+            guard !rows.isEmpty else { return false }
+            try await self.insertAudit(templates: templates, on: connection)
+            return true
+        }
+    }
+
     static func operatorAccounts(_ rows: PostgresRowSequence) async throws -> [OperatorAccount] {
         var result: [OperatorAccount] = []
         for try await (id, name, createdAt, revoked, role, hash) in rows.decode((String, String, String, Bool, String, String?).self) {

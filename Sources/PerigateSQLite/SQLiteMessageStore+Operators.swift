@@ -30,6 +30,18 @@ extension SQLiteMessageStore: OperatorRegistry {
         }
     }
 
+    public func operatorAccounts() async throws -> [OperatorAccount] {
+        try await reader.query("SELECT id, name, created_at, revoked, role, password_hash FROM operators ORDER BY id", []).map(Self.operatorRow)
+    }
+
+    public func revokeOperator(id: String, audit: AuditEntry) async throws -> Bool {
+        try await transaction {
+            let found = try await self.connection.query("UPDATE operators SET revoked = 1 WHERE id = ? AND revoked = 0 RETURNING id", [.text(id)])
+            if !found.isEmpty { try await self.insertAudit([audit]) }
+            return !found.isEmpty
+        }
+    }
+
     static func operatorRow(_ row: SQLiteRow) -> OperatorAccount {
         OperatorAccount(
             account: Operator(id: row.column("id")?.string ?? "", name: row.column("name")?.string ?? "",

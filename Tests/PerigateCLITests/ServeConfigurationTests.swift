@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import PerigateCore
+import PerigateSQLite
 import Testing
 
 /// `perigate serve` settings: flag > PERIGATE_* environment > --config file > default, wrong
@@ -218,5 +219,30 @@ struct SchemaLocationTests {
         #expect(printed.hasSuffix("verwijzing 1.0: VALID\n"), "\(printed)")
         let served = try ServeConfigurationTests.serve([], directory: elsewhere)
         #expect(served.port != nil, "\(served.error)")
+    }
+}
+
+@Suite("perigate operator")
+struct OperatorCommandTests {
+    @Test("operator list shows role, console password and status; revoke closes the token at once and is refused twice")
+    func listAndRevoke() async throws {
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-operators-\(UUID().uuidString).sqlite").path
+        let added = try CLITests.run(["operator", "add", "--db", db, "--id", "anna", "--name", "Anna de Vries"])
+        #expect(added.status == 0, "\(added.error)")
+        let token = try #require(added.output.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
+        #expect(try CLITests.run(["operator", "add", "--db", db, "--id", "lotte", "--name", "Lotte Jansen", "--role", "log-administrator"]).status == 0)
+        #expect(try CLITests.run(["operator", "password", "--db", db, "anna"], stdin: Data("een-lang-wachtwoord-2026\n".utf8)).status == 0)
+        let listed = try CLITests.run(["operator", "list", "--db", db]).output.split(separator: "\n").map(String.init)
+        #expect(listed.count == 3, "\(listed)")
+        #expect(listed[1].hasPrefix("anna") && listed[1].contains("operator") && listed[1].contains("password set") && listed[1].hasSuffix("active"))
+        #expect(listed[2].hasPrefix("lotte") && listed[2].contains("log-administrator") && listed[2].contains("no password"))
+        #expect(try CLITests.run(["operator", "revoke", "--db", db, "anna"]).output == "operator anna revoked\n")
+        let again = try CLITests.run(["operator", "revoke", "--db", db, "anna"])
+        #expect(again.status != 0 && again.error.contains("no active operator anna"))
+        #expect(try CLITests.run(["operator", "list", "--db", db]).output.split(separator: "\n")[1].hasSuffix("revoked"))
+        let store = try await SQLiteMessageStore.open(path: db)
+        #expect(try await store.activeOperator(tokenHash: PartnerToken.hash(token)) == nil)
+        #expect(try await store.auditEntries(after: 0, limit: 20).map(\.event).contains("operator.revoke"))
+        try await store.close()
     }
 }

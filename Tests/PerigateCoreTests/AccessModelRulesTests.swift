@@ -116,6 +116,20 @@ struct AccessModelRulesTests {
         #expect(!texts.joined().contains("onbekende rol") && !texts.joined().contains("console:"))
     }
 
+    @Test("her log: consent she registered herself says so; one her midwife registered names the midwife's practice")
+    func consentByWhom() {
+        let practice = AuditOrganisation(ura: "01234567", name: "Verloskundigenpraktijk De Linde")
+        let texts = AccessLogPresenter.entries(Self.numbered([
+            Self.line("consent.given", actor: "client:999990044", role: nil, action: "C"),
+            Self.line("consent.withdrawn", actor: "client:999990044", role: nil, action: "C"),
+            Self.line("consent.given", actor: "ura:01234567/uzi:900012345", role: "verloskundige", organisation: practice, action: "C"),
+        ])).map(\.text)
+        #expect(texts[0].contains("uzelf, cliënt, heeft") && texts[0].contains("Grondslag: uw toestemming, vastgelegd door uzelf via uw cliëntportaal."), "\(texts[0])")
+        #expect(texts[1].contains("Grondslag: intrekking van uw toestemming, vastgelegd door uzelf via uw cliëntportaal."), "\(texts[1])")
+        #expect(texts[2].contains("Verloskundigenpraktijk De Linde (URA 01234567), verloskundige, heeft")
+                && texts[2].contains("Grondslag: uw toestemming, vastgelegd door uw zorgverlener."), "\(texts[2])")
+    }
+
     @Test("her log: a care claim reads 'nieuwe zorgrelatie gemeld door …', her confirmation 'bevestigd', both about her zorgteam")
     func careTeamLines() {
         func zorgrelatie(_ line: AuditEntry) -> AuditEntry {

@@ -272,6 +272,9 @@ struct ConsoleTests {
         let client = ConsoleClient(base: gateway.base)
         #expect(try await client.login("piet", Self.password).status == 303, "a lock-out from one source leaves another able to log in")
         #expect(try await Self.rawLogin(port: port, from: "127.0.0.2", "anna", Self.password) == 303)
+        // An operator lifts piet's lock (perigate operator unlock piet): from 127.0.0.2 he logs in again.
+        try await ConsoleUnlock.record("piet", store: gateway.store, now: Date())
+        #expect(try await Self.rawLogin(port: port, from: "127.0.0.2", "piet", Self.password) == 303, "unlocked")
         // Spraying names from 127.0.0.3: after twenty failures the source is locked (429), whatever the name.
         for index in 0..<20 { #expect(try await Self.rawLogin(port: port, from: "127.0.0.3", "naam\(index)", "fout-wachtwoord-0") == 401) }
         #expect(try await Self.rawLogin(port: port, from: "127.0.0.3", "anna", Self.password) == 429)

@@ -95,20 +95,25 @@ public enum AccessLogPresenter {
         return categories[category] ?? category
     }
 
+    /// True when she acted herself (her client portal's credential).
+    static func isHerself(_ line: AuditEntry) -> Bool {
+        line.actor.hasPrefix("client:")
+    }
+
     /// Who acted (for a forwarded message: who received it). Operators and console users are
     /// "Perigate-beheer (beheerder)" or "(logbeheerder)", never their login names.
     static func organisation(_ line: AuditEntry) -> String {
         if let organisation = line.organisation, let ura = organisation.ura {
             return "\(organisation.name ?? "organisatie") (URA \(ura))"
         }
-        if line.actor.hasPrefix("client:") { return "uzelf" }
+        if isHerself(line) { return "uzelf" }
         if isOperator(line) { return "Perigate-beheer (\(role(line)))" }
         return line.actor.hasPrefix("system:") ? "Perigate (het systeem)" : line.actor
     }
 
     /// The role in plain Dutch (``UserRoles/inWords(_:)``); a console user's as "logbeheerder" or "beheerder".
     static func role(_ line: AuditEntry) -> String {
-        if line.actor.hasPrefix("client:") { return "cliënt" }
+        if isHerself(line) { return "cliënt" }
         if isOperator(line) { return line.user?.role == "log-administrator" ? "logbeheerder" : "beheerder" }
         if let role = line.user?.role, !role.isEmpty { return UserRoles.inWords(role) }
         return line.actor.hasPrefix("system:") ? "systeem" : "rol niet vastgelegd"
@@ -140,8 +145,8 @@ public enum AccessLogPresenter {
         }
         switch line.event {
         case "message.import": return "verwijzing of overdracht door uw zorgverlener"
-        case "consent.given": return "uw toestemming, vastgelegd door uw zorgverlener"
-        case "consent.withdrawn": return "intrekking van uw toestemming, vastgelegd door uw zorgverlener"
+        case "consent.given": return "uw toestemming, vastgelegd door " + (isHerself(line) ? "uzelf via uw cliëntportaal" : "uw zorgverlener")
+        case "consent.withdrawn": return "intrekking van uw toestemming, vastgelegd door " + (isHerself(line) ? "uzelf via uw cliëntportaal" : "uw zorgverlener")
         case "access-log.read", "access-log.copy": return "uw recht op inzage (Wabvpz art. 15d/15e)"
         case "client-credential.add": return "uw verzoek om inzage via uw cliëntportaal"
         case "audit.export": return "controle van de toegangslog"

@@ -57,4 +57,9 @@ public protocol OperatorRegistry: Sendable {
     func operatorAccount(id: String) async throws -> OperatorAccount?
     /// Sets the console password hash (a bcrypt string); `false` when there is no such operator.
     func setOperatorPassword(id: String, passwordHash: String, audit: AuditEntry) async throws -> Bool
+    /// Every operator (active and revoked), by id.
+    func operatorAccounts() async throws -> [OperatorAccount]
+    /// Revokes an operator: its token and console login open nothing from the next request on;
+    /// `false` when there is no such active operator.
+    func revokeOperator(id: String, audit: AuditEntry) async throws -> Bool
 }
