@@ -37,8 +37,12 @@ public final class DeliveryWorker: Service, Sendable {
     /// The webhook client's settings, decided here: redirects are never followed, the connection
     /// is given 5 s, an answer `timeout`.
     public static func clientConfiguration(timeout: Duration) -> HTTPClient.Configuration {
-        HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                 timeout: .init(connect: .seconds(5), read: .seconds(Int64(timeout.components.seconds))))
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
+                                                     timeout: .init(connect: .seconds(5), read: .seconds(Int64(timeout.components.seconds))))
+        // The worker retries on its own schedule: a refused connection fails this attempt at once
+        // instead of being retried inside it until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
     }
 
     /// `clients`: by default with ``clientConfiguration(timeout:)``; `resolve`: by default the
@@ -226,7 +230,7 @@ public final class DeliveryWorker: Service, Sendable {
             _ = try? await response.body.collect(upTo: 64 * 1024)
             return (Int(response.status.code), error, retryAfter)
         } catch {
-            return (nil, String(describing: type(of: error)), nil)
+            return (nil, DeliveryFailure.describe(error), nil)
         }
     }
 

@@ -293,18 +293,21 @@ struct DeliveryWorkerTests {
         try await setup.stop()
     }
 
-    @Test("a receiver that does not answer in time, or speaks no TLS on an https URL, counts as a failure to retry", arguments: [
-        ("slow", "http"), ("hook", "https"),
+    @Test("a receiver that does not answer in time, speaks no TLS on an https URL, or refuses the connection: a failure to retry, named", arguments: [
+        ("slow", "http", "timeout"), ("hook", "https", "TLS"), ("closed", "http", "connection refused"),
     ])
-    func timeoutAndBadTLS(_ path: String, _ scheme: String) async throws {
+    func timeoutAndBadTLS(_ path: String, _ scheme: String, _ named: String) async throws {
         let setup = try await Self.setup(path: path, scheme: scheme, timeout: .seconds(1))
+        if path == "closed" { await setup.stopReceiver() }
         try await Self.post(setup, "1-kraamzorgoverdracht-prenataal")
+        let started = ContinuousClock.now
         #expect(try await setup.worker.runOnce() == 1)
+        print("delivery attempt (\(named)) ended after \(ContinuousClock.now - started)")
         let pending = try #require(try await setup.gateway.store.deliveries(status: "pending").first)
         #expect(pending.attempts == 1)
         #expect(pending.lastError != nil)
         let attempt = try #require(try await setup.gateway.store.attempts(deliveryId: pending.id).first)
-        #expect(attempt.status == nil && attempt.error != nil)
+        #expect(attempt.status == nil && attempt.error?.hasPrefix(named) == true, "\(String(describing: attempt.error))")
         #expect(pending.nextAttemptAt == setup.clock.now.addingTimeInterval(5).formatted(.iso8601))
         try await setup.stop()
     }
