@@ -56,10 +56,11 @@ enum ConsoleFormat {
         ][status] ?? status
     }
 
-    /// `2026-11-25T12:00:00Z` → `2026-11-25 12:00:00 UTC`.
+    /// `2026-11-25T12:00:00Z` → `25-11-2026 13:00:00 CET`: Dutch local time with its zone, as in
+    /// her access log (``DutchTime``).
     static func time(_ iso: String?) -> String {
-        guard let iso, iso.count >= 19 else { return iso ?? "" }
-        return iso.prefix(10) + " " + iso.dropFirst(11).prefix(8) + " UTC"
+        guard let iso else { return "" }
+        return DutchTime.withZone(iso)
     }
 
     static func age(_ seconds: Double) -> String {

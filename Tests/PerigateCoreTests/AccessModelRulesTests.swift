@@ -182,3 +182,15 @@ struct AccessModelRulesTests {
         #expect(disclosed.map(\.event) == ["record.read", "record.read", "message.export"])
     }
 }
+
+@Suite("Dutch time")
+struct DutchTimeTests {
+    @Test("times for people are Europe/Amsterdam with the zone shown: CET in winter, CEST in summer; other text stays")
+    func zones() {
+        #expect(DutchTime.withZone("2026-11-25T12:00:00Z") == "25-11-2026 13:00:00 CET")
+        #expect(DutchTime.withZone("2026-07-01T12:00:00Z") == "01-07-2026 14:00:00 CEST")
+        #expect(DutchTime.withZone("2026-03-29T00:59:59Z") == "29-03-2026 01:59:59 CET")
+        #expect(DutchTime.withZone("2026-03-29T01:00:00Z") == "29-03-2026 03:00:00 CEST")
+        #expect(DutchTime.withZone("geen tijd") == "geen tijd")
+    }
+}

@@ -29,8 +29,6 @@ public struct AccessLogEntry: Sendable, Codable, Hashable {
 
 /// Turns audit lines into a client's access log (pure; tested on its own).
 public enum AccessLogPresenter {
-    static let amsterdam = TimeZone(identifier: "Europe/Amsterdam") ?? .gmt
-
     /// Her lines, oldest first, merged per day where identical.
     public static func entries(_ lines: [AuditEntry]) -> [AccessLogEntry] {
         var result: [AccessLogEntry] = []
@@ -191,10 +189,27 @@ public enum AccessLogPresenter {
     }
 
     static func format(_ date: Date, _ pattern: String) -> String {
+        DutchTime.format(date, pattern)
+    }
+}
+
+/// Times for people in the Netherlands: Europe/Amsterdam, the one rule for her access log and
+/// the operator console.
+public enum DutchTime {
+    public static let zone = TimeZone(identifier: "Europe/Amsterdam") ?? .gmt
+
+    public static func format(_ date: Date, _ pattern: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "nl_NL")
-        formatter.timeZone = amsterdam
+        formatter.timeZone = zone
         formatter.dateFormat = pattern
         return formatter.string(from: date)
+    }
+
+    /// `2026-11-25T12:00:00Z` → `25-11-2026 13:00:00 CET` (`CEST` in summer time); text that is
+    /// not a time stays as it is.
+    public static func withZone(_ iso: String) -> String {
+        guard let date = (try? Date(iso, strategy: .iso8601)) ?? ISO8601DateFormatter().date(from: iso) else { return iso }
+        return format(date, "dd-MM-yyyy HH:mm:ss") + (zone.isDaylightSavingTime(for: date) ? " CEST" : " CET")
     }
 }
