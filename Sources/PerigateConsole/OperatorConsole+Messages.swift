@@ -213,14 +213,16 @@ extension OperatorConsole {
             return notice(caller, "Bericht niet gevonden", "Er is geen bericht of weigering met id \(id).", status: .notFound)
         }
         let report = message.report
+        let planned = try await store.deliveries(messageId: id)
+        // The receipt as the sender got it, planned deliveries included.
         let receipt = try message.bsn.map { _ -> ReceiptView in
-            let receipt = IngestService.receipt(for: message)
+            let receipt = IngestService.receipt(for: message, planned: planned)
             return ReceiptView(clientReference: receipt.clientReference, warnings: receipt.warnings.count,
                                json: try CanonicalJSON.string(receipt))
         }
         var deliveries: [DeliveryRow] = []
         let names = try await partnerNames()
-        for delivery in try await store.deliveries(messageId: id) {
+        for delivery in planned {
             deliveries.append(try await deliveryRow(delivery, names: names))
         }
         let page = DetailPage(

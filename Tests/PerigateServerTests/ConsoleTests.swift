@@ -148,7 +148,8 @@ struct ConsoleTests {
         let rejection = try await client.get("/console/messages/\(rejectionId)")
         #expect(rejection.html.contains("bsn.elfproef") && rejection.html.contains("ongeldig") && rejection.html.contains("geen ontvangstbewijs"))
         let detail = try await client.get("/console/messages/\(dead.messageId)")
-        for text in ["onbestelbaar", "HTTP 400", "bsn:******\(dead.bsn.suffix(3))", dead.id] {
+        // The receipt exactly as the sender got it: its planned webhook delivery included.
+        for text in ["onbestelbaar", "HTTP 400", "bsn:******\(dead.bsn.suffix(3))", dead.id, "webhook:ura:"] {
             #expect(detail.html.contains(text), "message detail lacks \(text)")
         }
         #expect(!detail.html.contains(dead.bsn))

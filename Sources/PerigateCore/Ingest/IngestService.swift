@@ -228,13 +228,9 @@ public struct IngestService: Sendable {
         }
         switch outcome {
         case .stored:
-            var receipt = Self.receipt(for: message)
-            receipt.deliveriesPlanned = DeliveryPlanner.receiptNames(deliveries)
-            return .accepted(receipt)
+            return .accepted(Self.receipt(for: message, planned: deliveries))
         case .duplicate(let original):
-            var receipt = Self.receipt(for: original)
-            receipt.deliveriesPlanned = DeliveryPlanner.receiptNames(try await planner?.planned(messageId: original.id) ?? [])
-            return .duplicate(receipt)
+            return .duplicate(Self.receipt(for: original, planned: try await planner?.planned(messageId: original.id) ?? []))
         case .conflict:
             return .conflict(messageId: facts.provenance.messageId)
         }
@@ -278,6 +274,14 @@ public struct IngestService: Sendable {
     }
 
     /// The receipt the sender got for an accepted message (without its planned deliveries).
+    /// The receipt of a stored message with its planned deliveries: what the sender got, and what
+    /// a re-send and the console show.
+    public static func receipt(for message: StoredMessage, planned: [Delivery]) -> Receipt {
+        var receipt = receipt(for: message)
+        receipt.deliveriesPlanned = DeliveryPlanner.receiptNames(planned)
+        return receipt
+    }
+
     public static func receipt(for message: StoredMessage) -> Receipt {
         Receipt(messageId: MessageKey.messageId(of: message.id), kind: message.report.kind ?? "", version: message.report.version ?? "",
                 clientReference: message.bsn.map { Receipt.maskedReference(bsn: $0) } ?? "",
