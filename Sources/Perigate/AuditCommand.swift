@@ -207,13 +207,13 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let moment = try now.map { try Date($0, strategy: .iso8601) } ?? Date()
             let cutoff = AuditRetention.cutoff(now: moment, years: years)
+            var placement = try files.placement(database: database.resolved)
             // The purge record is signed with the checkpoint key: never a new one (it would not verify).
             let signer: AuditSigner
-            do { signer = AuditSigner(try AuditSigningKey.loadExisting(path: try files.placement(database: database.resolved).key)) } catch let error as AuditFileError {
+            do { signer = AuditSigner(try AuditSigningKey.loadExisting(path: placement.key)) } catch let error as AuditFileError {
                 throw ValidationError("a purge is signed with the audit signing key: \(error)")
             }
             // A rehearsal (--now) on a copy must not reach the witnesses of the real log.
-            var placement = try files.placement(database: database.resolved)
             if now != nil { placement.witnesses = [] }
             let purged = try await database.withStore(checkpoint: placement) { store in
                 try await store.purgeAudit(before: cutoff, purgeLine: AuditEntry(

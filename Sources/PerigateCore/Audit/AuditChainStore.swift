@@ -267,19 +267,20 @@ extension AuditChainStore {
         return result
     }
 
-    /// Checks rows from `start` to the end, a page at a time; `each` sees every good row and the
-    /// time written in it.
-    private func walk(from start: Int, verifier: inout AuditChain.Verifier,
-                      _ each: (AuditChain.Row, String?) async throws -> Void) async throws {
+    /// Checks rows from `start` to the end (or through line `last`), a page at a time; `each`
+    /// sees every good row and the time written in it. Verification and the checkpointer's check
+    /// before signing both walk the chain through here.
+    func walk(from start: Int, through last: Int = .max, verifier: inout AuditChain.Verifier,
+              _ each: (AuditChain.Row, String?) async throws -> Void) async throws {
         var next = start
-        while true {
+        while next <= last {
             let rows = try await auditRows(from: next, limit: 1000)
-            for row in rows {
+            for row in rows where row.sequence <= last {
                 try verifier.check(row)
                 try await each(row, verifier.headTime)
             }
-            guard let last = rows.last, rows.count == 1000 else { return }
-            next = last.sequence + 1
+            guard let final = rows.last, rows.count == 1000 else { return }
+            next = final.sequence + 1
         }
     }
 }

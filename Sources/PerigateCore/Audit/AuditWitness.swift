@@ -171,16 +171,10 @@ public actor AuditCheckpointer {
             return AuditChain.Break(sequence: last.sequence, reason: "differs from the checkpoint signed \(last.time)", cause: .checkpointMismatch)
         }
         var verifier = AuditChain.Verifier(after: (last.sequence, last.hash))
-        var next = last.sequence + 1
-        while next <= head.sequence {
-            let rows = try await store.auditRows(from: next, limit: 1000)
-            do {
-                for row in rows where row.sequence <= head.sequence { try verifier.check(row) }
-            } catch let problem as AuditChain.Break {
-                return problem
-            }
-            guard let final = rows.last, rows.count == 1000 else { break }
-            next = final.sequence + 1
+        do {
+            try await store.walk(from: last.sequence + 1, through: head.sequence, verifier: &verifier) { _, _ in }
+        } catch let problem as AuditChain.Break {
+            return problem
         }
         return nil
     }
