@@ -24,6 +24,12 @@ enum SchemaLocation {
         return result + installed
     }
 
+    /// The OpenAPI document of `/v1` (`openapi.json`): from the schema directory in use, else from
+    /// the one Perigate ships with (an operator's own schema directory need not copy it).
+    static func openAPIDocument(schemaDirectory: String) -> Data? {
+        [schemaDirectory, found()].lazy.compactMap { FileManager.default.contents(atPath: ($0 as NSString).appendingPathComponent("openapi.json")) }.first
+    }
+
     /// This process's executable, symlinks resolved (Linux: /proc/self/exe).
     static func executablePath() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))

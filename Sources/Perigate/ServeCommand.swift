@@ -180,6 +180,7 @@ struct ServeCommand: AsyncParsableCommand {
                                    clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
                                                                                    targets: settings.delivery.targets, operators: store),
                                    limits: settings.limits, metrics: metrics, tls: tls, logger: logger)
+        server.openAPIDocument = SchemaLocation.openAPIDocument(schemaDirectory: settings.schemaDirectory)
         let placement = settings.audit
         let checkpointer = AuditCheckpointer(store: store, signer: AuditSigner(auditKey), local: AuditCheckpointFile(path: placement.checkpoints),
                                              witnesses: placement.witnessList())

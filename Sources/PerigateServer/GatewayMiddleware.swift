@@ -76,6 +76,8 @@ struct GatewayMiddleware: RouterMiddleware {
                                        + "re-sending the same message is safe (idempotent)").response
             response.headers[.retryAfter] = "1"
             return response
+        } catch let problem as Problem {
+            return problem.response
         } catch let error as HTTPError {
             return Problem(routerError: error).response
         } catch {

@@ -14,8 +14,8 @@ extension GatewayServer {
         guard let bsn = context.parameters.get("bsn").flatMap(BSN.init) else { return Self.badBSN }
         let html = request.headers[.accept]?.contains("text/html") == true
         let outcome = copy ? try await clientFile.accessLogCopy(bsn: bsn, requester: requester)
-            : try await clientFile.accessLog(bsn: bsn, from: request.uri.queryParameters.get("from"),
-                                             to: request.uri.queryParameters.get("to"), requester: requester)
+            : try await clientFile.accessLog(bsn: bsn, from: try StrictQuery(request).string("from"),
+                                             to: try StrictQuery(request).string("to"), requester: requester)
         switch outcome {
         case .refused(let refusal):
             return Problem(refusal: refusal).response
@@ -62,8 +62,9 @@ extension GatewayServer {
     /// `GET /v1/audit-log[?from=…&to=…&limit=…]`: the lines in which the calling partner acted or
     /// was a custodian — never other partners' lines. Logged as log access.
     func getPartnerAuditLog(_ request: Request, _ caller: Authenticated) async throws -> Response {
-        let from = request.uri.queryParameters.get("from"), to = request.uri.queryParameters.get("to")
-        let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 1000, 1), 10_000)
+        let query = StrictQuery(request)
+        let from = try query.string("from"), to = try query.string("to")
+        let limit = try query.integer("limit", default: 1000, clampedTo: 1...10_000)
         let lines = try await ingest.store.auditEntries(organisation: caller.partner.ura, from: from, to: to.map { $0.count == 10 ? $0 + "T23:59:59Z" : $0 },
                                                         limit: limit)
         var line = caller.ingestCaller.auditLine(

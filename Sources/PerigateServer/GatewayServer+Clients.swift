@@ -9,7 +9,7 @@ extension GatewayServer {
     /// an `ETag`; `If-None-Match` with the current tag answers 304 (still audited as a read).
     func getRecord(_ request: Request, _ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
         guard let bsn = try await clientBSN(context, caller, event: "record.read") else { return Self.badBSN }
-        let history = request.uri.queryParameters.get("history").map { $0 == "true" || $0 == "1" } ?? false
+        let history = try StrictQuery(request).flag("history")
         // Break-the-glass: a reason (percent-encoded UTF-8, 10 to 500 printable characters) is required.
         let header = request.headers[Self.emergencyHeader]
         let emergency = header.flatMap(EmergencyReason.validated)

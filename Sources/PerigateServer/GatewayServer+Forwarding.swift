@@ -127,8 +127,9 @@ extension GatewayServer {
     /// re-checked (a withdrawn consent cancels it) and logged as an export before it is handed out.
     func getInbox(_ request: Request, _ caller: Authenticated) async throws -> Response {
         guard let forwarding else { return JSONResponse.make(InboxReply(items: [], nextCursor: 0), status: .ok) }
-        let cursor = request.uri.queryParameters.get("cursor").flatMap { Int($0) } ?? 0
-        let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50, 1), 500)
+        let query = StrictQuery(request)
+        let cursor = try query.integer("cursor", default: 0, clampedTo: 0...Int.max)
+        let limit = try query.integer("limit", default: 50, clampedTo: 1...500)
         var items: [InboxItem] = []
         var next = cursor
         let check = DeliveryCheck(store: ingest.store, views: clientFile.views, validator: ingest.validator, partners: partners)

@@ -22,7 +22,11 @@ extension GatewayServer {
     }
 
     func authenticateOperator(_ request: Request) async throws -> Result<OperatorCaller, Problem> {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer " + Operator.tokenPrefix),
+        // No credentials at all: 401, as on every route; another kind of token: 403.
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            return .failure(Problem(.authTokenMissing, detail: "send Authorization: Bearer <operator token>"))
+        }
+        guard header.hasPrefix("Bearer " + Operator.tokenPrefix),
               let registry = forwarding?.operators else {
             return .failure(Problem(.authOperatorOnly, detail: "operator endpoints need an operator token"))
         }
@@ -60,7 +64,7 @@ extension GatewayServer {
     /// `GET /v1/operator/deliveries[?status=dead]`.
     func operatorDeliveries(_ request: Request, _ context: GatewayContext) async throws -> Response {
         try await asOperator(request, context) { caller, forwarding in
-            let status: String? = request.uri.queryParameters.get("status").map { String($0) }
+            let status = try StrictQuery(request).choice("status", Delivery.statuses)
             var views: [DeliveryView] = []
             for delivery in try await forwarding.store.deliveries(status: status) {
                 views.append(DeliveryView(delivery: delivery, attempts: try await forwarding.store.attempts(deliveryId: delivery.id)))

@@ -28,6 +28,9 @@ public struct GatewayServer: Sendable {
     public let refusals = RefusalAggregator()
     /// Extra readiness checks: each answers `nil` when healthy, else the problem (`GET /ready`).
     public var readinessChecks: [@Sendable () async -> String?] = []
+    /// The OpenAPI 3.1 document of `/v1` (`Schemas/openapi.json`), answered at `GET /openapi.json`;
+    /// `nil`: that route answers 404.
+    public var openAPIDocument: Data?
     /// More routes on the same router and middleware (the operator console adds `/console/…`).
     public var routeExtensions: [@Sendable (Router<GatewayContext>) -> Void] = []
     /// The clock of every timestamp the routes write (audit lines, creation times, expiries): the
@@ -62,6 +65,13 @@ public struct GatewayServer: Sendable {
         router.add(middleware: GatewayMiddleware(metrics: metrics, limits: limits, inFlight: InFlightCounter(), publicInFlight: InFlightCounter()))
         router.get("health") { _, _ in JSONResponse.make(["status": "ok"], status: .ok) }
         router.get("ready") { _, _ in try await ready() }
+        router.get("openapi.json") { [openAPIDocument] _, _ in
+            guard let openAPIDocument else {
+                return Problem(.routeNotFound, detail: "this gateway was started without its OpenAPI document (openapi.json in the schema directory)").response
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPIDocument)))
+        }
         router.get("metrics") { _, _ in
             await updateOutboxGauges()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -3,65 +3,83 @@ import Hummingbird
 import PerigateCore
 
 /// A problem code with the one HTTP status it answers with: every problem the gateway sends is
-/// listed here, so a code's status is decided in exactly one place.
-public struct ProblemCode: Hashable, Sendable {
-    /// The stable code in problem bodies (`code`, and `type` as `urn:perigate:problem:{code}`).
-    public let rawValue: String
+/// listed here, so a code's status is decided in exactly one place (and the OpenAPI document,
+/// `Schemas/openapi.json`, is checked against this list by the test suite).
+public enum ProblemCode: String, CaseIterable, Sendable {
+    case authCertificateUnknown = "auth.certificate-unknown"
+    case authClientCredential = "auth.client-credential"
+    case authOnBehalfOfInvalid = "auth.on-behalf-of-invalid"
+    case authOperatorOnly = "auth.operator-only"
+    case authPartnerMismatch = "auth.partner-mismatch"
+    case authRoleNotAllowed = "auth.role-not-allowed"
+    case authTokenInvalid = "auth.token-invalid"
+    case authTokenMissing = "auth.token-missing"
+    case authUserMissing = "auth.user-missing"
+    case authUserNameMissing = "auth.user-name-missing"
+    case authUserRoleMissing = "auth.user-role-missing"
+    case consentInvalid = "consent.invalid"
+    case deliveryNotFound = "delivery.not-found"
+    case messageConflict = "message.conflict"
+    case messageConsentRefused = "message.consent-refused"
+    case messageInvalid = "message.invalid"
+    case messageMalformed = "message.malformed"
+    case messageNoMapper = "message.no-mapper"
+    case messagePartnerType = "message.partner-type"
+    case messageNotFound = "message.not-found"
+    case messageSchemaRequired = "message.schema-required"
+    case messageSenderMismatch = "message.sender-mismatch"
+    case messageTooLarge = "message.too-large"
+    case messageTooComplex = "message.too-complex"
+    case messageUnsupported = "message.unsupported"
+    case requestBadGzip = "request.bad-gzip"
+    case requestBsnInvalid = "request.bsn-invalid"
+    case requestContentEncoding = "request.content-encoding"
+    case requestContentType = "request.content-type"
+    case requestEmergencyReason = "request.emergency-reason"
+    case requestError = "request.error"
+    case requestInvalidJson = "request.invalid-json"
+    case requestInvalidPeriod = "request.invalid-period"
+    case requestInvalidQuery = "request.invalid-query"
+    case requestMalformedHTTP = "request.malformed-http"
+    case requestTimeout = "request.timeout"
+    case routeNotFound = "route.not-found"
+    case serverBusy = "server.busy"
+    case serverError = "server.error"
+    case storeUnavailable = "store.unavailable"
+    case subscriptionInvalid = "subscription.invalid"
+    case subscriptionNotFound = "subscription.not-found"
+    case subscriptionURLNotAllowed = "subscription.url-not-allowed"
+    case witnessBadSignature = "witness.bad-signature"
+    case witnessConflict = "witness.conflict"
+    case witnessInvalid = "witness.invalid"
+    case witnessOtherKey = "witness.other-key"
+    case workerUnhealthy = "worker.unhealthy"
+
     /// The HTTP status of every response with this code.
-    public let status: HTTPResponse.Status
-
-    init(_ rawValue: String, _ status: HTTPResponse.Status) {
-        self.rawValue = rawValue
-        self.status = status
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .consentInvalid, .messageMalformed, .requestBadGzip, .requestBsnInvalid, .requestEmergencyReason, .requestError, .requestInvalidJson, .requestInvalidPeriod, .requestInvalidQuery, .requestMalformedHTTP, .subscriptionInvalid, .witnessInvalid:
+            return .badRequest
+        case .authCertificateUnknown, .authOnBehalfOfInvalid, .authTokenInvalid, .authTokenMissing, .authUserMissing, .authUserNameMissing, .authUserRoleMissing:
+            return .unauthorized
+        case .authClientCredential, .authOperatorOnly, .authPartnerMismatch, .authRoleNotAllowed, .messageConsentRefused, .messagePartnerType, .messageSenderMismatch, .witnessOtherKey:
+            return .forbidden
+        case .deliveryNotFound, .messageNotFound, .routeNotFound, .subscriptionNotFound:
+            return .notFound
+        case .messageConflict, .witnessConflict:
+            return .conflict
+        case .messageTooLarge, .messageTooComplex:
+            return .contentTooLarge
+        case .requestContentEncoding, .requestContentType:
+            return .unsupportedMediaType
+        case .messageInvalid, .messageNoMapper, .messageSchemaRequired, .messageUnsupported, .subscriptionURLNotAllowed, .witnessBadSignature:
+            return .unprocessableContent
+        case .serverError:
+            return .internalServerError
+        case .requestTimeout, .serverBusy, .storeUnavailable, .workerUnhealthy:
+            return .serviceUnavailable
+        }
     }
-
-    static let authCertificateUnknown = ProblemCode("auth.certificate-unknown", .unauthorized)
-    static let authClientCredential = ProblemCode("auth.client-credential", .forbidden)
-    static let authOnBehalfOfInvalid = ProblemCode("auth.on-behalf-of-invalid", .unauthorized)
-    static let authOperatorOnly = ProblemCode("auth.operator-only", .forbidden)
-    static let authPartnerMismatch = ProblemCode("auth.partner-mismatch", .forbidden)
-    static let authRoleNotAllowed = ProblemCode("auth.role-not-allowed", .forbidden)
-    static let authTokenInvalid = ProblemCode("auth.token-invalid", .unauthorized)
-    static let authTokenMissing = ProblemCode("auth.token-missing", .unauthorized)
-    static let authUserMissing = ProblemCode("auth.user-missing", .unauthorized)
-    static let authUserNameMissing = ProblemCode("auth.user-name-missing", .unauthorized)
-    static let authUserRoleMissing = ProblemCode("auth.user-role-missing", .unauthorized)
-    static let consentInvalid = ProblemCode("consent.invalid", .badRequest)
-    static let deliveryNotFound = ProblemCode("delivery.not-found", .notFound)
-    static let messageConflict = ProblemCode("message.conflict", .conflict)
-    static let messageConsentRefused = ProblemCode("message.consent-refused", .forbidden)
-    static let messageInvalid = ProblemCode("message.invalid", .unprocessableContent)
-    static let messageMalformed = ProblemCode("message.malformed", .badRequest)
-    static let messageNoMapper = ProblemCode("message.no-mapper", .unprocessableContent)
-    static let messagePartnerType = ProblemCode("message.partner-type", .forbidden)
-    static let messageNotFound = ProblemCode("message.not-found", .notFound)
-    static let messageSchemaRequired = ProblemCode("message.schema-required", .unprocessableContent)
-    static let messageSenderMismatch = ProblemCode("message.sender-mismatch", .forbidden)
-    static let messageTooLarge = ProblemCode("message.too-large", .contentTooLarge)
-    static let messageTooComplex = ProblemCode("message.too-complex", .contentTooLarge)
-    static let messageUnsupported = ProblemCode("message.unsupported", .unprocessableContent)
-    static let requestBadGzip = ProblemCode("request.bad-gzip", .badRequest)
-    static let requestBsnInvalid = ProblemCode("request.bsn-invalid", .badRequest)
-    static let requestContentEncoding = ProblemCode("request.content-encoding", .unsupportedMediaType)
-    static let requestContentType = ProblemCode("request.content-type", .unsupportedMediaType)
-    static let requestEmergencyReason = ProblemCode("request.emergency-reason", .badRequest)
-    static let requestError = ProblemCode("request.error", .badRequest)
-    static let requestInvalidJson = ProblemCode("request.invalid-json", .badRequest)
-    static let requestInvalidPeriod = ProblemCode("request.invalid-period", .badRequest)
-    static let requestMalformedHTTP = ProblemCode("request.malformed-http", .badRequest)
-    static let requestTimeout = ProblemCode("request.timeout", .serviceUnavailable)
-    static let routeNotFound = ProblemCode("route.not-found", .notFound)
-    static let serverBusy = ProblemCode("server.busy", .serviceUnavailable)
-    static let serverError = ProblemCode("server.error", .internalServerError)
-    static let storeUnavailable = ProblemCode("store.unavailable", .serviceUnavailable)
-    static let subscriptionInvalid = ProblemCode("subscription.invalid", .badRequest)
-    static let subscriptionNotFound = ProblemCode("subscription.not-found", .notFound)
-    static let subscriptionURLNotAllowed = ProblemCode("subscription.url-not-allowed", .unprocessableContent)
-    static let witnessBadSignature = ProblemCode("witness.bad-signature", .unprocessableContent)
-    static let witnessConflict = ProblemCode("witness.conflict", .conflict)
-    static let witnessInvalid = ProblemCode("witness.invalid", .badRequest)
-    static let witnessOtherKey = ProblemCode("witness.other-key", .forbidden)
-    static let workerUnhealthy = ProblemCode("worker.unhealthy", .serviceUnavailable)
 
     /// A refused ingest: `message.{reason}` with the reason's status.
     static func rejection(_ reason: IngestOutcome.RejectionReason) -> ProblemCode {

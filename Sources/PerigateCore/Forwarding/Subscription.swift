@@ -65,12 +65,15 @@ public struct Delivery: Sendable, Codable, Hashable {
     /// `addressed` (a recipient named in the message), `subscribed` (a matching subscription), or
     /// `event:<what>` for a notice to the partner itself (no message; `lastError` says what).
     public var reason: String
-    /// `pending`, `sent`, `acked`, `dead`, `cancelled`.
+    /// One of ``statuses``.
     public var status: String
     public var attempts: Int
     public var nextAttemptAt: String
     public var createdAt: String
     public var lastError: String?
+
+    /// Every status a delivery can have (the operator API's `status` filter takes exactly these).
+    public static let statuses = ["pending", "sent", "acked", "dead", "cancelled"]
 
     public init(id: String = "msg_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), messageId: String,
                 bsn: String, partnerId: String, partnerURA: String, subscriptionId: String?, reason: String, status: String = "pending",
