@@ -58,11 +58,15 @@ public enum ProblemCode: String, CaseIterable, Sendable {
     /// The HTTP status of every response with this code.
     public var status: HTTPResponse.Status {
         switch self {
-        case .consentInvalid, .messageMalformed, .requestBadGzip, .requestBsnInvalid, .requestEmergencyReason, .requestError, .requestInvalidJson, .requestInvalidPeriod, .requestInvalidQuery, .requestMalformedHTTP, .subscriptionInvalid, .witnessInvalid:
+        case .consentInvalid, .messageMalformed, .requestBadGzip, .requestBsnInvalid, .requestEmergencyReason, .requestError,
+             .requestInvalidJson, .requestInvalidPeriod, .requestInvalidQuery, .requestMalformedHTTP, .subscriptionInvalid,
+             .witnessInvalid:
             return .badRequest
-        case .authCertificateUnknown, .authOnBehalfOfInvalid, .authTokenInvalid, .authTokenMissing, .authUserMissing, .authUserNameMissing, .authUserRoleMissing:
+        case .authCertificateUnknown, .authOnBehalfOfInvalid, .authTokenInvalid, .authTokenMissing, .authUserMissing,
+             .authUserNameMissing, .authUserRoleMissing:
             return .unauthorized
-        case .authClientCredential, .authOperatorOnly, .authPartnerMismatch, .authRoleNotAllowed, .messageConsentRefused, .messagePartnerType, .messageSenderMismatch, .witnessOtherKey:
+        case .authClientCredential, .authOperatorOnly, .authPartnerMismatch, .authRoleNotAllowed, .messageConsentRefused,
+             .messagePartnerType, .messageSenderMismatch, .witnessOtherKey:
             return .forbidden
         case .deliveryNotFound, .messageNotFound, .routeNotFound, .subscriptionNotFound:
             return .notFound
@@ -72,7 +76,8 @@ public enum ProblemCode: String, CaseIterable, Sendable {
             return .contentTooLarge
         case .requestContentEncoding, .requestContentType:
             return .unsupportedMediaType
-        case .messageInvalid, .messageNoMapper, .messageSchemaRequired, .messageUnsupported, .subscriptionURLNotAllowed, .witnessBadSignature:
+        case .messageInvalid, .messageNoMapper, .messageSchemaRequired, .messageUnsupported, .subscriptionURLNotAllowed,
+             .witnessBadSignature:
             return .unprocessableContent
         case .serverError:
             return .internalServerError
