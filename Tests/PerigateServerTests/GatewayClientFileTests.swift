@@ -124,6 +124,31 @@ struct GatewayClientFileTests {
         try await gateway.stop()
     }
 
+    @Test("a re-sent back-referral with a new berichtId but the same content is a source of the record (and changes its ETag) in every view that shows it")
+    func sameContentNewId() async throws {
+        let gateway = try await Self.loaded()
+        #expect(try await Self.consent(gateway, as: "midwife", #"{"status": "given", "date": "2026-11-20"}"#).status == 201)
+        let before = try await Self.record(gateway, as: "hospital")
+        let original = try String(contentsOf: TestSupport.samples.appendingPathComponent("sequence/4-terugverwijzing-na-consultatie.xml"), encoding: .utf8)
+        let again = original.replacingOccurrences(of: "0a1b2c3d-0004-4000-8000-000000000004", with: "0a1b2c3d-0004-4000-8000-0000000000b4")
+        #expect(again != original)
+        #expect(try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, body: Data(again.utf8)).status == 202)
+        for name in ["hospital", "midwife", "kraamzorg"] {
+            let after = try await Self.record(gateway, as: name)
+            let ids = (after.json["sources"] as? [[String: Any]] ?? []).compactMap { $0["messageId"] as? String }
+            #expect(ids.contains("0a1b2c3d-0004-4000-8000-0000000000b4") && ids.contains("0a1b2c3d-0004-4000-8000-000000000004"),
+                    "\(name): \(ids)")
+        }
+        let after = try await Self.record(gateway, as: "hospital")
+        #expect(after.headers["etag"] != before.headers["etag"])
+        #expect((after.json["sources"] as? [Any])?.count == ((before.json["sources"] as? [Any])?.count ?? 0) + 1)
+        // Each listed source names only sections the view shows: kraamzorg sees no findings, and is not told they exist.
+        let kraamzorg = try await Self.record(gateway, as: "kraamzorg")
+        let sections = (kraamzorg.json["sources"] as? [[String: Any]] ?? []).flatMap { $0["sections"] as? [String] ?? [] }
+        #expect(!sections.isEmpty && !sections.contains("findings") && !sections.contains("signals"), "\(Set(sections).sorted())")
+        try await gateway.stop()
+    }
+
     @Test("an invalid BSN in the path is 400 and audited; no user means 401 before any data is touched")
     func badRequests() async throws {
         let gateway = try await Self.loaded()

@@ -98,7 +98,7 @@ struct NationalIngestTests {
         let reply = try await gateway.send("GET", "v1/clients/\(bsn)/record", token: gateway.hospitalToken, contentType: nil)
         #expect(reply.status == 200, "\(reply.text.prefix(300))")
         let record = try JSONDecoder().decode(ClientRecord.self, from: reply.body)
-        #expect(Set(record.sources.map(\.kind)) == ["acute-overdracht-hl7v3", "terugverwijzing"])
+        #expect(Set(record.sources.map(\.provenance.kind)) == ["acute-overdracht-hl7v3", "terugverwijzing"])
         #expect(record.timeline.map(\.item.type).sorted() == ["back-referral", "referral"])
         #expect(record.timeline.first { $0.item.type == "referral" }?.item.subtype == "acute-overdracht")
         // Facts only the HL7v3 message gives, next to facts only the Perigate message gives.

@@ -18,9 +18,11 @@ extension ClientRecord {
         var record = empty(bsn: bsn)
         for message in ordered {
             let source = message.provenance
-            for (path, value) in try Self.singleValuedFacts(of: message) {
+            let values = try Self.singleValuedFacts(of: message)
+            for (path, value) in values {
                 slots[path, default: []].append(SourcedValue(value: value, source: source))
             }
+            record.sources.append(RecordSource(provenance: source, sections: Self.sections(of: message, paths: values.map(\.0))))
             record.collect(message)
         }
         record.facts = slots.mapValues(Self.slot)
@@ -78,6 +80,21 @@ extension ClientRecord {
 
     static func senderKey(_ organisation: OrganisationRef) -> String {
         organisation.ura.map { "ura:" + $0 } ?? organisation.agb.map { "agb:" + $0 } ?? "name:" + (organisation.name ?? "")
+    }
+
+    /// The sections a message says something about: those of its single-valued facts, and every
+    /// list it adds to (its timeline events by type).
+    static func sections(of message: MessageFacts, paths: [String]) -> [String] {
+        var sections = Set(paths.map(section(of:)))
+        sections.formUnion(message.events.map { "timeline." + $0.type })
+        let lists: [(String, Bool)] = [
+            ("careTeam", !message.careTeam.organisations.isEmpty || !message.careTeam.persons.isEmpty),
+            ("obstetricHistory", !(message.obstetricHistory?.previousPregnancies ?? []).isEmpty),
+            ("findings", message.findings.map { !$0.bloodPressure.isEmpty || !$0.labResults.isEmpty || !$0.medication.isEmpty || !$0.allergies.isEmpty } ?? false),
+            ("signals", !message.signals.isEmpty), ("consents", !message.consents.isEmpty), ("attachments", !message.attachments.isEmpty),
+        ]
+        sections.formUnion(lists.filter(\.1).map(\.0))
+        return sections.sorted()
     }
 
     /// The single-valued facts of a message as dotted paths.

@@ -2,7 +2,6 @@ extension ClientRecord {
     /// Adds a message's list-like facts (each item once, with the first message that gave it).
     mutating func collect(_ message: MessageFacts) {
         let source = message.provenance
-        sources.append(source)
         Self.append(message.events, to: &timeline, source: source)
         Self.append(message.careTeam.organisations, to: &careTeam.organisations, source: source)
         Self.append(message.careTeam.persons, to: &careTeam.persons, source: source)

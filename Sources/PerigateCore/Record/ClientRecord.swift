@@ -16,8 +16,8 @@ public struct ClientRecord: Sendable, Codable, Hashable {
     public var signals: [Sourced<VulnerabilitySignal>]
     public var consents: [Sourced<ConsentRecord>]
     public var attachments: [Sourced<AttachmentRef>]
-    /// Every message merged, in time order.
-    public var sources: [Provenance]
+    /// Every message merged, in time order, each with the sections it said something about.
+    public var sources: [RecordSource]
     /// Paths of facts with a conflict, for a quick look.
     public var conflicts: [String]
 }
@@ -57,4 +57,32 @@ public struct FindingsRecord: Sendable, Codable, Hashable {
     public var labResults: [Sourced<LabResult>]
     public var medication: [Sourced<Medication>]
     public var allergies: [Sourced<String>]
+}
+
+/// A merged message and the sections it said something about (`client`, `pregnancy`,
+/// `timeline.referral`, …): a view lists it exactly when one of them is shown — also when every
+/// value it gave was already known from an earlier message (then no fact names it as its source).
+/// In JSON the provenance's fields and `sections` side by side.
+public struct RecordSource: Sendable, Codable, Hashable {
+    public var provenance: Provenance
+    /// Sorted; a timeline contribution as `timeline.<event type>`.
+    public var sections: [String]
+
+    public init(provenance: Provenance, sections: [String]) {
+        self.provenance = provenance
+        self.sections = sections
+    }
+
+    enum CodingKeys: String, CodingKey { case sections }
+
+    public init(from decoder: any Decoder) throws {
+        provenance = try Provenance(from: decoder)
+        sections = try decoder.container(keyedBy: CodingKeys.self).decode([String].self, forKey: .sections)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try provenance.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sections, forKey: .sections)
+    }
 }

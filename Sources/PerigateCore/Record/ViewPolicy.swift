@@ -87,22 +87,17 @@ extension ClientRecord {
         if !allowed.contains("signals") { copy.signals = [] }
         if !allowed.contains("consents") { copy.consents = [] }
         if !allowed.contains("attachments") { copy.attachments = [] }
-        copy.sources = sources.filter(copy.visibleMessageIds().contains)
-        return copy
-    }
-
-    /// Ids of the messages that still contribute something: a hidden message is not listed either.
-    func visibleMessageIds() -> Set<Provenance> {
-        var visible = Set<Provenance>()
-        for slot in facts.values {
-            visible.insert(slot.source)
-            for entry in (slot.history ?? []) + (slot.conflict ?? []) { visible.insert(entry.source) }
+        // A message is listed when it said something the view shows, and only with those sections:
+        // a hidden message is not listed at all, and a listed one does not reveal what else it held.
+        copy.sources = sources.compactMap { source in
+            var visible = source
+            visible.sections = source.sections.filter { section in
+                guard allowed.contains(Self.section(of: section)) else { return false }
+                guard section.hasPrefix("timeline."), let timelineTypes else { return true }
+                return timelineTypes.contains(String(section.dropFirst("timeline.".count)))
+            }
+            return visible.sections.isEmpty ? nil : visible
         }
-        visible.formUnion(timeline.map(\.source))
-        visible.formUnion(careTeam.organisations.map(\.source) + careTeam.persons.map(\.source))
-        visible.formUnion(obstetricHistory.map(\.source) + signals.map(\.source) + consents.map(\.source) + attachments.map(\.source))
-        visible.formUnion(findings.bloodPressure.map(\.source) + findings.labResults.map(\.source)
-                          + findings.medication.map(\.source) + findings.allergies.map(\.source))
-        return visible
+        return copy
     }
 }
