@@ -109,7 +109,9 @@ struct CLITests {
         let records = try #require(try JSONSerialization.jsonObject(with: Data(record.output.utf8)) as? [[String: Any]])
         #expect(records.count == 1)
         #expect(records.first?["bsn"] as? String == "999990044")
-        #expect(records.first?["conflicts"] as? [String] == ["pregnancy.dueDate"])
+        let pregnancies = records.first?["pregnancies"] as? [[String: Any]] ?? []
+        #expect(pregnancies.count == 1)
+        #expect(pregnancies.first?["conflicts"] as? [String] == ["pregnancy.dueDate"])
 
         let map = try Self.run(["map", "Samples/valid/jgzoverdracht-1-eenling.xml", "Samples/invalid/jgzoverdracht-child-bsn-elfproef.xml"])
         #expect(map.status == 1)

@@ -13,7 +13,7 @@ struct ViewPolicyTests {
     }
 
     static func sections(_ record: ClientRecord) -> Set<String> {
-        Set(record.facts.keys.map(ClientRecord.section(of:)))
+        Set(record.allFacts.keys.map(ClientRecord.section(of:)))
     }
 
     @Test("hospital and midwife see the whole record")
@@ -27,38 +27,38 @@ struct ViewPolicyTests {
     @Test("JGZ sees the PHB referral, the child and what she consented to for the PHB — not the medical record")
     func jgz() throws {
         let view = try Self.policy.view(Self.record(), for: "jgz")
-        #expect(view.timeline.map(\.item.type) == ["phb-referral", "jgz-handover"])
+        #expect(view.allTimeline.map(\.item.type) == ["phb-referral", "jgz-handover"])
         #expect(Self.sections(view) == ["client", "client.contact", "pregnancy", "children"])
         #expect(view.signals.count == 3)
-        #expect(view.findings.bloodPressure.isEmpty)
-        #expect(view.facts["delivery.mode"] == nil)
+        #expect(view.allBloodPressure.isEmpty)
+        #expect(view.allFacts["delivery.mode"] == nil)
         // Without the consent (e.g. withdrawn): no contact details, pregnancy or signals.
         let withoutConsent = try Self.policy.view(Self.record(), for: "jgz", consent: [])
         #expect(Self.sections(withoutConsent) == ["client", "children"])
         #expect(withoutConsent.signals.isEmpty)
-        #expect(withoutConsent.conflicts.isEmpty)
+        #expect(withoutConsent.conflicts.isEmpty && withoutConsent.pregnancies.allSatisfy { $0.conflicts.isEmpty })
         // With medical consent the delivery and findings open up.
         let medical = try Self.policy.view(Self.record(), for: "jgz", consent: ["medisch"])
-        #expect(medical.facts["delivery.mode"]?.value == .string("spontaan"))
-        #expect(medical.findings.bloodPressure.count == 1)
+        #expect(medical.allFacts["delivery.mode"]?.value == .string("spontaan"))
+        #expect(medical.allBloodPressure.count == 1)
     }
 
     @Test("kraamzorg: pregnancy, delivery, children and postpartum; the PHB consent does not open signals to it")
     func kraamzorg() throws {
         let view = try Self.policy.view(Self.record(), for: "kraamzorg")
         #expect(Self.sections(view) == ["client", "client.contact", "pregnancy", "delivery", "children", "postpartum"])
-        #expect(view.timeline.map(\.item.type) == ["kraamzorg-handover", "back-referral", "back-referral", "kraamzorg-handover", "jgz-handover"])
+        #expect(view.allTimeline.map(\.item.type) == ["kraamzorg-handover", "back-referral", "back-referral", "kraamzorg-handover", "jgz-handover"])
         #expect(view.signals.isEmpty)
-        #expect(view.findings.bloodPressure.isEmpty)
+        #expect(view.allBloodPressure.isEmpty)
     }
 
     @Test("huisarts: no PHB referral, no signals, no findings without consent")
     func huisarts() throws {
         let view = try Self.policy.view(Self.record(), for: "huisarts")
-        #expect(!view.timeline.contains { $0.item.type == "phb-referral" })
+        #expect(!view.allTimeline.contains { $0.item.type == "phb-referral" })
         #expect(view.signals.isEmpty)
-        #expect(view.findings.bloodPressure.isEmpty)
-        #expect(view.facts["pregnancy.dueDate"]?.conflict != nil)
+        #expect(view.allBloodPressure.isEmpty)
+        #expect(view.allFacts["pregnancy.dueDate"]?.conflict != nil)
     }
 
     @Test("unknown partner types get nothing; a policy naming an unknown section is refused")
@@ -70,4 +70,11 @@ struct ViewPolicyTests {
         let invalid = try #require(throws: CatalogError.self) { try ViewPolicy.load(file.path) }
         #expect(invalid.message == "view 'jgz' names unknown section 'everything'")
     }
+}
+
+extension ClientRecord {
+    /// Her facts and those of every pregnancy, by path (the sequence has one pregnancy).
+    var allFacts: [String: FactSlot] { pregnancies.reduce(facts) { $0.merging($1.facts) { first, _ in first } } }
+    var allTimeline: [Sourced<CareEvent>] { pregnancies.flatMap(\.timeline) }
+    var allBloodPressure: [Sourced<BloodPressure>] { pregnancies.flatMap(\.findings.bloodPressure) }
 }

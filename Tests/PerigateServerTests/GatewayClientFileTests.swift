@@ -40,10 +40,11 @@ struct GatewayClientFileTests {
         let gateway = try await Self.loaded()
         let jgz = try await Self.record(gateway, as: "jgz")
         #expect(jgz.status == 200)
-        let timeline = (jgz.json["timeline"] as? [[String: Any]] ?? []).compactMap { ($0["item"] as? [String: Any])?["type"] as? String }
+        let pregnancy = try #require((jgz.json["pregnancies"] as? [[String: Any]])?.first)
+        let timeline = (pregnancy["timeline"] as? [[String: Any]] ?? []).compactMap { ($0["item"] as? [String: Any])?["type"] as? String }
         #expect(timeline == ["phb-referral", "jgz-handover"])
         // Her PHB consent covers contactgegevens, zwangerschap and kwetsbaarheid — not medisch.
-        #expect(((jgz.json["findings"] as? [String: Any])?["bloodPressure"] as? [Any])?.isEmpty == true)
+        #expect(((pregnancy["findings"] as? [String: Any])?["bloodPressure"] as? [Any])?.isEmpty == true)
         #expect(((jgz.json["signals"] as? [Any])?.count ?? 0) > 0)
         #expect((jgz.json["obstetricHistory"] as? [Any])?.isEmpty ?? true)
         for (name, code) in [("midwife", "access.no-consent"), ("hospital", "access.no-consent"), ("kraamzorg", "access.no-consent"),
@@ -89,8 +90,11 @@ struct GatewayClientFileTests {
         let hospital = try await Self.record(gateway, as: "hospital")
         let tag = try #require(hospital.headers["etag"])
         #expect(hospital.json["bsn"] as? String == Self.bsn)
-        #expect((hospital.json["conflicts"] as? [String]) == ["pregnancy.dueDate"])
-        let pressures = (hospital.json["findings"] as? [String: Any])?["bloodPressure"] as? [[String: Any]] ?? []
+        let pregnancies = hospital.json["pregnancies"] as? [[String: Any]] ?? []
+        #expect(pregnancies.count == 1)
+        #expect((hospital.json["conflicts"] as? [String]) == [])
+        #expect((pregnancies.first?["conflicts"] as? [String]) == ["pregnancy.dueDate"])
+        let pressures = (pregnancies.first?["findings"] as? [String: Any])?["bloodPressure"] as? [[String: Any]] ?? []
         #expect(pressures.compactMap { ($0["item"] as? [String: Any])?["systolic"] as? Int } == [144])
         var conditional = TestGateway.user
         conditional["If-None-Match"] = tag

@@ -99,11 +99,16 @@ struct NationalIngestTests {
         #expect(reply.status == 200, "\(reply.text.prefix(300))")
         let record = try JSONDecoder().decode(ClientRecord.self, from: reply.body)
         #expect(Set(record.sources.map(\.provenance.kind)) == ["acute-overdracht-hl7v3", "terugverwijzing"])
-        #expect(record.timeline.map(\.item.type).sorted() == ["back-referral", "referral"])
-        #expect(record.timeline.first { $0.item.type == "referral" }?.item.subtype == "acute-overdracht")
+        let timeline = record.pregnancies.flatMap(\.timeline)
+        #expect(timeline.map(\.item.type).sorted() == ["back-referral", "referral"])
+        #expect(timeline.first { $0.item.type == "referral" }?.item.subtype == "acute-overdracht")
         // Facts only the HL7v3 message gives, next to facts only the Perigate message gives.
         #expect(record.facts["client.bloodGroup.code"]?.source.kind == "acute-overdracht-hl7v3")
-        #expect(record.facts["delivery.mode"]?.source.kind == "terugverwijzing")
+        #expect(record.pregnancies.compactMap { $0.facts["delivery.mode"] }.map(\.source.kind) == ["terugverwijzing"])
+        // Her 2015 pregnancy (the HL7v3 handover) and her 2026 one (the back-referral) stay apart.
+        #expect(record.pregnancies.map { $0.sources.map(\.kind) } == [["acute-overdracht-hl7v3"], ["terugverwijzing"]])
+        #expect(record.pregnancies.map { $0.facts["pregnancy.dueDate"]?.value } == [.string("2015-08-18"), .string("2026-11-19")])
+        #expect(record.pregnancies.allSatisfy { $0.conflicts.isEmpty })
         // The practice that sent HL7v3 only claims a care relationship (the hospital took her in
         // first and never addressed it): it reads nothing of hers, and the hospital is told.
         let claimant = try await gateway.send("GET", "v1/clients/\(bsn)/record", token: gateway.tokens["heilema"], contentType: nil)

@@ -14,39 +14,66 @@ extension ClientRecord {
             throw MappingError(code: "record.mixed-clients", message: "messages about different clients cannot form one record")
         }
         let ordered = messages.sorted(by: Self.chronological)
-        var slots: [String: [SourcedValue]] = [:]
-        var record = empty(bsn: bsn)
-        for message in ordered {
-            let source = message.provenance
-            let values = try Self.singleValuedFacts(of: message)
-            for (path, value) in values {
-                slots[path, default: []].append(SourcedValue(value: value, source: source))
-            }
-            record.sources.append(RecordSource(provenance: source, sections: Self.sections(of: message, paths: values.map(\.0))))
-            record.collect(message)
+        let values = try ordered.map(Self.singleValuedFacts)
+        let (groups, placement) = PregnancyPlacement.place(ordered) { index in
+            values[index].contains { !$0.0.hasPrefix("client.") } || !ordered[index].events.isEmpty
+                || !ordered[index].attachments.isEmpty || Self.hasFindings(ordered[index])
         }
-        record.facts = slots.mapValues(Self.slot)
-        record.conflicts = record.facts.filter { $0.value.conflict != nil }.keys.sorted()
-        record.careTeam.coordinating = Self.coordinating(timeline: record.timeline)
+        var pregnancies = groups.map { PregnancyRecord.empty(id: $0.id, identifiedBy: $0.identifiedBy, dossierIds: $0.dossierIds) }
+        var clientSlots: [String: [SourcedValue]] = [:]
+        var pregnancySlots = [[String: [SourcedValue]]](repeating: [:], count: groups.count)
+        var record = empty(bsn: bsn)
+        for (index, message) in ordered.enumerated() {
+            let source = message.provenance
+            for (path, value) in values[index] {
+                let entry = SourcedValue(value: value, source: source)
+                if path.hasPrefix("client.") {
+                    clientSlots[path, default: []].append(entry)
+                } else if let group = placement[index] {
+                    pregnancySlots[group][path, default: []].append(entry)
+                }
+            }
+            record.sources.append(RecordSource(provenance: source, sections: Self.sections(of: message, paths: values[index].map(\.0))))
+            record.collect(message)
+            if let group = placement[index] { pregnancies[group].collect(message) }
+        }
+        record.facts = clientSlots.mapValues(Self.slot)
+        record.conflicts = Self.conflicts(in: record.facts)
+        for group in pregnancies.indices {
+            pregnancies[group].facts = pregnancySlots[group].mapValues(Self.slot)
+            pregnancies[group].conflicts = Self.conflicts(in: pregnancies[group].facts)
+        }
+        record.pregnancies = pregnancies
+        record.careTeam.coordinating = Self.coordinating(timeline: pregnancies.flatMap(\.timeline).sorted { chronologicalSource($0.source, $1.source) })
         return record
+    }
+
+    static func conflicts(in facts: [String: FactSlot]) -> [String] {
+        facts.filter { $0.value.conflict != nil }.keys.sorted()
+    }
+
+    static func hasFindings(_ message: MessageFacts) -> Bool {
+        message.findings.map { !$0.bloodPressure.isEmpty || !$0.labResults.isEmpty || !$0.medication.isEmpty || !$0.allergies.isEmpty } ?? false
     }
 
     /// The record of a client of whom nothing is known: every section empty.
     public static func empty(bsn: String) -> ClientRecord {
-        ClientRecord(
-            bsn: bsn, facts: [:], timeline: [], careTeam: CareTeamRecord(organisations: [], persons: [], coordinating: nil),
-            obstetricHistory: [], findings: FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: []),
-            signals: [], consents: [], attachments: [], sources: [], conflicts: [])
+        ClientRecord(bsn: bsn, facts: [:], pregnancies: [], careTeam: CareTeamRecord(organisations: [], persons: [], coordinating: nil),
+                     obstetricHistory: [], signals: [], consents: [], sources: [], conflicts: [])
     }
 
     /// The record without superseded values (conflicts stay visible).
     public func withoutHistory() -> ClientRecord {
-        var copy = self
-        copy.facts = facts.mapValues { slot in
-            var slot = slot
-            slot.history = nil
-            return slot
+        func current(_ facts: [String: FactSlot]) -> [String: FactSlot] {
+            facts.mapValues { slot in
+                var slot = slot
+                slot.history = nil
+                return slot
+            }
         }
+        var copy = self
+        copy.facts = current(facts)
+        for index in copy.pregnancies.indices { copy.pregnancies[index].facts = current(copy.pregnancies[index].facts) }
         return copy
     }
 
@@ -90,7 +117,7 @@ extension ClientRecord {
         let lists: [(String, Bool)] = [
             ("careTeam", !message.careTeam.organisations.isEmpty || !message.careTeam.persons.isEmpty),
             ("obstetricHistory", !(message.obstetricHistory?.previousPregnancies ?? []).isEmpty),
-            ("findings", message.findings.map { !$0.bloodPressure.isEmpty || !$0.labResults.isEmpty || !$0.medication.isEmpty || !$0.allergies.isEmpty } ?? false),
+            ("findings", hasFindings(message)),
             ("signals", !message.signals.isEmpty), ("consents", !message.consents.isEmpty), ("attachments", !message.attachments.isEmpty),
         ]
         sections.formUnion(lists.filter(\.1).map(\.0))

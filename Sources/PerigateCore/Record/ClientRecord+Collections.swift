@@ -1,23 +1,15 @@
 extension ClientRecord {
-    /// Adds a message's list-like facts (each item once, with the first message that gave it).
+    /// Adds a message's list-like facts about her (each item once, with the first message that gave it).
     mutating func collect(_ message: MessageFacts) {
         let source = message.provenance
-        Self.append(message.events, to: &timeline, source: source)
         Self.append(message.careTeam.organisations, to: &careTeam.organisations, source: source)
         Self.append(message.careTeam.persons, to: &careTeam.persons, source: source)
         Self.append(message.obstetricHistory?.previousPregnancies ?? [], to: &obstetricHistory, source: source)
-        if let findings = message.findings {
-            Self.append(findings.bloodPressure, to: &self.findings.bloodPressure, source: source)
-            Self.append(findings.labResults, to: &self.findings.labResults, source: source)
-            Self.append(findings.medication, to: &self.findings.medication, source: source)
-            Self.append(findings.allergies, to: &self.findings.allergies, source: source)
-        }
         Self.append(message.signals, to: &signals, source: source)
         Self.append(message.consents, to: &consents, source: source)
-        Self.append(message.attachments, to: &attachments, source: source)
     }
 
-    private static func append<Item>(_ items: [Item], to list: inout [Sourced<Item>], source: Provenance) {
+    static func append<Item>(_ items: [Item], to list: inout [Sourced<Item>], source: Provenance) {
         for item in items where !list.contains(where: { $0.item == item }) {
             list.append(Sourced(item: item, source: source))
         }
@@ -39,5 +31,28 @@ extension ClientRecord {
             }
         }
         return coordinating
+    }
+}
+
+extension PregnancyRecord {
+    /// A pregnancy with nothing in it yet.
+    static func empty(id: String, identifiedBy: String, dossierIds: [String]) -> PregnancyRecord {
+        PregnancyRecord(id: id, identifiedBy: identifiedBy, dossierIds: dossierIds.isEmpty ? nil : dossierIds, facts: [:], timeline: [],
+                        findings: FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: []), attachments: [],
+                        sources: [], conflicts: [])
+    }
+
+    /// Adds a message's list-like facts about this pregnancy (each item once, with the first message that gave it).
+    mutating func collect(_ message: MessageFacts) {
+        let source = message.provenance
+        sources.append(source)
+        ClientRecord.append(message.events, to: &timeline, source: source)
+        if let findings = message.findings {
+            ClientRecord.append(findings.bloodPressure, to: &self.findings.bloodPressure, source: source)
+            ClientRecord.append(findings.labResults, to: &self.findings.labResults, source: source)
+            ClientRecord.append(findings.medication, to: &self.findings.medication, source: source)
+            ClientRecord.append(findings.allergies, to: &self.findings.allergies, source: source)
+        }
+        ClientRecord.append(message.attachments, to: &attachments, source: source)
     }
 }

@@ -1,24 +1,48 @@
 /// The shared client file ("gezamenlijk cliëntendossier") of one woman: every message about her
-/// merged into one record, each fact with its provenance and history.
+/// merged into one record, each fact with its provenance and history — what holds for her at
+/// the top, and each of her pregnancies apart (``PregnancyRecord``; placement:
+/// ``PregnancyPlacement``).
 ///
 /// Built by ``ClientRecord/build(from:)`` from the set of her messages' facts: deterministic, and
 /// independent of the order the messages arrived in (they are ordered by creation time, then id).
 public struct ClientRecord: Sendable, Codable, Hashable {
     public var bsn: String
-    /// Single-valued facts by dotted path, e.g. `client.surname`, `pregnancy.dueDate`,
-    /// `children[1].birthWeightGrams`.
+    /// Her own single-valued facts (`client.surname`, `client.address.city`, …) by dotted path.
+    public var facts: [String: FactSlot]
+    /// Her pregnancies, oldest first (`unplaced`, when there is one, last). Facts merge, and
+    /// conflict, only within one pregnancy.
+    public var pregnancies: [PregnancyRecord]
+    public var careTeam: CareTeamRecord
+    /// Earlier pregnancies as messages describe them (obstetric history): kept as history, never
+    /// merged into a pregnancy of the record.
+    public var obstetricHistory: [Sourced<PreviousPregnancy>]
+    public var signals: [Sourced<VulnerabilitySignal>]
+    public var consents: [Sourced<ConsentRecord>]
+    /// Every message merged, in time order, each with the sections it said something about.
+    public var sources: [RecordSource]
+    /// Paths of her own facts with a conflict (each pregnancy lists its own).
+    public var conflicts: [String]
+}
+
+/// One pregnancy of hers: its facts (`pregnancy.*`, `delivery.*`, `children[n].*`,
+/// `postpartum.*`, `carePeriod.*`), its timeline and findings, and the messages placed in it.
+public struct PregnancyRecord: Sendable, Codable, Hashable {
+    /// `zw-` and 12 hex digits of a digest of the first message placed in it: stable for the same
+    /// messages and revealing nothing clinical; `unplaced` for the messages that could not be placed.
+    public var id: String
+    /// `dossier` (a national dossier number named it), `dates` (placed by due date, delivery or
+    /// birth) or `unplaced` (messages with pregnancy data but nothing to place them by).
+    public var identifiedBy: String
+    /// The dossier numbers messages gave it (one per organisation that numbers its dossier).
+    public var dossierIds: [String]?
     public var facts: [String: FactSlot]
     /// Referrals, back-referrals and handovers, in time order.
     public var timeline: [Sourced<CareEvent>]
-    public var careTeam: CareTeamRecord
-    public var obstetricHistory: [Sourced<PreviousPregnancy>]
     public var findings: FindingsRecord
-    public var signals: [Sourced<VulnerabilitySignal>]
-    public var consents: [Sourced<ConsentRecord>]
     public var attachments: [Sourced<AttachmentRef>]
-    /// Every message merged, in time order, each with the sections it said something about.
-    public var sources: [RecordSource]
-    /// Paths of facts with a conflict, for a quick look.
+    /// The messages placed in it, in time order.
+    public var sources: [Provenance]
+    /// Paths of its facts with a conflict.
     public var conflicts: [String]
 }
 

@@ -78,15 +78,10 @@ extension ClientRecord {
         var copy = self
         copy.facts = facts.filter { allowed.contains(Self.section(of: $0.key)) }
         copy.conflicts = conflicts.filter { allowed.contains(Self.section(of: $0)) }
-        copy.timeline = allowed.contains("timeline") ? timeline.filter { timelineTypes?.contains($0.item.type) ?? true } : []
         if !allowed.contains("careTeam") { copy.careTeam = CareTeamRecord(organisations: [], persons: [], coordinating: nil) }
         if !allowed.contains("obstetricHistory") { copy.obstetricHistory = [] }
-        if !allowed.contains("findings") {
-            copy.findings = FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: [])
-        }
         if !allowed.contains("signals") { copy.signals = [] }
         if !allowed.contains("consents") { copy.consents = [] }
-        if !allowed.contains("attachments") { copy.attachments = [] }
         // A message is listed when it said something the view shows, and only with those sections:
         // a hidden message is not listed at all, and a listed one does not reveal what else it held.
         copy.sources = sources.compactMap { source in
@@ -98,6 +93,35 @@ extension ClientRecord {
             }
             return visible.sections.isEmpty ? nil : visible
         }
+        // A pregnancy of which the view shows nothing is left out: that there was one is data too.
+        let listed = Set(copy.sources.map(\.provenance))
+        copy.pregnancies = pregnancies.compactMap { pregnancy in
+            var visible = pregnancy.restricted(to: allowed, timelineTypes: timelineTypes)
+            visible.sources = pregnancy.sources.filter(listed.contains)
+            return visible.isEmpty ? nil : visible
+        }
         return copy
+    }
+}
+
+extension PregnancyRecord {
+    /// Keeps only the allowed sections (and timeline event types).
+    func restricted(to allowed: Set<String>, timelineTypes: Set<String>?) -> PregnancyRecord {
+        var copy = self
+        copy.facts = facts.filter { allowed.contains(ClientRecord.section(of: $0.key)) }
+        copy.conflicts = conflicts.filter { allowed.contains(ClientRecord.section(of: $0)) }
+        copy.timeline = allowed.contains("timeline") ? timeline.filter { timelineTypes?.contains($0.item.type) ?? true } : []
+        if !allowed.contains("findings") {
+            copy.findings = FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: [])
+        }
+        if !allowed.contains("attachments") { copy.attachments = [] }
+        if !allowed.contains("pregnancy") { copy.dossierIds = nil }
+        return copy
+    }
+
+    /// Nothing in it (after a view).
+    var isEmpty: Bool {
+        facts.isEmpty && timeline.isEmpty && attachments.isEmpty && findings.bloodPressure.isEmpty && findings.labResults.isEmpty
+            && findings.medication.isEmpty && findings.allergies.isEmpty
     }
 }

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+@testable import PerigateCore
+import PerigateTestSupport
+
+/// Her pregnancies as episodes (``PregnancyPlacement``): facts merge, and conflict, only within
+/// one pregnancy; twins are one pregnancy; a message with pregnancy data but nothing to place it
+/// by is visible as `unplaced`.
+@Suite("Client record: pregnancies as episodes")
+struct PregnancyTests {
+    static func sample(_ name: String) throws -> MessageFacts {
+        try MappingGoldenTests.facts(TestSupport.samples.appendingPathComponent("valid/\(name)"))
+    }
+
+    @Test("the 2012 HL7v3 acute handover and the 2019 kernset of BSN 100202020 are two pregnancies, with no conflict between them",
+          .enabled(if: TestSupport.corpusPresent, "../shared/corpus is absent"))
+    func twoPregnancies() throws {
+        let handover = try NationalOracleTests.facts("hl7v3-acute-overdracht/2.1/instances/examples/REPC_EX002120NL_AcuteOverdracht-dp.xml")
+        let kernset = try NationalOracleTests.facts("ada-kernset/2.3/instances/scenarios/scenario6-23.xml")
+        #expect(handover.client.bsn == "100202020" && kernset.client.bsn == "100202020")
+        let record = try ClientRecord.build(from: [kernset, handover])
+        #expect(record.pregnancies.count == 2)
+        #expect(record.pregnancies.map { $0.sources.map(\.kind) } == [[handover.provenance.kind], [kernset.provenance.kind]])
+        #expect(record.pregnancies.map { $0.facts["pregnancy.dueDate"]?.value } == [.string("2012-05-03"), .string("2019-10-02")])
+        // The blood loss (250 vs 1050 ml) and the due dates belong to different pregnancies: no conflict anywhere.
+        #expect(record.pregnancies.map { $0.facts["delivery.bloodLossMl"]?.value } == [.number(250), .number(1050)])
+        #expect(record.pregnancies.allSatisfy { $0.conflicts.isEmpty }, "\(record.pregnancies.map(\.conflicts))")
+        // The two example files give her different birth dates (1981, and 1989 from the kernset's
+        // relative date): that is a conflict about her, shown at the top — not one between pregnancies.
+        #expect(record.conflicts == ["client.birthDate"])
+        // The kernset names its dossier; the 2012 handover is placed by its dates.
+        #expect(record.pregnancies.map(\.identifiedBy) == ["dates", "dossier"])
+        #expect(record.pregnancies[1].dossierIds == [try #require(kernset.pregnancy?.dossierId)])
+        // Gravidity from the kernset sits in its own pregnancy, not beside the 2012 due date.
+        #expect(record.pregnancies[0].facts["pregnancy.gravidity"]?.source.kind != kernset.provenance.kind)
+    }
+
+    @Test("twins are one pregnancy with two children")
+    func twins() throws {
+        let twins = try Self.sample("terugverwijzing-2-tweeling-sectio.xml")
+        #expect(twins.children.count == 2)
+        let record = try ClientRecord.build(from: [twins])
+        #expect(record.pregnancies.count == 1)
+        let facts = try #require(record.pregnancies.first?.facts)
+        #expect(facts["children[1].birthWeightGrams"] != nil && facts["children[2].birthWeightGrams"] != nil)
+        #expect(facts["children[1].birthWeightGrams"]?.value != facts["children[2].birthWeightGrams"]?.value)
+        #expect(record.pregnancies.first?.conflicts == [])
+    }
+
+    @Test("earlier pregnancies a message describes stay obstetric history of hers, never a pregnancy of the record")
+    func obstetricHistory() throws {
+        let referral = try Self.sample("verwijzing-1-hypertensie-regulier.xml")
+        let previous = try #require(referral.obstetricHistory?.previousPregnancies)
+        #expect(!previous.isEmpty)
+        let record = try ClientRecord.build(from: [referral])
+        #expect(record.pregnancies.count == 1)
+        #expect(record.obstetricHistory.map(\.item) == previous)
+        #expect(record.pregnancies.first?.facts.keys.contains { $0.hasPrefix("obstetricHistory.") && $0 != "obstetricHistory.previousCaesarean" } == false)
+    }
+
+    @Test("a later pregnancy of the same woman is a new episode: its due date is no conflict with the first")
+    func nextPregnancy() throws {
+        let first = try Self.sample("kraamzorgoverdracht-1-prenataal.xml")
+        var next = first
+        next.provenance.messageId = "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c99"
+        next.provenance.time = "2028-03-01T10:00:00+01:00"
+        next.pregnancy?.dueDate = "2028-09-30"
+        next.pregnancy?.gravidity = 2
+        next.pregnancy?.parity = 1
+        let record = try ClientRecord.build(from: [next, first])
+        #expect(record.pregnancies.count == 2)
+        #expect(record.pregnancies.map { $0.facts["pregnancy.gravidity"]?.value } == [.number(1), .number(2)])
+        #expect(record.pregnancies.allSatisfy { $0.conflicts.isEmpty })
+        #expect(Set(record.pregnancies.map(\.id)).count == 2)
+        // The same messages give the same ids, whatever their order.
+        #expect(try ClientRecord.build(from: [first, next]).pregnancies.map(\.id) == record.pregnancies.map(\.id))
+        // A due date a few days off (another sender) is the same pregnancy, and a conflict there.
+        var hospital = first
+        hospital.provenance.messageId = "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c98"
+        hospital.provenance.sender = OrganisationRef(ura: "27654321", name: "Rijnland Gasthuis", type: "ziekenhuis")
+        hospital.pregnancy?.dueDate = "2027-01-09"
+        let same = try ClientRecord.build(from: [first, hospital])
+        #expect(same.pregnancies.count == 1)
+        #expect(same.pregnancies.first?.conflicts == ["pregnancy.dueDate"])
+    }
+
+    @Test("a message without due date, delivery or birth is placed by when it was made; with nothing near, it is visible as unplaced")
+    func placementByTime() throws {
+        let handover = try Self.sample("kraamzorgoverdracht-1-prenataal.xml")  // due 2027-01-05
+        var undated = try Self.sample("kraamzorgoverdracht-1-prenataal.xml")
+        undated.provenance.messageId = "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c97"
+        undated.pregnancy?.dueDate = nil
+        undated.provenance.time = "2026-12-20T10:00:00+01:00"
+        let placed = try ClientRecord.build(from: [handover, undated])
+        #expect(placed.pregnancies.count == 1)
+        #expect(placed.pregnancies.first?.sources.count == 2)
+        // Made in 2030, years after the only pregnancy: not merged into it.
+        undated.provenance.time = "2030-06-01T10:00:00+02:00"
+        let apart = try ClientRecord.build(from: [handover, undated])
+        #expect(apart.pregnancies.map(\.id).last == "unplaced")
+        #expect(apart.pregnancies.map(\.identifiedBy) == ["dates", "unplaced"])
+        #expect(apart.pregnancies.last?.sources.map(\.messageId) == ["e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c97"])
+        // A message about her only (a consent registration) belongs to no pregnancy.
+        let consent = try Self.sample("toestemming-2-gegeven.xml")
+        let alone = try ClientRecord.build(from: [consent])
+        #expect(alone.consents.count == 1)
+    }
+
+    @Test("a view leaves out a pregnancy of which it shows nothing, and never reveals its due date through the id")
+    func viewsPerPregnancy() throws {
+        let policy = try ViewPolicy.load(TestSupport.root.appendingPathComponent("Schemas/views.json").path)
+        let record = try ClientRecord.build(from: ClientRecordTests.allFacts())
+        let jgz = try policy.view(record, for: "jgz", consent: [])
+        #expect(jgz.pregnancies.count == 1)
+        #expect(jgz.pregnancies.first?.id == record.pregnancies.first?.id)
+        #expect(!(jgz.pregnancies.first?.id.contains("2026") ?? true))
+        #expect(jgz.pregnancies.first?.facts.keys.allSatisfy { $0.hasPrefix("children[") } == true)
+        // A pregnancy with only findings (hidden from JGZ without medical consent) is not shown at all.
+        var findingsOnly = try Self.sample("verwijzing-1-hypertensie-regulier.xml")
+        findingsOnly.client.bsn = "999990044"
+        findingsOnly.provenance.time = "2030-01-01T10:00:00+01:00"
+        var later = PregnancyFacts()
+        later.dueDate = "2030-06-01"
+        findingsOnly.pregnancy = later
+        findingsOnly.events = []
+        findingsOnly.children = []
+        findingsOnly.delivery = nil
+        let withFindings = try ClientRecord.build(from: ClientRecordTests.allFacts() + [findingsOnly])
+        #expect(withFindings.pregnancies.count == 2)
+        #expect(try policy.view(withFindings, for: "jgz", consent: []).pregnancies.count == 1)
+    }
+}
