@@ -166,11 +166,11 @@ enum ConsoleTemplates {
         </tbody></table>
         {{#page.deadLinks}}{{>pages}}{{/page.deadLinks}}
         <h2>Falende abonnementen</h2>
-        <table id="failing"><thead><tr><th>Abonnement</th><th>Partner</th><th>Adres</th><th>Faalt sinds</th><th>Reden</th><th>Opnieuw versturen</th></tr></thead><tbody>
-        {{#page.failing}}<tr><td><span title="abonnement {{id}}">{{url}}</span></td><td>{{#partner}}{{>party}}{{/partner}}</td><td>{{url}}</td><td>{{failingSince}}</td><td>{{disabledReason}}</td>
+        <table id="failing"><thead><tr><th>Abonnement</th><th>Partner</th><th>Faalt sinds</th><th>Reden</th><th>Opnieuw versturen</th></tr></thead><tbody>
+        {{#page.failing}}<tr><td><span title="abonnement {{id}}">{{url}}</span></td><td>{{#partner}}{{>party}}{{/partner}}</td><td>{{failingSince}}</td><td>{{disabledReason}}</td>
         <td>{{#isOperator}}<form class="inline" method="post" action="/console/subscriptions/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}">
         <label>sinds <input name="sinds" type="date" value="{{page.since}}"></label><button type="submit">Opnieuw versturen</button></form>{{/isOperator}}</td></tr>{{/page.failing}}
-        {{^page.failing}}<tr><td colspan="6" class="muted">Alle abonnementen leveren af.</td></tr>{{/page.failing}}
+        {{^page.failing}}<tr><td colspan="5" class="muted">Alle abonnementen leveren af.</td></tr>{{/page.failing}}
         </tbody></table>
         {{#page.failingLinks}}{{>pages}}{{/page.failingLinks}}
         <h2>Wachtrij</h2>
@@ -221,33 +221,5 @@ enum ConsoleTemplates {
         <p class="muted">De export wordt met uw reden vastgelegd en is zichtbaar in het toegangslog van de cliënt.</p></fieldset></form>{{/isLogAdministrator}}
         {{^isLogAdministrator}}<p class="muted">Exporteren voor een cliënt kan alleen een logbeheerder.</p>{{/isLogAdministrator}}
         {{/body}}{{/layout}}
-        """
-
-    static let flow = """
-        {{<layout}}{{$body}}{{#page}}
-        <svg width="0" height="0" aria-hidden="true" style="position:absolute"><defs>
-        <pattern id="arcering" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-        <rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#a00" stroke-width="3"/></pattern></defs></svg>
-        <p id="legend"><svg width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="#154273"/></svg> geaccepteerd (vol)
-        <svg width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="url(#arcering)" stroke="#a00"/></svg> geweigerd (gearceerd);
-        het getal boven een staaf is het aantal. Tijden in Nederlandse tijd.</p>
-        {{#empty}}<p class="muted">Geen berichten in de laatste 7 dagen.</p>{{/empty}}
-        {{^empty}}<h2>Laatste 24 uur</h2>
-        <div id="day">{{#day}}{{>flowchart}}{{/day}}</div>
-        <h2>Laatste 7 dagen</h2>
-        <div id="week">{{#week}}{{>flowchart}}{{/week}}</div>{{/empty}}
-        {{/page}}{{/body}}{{/layout}}
-        """
-
-    /// One kind's bars (``FlowChart``): solid for accepted, hatched for rejected, the number above
-    /// each bar and in its `<title>`.
-    static let flowchart = """
-        <figure class="flow"><figcaption><strong>{{kind}}</strong>, {{caption}}: {{accepted}} geaccepteerd, {{rejected}} geweigerd</figcaption>
-        <svg class="flow" role="img" aria-label="{{kind}}, {{caption}}: {{accepted}} geaccepteerd, {{rejected}} geweigerd" width="{{width}}" height="160" viewBox="0 0 {{width}} 160">
-        <line x1="40" y1="136" x2="{{width}}" y2="136" stroke="#1b1b1b"/><line x1="40" y1="16" x2="40" y2="136" stroke="#1b1b1b"/>
-        <text x="36" y="20" text-anchor="end">{{maximum}}</text><text x="36" y="136" text-anchor="end">0</text>
-        {{#bars}}<rect x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}" {{#rejected}}fill="url(#arcering)" stroke="#a00"{{/rejected}}{{^rejected}}fill="#154273"{{/rejected}}><title>{{title}}</title></rect>{{#labelled}}<text x="{{x}}" y="{{y}}" dy="-2">{{count}}</text>{{/labelled}}{{/bars}}
-        {{#ticks}}<text x="{{x}}" y="150" text-anchor="middle">{{label}}</text>{{/ticks}}
-        </svg></figure>
         """
 }
