@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Testing
-import PerigateConsole
+@testable import PerigateConsole
 import PerigateCore
 import PerigateTestSupport
 import PerigateSQLite
@@ -485,5 +485,27 @@ struct ConsoleTests {
         #expect(week.last?.period == DutchTime.format(now, "EEEE dd-MM-yyyy"))
         #expect(try await Self.lines(gateway.store, actor: "console:anna").contains { $0.event == "console.view" && $0.object == "console:/console/flow" })
         try await gateway.stop()
+    }
+
+    @Test("every code the console shows has a Dutch explanation: the sample corpus's issue codes, every rejection and audit cause, delivery causes; unknown codes stand alone")
+    func codesExplained() throws {
+        let corpus = try FileManager.default.contentsOfDirectory(atPath: TestSupport.samples.appendingPathComponent("invalid").path)
+            .filter { $0.hasSuffix(".expected.txt") }
+            .flatMap { try String(contentsOf: TestSupport.samples.appendingPathComponent("invalid/\($0)"), encoding: .utf8).split(separator: "\n") }
+            .filter { $0.hasPrefix("code: ") }.map { String($0.dropFirst(6)) }
+        #expect(Set(corpus).count >= 9)
+        let rejections = IngestOutcome.RejectionReason.allCases.map { "message.\($0.rawValue)" } + ["message.conflict"]
+        let access: [AccessPolicy.Refusal.Code] = [.partnerType, .noCareRelationship, .noConsent, .consentWithdrawn, .otherClient, .clientOnly,
+                                                    .emergencyNotAllowed]
+        let mapping: [MappingError.Code] = [.notValid, .noMapper, .missingField, .relativeDate, .referenceDate, .invalidDate, .storeDamaged]
+        let delivery = ["delivery.subscription-inactive", "delivery.message-missing", NotForwarded.code, "410 Gone", "connection refused",
+                        "timeout: no answer in time", "TLS: handshake timed out", "redirect not followed: 307 → x.org", "network error (errno 5)"]
+        for code in Set(corpus) + rejections + access.map(\.rawValue) + mapping.map(\.rawValue) + AuditChain.Cause.allCases.map(\.rawValue) + delivery {
+            #expect(ConsoleCodes.explanation(code) != nil, "no explanation for \(code)")
+        }
+        #expect(CodeText("bsn.elfproef").explanation == "het BSN klopt niet (elfproef)")
+        #expect(ConsoleCodes.explanation("HTTP 503") == "fout bij de ontvanger; de gateway probeert het later opnieuw")
+        #expect(ConsoleCodes.explanation("HTTP 404")?.hasPrefix("de ontvanger weigert") == true)
+        #expect(ConsoleCodes.explanation("iets.onbekends") == nil && CodeText("iets.onbekends").explanation == nil)
     }
 }

@@ -12,7 +12,7 @@ public enum IngestOutcome: Sendable, Hashable {
     case conflict(messageId: String, kind: String?, version: String?)
 
     /// Why a message was refused; the HTTP layer maps each to one status code.
-    public enum RejectionReason: String, Sendable, Hashable {
+    public enum RejectionReason: String, Sendable, Hashable, CaseIterable {
         case tooLarge = "too-large"
         /// Beyond the limits on attributes, elements or depth (``XMLComplexity``).
         case tooComplex = "too-complex"
