@@ -181,14 +181,18 @@ struct GatewayStoreConformanceTests {
                          "2026-11-25T09 verwijzing false 2"])
         #expect(try await store.messageFlow(since: "2026-11-25T09:00:01Z").map(\.count) == [1, 2])
         // A conflicting re-send's row and an unsupported version have their own status.
-        _ = try await store.accept(message(StoredMessage.conflictPrefix + "1", at: "2026-11-25T10:00:00Z", kind: "verwijzing", outcome: .valid,
-                                           bsn: nil, issue: "message.conflict"), audit: [])
+        // (metadata only: no bytes)
+        var conflict = message(StoredMessage.conflictPrefix + "1", at: "2026-11-25T10:00:00Z", kind: "verwijzing", outcome: .valid, bsn: nil,
+                               issue: "message.conflict")
+        conflict.raw = Data()
+        _ = try await store.accept(conflict, audit: [])
         _ = try await store.accept(message("rejected-4", at: "2026-11-25T10:01:00Z", kind: "verwijzing", outcome: .unsupported, bsn: nil), audit: [])
         #expect(try await store.messageSummaries(matching: MessageQuery(outcome: "conflict")).map(\.id) == [StoredMessage.conflictPrefix + "1"])
         #expect(try await store.messageSummaries(matching: MessageQuery(outcome: "unsupported-version")).map(\.id) == ["rejected-4"])
         #expect(try await store.messageSummaries(matching: MessageQuery(outcome: "unsupported")).isEmpty)
         #expect(try await store.message(id: "rejected-4")?.status == "unsupported-version")
         #expect(try await store.message(id: StoredMessage.conflictPrefix + "1")?.status == "conflict")
+        #expect(try await store.message(id: StoredMessage.conflictPrefix + "1")?.raw.isEmpty == true)
 
         try await store.putSession(keyHash: "k1", value: "v1", expiresAt: "2999-01-01T00:00:00Z")
         try await store.putSession(keyHash: "k1", value: "v2", expiresAt: "2999-01-01T00:00:00Z")
