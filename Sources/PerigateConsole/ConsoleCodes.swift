@@ -98,6 +98,10 @@ enum ConsoleCodes {
         "TLS": "de beveiligde verbinding (TLS) kwam niet tot stand",
         "redirect not followed": "de ontvanger stuurt door naar een ander adres; dat volgt de gateway niet",
         "network error (errno": "netwerkfout",
+        // Why a subscription was disabled.
+        "every attempt failed since": "uitgeschakeld door de gateway: elke aflevering mislukte te lang",
+        "the receiver answered 410 Gone": "uitgeschakeld door de gateway: de ontvanger meldt dat dit adres niet meer bestaat",
+        "disabled by operator": "uitgeschakeld door een beheerder",
         // Audit chain causes.
         "audit.chain-broken": "de hash-keten van het auditlog is gebroken",
         "audit.shorter-than-witnessed": "het auditlog is korter dan een getuige eerder zag",

@@ -167,7 +167,7 @@ enum ConsoleTemplates {
         {{#page.deadLinks}}{{>pages}}{{/page.deadLinks}}
         <h2>Falende abonnementen</h2>
         <table id="failing"><thead><tr><th>Abonnement</th><th>Partner</th><th>Faalt sinds</th><th>Reden</th><th>Opnieuw versturen</th></tr></thead><tbody>
-        {{#page.failing}}<tr><td><span title="abonnement {{id}}">{{url}}</span></td><td>{{#partner}}{{>party}}{{/partner}}</td><td>{{failingSince}}</td><td>{{disabledReason}}</td>
+        {{#page.failing}}<tr><td><span title="abonnement {{id}}">{{url}}</span></td><td>{{#partner}}{{>party}}{{/partner}}</td><td>{{failingSince}}</td><td>{{#disabledReason}}{{>code}}{{/disabledReason}}</td>
         <td>{{#isOperator}}<form class="inline" method="post" action="/console/subscriptions/{{id}}/replay"><input type="hidden" name="csrf" value="{{csrf}}">
         <label>sinds <input name="sinds" type="date" value="{{page.since}}"></label><button type="submit">Opnieuw versturen</button></form>{{/isOperator}}</td></tr>{{/page.failing}}
         {{^page.failing}}<tr><td colspan="5" class="muted">Alle abonnementen leveren af.</td></tr>{{/page.failing}}
@@ -194,7 +194,7 @@ enum ConsoleTemplates {
         <h2>Abonnementen</h2>
         <table id="subscriptions"><thead><tr><th>Id</th><th>Partner</th><th>Adres</th><th>Berichttypen</th><th>Formaat</th><th>Status</th><th></th></tr></thead><tbody>
         {{#page.subscriptions}}<tr><td>{{id}}</td><td>{{#partner}}{{>party}}{{/partner}}</td><td>{{url}}</td><td>{{kinds}}</td><td>{{format}}</td>
-        <td>{{#active}}<span class="ok">actief</span>{{/active}}{{^active}}<span class="bad">uitgeschakeld</span> {{disabledReason}}{{/active}}</td>
+        <td>{{#active}}<span class="ok">actief</span>{{/active}}{{^active}}<span class="bad">uitgeschakeld</span> {{#disabledReason}}{{>code}}{{/disabledReason}}{{/active}}</td>
         <td>{{#isOperator}}<form class="inline" method="post" action="/console/subscriptions/{{id}}/{{#active}}disable{{/active}}{{^active}}enable{{/active}}"><input type="hidden" name="csrf" value="{{csrf}}">
         {{#active}}<button type="submit" class="danger">Uitschakelen</button>{{/active}}{{^active}}<button type="submit">Inschakelen</button>{{/active}}</form>{{/isOperator}}</td></tr>{{/page.subscriptions}}
         {{^page.subscriptions}}<tr><td colspan="7" class="muted">Nog geen abonnementen.</td></tr>{{/page.subscriptions}}

@@ -22,7 +22,7 @@ extension OperatorConsole {
         var format: String
         var active: Bool
         var failingSince: String?
-        var disabledReason: String?
+        var disabledReason: CodeText?
     }
 
     /// Rows per page of the deliveries and partners pages.
@@ -50,7 +50,7 @@ extension OperatorConsole {
         SubscriptionRow(id: subscription.id, partner: directory.party(id: subscription.partnerId), url: subscription.url,
                         kinds: subscription.kinds.isEmpty ? "alle" : subscription.kinds.joined(separator: ", "), format: subscription.format,
                         active: subscription.active, failingSince: subscription.failingSince.map(ConsoleFormat.time),
-                        disabledReason: subscription.disabledReason)
+                        disabledReason: subscription.disabledReason.map(CodeText.init))
     }
 
     /// `POST /console/deliveries/{id}/retry`.

@@ -176,6 +176,8 @@ struct ConsoleTests {
         #expect(try await store.partners().first { $0.id == kraamzorg.id }?.revoked == false)
         #expect(try await client.post("/console/subscriptions/sub-kraamzorg/disable", ["csrf": csrf]).status == 200)
         #expect(try await store.subscriptions().first?.active == false)
+        #expect(try await client.get("/console/partners").html.contains(
+            #"<code>disabled by operator anna</code> <span class="uitleg">uitgeschakeld door een beheerder</span>"#))
         #expect(try await client.post("/console/subscriptions/sub-kraamzorg/enable", ["csrf": csrf]).status == 200)
         #expect(try await store.subscriptions().first?.active == true)
         #expect(try await client.post("/console/subscriptions/sub-kraamzorg/delete", ["csrf": csrf]).status == 404)
@@ -192,7 +194,7 @@ struct ConsoleTests {
         #expect(try await client.get("/console").html.contains("door Anna de Vries"))
 
         let lines = try await Self.lines(store, actor: "console:anna")
-        #expect(lines.filter { $0.event == "console.view" && $0.outcome == "success" }.count == 10)
+        #expect(lines.filter { $0.event == "console.view" && $0.outcome == "success" }.count == 11)
         #expect(lines.filter { $0.outcome == "refused" }.map(\.event) == ["console.login", "console.action", "console.view"])
         for event in ["console.login", "delivery.retry", "partner.revoke", "partner.enable", "subscription.disable", "subscription.enable",
                       "delivery.replay", "audit.verify"] {
@@ -499,7 +501,9 @@ struct ConsoleTests {
                                                     .emergencyNotAllowed]
         let mapping: [MappingError.Code] = [.notValid, .noMapper, .missingField, .relativeDate, .referenceDate, .invalidDate, .storeDamaged]
         let delivery = ["delivery.subscription-inactive", "delivery.message-missing", NotForwarded.code, "410 Gone", "connection refused",
-                        "timeout: no answer in time", "TLS: handshake timed out", "redirect not followed: 307 → x.org", "network error (errno 5)"]
+                        "timeout: no answer in time", "TLS: handshake timed out", "redirect not followed: 307 → x.org", "network error (errno 5)",
+                        "every attempt failed since 2026-11-25T10:00:00Z", "the receiver answered 410 Gone at 2026-11-25T10:00:00Z",
+                        "disabled by operator anna"]
         for code in Set(corpus) + rejections + access.map(\.rawValue) + mapping.map(\.rawValue) + AuditChain.Cause.allCases.map(\.rawValue) + delivery {
             #expect(ConsoleCodes.explanation(code) != nil, "no explanation for \(code)")
         }
