@@ -192,7 +192,8 @@ struct ServeCommand: AsyncParsableCommand {
                 """)
         }
         if settings.console {
-            var console = try OperatorConsole(store: store, secureCookie: tls != nil, refusals: server.refusals, now: server.now)
+            var console = try OperatorConsole(store: store, secureCookie: tls != nil, refusals: server.refusals, kinds: registry.kinds,
+                                              now: server.now)
             console.verifyAudit = {
                 try await store.verifyAudit(evidence: try await placement.evidence(publicKeys: []))
             }

@@ -34,6 +34,7 @@ struct NavItem {
 
     static let all = [
         NavItem(href: "/console", label: "Overzicht", section: "dashboard"),
+        NavItem(href: "/console/flow", label: "Stroom", section: "flow"),
         NavItem(href: "/console/messages", label: "Berichten", section: "messages"),
         NavItem(href: "/console/deliveries", label: "Afleveringen", section: "deliveries"),
         NavItem(href: "/console/partners", label: "Partners", section: "partners"),
@@ -51,10 +52,22 @@ enum ConsoleFormat {
         [
             "accepted": "geaccepteerd", "refused": "geweigerd", "invalid": "ongeldig", "malformed": "onleesbaar",
             "unsupported": "onbekend berichttype", "schema-required": "schema vereist",
+            "conflict": "conflict: zelfde id, andere inhoud (409)", "unsupported-version": "niet-ondersteunde versie",
             "pending": "in wachtrij", "sent": "afgeleverd", "dead": "onbestelbaar", "cancelled": "geannuleerd",
             "acked": "opgehaald", "error": "fout", "warning": "waarschuwing",
         ][status] ?? status
     }
+
+    /// A message's status in words, with the kind and version it named for an unsupported
+    /// version (`niet-ondersteunde versie verwijzing 9.9`).
+    static func status(_ status: String, kind: String?, version: String?) -> String {
+        guard status == "unsupported-version" else { return Self.status(status) }
+        return ([Self.status(status)] + [kind, version].compactMap { $0 }.filter { $0 != "-" }).joined(separator: " ")
+    }
+
+    /// The outcomes the message search offers, in this order ("" is every outcome).
+    static let statuses = ["", "accepted", "refused", "conflict", "invalid", "malformed", "unsupported", "unsupported-version",
+                           "schema-required"]
 
     /// `2026-11-25T12:00:00Z` → `25-11-2026 13:00:00 CET`: Dutch local time with its zone, as in
     /// her access log (``DutchTime``).

@@ -41,7 +41,7 @@ extension OperatorConsole {
                                                  eventType: "log-access")])
         if let problem = result.problem {
             return notice(caller, "Auditketen GEBROKEN", "De controle vond een breuk bij regel \(problem.sequence): \(problem.reason) "
-                          + "(oorzaak \(problem.cause.rawValue)). Bewaar een kopie van de database, het checkpointbestand en de getuigen, "
+                          + "(oorzaak \(problem.cause.rawValue): \(ConsoleCodes.explanation(problem.cause.rawValue) ?? "onbekend")). Bewaar een kopie van de database, het checkpointbestand en de getuigen, "
                           + "en meld dit als beveiligingsincident.", status: .ok)
         }
         let witnessed = result.checkpoint.map { "laatste getuigde checkpoint bij regel \($0) (\(result.witnessedBy.joined(separator: ", ")))" }

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import PerigateCore
 
-/// Dashboard, message search and message detail: metadata only, never content or a BSN.
+/// Dashboard and message search: metadata only, never content or a BSN.
 extension OperatorConsole {
     struct DashboardPage {
         var counts: [CountRow]
@@ -21,13 +21,13 @@ extension OperatorConsole {
     }
 
     struct ReasonRow {
-        var code: String
+        var code: CodeText
         var count: Int
     }
 
     struct QueueRow {
-        var subscription: String
-        var partner: String
+        var subscription: PartyText
+        var partner: PartyText
         var pending: Int
         var oldest: String
         var failingSince: String?
@@ -39,29 +39,25 @@ extension OperatorConsole {
         let hour = try await store.messageCounts(since: ConsoleFormat.iso(now.addingTimeInterval(-3600)))
         let day = try await store.messageCounts(since: ConsoleFormat.iso(now.addingTimeInterval(-86400)))
         let hourly = Dictionary(hour.map { ("\($0.kind)|\($0.version)|\($0.outcome)", $0.count) }, uniquingKeysWith: +)
-        let counts = day.map { CountRow(kind: $0.kind, version: $0.version, status: ConsoleFormat.status($0.outcome),
+        let counts = day.map { CountRow(kind: $0.kind, version: $0.version, status: ConsoleFormat.status($0.outcome, kind: $0.kind, version: $0.version),
                                         hour: hourly["\($0.kind)|\($0.version)|\($0.outcome)"] ?? 0, day: $0.count) }
         let reasons = try await store.rejectionReports(since: ConsoleFormat.iso(now.addingTimeInterval(-86400)), limit: 1000)
-            .rejectionReasons().map { ReasonRow(code: $0.code, count: $0.count) }
-        let page = DashboardPage(counts: counts, reasons: reasons, queues: try await queues(now: now, names: try await partnerNames(),
-                                                                                  subscriptions: try await store.subscriptions()),
+            .rejectionReasons().map { ReasonRow(code: CodeText($0.code), count: $0.count) }
+        let directory = try await directory()
+        let page = DashboardPage(counts: counts, reasons: reasons, queues: try await queues(now: now, directory: directory),
                                  deadLetters: try await store.deliveries(status: "dead").count, chain: try await chainStatus())
         try await store.appendAudit([caller.line("console.view", "R", "console:/console")])
         return html(render("dashboard", Shell(caller: caller, title: "Overzicht", section: "dashboard", page: page)))
     }
 
-    /// Partner names by id, to show instead of ids.
-    func partnerNames() async throws -> [String: String] {
-        Dictionary(try await store.partners().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    func queues(now: Date, names: [String: String], subscriptions list: [Subscription]) async throws -> [QueueRow] {
-        let subscriptions = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        return OutboxDepth.compute(pending: try await store.deliveries(status: "pending"), subscriptions: list, now: now)
+    func queues(now: Date, directory: ConsoleDirectory) async throws -> [QueueRow] {
+        OutboxDepth.compute(pending: try await store.deliveries(status: "pending"), subscriptions: Array(directory.subscriptions.values), now: now)
             .map { depth in
-                let subscription = subscriptions[depth.subscription]
-                return QueueRow(subscription: depth.subscription, partner: subscription.map { names[$0.partnerId] ?? $0.partnerId } ?? "(pull-inbox)", pending: depth.pending,
-                                oldest: depth.pending == 0 ? "–" : ConsoleFormat.age(depth.oldestAge),
+                let subscription = directory.subscriptions[depth.subscription]
+                // `inbox` is the pull inbox's queue (``OutboxDepth``).
+                return QueueRow(subscription: directory.target(subscriptionId: subscription?.id),
+                                partner: subscription.map { directory.party(id: $0.partnerId) } ?? PartyText(name: "(pull-inbox)", identifier: ""),
+                                pending: depth.pending, oldest: depth.pending == 0 ? "–" : ConsoleFormat.age(depth.oldestAge),
                                 failingSince: subscription?.failingSince.map(ConsoleFormat.time))
             }
     }
@@ -70,8 +66,10 @@ extension OperatorConsole {
         var query: SearchFields
         var results: [SummaryRow]
         var limitReached: Bool
+        var links: PageLinks?
         var clientSearch: Bool
         var statuses: [Option]
+        var kinds: [Option]
     }
 
     struct SearchFields {
@@ -95,40 +93,50 @@ extension OperatorConsole {
         var kind: String
         var status: String
         var accepted: Bool
-        var sender: String
+        var sender: PartyText
         var size: String
     }
 
     static let searchLimit = 100
 
-    /// `GET /console/messages?id=&soort=&afzender=&status=&van=&tot=`.
+    /// `GET /console/messages?id=&soort=&afzender=&status=&van=&tot=&pagina=`: `id` is a prefix
+    /// (taken literally), `soort` one of the known kinds; 100 per page, newest first.
     func messages(_ request: Request, _ caller: Caller) async throws -> Response {
         let parameters = request.uri.queryParameters
         func field(_ name: String) -> String { parameters.get(name).map { String($0) }?.trimmingCharacters(in: .whitespaces) ?? "" }
         let fields = SearchFields(id: field("id"), kind: field("soort"), sender: field("afzender"), status: field("status"),
                                   from: field("van"), to: field("tot"))
-        let query = MessageQuery(id: fields.id.nilIfEmpty, kind: fields.kind.nilIfEmpty, senderURA: fields.sender.nilIfEmpty,
+        let paging = Paging(request, size: Self.searchLimit)
+        // One more than a page: whether there is a next one.
+        let query = MessageQuery(idPrefix: fields.id.nilIfEmpty, kind: fields.kind.nilIfEmpty, senderURA: fields.sender.nilIfEmpty,
                                  outcome: fields.status.nilIfEmpty, from: ConsoleFormat.bound(fields.from, upper: false),
-                                 to: ConsoleFormat.bound(fields.to, upper: true), limit: Self.searchLimit)
-        let summaries = try await store.messageSummaries(matching: query)
+                                 to: ConsoleFormat.bound(fields.to, upper: true), limit: Self.searchLimit + 1, offset: paging.offset)
+        let found = try await store.messageSummaries(matching: query)
+        let summaries = Array(found.prefix(Self.searchLimit))
         let filters = ["id", "soort", "afzender", "status", "van", "tot"].filter { !field($0).isEmpty }
             .map { "\($0)=\(field($0))" }.joined(separator: "&")
         try await store.appendAudit([caller.line("console.view", "R", "console:/console/messages",
-                                                 detail: "\(filters.isEmpty ? "newest" : filters): \(summaries.count) results")])
-        return messagesPage(caller, fields: fields, summaries: summaries, clientSearch: false)
+                                                 detail: "\(filters.isEmpty ? "newest" : filters): \(summaries.count) results"
+                                                    + (paging.number > 1 ? ", page \(paging.number)" : ""))])
+        return try await messagesPage(caller, fields: fields, summaries: summaries,
+                                      links: paging.links(hasNext: found.count > Self.searchLimit), clientSearch: false)
     }
 
-    func messagesPage(_ caller: Caller, fields: SearchFields, summaries: [MessageSummary], clientSearch: Bool) -> Response {
-        let statuses = ["", "accepted", "refused", "invalid", "malformed", "unsupported", "schema-required"].map {
+    func messagesPage(_ caller: Caller, fields: SearchFields, summaries: [MessageSummary], links: PageLinks?,
+                      clientSearch: Bool) async throws -> Response {
+        let statuses = ConsoleFormat.statuses.map {
             Option(value: $0, label: $0.isEmpty ? "alle" : ConsoleFormat.status($0), selected: $0 == fields.status)
         }
+        let kinds = ([""] + self.kinds).map { Option(value: $0, label: $0.isEmpty ? "alle" : $0, selected: $0 == fields.kind) }
+        let directory = try await directory()
         let rows = summaries.map {
             SummaryRow(id: $0.id, receivedAt: ConsoleFormat.time($0.receivedAt),
-                       kind: [$0.kind, $0.version].compactMap { $0 }.joined(separator: " "), status: ConsoleFormat.status($0.outcome),
-                       accepted: $0.outcome == "accepted", sender: $0.senderURA ?? "", size: ConsoleFormat.bytes($0.size))
+                       kind: [$0.kind, $0.version].compactMap { $0 }.joined(separator: " "),
+                       status: ConsoleFormat.status($0.outcome, kind: $0.kind, version: $0.version),
+                       accepted: $0.outcome == "accepted", sender: directory.party(ura: $0.senderURA), size: ConsoleFormat.bytes($0.size))
         }
-        let page = MessagesPage(query: fields, results: rows, limitReached: rows.count == Self.searchLimit,
-                                clientSearch: clientSearch, statuses: statuses)
+        let page = MessagesPage(query: fields, results: rows, limitReached: links == nil && rows.count == Self.searchLimit, links: links,
+                                clientSearch: clientSearch, statuses: statuses, kinds: kinds)
         return html(render("messages", Shell(caller: caller, title: clientSearch ? "Berichten van één cliënt" : "Berichten",
                                              section: "messages", page: page)))
     }
@@ -156,97 +164,8 @@ extension OperatorConsole {
                                eventType: "log-access")
         line.objectDetail = AuditObject.client(bsn, category: "berichten", authorizationProtocol: "console:log-administrator")
         try await store.appendAudit([line])
-        return messagesPage(caller, fields: SearchFields(), summaries: summaries, clientSearch: true)
-    }
-
-    struct DetailPage {
-        var id: String
-        var receivedAt: String
-        var kind: String
-        var schema: String
-        var status: String
-        var accepted: Bool
-        var sender: String
-        var size: String
-        var issues: [IssueRow]
-        var receipt: ReceiptView?
-        var deliveries: [DeliveryRow]
-    }
-
-    struct IssueRow {
-        var severity: String
-        var isError: Bool
-        var code: String
-        var message: String
-        var location: String
-    }
-
-    struct ReceiptView {
-        var clientReference: String
-        var warnings: Int
-        var json: String
-    }
-
-    struct DeliveryRow {
-        var id: String
-        var target: String
-        var partner: String
-        var messageId: String
-        var status: String
-        var attemptCount: Int
-        var lastError: String
-        var attempts: [AttemptRow]
-    }
-
-    struct AttemptRow {
-        var number: Int
-        var time: String
-        var status: String
-        var error: String
-        var milliseconds: Int
-    }
-
-    /// `GET /console/messages/{id}`: the validation report, the receipt, the deliveries and their attempts.
-    func messageDetail(_ id: String, _ caller: Caller) async throws -> Response {
-        try await store.appendAudit([caller.line("console.view", "R", "message:\(id)", detail: "console message detail")])
-        guard let message = try await store.message(id: id) else {
-            return notice(caller, "Bericht niet gevonden", "Er is geen bericht of weigering met id \(id).", status: .notFound)
-        }
-        let report = message.report
-        let planned = try await store.deliveries(messageId: id)
-        // The receipt as the sender got it, planned deliveries included.
-        let receipt = try message.bsn.map { _ -> ReceiptView in
-            let receipt = IngestService.receipt(for: message, planned: planned)
-            return ReceiptView(clientReference: receipt.clientReference, warnings: receipt.warnings.count,
-                               json: try CanonicalJSON.string(receipt))
-        }
-        var deliveries: [DeliveryRow] = []
-        let names = try await partnerNames()
-        for delivery in planned {
-            deliveries.append(try await deliveryRow(delivery, names: names))
-        }
-        let page = DetailPage(
-            id: message.id, receivedAt: ConsoleFormat.time(message.receivedAt),
-            kind: [report.kind, report.version].compactMap { $0 }.joined(separator: " "), schema: report.schema ?? "–",
-            status: ConsoleFormat.status(message.status),
-            accepted: message.isAccepted, sender: message.senderURA ?? "–", size: ConsoleFormat.bytes(message.raw.count),
-            issues: report.issues.map { issue in
-                IssueRow(severity: ConsoleFormat.status(issue.severity.rawValue), isError: issue.severity == .error, code: issue.code,
-                         message: issue.message, location: [issue.line.map { "regel \($0)" }, issue.column.map { "kolom \($0)" }, issue.path]
-                            .compactMap { $0 }.joined(separator: ", "))
-            },
-            receipt: receipt, deliveries: deliveries)
-        return html(render("message", Shell(caller: caller, title: "Bericht \(id)", section: "messages", page: page)))
-    }
-
-    func deliveryRow(_ delivery: Delivery, names: [String: String]) async throws -> DeliveryRow {
-        DeliveryRow(
-            id: delivery.id, target: delivery.subscriptionId ?? "pull-inbox", partner: names[delivery.partnerId] ?? delivery.partnerId, messageId: delivery.messageId,
-            status: ConsoleFormat.status(delivery.status), attemptCount: delivery.attempts, lastError: delivery.lastError ?? "",
-            attempts: try await store.attempts(deliveryId: delivery.id).map {
-                AttemptRow(number: $0.number, time: ConsoleFormat.time($0.time), status: $0.status.map(String.init) ?? "–",
-                           error: $0.error ?? "", milliseconds: $0.milliseconds)
-            })
+        // A BSN never goes into a URL, so this list has no page links: the newest 100.
+        return try await messagesPage(caller, fields: SearchFields(), summaries: summaries, links: nil, clientSearch: true)
     }
 }
 

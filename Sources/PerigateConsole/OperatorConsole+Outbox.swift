@@ -7,42 +7,50 @@ import PerigateCore
 extension OperatorConsole {
     struct DeliveriesPage {
         var dead: [DeliveryRow]
+        var deadLinks: PageLinks
         var failing: [SubscriptionRow]
+        var failingLinks: PageLinks
         var queues: [QueueRow]
         var since: String
     }
 
     struct SubscriptionRow {
         var id: String
-        var partner: String
+        var partner: PartyText
         var url: String
         var kinds: String
         var format: String
         var active: Bool
         var failingSince: String?
-        var disabledReason: String?
+        var disabledReason: CodeText?
     }
 
-    /// `GET /console/deliveries`.
-    func deliveries(_ caller: Caller) async throws -> Response {
-        let names = try await partnerNames()
+    /// Rows per page of the deliveries and partners pages.
+    static let listSize = 50
+
+    /// `GET /console/deliveries?pagina=&falend-pagina=`.
+    func deliveries(_ request: Request, _ caller: Caller) async throws -> Response {
+        let directory = try await directory()
+        let (deadPage, deadLinks) = Paging(request, size: Self.listSize).slice(try await store.deliveries(status: "dead"))
         var dead: [DeliveryRow] = []
-        for delivery in try await store.deliveries(status: "dead").suffix(200) {
-            dead.append(try await deliveryRow(delivery, names: names))
+        for delivery in deadPage {
+            dead.append(try await deliveryRow(delivery, directory: directory))
         }
         let subscriptions = try await store.subscriptions()
-        let failing = subscriptions.filter { $0.failingSince != nil || $0.disabledReason != nil }.map { Self.row($0, names: names) }
-        let page = DeliveriesPage(dead: dead, failing: failing, queues: try await queues(now: now(), names: names, subscriptions: subscriptions),
+        let (failing, failingLinks) = Paging(request, parameter: "falend-pagina", size: Self.listSize)
+            .slice(subscriptions.filter { $0.failingSince != nil || $0.disabledReason != nil }.map { Self.row($0, directory: directory) })
+        let page = DeliveriesPage(dead: dead, deadLinks: deadLinks, failing: failing, failingLinks: failingLinks,
+                                  queues: try await queues(now: now(), directory: directory),
                                   since: String(ConsoleFormat.iso(now().addingTimeInterval(-86400)).prefix(10)))
         try await store.appendAudit([caller.line("console.view", "R", "console:/console/deliveries", detail: "\(dead.count) dead letters")])
         return html(render("deliveries", Shell(caller: caller, title: "Afleveringen", section: "deliveries", page: page)))
     }
 
-    static func row(_ subscription: Subscription, names: [String: String]) -> SubscriptionRow {
-        SubscriptionRow(id: subscription.id, partner: names[subscription.partnerId] ?? subscription.partnerId, url: subscription.url,
+    static func row(_ subscription: Subscription, directory: ConsoleDirectory) -> SubscriptionRow {
+        SubscriptionRow(id: subscription.id, partner: directory.party(id: subscription.partnerId), url: subscription.url,
                         kinds: subscription.kinds.isEmpty ? "alle" : subscription.kinds.joined(separator: ", "), format: subscription.format,
                         active: subscription.active, failingSince: subscription.failingSince.map(ConsoleFormat.time),
-                        disabledReason: subscription.disabledReason)
+                        disabledReason: subscription.disabledReason.map(CodeText.init))
     }
 
     /// `POST /console/deliveries/{id}/retry`.
@@ -68,7 +76,9 @@ extension OperatorConsole {
 
     struct PartnersPage {
         var partners: [PartnerRow]
+        var partnerLinks: PageLinks
         var subscriptions: [SubscriptionRow]
+        var subscriptionLinks: PageLinks
     }
 
     struct PartnerRow {
@@ -81,14 +91,18 @@ extension OperatorConsole {
         var createdAt: String
     }
 
-    /// `GET /console/partners`.
-    func partners(_ caller: Caller) async throws -> Response {
-        let partners = try await store.partners().map {
+    /// `GET /console/partners?pagina=&abonnementen-pagina=`.
+    func partners(_ request: Request, _ caller: Caller) async throws -> Response {
+        let all = try await store.partners()
+        let subscriptions = try await store.subscriptions()
+        let directory = ConsoleDirectory(partners: all, subscriptions: subscriptions)
+        let (partners, partnerLinks) = Paging(request, size: Self.listSize).slice(all.map {
             PartnerRow(id: $0.id, name: $0.name, type: $0.type, ura: $0.ura, agb: $0.agb ?? "–", active: !$0.revoked,
                        createdAt: ConsoleFormat.time($0.createdAt))
-        }
-        let names = try await partnerNames()
-        let page = PartnersPage(partners: partners, subscriptions: try await store.subscriptions().map { Self.row($0, names: names) })
+        })
+        let (rows, subscriptionLinks) = Paging(request, parameter: "abonnementen-pagina", size: Self.listSize)
+            .slice(subscriptions.map { Self.row($0, directory: directory) })
+        let page = PartnersPage(partners: partners, partnerLinks: partnerLinks, subscriptions: rows, subscriptionLinks: subscriptionLinks)
         try await store.appendAudit([caller.line("console.view", "R", "console:/console/partners")])
         return html(render("partners", Shell(caller: caller, title: "Partners en abonnementen", section: "partners", page: page)))
     }

@@ -17,6 +17,8 @@ public struct OperatorConsole: Sendable {
     public let now: @Sendable () -> Date
     /// The audit chain check behind "Nu controleren" (serve passes one with its checkpoints).
     public var verifyAudit: @Sendable () async throws -> AuditVerification
+    /// The kinds the message search offers (``SchemaRegistry/kinds``).
+    public let kinds: [String]
     let sessions: SessionStorage<ConsoleSession>
     /// The session cookie's name and attributes, for the login and every renewal.
     let cookie: SessionCookieParameters
@@ -35,9 +37,11 @@ public struct OperatorConsole: Sendable {
     /// - Parameter secureCookie: mark the session cookie `Secure` (serve sets it under TLS).
     /// - Parameter now: the injected clock (serve passes the gateway's).
     /// - Parameter refusals: the gateway's refusal aggregator (its flush service writes the counts).
-    public init(store: any GatewayStore, secureCookie: Bool, refusals: RefusalAggregator,
+    /// - Parameter kinds: the kinds the gateway knows (``SchemaRegistry/kinds`` of its validator), for the search.
+    public init(store: any GatewayStore, secureCookie: Bool, refusals: RefusalAggregator, kinds: [String],
                 now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.store = store
+        self.kinds = kinds
         self.refusals = refusals
         self.now = now
         verifyAudit = { try await store.verifyAuditChain() }
@@ -53,6 +57,7 @@ public struct OperatorConsole: Sendable {
         router.post("console/login") { request, context in try await login(request, context) }
         router.post("console/logout") { request, _ in try await logout(request) }
         router.get("console") { request, _ in try await page(request) { try await dashboard($0) } }
+        router.get("console/flow") { request, _ in try await page(request) { try await flow($0) } }
         router.get("console/messages") { request, _ in try await page(request) { try await messages(request, $0) } }
         router.post("console/messages/client") { request, _ in
             try await action(request, roles: [.logAdministrator], form: ClientSearchForm.self) { try await clientMessages($0, $1) }
@@ -60,7 +65,7 @@ public struct OperatorConsole: Sendable {
         router.get("console/messages/:id") { request, context in
             try await page(request) { try await messageDetail(context.parameters.get("id") ?? "", $0) }
         }
-        router.get("console/deliveries") { request, _ in try await page(request) { try await deliveries($0) } }
+        router.get("console/deliveries") { request, _ in try await page(request) { try await deliveries(request, $0) } }
         router.post("console/deliveries/:id/retry") { request, context in
             try await action(request, roles: [.operator], form: ActionForm.self) { caller, _ in
                 try await retry(context.parameters.get("id") ?? "", caller)
@@ -81,7 +86,7 @@ public struct OperatorConsole: Sendable {
                 }
             }
         }
-        router.get("console/partners") { request, _ in try await page(request) { try await partners($0) } }
+        router.get("console/partners") { request, _ in try await page(request) { try await partners(request, $0) } }
         router.get("console/audit") { request, _ in try await page(request) { try await audit($0) } }
         router.post("console/audit/verify") { request, _ in
             try await action(request, form: ActionForm.self) { caller, _ in try await verify(caller) }

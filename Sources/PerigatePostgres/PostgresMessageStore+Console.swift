@@ -13,16 +13,21 @@ extension PostgresMessageStore: MessageBrowsing, SessionStore {
             bindings.append(value)
             conditions.append("\(column) = $\(bindings.count)")
         }
+        if let prefix = query.idPrefix {
+            bindings.append(MessageQuery.likePrefix(prefix))
+            conditions.append("id LIKE $\(bindings.count) ESCAPE '\\'")
+        }
         for (comparison, value) in [(">=", query.from), ("<=", query.to)] {
             guard let value else { continue }
             bindings.append(value)
             conditions.append("received_at \(comparison) $\(bindings.count)")
         }
         bindings.append(query.limit)
+        bindings.append(query.offset)
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = PostgresQuery(unsafeSQL: """
             SELECT id, received_at, kind, version, \(MessageStatusSQL.expression), sender_ura, raw_size FROM messages
-            \(condition) ORDER BY received_at DESC, seq DESC LIMIT $\(bindings.count)
+            \(condition) ORDER BY received_at DESC, seq DESC LIMIT $\(bindings.count - 1) OFFSET $\(bindings.count)
             """, binds: bindings)
         var result: [MessageSummary] = []
         for try await (id, receivedAt, kind, version, outcome, sender, size) in try await self.query(sql)
@@ -52,6 +57,17 @@ extension PostgresMessageStore: MessageBrowsing, SessionStore {
             result.append(try JSONDecoder().decode(ValidationReport.self, from: Data(report.utf8)))
         }
         return result
+    }
+
+    public func messageFlow(since: String) async throws -> [FlowCount] {
+        var result: [FlowCount] = []
+        for try await (hour, kind, accepted, count) in try await query("""
+            SELECT substr(received_at, 1, 13), coalesce(kind, '-'), (bsn IS NOT NULL), count(*)::bigint
+            FROM messages WHERE received_at >= \(since) GROUP BY 1, 2, 3
+            """).decode((String, String, Bool, Int).self) {
+            result.append(FlowCount(hour: hour, kind: kind, accepted: accepted, count: count))
+        }
+        return result.sorted(by: FlowCount.displayOrder)
     }
 
     public func putSession(keyHash: String, value: String, expiresAt: String) async throws {

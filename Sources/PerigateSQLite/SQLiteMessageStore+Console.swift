@@ -5,14 +5,15 @@ import SQLiteNIO
 /// What the operator console reads: message metadata and counts, rejection reports, sessions.
 extension SQLiteMessageStore: MessageBrowsing, SessionStore {
     public func messageSummaries(matching query: MessageQuery) async throws -> [MessageSummary] {
-        let filters: [(String, String?)] = [("id = ?", query.id), ("kind = ?", query.kind), ("sender_ura = ?", query.senderURA),
+        let filters: [(String, String?)] = [("id = ?", query.id), ("id LIKE ? ESCAPE '\\'", query.idPrefix.map(MessageQuery.likePrefix)),
+                                            ("kind = ?", query.kind), ("sender_ura = ?", query.senderURA),
                                             ("\(MessageStatusSQL.expression) = ?", query.outcome), ("received_at >= ?", query.from),
                                             ("received_at <= ?", query.to), ("bsn = ?", query.bsn)]
         let used = filters.compactMap { filter in filter.1.map { (filter.0, $0) } }
         let condition = used.isEmpty ? "" : "WHERE " + used.map(\.0).joined(separator: " AND ")
         return try await reader.query(
-            "SELECT id, received_at, kind, version, \(MessageStatusSQL.expression) AS outcome, sender_ura, raw_size FROM messages \(condition) ORDER BY received_at DESC, rowid DESC LIMIT ?",
-            used.map { .text($0.1) } + [.integer(query.limit)]
+            "SELECT id, received_at, kind, version, \(MessageStatusSQL.expression) AS outcome, sender_ura, raw_size FROM messages \(condition) ORDER BY received_at DESC, rowid DESC LIMIT ? OFFSET ?",
+            used.map { .text($0.1) } + [.integer(query.limit), .integer(query.offset)]
         ).map { row in
             MessageSummary(id: row.column("id")?.string ?? "", receivedAt: row.column("received_at")?.string ?? "",
                            kind: row.column("kind")?.string, version: row.column("version")?.string,
@@ -41,6 +42,18 @@ extension SQLiteMessageStore: MessageBrowsing, SessionStore {
         ).compactMap { row in
             try row.column("report")?.string.map { try JSONDecoder().decode(ValidationReport.self, from: Data($0.utf8)) }
         }
+    }
+
+    public func messageFlow(since: String) async throws -> [FlowCount] {
+        try await reader.query(
+            """
+            SELECT substr(received_at, 1, 13) AS hour, coalesce(kind, '-') AS kind, (bsn IS NOT NULL) AS accepted, count(*) AS n
+            FROM messages WHERE received_at >= ? GROUP BY 1, 2, 3
+            """, [.text(since)]
+        ).map { row in
+            FlowCount(hour: row.column("hour")?.string ?? "", kind: row.column("kind")?.string ?? "-",
+                      accepted: row.column("accepted")?.integer == 1, count: row.column("n")?.integer ?? 0)
+        }.sorted(by: FlowCount.displayOrder)
     }
 
     public func putSession(keyHash: String, value: String, expiresAt: String) async throws {

@@ -44,7 +44,8 @@ public final class GatewayMetrics: Sendable, IngestObserver {
             labels: [("route", route), ("method", method)], buckets: Self.buckets).record(duration)
     }
 
-    /// One ingest outcome (`accepted`, `duplicate`, `conflict`, or the rejection reason).
+    /// One ingest outcome (``IngestOutcome/label``: `accepted`, `duplicate`, `conflict`,
+    /// `unsupported-version`, or the rejection reason), with the kind and version the message named.
     func ingest(kind: String, version: String, outcome: String, duration: Duration) {
         registry.makeCounter(descriptor: MetricNameDescriptor(
             namespace: "perigate", subsystem: "ingest", metricName: "messages", unitName: "total",

@@ -176,7 +176,7 @@ enum IngestStatus {
         switch outcome {
         case .accepted(let receipt), .duplicate(let receipt):
             return JSONResponse.make(receipt, status: .accepted)
-        case .conflict(let messageId):
+        case .conflict(let messageId, _, _):
             return Problem(.messageConflict,
                            detail: "message \(messageId) was accepted before with different content").response
         case .rejected(let reason, let report, let rejectionId):

@@ -31,26 +31,41 @@ struct ConsoleBrowserTests {
         try FileManager.default.createDirectory(at: Self.outputFolder, withIntermediateDirectories: true)
         try await ConsoleTests.withSetup { setup in
             try await DeliveryWorkerTests.deadLetter(setup)
-            _ = try await setup.gateway.post(TestSupport.samples.appendingPathComponent("invalid/kraamzorgoverdracht-bsn-elfproef.xml"), as: "midwife")
+            let invalid = try await setup.gateway.post(TestSupport.samples.appendingPathComponent("invalid/kraamzorgoverdracht-bsn-elfproef.xml"),
+                                                       as: "midwife")
+            let rejectionId = try #require(invalid.json["rejectionId"] as? String)
+            // A conflicting re-send and an unsupported version, for the dashboard's labels.
+            let bytes = try Data(contentsOf: GatewayHTTPTests.sample)
+            _ = try await setup.gateway.send("POST", "v1/messages", token: setup.gateway.midwifeToken, body: bytes)
+            let changed = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "geen klachten", with: "lichte hoofdpijn").utf8)
+            #expect(try await setup.gateway.send("POST", "v1/messages", token: setup.gateway.midwifeToken, body: changed).status == 409)
+            _ = try await setup.gateway.post(TestSupport.samples.appendingPathComponent("invalid/kraamzorgoverdracht-wrong-version.xml"), as: "midwife")
+            // Older rows enough for a second page of the message list.
+            let older = Date().addingTimeInterval(-3 * 86400)
+            for index in 0..<105 {
+                _ = try await setup.gateway.store.accept(ConsoleTests.row(String(format: "rejected-older-%03d", index),
+                                                                          at: older.addingTimeInterval(Double(index)), kind: "verwijzing"), audit: [])
+            }
             let dead = try #require(try await setup.gateway.store.deliveries(status: "dead").first)
             let browser = try await Browser.start(driver: driverPath, screenshots: Self.outputFolder)
             do {
-                try await Self.walk(browser, base: setup.gateway.base.absoluteString, dead: dead)
+                try await Self.walk(browser, base: setup.gateway.base.absoluteString, dead: dead, rejectionId: rejectionId)
             } catch {
                 try? await browser.screenshot("failure")
                 await browser.stop()
                 throw error
             }
             await browser.stop()
-            #expect(try await setup.gateway.store.deliveries(status: "pending").map(\.id) == [dead.id], "the retry button queued it")
+            // The verwijzing posted for the conflict has its own pending delivery.
+            #expect(try await setup.gateway.store.deliveries(status: "pending").map(\.id).contains(dead.id), "the retry button queued it")
             let views = try await setup.gateway.store.auditEntries(after: 0, limit: 10_000).filter { $0.event == "console.view" }
             #expect(Set(views.map(\.actor)) == ["console:anna", "console:lotte"])
         }
         let shots = try FileManager.default.contentsOfDirectory(atPath: Self.outputFolder.path).filter { $0.hasSuffix(".png") }
-        #expect(shots.count == 12, "\(shots.sorted())")
+        #expect(shots.count == 15, "\(shots.sorted())")
     }
 
-    static func walk(_ browser: Browser, base: String, dead: Delivery) async throws {
+    static func walk(_ browser: Browser, base: String, dead: Delivery, rejectionId: String) async throws {
         try await browser.open(base + "/console")
         try await browser.waitFor("Uw sessie is verlopen")
         #expect(try await browser.url().hasSuffix("/console/login?reden=verlopen"))
@@ -69,38 +84,50 @@ struct ConsoleBrowserTests {
             #expect(dashboard.contains(text), "dashboard: \(text)")
         }
         #expect(!dashboard.contains(dead.bsn))
+        #expect(dashboard.contains("conflict: zelfde id, andere inhoud (409)") && dashboard.contains("niet-ondersteunde versie kraamzorgoverdracht 0.9"))
         try await browser.screenshot("03-dashboard")
-
+        try await browser.click("a[href='/console/flow']")
+        let flow = try await browser.waitFor("Laatste 7 dagen")
+        #expect(flow.contains("kraamzorgoverdracht, per uur, laatste 24 uur") && flow.contains("geweigerd (gearceerd)"))
+        try await browser.screenshot("04-flow")
         try await browser.click("a[href='/console/messages']")
-        try await browser.waitFor("Bericht-id")
-        try await browser.type("input[name='soort']", "kraamzorgoverdracht")
+        try await browser.waitFor("Bericht-id begint met")
+        try await browser.click("a[rel='next']")
+        let second = try await browser.waitFor("pagina 2")
+        #expect(second.contains("rejected-older-000") && second.contains("vorige"))
+        try await browser.screenshot("05-messages-page-2")
+        try await browser.click("a[href='/console/messages']")
+        try await browser.waitFor("Bericht-id begint met")
+        try await browser.click("select[name='soort'] option[value='kraamzorgoverdracht']")
         try await browser.click("#zoeken")
         try await browser.waitFor("Grootte")
         #expect(try await browser.text().contains(dead.messageId))
-        try await browser.screenshot("04-messages")
+        try await browser.screenshot("06-messages")
         try await browser.click("a[href='/console/messages/\(dead.messageId)']")
         let detail = try await browser.waitFor("Validatierapport")
         #expect(detail.contains("Validatierapport") && detail.contains("onbestelbaar") && detail.contains("HTTP 400"))
-        try await browser.screenshot("05-message-detail")
-
+        #expect(detail.contains("de ontvanger weigert het bericht"))
+        try await browser.screenshot("07-message-detail")
+        try await browser.open(base + "/console/messages/\(rejectionId)")
+        let rejection = try await browser.waitFor("Validatierapport")
+        #expect(rejection.contains("bsn.elfproef het BSN klopt niet (elfproef)"))
+        try await browser.screenshot("08-rejection-detail")
         try await browser.click("a[href='/console/deliveries']")
         try await browser.waitFor("Falende abonnementen")
         try await browser.waitFor(dead.id)
-        try await browser.screenshot("06-deliveries")
+        try await browser.screenshot("09-deliveries")
         try await browser.click("#dead button")
         try await browser.waitFor("wordt nu opnieuw geprobeerd")
-        try await browser.screenshot("07-retried")
-
+        try await browser.screenshot("10-retried")
         try await browser.click("a[href='/console/partners']")
         let partners = try await browser.waitFor("Abonnementen")
         #expect(partners.contains("31112222") && partners.contains("sub-kraamzorg") && partners.contains("Uitschakelen"))
-        try await browser.screenshot("08-partners")
-
+        try await browser.screenshot("11-partners")
         try await browser.click("a[href='/console/audit']")
         try await browser.waitFor("Hash-keten")
         try await browser.click("#controleer")
         try await browser.waitFor("Auditketen in orde")
-        try await browser.screenshot("09-audit-verified")
+        try await browser.screenshot("12-audit-verified")
         try await browser.click("header button")
         try await browser.waitFor("U bent uitgelogd")
 
@@ -115,13 +142,13 @@ struct ConsoleBrowserTests {
         try await browser.click("#zoek-bsn")
         let clientSearch = try await browser.waitFor("Berichten van één cliënt")
         #expect(clientSearch.contains("Berichten van één cliënt") && clientSearch.contains(dead.messageId))
-        try await browser.screenshot("10-client-search")
+        try await browser.screenshot("13-client-search")
         try await browser.click("a[href='/console/audit']")
         try await browser.waitFor("Toegangslog van één cliënt exporteren")
-        try await browser.screenshot("11-audit-log-administrator")
+        try await browser.screenshot("14-audit-log-administrator")
         try await browser.click("header button")
         try await browser.waitFor("U bent uitgelogd")
-        try await browser.screenshot("12-logged-out")
+        try await browser.screenshot("15-logged-out")
     }
 
     /// A WebDriver session with headless chromium through a chromedriver child process.

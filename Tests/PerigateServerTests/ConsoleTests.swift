@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Testing
-import PerigateConsole
+@testable import PerigateConsole
 import PerigateCore
 import PerigateTestSupport
 import PerigateSQLite
@@ -176,6 +176,8 @@ struct ConsoleTests {
         #expect(try await store.partners().first { $0.id == kraamzorg.id }?.revoked == false)
         #expect(try await client.post("/console/subscriptions/sub-kraamzorg/disable", ["csrf": csrf]).status == 200)
         #expect(try await store.subscriptions().first?.active == false)
+        #expect(try await client.get("/console/partners").html.contains(
+            #"<code>disabled by operator anna</code> <span class="uitleg">uitgeschakeld door een beheerder</span>"#))
         #expect(try await client.post("/console/subscriptions/sub-kraamzorg/enable", ["csrf": csrf]).status == 200)
         #expect(try await store.subscriptions().first?.active == true)
         #expect(try await client.post("/console/subscriptions/sub-kraamzorg/delete", ["csrf": csrf]).status == 404)
@@ -192,7 +194,7 @@ struct ConsoleTests {
         #expect(try await client.get("/console").html.contains("door Anna de Vries"))
 
         let lines = try await Self.lines(store, actor: "console:anna")
-        #expect(lines.filter { $0.event == "console.view" && $0.outcome == "success" }.count == 10)
+        #expect(lines.filter { $0.event == "console.view" && $0.outcome == "success" }.count == 11)
         #expect(lines.filter { $0.outcome == "refused" }.map(\.event) == ["console.login", "console.action", "console.view"])
         for event in ["console.login", "delivery.retry", "partner.revoke", "partner.enable", "subscription.disable", "subscription.enable",
                       "delivery.replay", "audit.verify"] {
@@ -295,5 +297,219 @@ struct ConsoleTests {
         #expect(sprayed.contains { $0.detail?.hasPrefix("console.unknown-login; credential password; 19 since") == true })
         #expect(sprayed.contains { $0.detail?.hasPrefix("console.locked-source;") == true })
         try await gateway.stop()
+    }
+
+    /// A stored row as ingest writes one, without content: rejected unless `bsn` is given.
+    static func row(_ id: String, at time: Date, kind: String?, version: String? = "1.0", outcome: ValidationReport.Outcome = .invalid,
+                    bsn: String? = nil, ura: String = "01234567") -> StoredMessage {
+        StoredMessage(id: id, receivedAt: time.formatted(.iso8601), report: ValidationReport(outcome: outcome, kind: kind, version: kind == nil ? nil : version),
+                      senderURA: ura, bsn: bsn, raw: Data("<x/>".utf8))
+    }
+
+    /// The ids a message list links to, in order.
+    static func listed(_ html: String) -> [String] {
+        html.matches(of: /<td><a href="\/console\/messages\/([^"]+)">/).map { String($0.1) }
+    }
+
+    /// The target of a page's "volgende" (or "vorige") link, unescaped.
+    static func link(_ html: String, _ rel: String) -> String? {
+        html.matches(of: /<a href="([^"]+)" rel="([a-z]+)">/).first { $0.2 == rel }.map { String($0.1).replacingOccurrences(of: "&amp;", with: "&") }
+    }
+
+    @Test("message list, partners and subscriptions page by 100 and 50 with vorige/volgende; id search by literal prefix (%, _); kinds from the registry")
+    func pagingAndSearch() async throws {
+        let gateway = try await TestGateway.start(console: true)
+        try await Self.addOperators(gateway.store)
+        let start = Date().addingTimeInterval(-7200)
+        for index in 0..<120 {
+            _ = try await gateway.store.accept(Self.row(String(format: "p-%03d", index), at: start.addingTimeInterval(Double(index)), kind: "verwijzing"), audit: [])
+        }
+        for id in ["100%-a", "100x-b", "100_c", "100yc"] {
+            _ = try await gateway.store.accept(Self.row(id, at: start, kind: "verwijzing"), audit: [])
+        }
+        for index in 0..<60 {
+            let partner = Partner(id: String(format: "extra-%02d", index), name: "Praktijk \(index)", type: "verloskundigenpraktijk",
+                                  ura: String(format: "900000%02d", index), agb: nil, createdAt: "2026-11-25T10:00:00Z")
+            try await gateway.store.addPartner(partner, tokenHash: "extra-\(index)", audit: Self.addLine)
+        }
+        let client = ConsoleClient(base: gateway.base)
+        #expect(try await client.login("anna", Self.password).status == 303)
+
+        let first = try await client.get("/console/messages?id=p-")
+        let firstIds = Self.listed(first.html)
+        #expect(firstIds.count == 100)
+        #expect(firstIds.first == "p-119" && firstIds.last == "p-020", "newest first")
+        #expect(Self.link(first.html, "prev") == nil)
+        let next = try #require(Self.link(first.html, "next"))
+        #expect(next == "/console/messages?id=p-&pagina=2")
+        let second = try await client.get(next)
+        let secondIds = Self.listed(second.html)
+        #expect(secondIds == (0..<20).reversed().map { String(format: "p-%03d", $0) })
+        #expect(Set(firstIds).isDisjoint(with: secondIds) && Set(firstIds + secondIds).count == 120)
+        #expect(Self.link(second.html, "next") == nil && Self.link(second.html, "prev") == "/console/messages?id=p-")
+
+        // A % or _ in the prefix is itself, not a wildcard.
+        #expect(Self.listed(try await client.get("/console/messages?id=100%25").html) == ["100%-a"])
+        #expect(Self.listed(try await client.get("/console/messages?id=100_").html) == ["100_c"])
+        #expect(Set(Self.listed(try await client.get("/console/messages?id=100").html)) == ["100%-a", "100x-b", "100_c", "100yc"])
+
+        // The kinds offered are the registry's, in its order; the chosen one stays selected.
+        let kinds = try await client.get("/console/messages?soort=verwijzing")
+        let select = try #require(kinds.html.firstMatch(of: /<select name="soort">(.*?)<\/select>/)).1
+        let offered = select.matches(of: /<option value="([^"]*)"/).map { String($0.1) }
+        #expect(offered == [""] + TestSupport.validator().registry.kinds)
+        #expect(offered.count > 5 && offered.contains("kraamzorgoverdracht"))
+        #expect(select.contains(#"<option value="verwijzing" selected>"#))
+        #expect(Self.listed(try await client.get("/console/messages?soort=kraamzorgoverdracht").html).isEmpty)
+
+        let partners = try await client.get("/console/partners")
+        let partnerRows = partners.html.matches(of: /<tr><td>([^<]+)<\/td><td>[^<]*<\/td><td>[a-z]+<\/td><td>\d{8}<\/td>/).map { String($0.1) }
+        #expect(partnerRows.count == 50)
+        let morePartners = try await client.get(try #require(Self.link(partners.html, "next")))
+        let moreRows = morePartners.html.matches(of: /<tr><td>([^<]+)<\/td><td>[^<]*<\/td><td>[a-z]+<\/td><td>\d{8}<\/td>/).map { String($0.1) }
+        #expect(moreRows.count == TestGateway.organisations.count + 60 - 50 && Set(partnerRows).isDisjoint(with: moreRows))
+        try await gateway.stop()
+    }
+
+    static let addLine = AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test", event: "partner.add", action: "U", object: "partner:x", outcome: "success")
+
+    @Test("partner names with their URA, subscription URLs instead of ids, codes with their Dutch explanation, conflicts and unsupported versions labelled (console and metrics)")
+    func namesCodesAndLabels() async throws {
+        try await Self.withSetup { setup in
+        let gateway = setup.gateway
+        try await DeliveryWorkerTests.deadLetter(setup)
+        let dead = try #require(try await gateway.store.deliveries(status: "dead").first)
+        let bytes = try Data(contentsOf: GatewayHTTPTests.sample)
+        let first = try await gateway.send("POST", "v1/messages", token: gateway.midwifeToken, body: bytes)
+        #expect(first.status == 202)
+        let changed = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "geen klachten", with: "lichte hoofdpijn").utf8)
+        #expect(try await gateway.send("POST", "v1/messages", token: gateway.midwifeToken, body: changed).status == 409)
+        // Idempotency stays: the same bytes again get the original receipt, other bytes 409 again.
+        let again = try await gateway.send("POST", "v1/messages", token: gateway.midwifeToken, body: bytes)
+        #expect(again.status == 202 && again.body == first.body)
+        #expect(try await gateway.send("POST", "v1/messages", token: gateway.midwifeToken, body: changed).status == 409)
+        #expect(try await gateway.store.message(id: GatewayHTTPTests.messageId)?.raw == bytes, "the original stays")
+        let unsupported = try await gateway.post(TestSupport.samples.appendingPathComponent("invalid/kraamzorgoverdracht-wrong-version.xml"), as: "midwife")
+        #expect(unsupported.status == 422)
+        let invalid = try await gateway.post(TestSupport.samples.appendingPathComponent("invalid/kraamzorgoverdracht-bsn-elfproef.xml"), as: "midwife")
+        let rejectionId = try #require(invalid.json["rejectionId"] as? String)
+
+        let client = ConsoleClient(base: gateway.base)
+        #expect(try await client.login("anna", Self.password).status == 303)
+        let dashboard = try await client.get("/console")
+        let counts = try #require(dashboard.html.firstMatch(of: /<table id="counts">(.*?)<\/table>/.dotMatchesNewlines())).1
+        #expect(counts.contains("<td>verwijzing</td><td>1.0</td><td>conflict: zelfde id, andere inhoud (409)</td><td>2</td><td>2</td>"))
+        #expect(counts.contains("<td>niet-ondersteunde versie kraamzorgoverdracht 0.9</td><td>1</td><td>1</td>"))
+        #expect(!counts.contains("onbekend berichttype"))
+        let reasons = try #require(dashboard.html.firstMatch(of: /<table id="reasons">(.*?)<\/table>/.dotMatchesNewlines())).1
+        #expect(reasons.contains(#"<code>message.conflict</code> <span class="uitleg">conflict: zelfde bericht-id, andere inhoud (HTTP 409); het eerdere bericht blijft staan</span></td><td>2</td>"#))
+        #expect(reasons.contains(#"<code>bsn.elfproef</code> <span class="uitleg">het BSN klopt niet (elfproef)</span></td><td>1</td>"#))
+        #expect(reasons.contains(#"<code>message.unsupported-version</code> <span class="uitleg">"#))
+
+        let conflicts = try await client.get("/console/messages?status=conflict")
+        let conflictIds = Self.listed(conflicts.html)
+        #expect(conflictIds.count == 2 && conflictIds.allSatisfy { $0.hasPrefix(StoredMessage.conflictPrefix) })
+        #expect(conflicts.html.contains("<td>verwijzing 1.0</td><td class=\"bad\">conflict: zelfde id, andere inhoud (409)</td>"))
+        // The sender by name, its URA beside it and in the title.
+        #expect(conflicts.html.contains(#"<span title="URA 01234567">midwife</span> <small class="muted">URA 01234567</small>"#))
+        let conflict = try await client.get("/console/messages/\(try #require(conflictIds.first))")
+        #expect(conflict.html.contains("message \(GatewayHTTPTests.messageId) was accepted before with different content"))
+        #expect(conflict.html.contains("Grootte</th><td>0 B"), "metadata only: no bytes kept")
+        let versions = try await client.get("/console/messages?status=unsupported-version")
+        #expect(Self.listed(versions.html).count == 1 && versions.html.contains("niet-ondersteunde versie kraamzorgoverdracht 0.9"))
+        let rejection = try await client.get("/console/messages/\(rejectionId)")
+        #expect(rejection.html.contains(#"<code>bsn.elfproef</code> <span class="uitleg">het BSN klopt niet (elfproef)</span>"#))
+
+        // Deliveries name the subscription by its URL (the id in the title) and the partner by name (its URA in the title).
+        let deliveries = try await client.get("/console/deliveries")
+        let deadTable = try #require(deliveries.html.firstMatch(of: /<table id="dead">(.*?)<\/table>/.dotMatchesNewlines())).1
+        #expect(deadTable.contains(#"<span title="abonnement sub-kraamzorg">\#(setup.subscription.url)</span> (<span title="URA 31112222">kraamzorg</span>)"#))
+        #expect(!deadTable.contains(">sub-kraamzorg<"))
+        #expect(deadTable.contains(#"<code>HTTP 400</code> <span class="uitleg">de ontvanger weigert het bericht"#))
+        let detail = try await client.get("/console/messages/\(dead.messageId)")
+        #expect(detail.html.contains(#"<span title="abonnement sub-kraamzorg">\#(setup.subscription.url)</span>"#))
+        #expect(!detail.html.contains(dead.bsn))
+
+        let scrape = try await gateway.send("GET", "metrics", token: nil, headers: [:], contentType: nil)
+        let lines = scrape.text.split(separator: "\n").map(String.init)
+        #expect(lines.contains(#"perigate_ingest_messages_total{kind="verwijzing",version="1.0",outcome="conflict"} 2"#))
+        #expect(lines.contains(#"perigate_ingest_messages_total{kind="kraamzorgoverdracht",version="0.9",outcome="unsupported-version"} 1"#))
+        #expect(!lines.contains { $0.contains("perigate_ingest_messages_total{kind=\"unknown\"") }, "\(lines.filter { $0.contains("ingest_messages") })")
+        }
+    }
+
+    /// The bars of one chart section (`day` or `week`): kind, period, count, accepted or not, from their `<title>`s.
+    static func bars(_ html: String, _ section: String) throws -> [(kind: String, period: String, count: Int, accepted: Bool)] {
+        let part = try #require(html.firstMatch(of: Regex(#"<div id="\#(section)">(.*?)</div>"#).dotMatchesNewlines())).output[1].substring ?? ""
+        return part.matches(of: /<title>([^,<]+), ([^<]+): (\d+) (geaccepteerd|geweigerd)<\/title>/).map {
+            (String($0.1), String($0.2), Int($0.3) ?? -1, $0.4 == "geaccepteerd")
+        }
+    }
+
+    @Test("the flow page draws per kind accepted and rejected per hour (24 h) and per day (7 d) in Dutch time, counted by the store")
+    func flow() async throws {
+        let gateway = try await TestGateway.start(console: true)
+        try await Self.addOperators(gateway.store)
+        let now = Date()
+        let twoHoursAgo = now.addingTimeInterval(-7200)
+        for index in 0..<3 {
+            _ = try await gateway.store.accept(Self.row("a\(index)", at: twoHoursAgo, kind: "verwijzing", outcome: .valid, bsn: "999990019"), audit: [])
+        }
+        for index in 0..<2 { _ = try await gateway.store.accept(Self.row("r\(index)", at: twoHoursAgo, kind: "verwijzing"), audit: []) }
+        for index in 0..<4 {
+            _ = try await gateway.store.accept(Self.row("k\(index)", at: now.addingTimeInterval(-3 * 86400), kind: "kraamzorgoverdracht",
+                                                        outcome: .valid, bsn: "999990020"), audit: [])
+        }
+        _ = try await gateway.store.accept(Self.row("u0", at: now, kind: nil, outcome: .unsupported), audit: [])
+        _ = try await gateway.store.accept(Self.row("old", at: now.addingTimeInterval(-8 * 86400), kind: "verwijzing"), audit: [])
+        let client = ConsoleClient(base: gateway.base)
+        #expect(try await client.login("anna", Self.password).status == 303)
+        let page = try await client.get("/console/flow")
+        #expect(page.status == 200 && page.html.contains("<svg class=\"flow\""))
+        let day = try Self.bars(page.html, "day")
+        let week = try Self.bars(page.html, "week")
+        #expect(day.count == 3 * 24 * 2 && week.count == 3 * 7 * 2, "three kinds, two bars per bucket")
+        func total(_ bars: [(kind: String, period: String, count: Int, accepted: Bool)], _ kind: String, accepted: Bool) -> Int {
+            bars.filter { $0.kind == kind && $0.accepted == accepted }.map(\.count).reduce(0, +)
+        }
+        #expect(total(day, "verwijzing", accepted: true) == 3 && total(day, "verwijzing", accepted: false) == 2)
+        #expect(total(day, "kraamzorgoverdracht", accepted: true) == 0 && total(day, "onbekend berichttype", accepted: false) == 1)
+        #expect(total(week, "verwijzing", accepted: true) == 3 && total(week, "verwijzing", accepted: false) == 2, "eight days ago is out")
+        #expect(total(week, "kraamzorgoverdracht", accepted: true) == 4)
+        // The bar of two hours ago, in Dutch local time with its zone.
+        let hour = DutchTime.format(twoHoursAgo, "dd-MM-yyyy HH") + ":00–" + DutchTime.format(twoHoursAgo.addingTimeInterval(3600), "HH") + ":00 "
+            + (DutchTime.zone.isDaylightSavingTime(for: twoHoursAgo) ? "CEST" : "CET")
+        #expect(day.filter { $0.count > 0 && $0.kind == "verwijzing" }.map { "\($0.period) \($0.count) \($0.accepted)" } == ["\(hour) 3 true", "\(hour) 2 false"])
+        let threeDaysAgo = DutchTime.format(now.addingTimeInterval(-3 * 86400), "EEEE dd-MM-yyyy")
+        #expect(week.filter { $0.count > 0 && $0.kind == "kraamzorgoverdracht" }.map { "\($0.period) \($0.count)" } == ["\(threeDaysAgo) 4"])
+        // Hours and days run oldest to newest, ending now.
+        #expect(day.last?.period.hasPrefix(DutchTime.format(now, "dd-MM-yyyy HH")) == true)
+        #expect(week.last?.period == DutchTime.format(now, "EEEE dd-MM-yyyy"))
+        #expect(try await Self.lines(gateway.store, actor: "console:anna").contains { $0.event == "console.view" && $0.object == "console:/console/flow" })
+        try await gateway.stop()
+    }
+
+    @Test("every code the console shows has a Dutch explanation: the sample corpus's issue codes, every rejection and audit cause, delivery causes; unknown codes stand alone")
+    func codesExplained() throws {
+        let corpus = try FileManager.default.contentsOfDirectory(atPath: TestSupport.samples.appendingPathComponent("invalid").path)
+            .filter { $0.hasSuffix(".expected.txt") }
+            .flatMap { try String(contentsOf: TestSupport.samples.appendingPathComponent("invalid/\($0)"), encoding: .utf8).split(separator: "\n") }
+            .filter { $0.hasPrefix("code: ") }.map { String($0.dropFirst(6)) }
+        #expect(Set(corpus).count >= 9)
+        let rejections = IngestOutcome.RejectionReason.allCases.map { "message.\($0.rawValue)" } + ["message.conflict"]
+        let access: [AccessPolicy.Refusal.Code] = [.partnerType, .noCareRelationship, .noConsent, .consentWithdrawn, .otherClient, .clientOnly,
+                                                    .emergencyNotAllowed]
+        let mapping: [MappingError.Code] = [.notValid, .noMapper, .missingField, .relativeDate, .referenceDate, .invalidDate, .storeDamaged]
+        let delivery = ["delivery.subscription-inactive", "delivery.message-missing", NotForwarded.code, "410 Gone", "connection refused",
+                        "timeout: no answer in time", "TLS: handshake timed out", "redirect not followed: 307 → x.org", "network error (errno 5)",
+                        "every attempt failed since 2026-11-25T10:00:00Z", "the receiver answered 410 Gone at 2026-11-25T10:00:00Z",
+                        "disabled by operator anna"]
+        for code in Set(corpus) + rejections + access.map(\.rawValue) + mapping.map(\.rawValue) + AuditChain.Cause.allCases.map(\.rawValue) + delivery {
+            #expect(ConsoleCodes.explanation(code) != nil, "no explanation for \(code)")
+        }
+        #expect(CodeText("bsn.elfproef").explanation == "het BSN klopt niet (elfproef)")
+        #expect(ConsoleCodes.explanation("HTTP 503") == "fout bij de ontvanger; de gateway probeert het later opnieuw")
+        #expect(ConsoleCodes.explanation("HTTP 404")?.hasPrefix("de ontvanger weigert") == true)
+        #expect(ConsoleCodes.explanation("iets.onbekends") == nil && CodeText("iets.onbekends").explanation == nil)
     }
 }

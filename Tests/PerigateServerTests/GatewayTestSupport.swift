@@ -67,7 +67,7 @@ struct TestGateway {
                                                                                                              resolve: resolve, operators: store),
                                    limits: limits, tls: tls, logger: Self.quietLogger)
         if console {
-            let console = try OperatorConsole(store: store, secureCookie: false, refusals: server.refusals)
+            let console = try OperatorConsole(store: store, secureCookie: false, refusals: server.refusals, kinds: validator.registry.kinds)
             server.routeExtensions.append { console.addRoutes(to: $0) }
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)

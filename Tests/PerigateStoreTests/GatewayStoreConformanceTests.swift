@@ -155,11 +155,44 @@ struct GatewayStoreConformanceTests {
         #expect(try await store.messageSummaries(matching: MessageQuery(bsn: "999990019")).map(\.id) == ["m1"])
         #expect(try await store.messageSummaries(matching: MessageQuery(id: "m2")).first?.size == 4)
         #expect(try await store.messageSummaries(matching: MessageQuery(limit: 2)).count == 2)
+        // Paging: the next page starts where the last ended.
+        #expect(try await store.messageSummaries(matching: MessageQuery(limit: 2, offset: 2)).map(\.id) == ["rejected-1", "m2"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(limit: 2, offset: 4)).map(\.id) == ["m1"])
+        // An id prefix is literal: % and _ match only themselves.
+        for stored in [message("x%1", at: "2026-11-24T09:00:00Z", kind: nil, outcome: .malformed, bsn: nil),
+                       message("xa1", at: "2026-11-24T09:00:01Z", kind: nil, outcome: .malformed, bsn: nil),
+                       message("x_2", at: "2026-11-24T09:00:02Z", kind: nil, outcome: .malformed, bsn: nil),
+                       message("x\\3", at: "2026-11-24T09:00:03Z", kind: nil, outcome: .malformed, bsn: nil)] {
+            _ = try await store.accept(stored, audit: [])
+        }
+        #expect(try await store.messageSummaries(matching: MessageQuery(idPrefix: "x%")).map(\.id) == ["x%1"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(idPrefix: "x_")).map(\.id) == ["x_2"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(idPrefix: "x\\")).map(\.id) == ["x\\3"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(idPrefix: "x")).map(\.id) == ["x\\3", "x_2", "xa1", "x%1"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(idPrefix: "rejected-")).count == 3)
         let counts = try await store.messageCounts(since: "2026-11-25T08:30:00Z").map { "\($0.kind) \($0.version) \($0.outcome) \($0.count)" }
         #expect(counts == ["- - malformed 1", "verwijzing 1.0 accepted 1", "verwijzing 1.0 invalid 1", "verwijzing 1.0 refused 1"])
         let reasons = try await store.rejectionReports(since: "2026-11-25T00:00:00Z", limit: 10).rejectionReasons()
         #expect(reasons.map(\.code) == ["auth.sender-mismatch", "bsn.elfproef", "xml.malformed"])
         #expect(try await store.rejectionReports(since: "2026-11-25T00:00:00Z", limit: 1).count == 1)
+        // The flow per UTC hour, kind and accepted or not, counted by the database.
+        let flow = try await store.messageFlow(since: "2026-11-25T08:00:00Z").map { "\($0.hour) \($0.kind) \($0.accepted) \($0.count)" }
+        #expect(flow == ["2026-11-25T08 verwijzing true 1", "2026-11-25T09 - false 1", "2026-11-25T09 verwijzing true 1",
+                         "2026-11-25T09 verwijzing false 2"])
+        #expect(try await store.messageFlow(since: "2026-11-25T09:00:01Z").map(\.count) == [1, 2])
+        // A conflicting re-send's row and an unsupported version have their own status.
+        // (metadata only: no bytes)
+        var conflict = message(StoredMessage.conflictPrefix + "1", at: "2026-11-25T10:00:00Z", kind: "verwijzing", outcome: .valid, bsn: nil,
+                               issue: "message.conflict")
+        conflict.raw = Data()
+        _ = try await store.accept(conflict, audit: [])
+        _ = try await store.accept(message("rejected-4", at: "2026-11-25T10:01:00Z", kind: "verwijzing", outcome: .unsupported, bsn: nil), audit: [])
+        #expect(try await store.messageSummaries(matching: MessageQuery(outcome: "conflict")).map(\.id) == [StoredMessage.conflictPrefix + "1"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(outcome: "unsupported-version")).map(\.id) == ["rejected-4"])
+        #expect(try await store.messageSummaries(matching: MessageQuery(outcome: "unsupported")).isEmpty)
+        #expect(try await store.message(id: "rejected-4")?.status == "unsupported-version")
+        #expect(try await store.message(id: StoredMessage.conflictPrefix + "1")?.status == "conflict")
+        #expect(try await store.message(id: StoredMessage.conflictPrefix + "1")?.raw.isEmpty == true)
 
         try await store.putSession(keyHash: "k1", value: "v1", expiresAt: "2999-01-01T00:00:00Z")
         try await store.putSession(keyHash: "k1", value: "v2", expiresAt: "2999-01-01T00:00:00Z")

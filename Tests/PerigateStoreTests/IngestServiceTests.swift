@@ -39,8 +39,10 @@ struct IngestServiceTests {
         // Re-sending the same bytes returns the original receipt; other bytes with the same id conflict.
         #expect(try await service.ingest(bytes, from: Self.midwife) == .duplicate(receipt))
         let altered = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "Graag beoordeling", with: "Graag snel beoordeling").utf8)
-        #expect(try await service.ingest(altered, from: Self.midwife) == .conflict(messageId: receipt.messageId))
+        #expect(try await service.ingest(altered, from: Self.midwife) == .conflict(messageId: receipt.messageId, kind: "verwijzing", version: "1.0"))
         #expect(try await service.store.message(id: receipt.messageId)?.raw == bytes)
+        // The conflict's row is a rejection (no BSN): her messages are still the one.
+        #expect(try await service.store.messages(bsn: "999990007").count == 1)
         try await service.store.close()
     }
 

@@ -6,11 +6,13 @@ public enum IngestOutcome: Sendable, Hashable {
     case duplicate(Receipt)
     /// Refused; the rejection is stored (with its report) and audited. `reason` says why.
     case rejected(reason: RejectionReason, report: ValidationReport, rejectionId: String)
-    /// The same message id was accepted before with different content.
-    case conflict(messageId: String)
+    /// The same message id was accepted before with different content: answered 409, kept as a
+    /// rejection row (metadata only, ``StoredMessage/conflictPrefix``); the kind and version the
+    /// re-send named.
+    case conflict(messageId: String, kind: String?, version: String?)
 
     /// Why a message was refused; the HTTP layer maps each to one status code.
-    public enum RejectionReason: String, Sendable, Hashable {
+    public enum RejectionReason: String, Sendable, Hashable, CaseIterable {
         case tooLarge = "too-large"
         /// Beyond the limits on attributes, elements or depth (``XMLComplexity``).
         case tooComplex = "too-complex"
@@ -29,12 +31,14 @@ public enum IngestOutcome: Sendable, Hashable {
 }
 
 extension IngestOutcome {
-    /// A short label for metrics: `accepted`, `duplicate`, `conflict` or the rejection reason.
+    /// A short label for metrics: `accepted`, `duplicate`, `conflict`, `unsupported-version` (a
+    /// known kind in a version not taken) or the rejection reason (`unsupported`: an unknown kind).
     public var label: String {
         switch self {
         case .accepted: return "accepted"
         case .duplicate: return "duplicate"
         case .conflict: return "conflict"
+        case .rejected(.unsupported, let report, _) where report.kind != nil: return "unsupported-version"
         case .rejected(let reason, _, _): return reason.rawValue
         }
     }
@@ -44,7 +48,7 @@ extension IngestOutcome {
         switch self {
         case .accepted(let receipt), .duplicate(let receipt): return receipt.kind
         case .rejected(_, let report, _): return report.kind
-        case .conflict: return nil
+        case .conflict(_, let kind, _): return kind
         }
     }
 
@@ -53,7 +57,7 @@ extension IngestOutcome {
         switch self {
         case .accepted(let receipt), .duplicate(let receipt): return receipt.version
         case .rejected(_, let report, _): return report.version
-        case .conflict: return nil
+        case .conflict(_, _, let version): return version
         }
     }
 }

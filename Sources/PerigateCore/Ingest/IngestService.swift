@@ -232,8 +232,21 @@ public struct IngestService: Sendable {
         case .duplicate(let original):
             return .duplicate(Self.receipt(for: original, planned: try await planner?.planned(messageId: original.id) ?? []))
         case .conflict:
-            return .conflict(messageId: facts.provenance.messageId)
+            return try await conflict(facts.provenance.messageId, report: report, caller: caller, receivedAt: receivedAt)
         }
+    }
+
+    /// A re-send with an accepted message's id and other content: kept as a rejection row
+    /// (``StoredMessage/conflictPrefix``), metadata only — no bytes, no BSN — so the console shows
+    /// and counts it. The store wrote the attempt's audit lines already (as refused); the original stays.
+    private func conflict(_ messageId: String, report: ValidationReport, caller: Caller, receivedAt: String) async throws -> IngestOutcome {
+        var refused = report
+        refused.issues.append(ValidationIssue(code: "message.conflict", message: "message \(messageId) was accepted before with different content",
+                                              path: nil))
+        let row = StoredMessage(id: StoredMessage.conflictPrefix + UUID().uuidString.lowercased(), receivedAt: receivedAt, report: refused,
+                                senderURA: caller.partnerURA, raw: Data(), senderPartnerId: caller.partnerId)
+        _ = try await store.accept(row, audit: [])
+        return .conflict(messageId: messageId, kind: report.kind, version: report.version)
     }
 
     /// Where a message from this caller is stored (``MessageKey``): under its own id, unless

@@ -119,3 +119,10 @@ extension Array where Element: Hashable {
         return filter { seen.insert($0).inserted }
     }
 }
+
+extension SchemaRegistry {
+    /// Every kind the gateway knows, once each, in catalog order (the console's choice of kinds).
+    public var kinds: [String] {
+        messageTypes.map(\.kind).uniqued()
+    }
+}

@@ -1,10 +1,14 @@
 /// A search over stored messages and rejections by their metadata (never their content).
 public struct MessageQuery: Sendable, Hashable {
+    /// Exactly this id.
     public var id: String?
+    /// Ids beginning with this text, taken literally (a `%` or `_` is no wildcard: ``likePrefix(_:)``).
+    public var idPrefix: String?
     public var kind: String?
     public var senderURA: String?
-    /// `accepted`, `refused` (valid but refused), or the validation outcome of a rejection
-    /// (`invalid`, `malformed`, `unsupported`, `schema-required`).
+    /// `accepted`, `refused` (valid but refused), `conflict` (same id, other content),
+    /// `unsupported-version` (a known kind, a version not taken), or the validation outcome of a
+    /// rejection (`invalid`, `malformed`, `unsupported` (an unknown kind), `schema-required`).
     public var outcome: String?
     /// Received at or after this ISO 8601 UTC time.
     public var from: String?
@@ -13,10 +17,14 @@ public struct MessageQuery: Sendable, Hashable {
     /// Only her messages: for log administrators with a stated reason.
     public var bsn: String?
     public var limit: Int
+    /// How many of the newest matches to skip (paging).
+    public var offset: Int
 
-    public init(id: String? = nil, kind: String? = nil, senderURA: String? = nil, outcome: String? = nil, from: String? = nil,
-                to: String? = nil, bsn: String? = nil, limit: Int = 100) {
+    public init(id: String? = nil, idPrefix: String? = nil, kind: String? = nil, senderURA: String? = nil, outcome: String? = nil,
+                from: String? = nil, to: String? = nil, bsn: String? = nil, limit: Int = 100, offset: Int = 0) {
         self.id = id
+        self.idPrefix = idPrefix
+        self.offset = offset
         self.kind = kind
         self.senderURA = senderURA
         self.outcome = outcome
@@ -24,6 +32,17 @@ public struct MessageQuery: Sendable, Hashable {
         self.to = to
         self.bsn = bsn
         self.limit = limit
+    }
+
+    /// A SQL `LIKE` pattern (with `ESCAPE '\'`) for ids beginning with `prefix`: its `\`, `%` and
+    /// `_` escaped, so they match only themselves.
+    public static func likePrefix(_ prefix: String) -> String {
+        var pattern = ""
+        for character in prefix {
+            if character == "\\" || character == "%" || character == "_" { pattern.append("\\") }
+            pattern.append(character)
+        }
+        return pattern + "%"
     }
 }
 
@@ -33,7 +52,7 @@ public struct MessageSummary: Sendable, Hashable {
     public var receivedAt: String
     public var kind: String?
     public var version: String?
-    /// As in ``MessageQuery/outcome``.
+    /// As in ``MessageQuery/outcome`` (``StoredMessage/status``).
     public var outcome: String
     public var senderURA: String?
     public var size: Int
@@ -71,21 +90,55 @@ public struct MessageCount: Sendable, Hashable {
 
 extension StoredMessage {
     /// What the console calls it (``MessageQuery/outcome``): `accepted` when stored under her
-    /// BSN, `refused` when valid but refused, else the validation outcome. The stores' SQL
-    /// (`MessageStatusSQL`) computes the same from the columns.
+    /// BSN, `conflict` for a conflicting re-send (``conflictPrefix``), `refused` when valid but
+    /// refused, `unsupported-version` for a known kind in a version the gateway does not take,
+    /// else the validation outcome. The stores' SQL (`MessageStatusSQL`) computes the same from the columns.
     public var status: String {
-        isAccepted ? "accepted" : report.outcome == .valid ? "refused" : report.outcome.rawValue
+        if isAccepted { return "accepted" }
+        if id.hasPrefix(Self.conflictPrefix) { return "conflict" }
+        if report.outcome == .unsupported, report.kind != nil { return "unsupported-version" }
+        return report.outcome == .valid ? "refused" : report.outcome.rawValue
+    }
+
+    /// How the id of a conflicting re-send's row begins (``IngestService``: same message id,
+    /// other content, answered 409): `conflict-` and a UUID.
+    public static let conflictPrefix = "conflict-"
+}
+
+/// Accepted and rejected messages of one kind in one UTC hour (``MessageBrowsing/messageFlow(since:)``).
+public struct FlowCount: Sendable, Hashable {
+    /// The UTC hour, `2026-11-25T13` (the first 13 characters of `receivedAt`).
+    public var hour: String
+    /// The kind, `-` when unknown.
+    public var kind: String
+    /// Stored under her BSN (else a rejection of any sort).
+    public var accepted: Bool
+    public var count: Int
+
+    public init(hour: String, kind: String, accepted: Bool, count: Int) {
+        self.hour = hour
+        self.kind = kind
+        self.accepted = accepted
+        self.count = count
+    }
+
+    /// By hour, kind, accepted first.
+    public static func displayOrder(_ a: FlowCount, _ b: FlowCount) -> Bool {
+        (a.hour, a.kind, a.accepted ? 0 : 1) < (b.hour, b.kind, b.accepted ? 0 : 1)
     }
 }
 
 /// Stores the operator console reads: message metadata, counts, rejection reports.
 public protocol MessageBrowsing: Sendable {
-    /// Newest first, at most `query.limit`.
+    /// Newest first, at most `query.limit` after skipping `query.offset`.
     func messageSummaries(matching query: MessageQuery) async throws -> [MessageSummary]
     /// Counts by kind, version and outcome of what arrived at or after `since` (unknown kinds as `-`).
     func messageCounts(since: String) async throws -> [MessageCount]
     /// The validation reports of the newest rejections since `since`, at most `limit`.
     func rejectionReports(since: String, limit: Int) async throws -> [ValidationReport]
+    /// Counts per UTC hour, kind and accepted-or-not of what arrived at or after `since`, grouped
+    /// by the database (one row per bucket, never the messages themselves).
+    func messageFlow(since: String) async throws -> [FlowCount]
 }
 
 extension Array where Element == ValidationReport {

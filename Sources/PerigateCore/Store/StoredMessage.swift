@@ -56,8 +56,12 @@ public enum AcceptOutcome: Sendable, Hashable {
 }
 
 /// The status the console shows for a stored row, in SQL (both stores use it): as
-/// ``StoredMessage/status`` computes it in Swift — `accepted` (stored under her BSN), `refused` (valid but refused: sender, consent,
-/// mapping) or the validation outcome of a rejection.
+/// ``StoredMessage/status`` computes it in Swift — `accepted` (stored under her BSN), `conflict`, `refused` (valid but refused: sender,
+/// consent, mapping), `unsupported-version` or the validation outcome of a rejection.
 public enum MessageStatusSQL {
-    public static let expression = "(CASE WHEN bsn IS NOT NULL THEN 'accepted' WHEN outcome = 'valid' THEN 'refused' ELSE outcome END)"
+    public static let expression = """
+        (CASE WHEN bsn IS NOT NULL THEN 'accepted' WHEN substr(id, 1, \(StoredMessage.conflictPrefix.count)) = '\(StoredMessage.conflictPrefix)' THEN 'conflict' \
+        WHEN outcome = 'unsupported' AND kind IS NOT NULL THEN 'unsupported-version' \
+        WHEN outcome = 'valid' THEN 'refused' ELSE outcome END)
+        """
 }
