@@ -49,7 +49,7 @@ struct MultiNodeTests {
         let node = { (name: String) in
             try ServeProcess.launch(database: directory.appendingPathComponent(name).path, token: token,
                                     extraArguments: ["--storage", "postgres", "--postgres-url", url], standardError: FileHandle.nullDevice,
-                                    environment: ["PERIGATE_DELIVERY_LEASE_SECONDS": "3", "PERIGATE_AUDIT_INSTANCE": name])
+                                    environment: ["PERIGATE_DELIVERY_LEASE_SECONDS": "8", "PERIGATE_AUDIT_INSTANCE": name])
         }
         let nodeA = try node("node-a"), nodeB = try node("node-b")
         defer { nodeA.killIfRunning(); nodeB.killIfRunning() }
@@ -72,7 +72,8 @@ struct MultiNodeTests {
 
         // Under load (clients keep posting to both nodes), with a slow receiver holding deliveries
         // in flight, the node holding some of them dies (kill -9). Nothing it acknowledged is lost;
-        // the other node takes its claims over once their lease (3 s here) runs out.
+        // the other node takes its claims over once their lease (8 s here: well over an attempt's
+        // 2 s plus a loaded machine's delays, so a live node's claim never expires mid-attempt) runs out.
         receiver.delay.withLock { $0 = .seconds(2) }
         for index in 30..<40 { #expect(try await post(index, to: index.isMultiple(of: 2) ? nodeA : nodeB) == 202) }
         try await ForwardingCrashTests.waitFor { receiver.received.count >= 34 }

@@ -170,7 +170,7 @@ struct AttackSuiteTests {
         // An unknown (valid) BSN: the answer of a client with nothing to show, audited; no 500.
         let unknown = try await scene.record(as: "hospital", bsn: AttackScene.unknownBSN, emergency: AttackScene.reason)
         #expect(unknown.status == 200, "\(unknown.text)")
-        #expect(unknown.json["bsn"] as? String == AttackScene.unknownBSN && (unknown.json["timeline"] as? [Any])?.isEmpty == true)
+        #expect(unknown.json["bsn"] as? String == AttackScene.unknownBSN && (unknown.json["pregnancies"] as? [Any])?.isEmpty == true)
         let unknownLine = try #require(try await scene.lines(bsn: AttackScene.unknownBSN).last)
         #expect(unknownLine.event == "record.read" && unknownLine.eventType == "emergency" && unknownLine.outcome == "success")
 
