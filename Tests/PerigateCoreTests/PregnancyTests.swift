@@ -58,6 +58,25 @@ struct PregnancyTests {
         #expect(record.pregnancies.first?.facts.keys.contains { $0.hasPrefix("obstetricHistory.") && $0 != "obstetricHistory.previousCaesarean" } == false)
     }
 
+    @Test("a kernset's obstetric history, ADA and HL7v3 alike, is her history: her earlier pregnancy is not a pregnancy of the record",
+          .enabled(if: TestSupport.corpusPresent, "../shared/corpus is absent"))
+    func kernsetHistory() throws {
+        let ada = try NationalOracleTests.facts("ada-kernset/2.3/instances/scenarios/scenario6-23.xml")
+        let hl7 = try NationalOracleTests.facts("hl7v3-kernset/2.3/instances/scenarios/scenario6-23.xml")
+        let previous = try #require(ada.obstetricHistory?.previousPregnancies)
+        #expect(previous.map(\.year) == ["2017"])
+        #expect(previous.map(\.outcome) == ["Partus"])
+        #expect(previous.first?.apgar5 == 8)
+        #expect(hl7.obstetricHistory?.previousPregnancies.map(\.year) == ["2017"])
+        #expect(hl7.obstetricHistory?.previousPregnancies.map(\.outcome) == ["Partus"])
+        for facts in [ada, hl7] {
+            let record = try ClientRecord.build(from: [facts])
+            #expect(record.pregnancies.count == 1)
+            #expect(record.pregnancies.first?.facts["pregnancy.dueDate"]?.value == .string("2019-10-02"))
+            #expect(record.obstetricHistory.map(\.item.year) == ["2017"])
+        }
+    }
+
     @Test("a later pregnancy of the same woman is a new episode: its due date is no conflict with the first")
     func nextPregnancy() throws {
         let first = try Self.sample("kraamzorgoverdracht-1-prenataal.xml")

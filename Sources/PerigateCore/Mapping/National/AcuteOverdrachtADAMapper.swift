@@ -46,20 +46,8 @@ struct AcuteOverdrachtADAMapper {
         return MessageFacts(
             provenance: provenance, client: client, pregnancy: pregnancy,
             careTeam: CareTeamFacts(organisations: [organisation], persons: [midwife]), events: [handover],
-            obstetricHistory: previousPregnancies(), findings: nil, delivery: delivery, children: [], postpartum: nil,
+            obstetricHistory: try ADAMessage.previousPregnancies(nr, in: root), findings: nil, delivery: delivery, children: [], postpartum: nil,
             signals: [], consents: [], attachments: attachments(pregnancyNode))
-    }
-
-    private func previousPregnancies() -> ObstetricHistory? {
-        let pregnancies = nr.nodes("obstetrische_anamnese_gegroepeerd_per_voorgaande_zwangerschap", in: root).map { node in
-            let ended = nr.coded("wijze_einde_zwangerschap", in: node)
-            var previous = PreviousPregnancy(outcome: ended.map { $0.display ?? $0.code })
-            previous.duration = nr.weeksAndDays("zwangerschapsduur/@value", in: node)
-            previous.birthWeightGrams = nr.int("(eerdere_bevalling/kindspecifieke_gegevens_vorige_uitkomsten)[1]/geboortegewicht/@value", in: node)
-            previous.apgar5 = nr.int("(eerdere_bevalling/kindspecifieke_gegevens_vorige_uitkomsten)[1]/apgarscore_na_5_min/@value", in: node)
-            return previous
-        }
-        return pregnancies.isEmpty ? nil : ObstetricHistory(previousPregnancies: pregnancies)
     }
 
     /// The birth plan, referenced by file name (ADA keeps it outside the XML).

@@ -38,7 +38,7 @@ struct AcuteOverdrachtHL7Mapper {
         return MessageFacts(
             provenance: provenance, client: try client(bsn: bsn, patient: patient), pregnancy: try pregnancy(),
             careTeam: CareTeamFacts(organisations: [organisation], persons: persons.uniqued()), events: [handover],
-            obstetricHistory: previousPregnancies(), findings: nil, delivery: try delivery(), children: [], postpartum: nil,
+            obstetricHistory: try HL7Message.previousPregnancies(nr, in: request), findings: nil, delivery: try delivery(), children: [], postpartum: nil,
             signals: [], consents: [], attachments: attachments())
     }
 
@@ -72,19 +72,6 @@ struct AcuteOverdrachtHL7Mapper {
         delivery.activeLabourStart = try nr.date("(.//hl7:observation[hl7:code/@code='249120008'])[1]/hl7:effectiveTime/@value", in: request)
         delivery.membranesRuptured = try nr.date("(.//hl7:observation[hl7:code/@code='289251005'])[1]/hl7:effectiveTime/@value", in: request)
         return delivery
-    }
-
-    /// One per `248983002` organizer: how it ended, its duration, the (first) child's weight and Apgar.
-    private func previousPregnancies() -> ObstetricHistory? {
-        let pregnancies = nr.nodes("hl7:pertinentInformation3/hl7:organizer[hl7:code/@code='248983002']", in: request).map { organizer in
-            let ended = nr.coded("hl7:component/hl7:observation[hl7:code/@code='EindeZw']/hl7:value", in: organizer)
-            var previous = PreviousPregnancy(outcome: ended.map { $0.display ?? $0.code })
-            previous.duration = nr.weeksAndDays("hl7:component/hl7:observation[hl7:code/@code='412726003']/hl7:value/@value", in: organizer)
-            previous.birthWeightGrams = nr.int("(.//hl7:observation[hl7:code/@code='8339-4'])[1]/hl7:value/@value", in: organizer)
-            previous.apgar5 = nr.int("(.//hl7:observation[hl7:code/@code='9274-2'])[1]/hl7:value/@value", in: organizer)
-            return previous
-        }
-        return pregnancies.isEmpty ? nil : ObstetricHistory(previousPregnancies: pregnancies)
     }
 
     /// Embedded documents (base64 `ED` values, e.g. the birth plan PDF): title, type and size only.

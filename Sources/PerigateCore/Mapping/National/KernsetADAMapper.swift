@@ -26,7 +26,7 @@ struct KernsetADAMapper {
         return MessageFacts(
             provenance: provenance, client: try client(bsn: bsn), pregnancy: try pregnancy(care: care),
             careTeam: CareTeamFacts(organisations: [responsible].compactMap { $0 }, persons: []),
-            events: try referrals(care: care, provenance: provenance), obstetricHistory: nil, findings: nil, delivery: try delivery(),
+            events: try referrals(care: care, provenance: provenance), obstetricHistory: try ADAMessage.previousPregnancies(nr, in: root), findings: nil, delivery: try delivery(),
             children: try children(motherBSN: bsn), postpartum: nil, signals: [], consents: [], attachments: [],
             carePeriod: CarePeriod(organisation: responsible, start: try nr.date("datum_start_zorgverantwoordelijkheid/@value", in: care),
                                    end: try nr.date("datum_einde_zorgverantwoordelijkheid/@value", in: care),

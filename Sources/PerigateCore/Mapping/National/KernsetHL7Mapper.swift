@@ -25,7 +25,7 @@ struct KernsetHL7Mapper {
         return MessageFacts(
             provenance: provenance, client: try client(bsn: bsn), pregnancy: try pregnancy(),
             careTeam: CareTeamFacts(organisations: [sender, responsible].compactMap { $0 }.uniqued(), persons: persons.compactMap { $0 }.uniqued()),
-            events: try referrals(provenance: provenance), obstetricHistory: nil, findings: nil, delivery: try delivery(),
+            events: try referrals(provenance: provenance), obstetricHistory: try HL7Message.previousPregnancies(nr, in: event), findings: nil, delivery: try delivery(),
             children: try children(motherBSN: bsn), postpartum: nil, signals: [], consents: [], attachments: [],
             carePeriod: CarePeriod(organisation: responsible, start: try nr.date("hl7:effectiveTime/hl7:low/@value", in: event),
                                    end: try nr.date("hl7:effectiveTime/hl7:high/@value", in: event),

@@ -63,6 +63,21 @@ enum HL7Message {
                                organisation: organisation)
         return person.uzi == nil && person.agb == nil && person.name == nil ? nil : person
     }
+
+    /// The obstetric history (acute handover and kernset): one per `248983002` organizer — the
+    /// year of its due date, how it ended, its duration, the (first) child's weight and Apgar.
+    static func previousPregnancies(_ nr: NationalReader, in node: XMLNode?) throws -> ObstetricHistory? {
+        let pregnancies = try nr.nodes("hl7:pertinentInformation3/hl7:organizer[hl7:code/@code='248983002']", in: node).map { organizer in
+            let ended = nr.coded("hl7:component/hl7:observation[hl7:code/@code='EindeZw']/hl7:value", in: organizer)
+            var previous = PreviousPregnancy(outcome: ended.map { $0.display ?? $0.code })
+            previous.year = try nr.date("hl7:component/hl7:observation[hl7:code/@code='EDDDef']/hl7:value/@value", in: organizer).map { String($0.prefix(4)) }
+            previous.duration = nr.weeksAndDays("hl7:component/hl7:observation[hl7:code/@code='412726003']/hl7:value/@value", in: organizer)
+            previous.birthWeightGrams = nr.int("(.//hl7:observation[hl7:code/@code='8339-4'])[1]/hl7:value/@value", in: organizer)
+            previous.apgar5 = nr.int("(.//hl7:observation[hl7:code/@code='9274-2'])[1]/hl7:value/@value", in: organizer)
+            return previous
+        }
+        return pregnancies.isEmpty ? nil : ObstetricHistory(previousPregnancies: pregnancies)
+    }
 }
 
 /// Code lists of the national standards that have a canonical word in the record.
@@ -82,6 +97,23 @@ enum ADAMessage {
         let digest = Hex.encode(SHA256.hash(data: raw))
         if let id = nr.text("@id", in: root) { return "ada:\(id):\(digest.prefix(16))" }
         return "sha256:" + digest
+    }
+
+    /// The obstetric history (acute handover and kernset): one per
+    /// `obstetrische_anamnese_gegroepeerd_per_voorgaande_zwangerschap` — the year of its due date,
+    /// how it ended, its duration, the (first) child's weight and Apgar.
+    static func previousPregnancies(_ nr: NationalReader, in root: XMLNode) throws -> ObstetricHistory? {
+        let pregnancies = try nr.nodes("obstetrische_anamnese_gegroepeerd_per_voorgaande_zwangerschap", in: root).map { node in
+            let ended = nr.coded("wijze_einde_zwangerschap", in: node)
+            var previous = PreviousPregnancy(outcome: ended.map { $0.display ?? $0.code })
+            previous.year = try nr.date("definitieve_a_terme_datum/@value", in: node).map { String($0.prefix(4)) }
+            previous.duration = nr.weeksAndDays("zwangerschapsduur/@value", in: node)
+            let child = "(eerdere_bevalling//kindspecifieke_gegevens_vorige_uitkomsten)[1]"
+            previous.birthWeightGrams = nr.int("\(child)/geboortegewicht/@value", in: node)
+            previous.apgar5 = nr.int("\(child)/apgarscore_na_5_min/@value", in: node)
+            return previous
+        }
+        return pregnancies.isEmpty ? nil : ObstetricHistory(previousPregnancies: pregnancies)
     }
 
     /// The ADA envelope's last update (or creation) time, as ISO.
