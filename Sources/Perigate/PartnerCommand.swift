@@ -26,6 +26,8 @@ struct PartnerCommand: AsyncParsableCommand {
         var ura: String
         @Option(help: "AGB code (8 digits).")
         var agb: String?
+        @Option(help: "Perined LVR id (1 to 20 letters and digits): kernset messages name the organisation by it.")
+        var lvr: String?
 
         func validate() throws {
             guard Partner.types.contains(type) else {
@@ -33,17 +35,25 @@ struct PartnerCommand: AsyncParsableCommand {
             }
             if let problem = ProviderIdentifier.ura.problem(with: ura) { throw ValidationError("--ura \(problem)") }
             if let agb, let problem = ProviderIdentifier.agb.problem(with: agb) { throw ValidationError("--agb \(problem)") }
+            if let lvr, !Partner.isValidLVR(lvr) { throw ValidationError("--lvr must be 1 to 20 letters and digits (the Perined LVR id)") }
         }
 
         func run() async throws {
             let token = PartnerToken.generate()
-            let partner = Partner(id: UUID().uuidString.lowercased(), name: name, type: type, ura: ura, agb: agb,
+            let partner = Partner(id: UUID().uuidString.lowercased(), name: name, type: type, ura: ura, agb: agb, lvr: lvr,
                                   createdAt: Date().formatted(.iso8601))
             try await database.withStore { store in
-                if let existing = Partner.activeHolder(of: ura, among: try await store.partners()) {
+                let registered = try await store.partners()
+                if let existing = Partner.activeHolder(of: ura, among: registered) {
                     throw ValidationError("""
                         partner \(existing.id) (\(existing.name)) is already registered with URA \(ura) and active: use its token, \
                         or revoke it first (perigate partner revoke \(existing.id)) and add the organisation again
+                        """)
+                }
+                if let lvr, let existing = registered.first(where: { !$0.revoked && $0.lvr == lvr }) {
+                    throw ValidationError("""
+                        partner \(existing.id) (\(existing.name), URA \(existing.ura)) already holds LVR id \(lvr): one LVR id names \
+                        one organisation; revoke that partner first if the id moved
                         """)
                 }
                 try await store.addPartner(partner, tokenHash: PartnerToken.hash(token),
@@ -60,8 +70,8 @@ struct PartnerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let partners = try await database.withStore { try await $0.partners() }
-            print(TextTable.render([["ID", "NAME", "TYPE", "URA", "AGB", "CREATED", "STATUS"]] + partners.map {
-                [$0.id, $0.name, $0.type, $0.ura, $0.agb ?? "-", $0.createdAt, $0.revoked ? "revoked" : "active"]
+            print(TextTable.render([["ID", "NAME", "TYPE", "URA", "AGB", "LVR", "CREATED", "STATUS"]] + partners.map {
+                [$0.id, $0.name, $0.type, $0.ura, $0.agb ?? "-", $0.lvr ?? "-", $0.createdAt, $0.revoked ? "revoked" : "active"]
             }))
         }
     }

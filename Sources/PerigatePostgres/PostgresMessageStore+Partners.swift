@@ -6,19 +6,19 @@ extension PostgresMessageStore: PartnerRegistry, ClientCredentialRegistry, Opera
         let templates = try auditTemplates([audit])
         try await transaction { connection in
             try await connection.query("""
-                INSERT INTO partners (id, name, type, ura, agb, token_hash, created_at)
-                VALUES (\(partner.id), \(partner.name), \(partner.type), \(partner.ura), \(partner.agb), \(tokenHash), \(partner.createdAt))
+                INSERT INTO partners (id, name, type, ura, agb, lvr, token_hash, created_at)
+                VALUES (\(partner.id), \(partner.name), \(partner.type), \(partner.ura), \(partner.agb), \(partner.lvr), \(tokenHash), \(partner.createdAt))
                 """, logger: self.logger)
             try await self.insertAudit(templates: templates, on: connection)
         }
     }
 
-    private static let partnerColumns = "id, name, type, ura, agb, created_at, revoked"
+    private static let partnerColumns = "id, name, type, ura, agb, lvr, created_at, revoked"
 
     static func partners(_ rows: PostgresRowSequence) async throws -> [Partner] {
         var result: [Partner] = []
-        for try await (id, name, type, ura, agb, createdAt, revoked) in rows.decode((String, String, String, String, String?, String, Bool).self) {
-            result.append(Partner(id: id, name: name, type: type, ura: ura, agb: agb, createdAt: createdAt, revoked: revoked))
+        for try await (id, name, type, ura, agb, lvr, createdAt, revoked) in rows.decode((String, String, String, String, String?, String?, String, Bool).self) {
+            result.append(Partner(id: id, name: name, type: type, ura: ura, agb: agb, lvr: lvr, createdAt: createdAt, revoked: revoked))
         }
         return result
     }

@@ -166,5 +166,9 @@ enum PostgresMigrations {
         Migration(version: 7, name: "signed-purges", statements: [
             "ALTER TABLE audit_purges ADD COLUMN public_key TEXT, ADD COLUMN signature TEXT",
         ]),
+        // Kernset messages name organisations by their Perined LVR id (docs/national-standards.md).
+        Migration(version: 8, name: "partner-lvr", statements: [
+            "ALTER TABLE partners ADD COLUMN lvr TEXT",
+        ]),
     ]
 }

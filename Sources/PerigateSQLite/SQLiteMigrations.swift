@@ -195,5 +195,9 @@ enum SQLiteMigrations {
             "ALTER TABLE audit_purges ADD COLUMN public_key TEXT",
             "ALTER TABLE audit_purges ADD COLUMN signature TEXT",
         ]),
+        // Kernset messages name organisations by their Perined LVR id (docs/national-standards.md).
+        Migration(version: 13, name: "partner-lvr", statements: [
+            "ALTER TABLE partners ADD COLUMN lvr TEXT",
+        ]),
     ]
 }

@@ -179,6 +179,22 @@ struct AuditPurgeCommandTests {
 
 @Suite("perigate partner")
 struct PartnerCommandTests {
+    @Test("--lvr registers the partner's Perined LVR id: shown by partner list; malformed or already held by an active partner is refused")
+    func lvr() throws {
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-partner-\(UUID().uuidString).sqlite").path
+        let first = try CLITests.run(["partner", "add", "--db", db, "--name", "Verloskundigenpraktijk De Linde", "--type", "verloskundigenpraktijk",
+                                      "--ura", "01234567", "--lvr", "1504"])
+        #expect(first.status == 0, "\(first.error)")
+        let list = try CLITests.run(["partner", "list", "--db", db])
+        #expect(list.output.contains("LVR") && list.output.contains("1504"), "\(list.output)")
+        let taken = try CLITests.run(["partner", "add", "--db", db, "--name", "Ziekenhuis", "--type", "ziekenhuis", "--ura", "27654321", "--lvr", "1504"])
+        #expect(taken.status != 0)
+        #expect(taken.error.contains("already holds LVR id 1504"), "\(taken.error)")
+        let malformed = try CLITests.run(["partner", "add", "--db", db, "--name", "Ziekenhuis", "--type", "ziekenhuis", "--ura", "27654321", "--lvr", "15-04"])
+        #expect(malformed.status != 0)
+        #expect(malformed.error.contains("--lvr must be 1 to 20 letters and digits"), "\(malformed.error)")
+    }
+
     @Test("a second active partner with the same URA is refused, naming the first; after a revoke the organisation can be added again")
     func oneActivePartnerPerURA() throws {
         let db = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-partner-\(UUID().uuidString).sqlite").path

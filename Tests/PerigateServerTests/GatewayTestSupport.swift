@@ -36,12 +36,13 @@ struct TestGateway {
     ]
 
     /// Starts one; `validator` replaces Perigate's own catalog (e.g. with the Nictiz pack), and
-    /// `extraOrganisations` are registered as well (short name, type, URA). Webhook URLs are
+    /// `extraOrganisations` are registered as well (short name, type, URA); `lvr` gives partners
+    /// (by short name) their Perined LVR id. Webhook URLs are
     /// checked with `targets` (the production default unless a test opens more) over
     /// ``creationResolver``.
     static func start(limits: GatewayServer.Configuration = GatewayServer.Configuration(maximumBodyBytes: 100_000), tls: GatewayTLS? = nil,
                       validator custom: MessageValidator? = nil,
-                      extraOrganisations: [(String, String, String)] = [], console: Bool = false,
+                      extraOrganisations: [(String, String, String)] = [], lvr: [String: String] = [:], console: Bool = false,
                       targets: WebhookTargetPolicy = WebhookTargetPolicy(),
                       resolve: @escaping WebhookTargetPolicy.Resolver = TestGateway.creationResolver) async throws -> TestGateway {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("gateway.sqlite").path
@@ -50,7 +51,7 @@ struct TestGateway {
         var partners: [String: Partner] = [:]
         for (name, type, ura) in organisations + extraOrganisations {
             let token = PartnerToken.generate()
-            let partner = Partner(id: UUID().uuidString, name: name, type: type, ura: ura, agb: nil, createdAt: "2026-11-25T10:00:00Z")
+            let partner = Partner(id: UUID().uuidString, name: name, type: type, ura: ura, agb: nil, lvr: lvr[name], createdAt: "2026-11-25T10:00:00Z")
             try await store.addPartner(partner, tokenHash: PartnerToken.hash(token), audit: AuditEntry(
                 time: "2026-11-25T10:00:00Z", actor: "test", event: "partner.add", action: "U", object: "partner:\(partner.id)", outcome: "success"))
             tokens[name] = token

@@ -74,6 +74,44 @@ struct NationalIngestTests {
         try await gateway.stop()
     }
 
+    @Test("a kernset names organisations by LVR id only: the partner registered with that LVR id is who it means — in the care team, the timeline and the provenance")
+    func lvrPartners() async throws {
+        var validator = TestSupport.validator(TestSupport.fullRegistry, maximumBytes: 2_000_000)
+        validator.referenceDate = "2020-01-01"
+        // The midwife practice is LVR 1504 (the referral's verwijzing_van).
+        let gateway = try await TestGateway.start(limits: GatewayServer.Configuration(maximumBodyBytes: 2_000_000), validator: validator,
+                                                  extraOrganisations: Self.practices, lvr: ["midwife": "1504"])
+        let kernset = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("ada-kernset/2.3/instances/scenarios/scenario2_1elijn-23.xml"))
+        let sent = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, body: kernset)
+        #expect(sent.status == 202, "\(sent.text.prefix(300))")
+        let bsn = Self.bsn(of: kernset)
+        #expect(bsn.count == 9)
+        let stored = try #require(try await gateway.store.messages(bsn: bsn).first)
+        let facts = try CanonicalMapper(registry: TestSupport.fullRegistry, referenceDate: "2020-01-01").facts(of: stored, parser: validator.parser)
+        #expect(facts.events.first?.from.lvrId == "1504" && facts.events.first?.from.ura == nil, "as the message says")
+        let partners = try await gateway.store.partners()
+        let resolved = SenderPolicy.resolvingLVR(facts, partners: partners)
+        #expect(resolved.events.first?.from == OrganisationRef(ura: "01234567", name: "midwife", type: "verloskundigenpraktijk", lvrId: "1504"))
+        #expect(resolved.careTeam.organisations.contains { $0.ura == "01234567" } == facts.careTeam.organisations.contains { $0.lvrId == "1504" })
+        // An LVR id nobody registered stays as it is.
+        #expect(SenderPolicy.resolvingLVR(facts, partners: partners.map { var p = $0; p.lvr = nil; return p }) == facts)
+        // Her record, read by the hospital after her consent, names the practice as the referral's sender.
+        #expect(try await GatewayClientFileTests.consent(gateway, as: "hospital", #"{"status": "given", "date": "2020-01-01"}"#, bsn: bsn).status == 201)
+        let record = try await gateway.send("GET", "v1/clients/\(bsn)/record", token: gateway.hospitalToken, contentType: nil)
+        #expect(record.status == 200, "\(record.text.prefix(300))")
+        let decoded = try JSONDecoder().decode(ClientRecord.self, from: record.body)
+        #expect(decoded.pregnancies.flatMap(\.timeline).first?.item.from.name == "midwife")
+        #expect(decoded.pregnancies.flatMap(\.timeline).first?.item.from.ura == "01234567")
+        try await gateway.stop()
+    }
+
+    /// The mother's BSN of a kernset ADA file.
+    static func bsn(of data: Data) -> String {
+        let text = String(decoding: data, as: UTF8.self)
+        guard let range = text.range(of: #"burgerservicenummer[^>]*value="(\d{9})""#, options: .regularExpression) else { return "" }
+        return String(text[range].suffix(10).prefix(9))
+    }
+
     @Test("a practice sending HL7v3 and a hospital sending a Perigate back-referral about the same woman end up in one record")
     func mixedSources() async throws {
         let gateway = try await Self.gateway()

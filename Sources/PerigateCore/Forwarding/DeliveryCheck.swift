@@ -25,7 +25,9 @@ public struct DeliveryCheck: Sendable {
         let consents = try await store.consents(bsn: delivery.bsn)
         // An addressed delivery depends on her consent and the partner only; a subscription also
         // on the partner's care relationship, which needs her messages.
+        let registered = addressed ? [] : try await partners?.partners() ?? []
         let facts = addressed ? [] : try await mapper.facts(bsn: delivery.bsn, in: store, parser: parser)
+            .map { SenderPolicy.resolvingLVR($0, partners: registered) }
         let confirmations = addressed ? [] : try await store.careConfirmations(bsn: delivery.bsn).map(\.ura)
         return AccessPolicy.decide(.delivery(addressed: addressed), by: partner,
                                    for: AccessPolicy.Client(facts: facts, consents: consents, confirmations: confirmations), views: views)

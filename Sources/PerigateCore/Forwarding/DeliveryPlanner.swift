@@ -30,6 +30,11 @@ public actor DeliveryPlanner {
         cached = nil
     }
 
+    /// The registered partners (cached like the routing's own reads).
+    public func registeredPartners() async throws -> [Partner] {
+        try await directory().partners
+    }
+
     private func directory() async throws -> (partners: [Partner], subscriptions: [Subscription]) {
         if let cached, ContinuousClock.now - cached.at < lifetime { return (cached.partners, cached.subscriptions) }
         let fresh = (try await partners.partners(), try await forwarding.subscriptions())

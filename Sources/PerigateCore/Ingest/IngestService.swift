@@ -151,8 +151,10 @@ public struct IngestService: Sendable {
                                                   path: "/\(facts.provenance.kind)/header/afzender/organisatie/ura"))
             return try await reject(.senderMismatch, refused, bytes, caller, receivedAt)
         }
-        let (facts, senderWarnings) = registered(facts, caller: caller)
-        let client = try await client(bsn: facts.client.bsn)
+        // Organisations a kernset names only by LVR id become the partners holding those ids.
+        let partners = try await planner?.registeredPartners() ?? []
+        let (facts, senderWarnings) = registered(SenderPolicy.resolvingLVR(facts, partners: partners), caller: caller)
+        let client = try await client(bsn: facts.client.bsn, partners: partners)
         if let refusal = consentRefusal(facts, caller: caller, client: client) {
             var refused = report
             refused.issues.append(ValidationIssue(code: refusal.code.rawValue, message: refusal.reason, path: "/toestemming/uitwisseling"))
@@ -186,8 +188,8 @@ public struct IngestService: Sendable {
 
     /// What the gateway knows of her before this message: her accepted messages, consents and
     /// care confirmations.
-    private func client(bsn: String) async throws -> AccessPolicy.Client {
-        AccessPolicy.Client(facts: try await mapper.facts(bsn: bsn, in: store, parser: validator.parser),
+    private func client(bsn: String, partners: [Partner]) async throws -> AccessPolicy.Client {
+        AccessPolicy.Client(facts: try await mapper.facts(bsn: bsn, in: store, parser: validator.parser).map { SenderPolicy.resolvingLVR($0, partners: partners) },
                             consents: try await store.consents(bsn: bsn), confirmations: try await store.careConfirmations(bsn: bsn).map(\.ura))
     }
 

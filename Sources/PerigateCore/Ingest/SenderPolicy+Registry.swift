@@ -35,29 +35,28 @@ extension SenderPolicy {
     /// `facts` with the registry's identity for every organisation with the sender's URA.
     public static func withRegisteredSender(_ facts: MessageFacts, _ registered: OrganisationRef) -> MessageFacts {
         guard let ura = facts.provenance.sender.ura ?? registered.ura else { return facts }
-        let replace = { (organisation: OrganisationRef) -> OrganisationRef in
+        var result = facts
+        result.provenance.sender = OrganisationRef(ura: ura, agb: facts.provenance.sender.agb, name: facts.provenance.sender.name,
+                                                   type: facts.provenance.sender.type, lvrId: facts.provenance.sender.lvrId)
+        return result.mappingOrganisations { organisation in
             guard let own = organisation.ura, sameOrganisation(own, ura) else { return organisation }
             return OrganisationRef(ura: own, agb: registered.agb, name: registered.name, type: registered.type, lvrId: organisation.lvrId)
         }
-        var result = facts
-        result.provenance.sender = replace(OrganisationRef(ura: ura, agb: facts.provenance.sender.agb, name: facts.provenance.sender.name,
-                                                           type: facts.provenance.sender.type, lvrId: facts.provenance.sender.lvrId))
-        result.careTeam.organisations = facts.careTeam.organisations.map(replace)
-        result.careTeam.persons = facts.careTeam.persons.map { person in
-            var person = person
-            person.organisation = person.organisation.map(replace)
-            return person
+    }
+
+    /// `facts` with every organisation it names only by its LVR id (kernset messages) shown as the
+    /// registered partner with that LVR id — URA, name, AGB and type — so care relationships,
+    /// routing and provenance treat it as that partner. The active care partner first when two
+    /// registrations share an LVR id; an LVR id no partner has stays as it is.
+    public static func resolvingLVR(_ facts: MessageFacts, partners: [Partner]) -> MessageFacts {
+        let holders = partners.filter { $0.lvr != nil }
+        guard !holders.isEmpty else { return facts }
+        return facts.mappingOrganisations { organisation in
+            guard organisation.ura == nil, let lvr = organisation.lvrId else { return organisation }
+            let candidates = holders.filter { $0.lvr == lvr }
+            guard let partner = candidates.first(where: { !$0.revoked && Partner.types.contains($0.type) }) ?? candidates.first else { return organisation }
+            return OrganisationRef(ura: partner.ura, agb: partner.agb, name: partner.name, type: partner.type, lvrId: lvr)
         }
-        result.events = facts.events.map { event in
-            var event = event
-            event.from = replace(event.from)
-            event.to = event.to.map(replace)
-            let person = event.fromPerson?.organisation.map(replace)
-            event.fromPerson?.organisation = person
-            return event
-        }
-        result.carePeriod?.organisation = facts.carePeriod?.organisation.map(replace)
-        return result
     }
 
     /// The registered identity of the organisation with `ura` among `partners`: a care partner
@@ -69,8 +68,9 @@ extension SenderPolicy {
     }
 
     /// Every message's facts with its sender's registered identity, where the registry knows the sender.
+    /// Organisations named only by LVR id are resolved first (``resolvingLVR(_:partners:)``).
     public static func withRegisteredSenders(_ facts: [MessageFacts], partners: [Partner]) -> [MessageFacts] {
-        facts.map { message in
+        facts.map { resolvingLVR($0, partners: partners) }.map { message in
             guard let ura = message.provenance.sender.ura, let registered = registeredOrganisation(ura: ura, in: partners) else { return message }
             return withRegisteredSender(message, registered)
         }
@@ -78,5 +78,36 @@ extension SenderPolicy {
 
     static func folded(_ name: String) -> String {
         name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}
+
+extension MessageFacts {
+    /// The facts with `transform` applied to every organisation they name: the sender, the care
+    /// team (and its persons' organisations), the events' sides, the care period and the
+    /// children's birth hospitals.
+    func mappingOrganisations(_ transform: (OrganisationRef) -> OrganisationRef) -> MessageFacts {
+        var result = self
+        result.provenance.sender = transform(provenance.sender)
+        result.careTeam.organisations = careTeam.organisations.map(transform)
+        result.careTeam.persons = careTeam.persons.map { person in
+            var person = person
+            person.organisation = person.organisation.map(transform)
+            return person
+        }
+        result.events = events.map { event in
+            var event = event
+            event.from = transform(event.from)
+            event.to = event.to.map(transform)
+            let person = event.fromPerson?.organisation.map(transform)
+            event.fromPerson?.organisation = person
+            return event
+        }
+        result.carePeriod?.organisation = carePeriod?.organisation.map(transform)
+        result.children = children.map { child in
+            var child = child
+            child.birthHospital = child.birthHospital.map(transform)
+            return child
+        }
+        return result
     }
 }

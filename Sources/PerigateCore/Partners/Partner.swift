@@ -9,19 +9,28 @@ public struct Partner: Sendable, Codable, Hashable {
     public var type: String
     public var ura: String
     public var agb: String?
+    /// The organisation's id in the national perinatal registry (Perined LVR): how kernset
+    /// messages name it (``SenderPolicy/resolvingLVR(_:partners:)``).
+    public var lvr: String?
     public var createdAt: String
     public var revoked: Bool
 
     public static let types: Set<String> = ["verloskundigenpraktijk", "ziekenhuis", "kraamzorg", "jgz", "huisarts"]
 
-    public init(id: String, name: String, type: String, ura: String, agb: String?, createdAt: String, revoked: Bool = false) {
+    public init(id: String, name: String, type: String, ura: String, agb: String?, lvr: String? = nil, createdAt: String, revoked: Bool = false) {
         self.id = id
         self.name = name
         self.type = type
         self.ura = ura
         self.agb = agb
+        self.lvr = lvr
         self.createdAt = createdAt
         self.revoked = revoked
+    }
+
+    /// An LVR id as Perined gives them: 1 to 20 letters and digits.
+    public static func isValidLVR(_ text: String) -> Bool {
+        (1...20).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 }
 

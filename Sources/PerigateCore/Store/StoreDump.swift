@@ -55,7 +55,7 @@ public enum StoreDump {
     /// derived by the database (sequence numbers other than the audit chain's, generated columns)
     /// are left out: the target assigns them in the same order.
     public static let tables: [(name: String, columns: [String])] = [
-        ("partners", ["id", "name", "type", "ura", "agb", "token_hash", "created_at", "revoked", "cert_sha256"]),
+        ("partners", ["id", "name", "type", "ura", "agb", "lvr", "token_hash", "created_at", "revoked", "cert_sha256"]),
         ("client_credentials", ["id", "bsn", "token_hash", "created_at", "revoked"]),
         ("operators", ["id", "name", "token_hash", "created_at", "revoked", "role", "password_hash"]),
         ("messages", ["id", "received_at", "kind", "version", "outcome", "sender_ura", "bsn", "raw", "raw_size", "report", "sender_partner"]),
