@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print figures.",
-        subcommands: [BenchValidateCommand.self, BenchIngestCommand.self, BenchDeliverCommand.self])
+        subcommands: [BenchValidateCommand.self, BenchIngestCommand.self, BenchDeliverCommand.self, BenchRecordCommand.self])
 }
 
 /// `perigate bench validate FILE... [--threads N] [--seconds S]`.

@@ -43,7 +43,7 @@ struct GatewayOperationsTests {
     @Test("/ready answers 503 store.unavailable when the database is gone; /health still 200")
     func notReady() async throws {
         let gateway = try await TestGateway.start()
-        #expect(try await gateway.send("GET", "ready", token: nil, headers: [:], contentType: nil).status == 200)
+        #expect(try await gateway.readyStatus() == 200)
         try await gateway.store.close()
         let ready = try await gateway.send("GET", "ready", token: nil, headers: [:], contentType: nil)
         #expect(ready.status == 503)
@@ -60,7 +60,7 @@ struct GatewayOperationsTests {
     @Test("/ready answers 503 while another process holds the database's write lock (reads still work), 200 once it lets go")
     func readyNeedsTheWriteLock() async throws {
         let gateway = try await TestGateway.start()
-        #expect(try await gateway.send("GET", "ready", token: nil, contentType: nil).status == 200)
+        #expect(try await gateway.readyStatus() == 200)
         // An insider's `sqlite3 gateway.sqlite "BEGIN IMMEDIATE"`, held.
         let other = try await SQLiteConnection.open(storage: .file(path: gateway.store.path))
         _ = try await other.query("BEGIN IMMEDIATE", [])
