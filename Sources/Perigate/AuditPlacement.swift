@@ -31,7 +31,9 @@ struct AuditPlacement: Sendable {
         let directory = Self.keyDirectory(keyDirectory, environment: environment)
         return AuditPlacement(key: key ?? (directory as NSString).appendingPathComponent(keyFileName),
                               checkpoints: checkpoints ?? database + ".audit-checkpoints",
-                              witnesses: try witnesses.filter { !$0.isEmpty }.map(AuditWitnessSpec.init(parsing:)),
+                              // Each once: a witness both configured and given on the command line is one witness.
+                              witnesses: try witnesses.filter { !$0.isEmpty }.map(AuditWitnessSpec.init(parsing:))
+                                  .reduce(into: [AuditWitnessSpec]()) { if !$0.contains($1) { $0.append($1) } },
                               checkpointInterval: .seconds(interval ?? defaultInterval), checkpointLines: lines ?? defaultLines)
     }
 

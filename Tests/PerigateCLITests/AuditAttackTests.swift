@@ -201,6 +201,9 @@ struct AuditAttackTests {
         let audited = try Self.verify(copy, Self.audited(copy))
         #expect(audited.status == 0 && audited.output.contains("last witnessed checkpoint at line"), "\(audited.output)\(audited.error)")
         #expect(audited.output.contains("witness.jsonl") && audited.output.contains("store.jsonl"), "\(audited.output)")
+        // A witness both configured and given on the command line is one witness, named once.
+        let twice = try Self.verify(copy, Self.audited(copy), witnesses: [copy.witnessFile.path])
+        #expect(twice.status == 0 && twice.output.components(separatedBy: copy.witnessFile.path).count == 2, "\(twice.output)")
         // The witness server itself: reading its checkpoints back over HTTP.
         let (witness, url) = try Self.startWitness(store: copy.witnessStore, publicKey: copy.publicKey)
         defer { kill(witness.processIdentifier, SIGTERM); witness.waitUntilExit() }
