@@ -13,9 +13,11 @@ extension GatewayServer {
                               _ requester: ClientFileService.Requester) async throws -> Response {
         guard let bsn = context.parameters.get("bsn").flatMap(BSN.init) else { return Self.badBSN }
         let html = request.headers[.accept]?.contains("text/html") == true
+        let period = copy ? (nil, nil) : try await strictQuery(request, requester, event: "access-log.read", object: "bsn:\(bsn.value)/access-log") {
+            (query: StrictQuery) throws(Problem) in (try query.string("from"), try query.string("to"))
+        }
         let outcome = copy ? try await clientFile.accessLogCopy(bsn: bsn, requester: requester)
-            : try await clientFile.accessLog(bsn: bsn, from: try StrictQuery(request).string("from"),
-                                             to: try StrictQuery(request).string("to"), requester: requester)
+            : try await clientFile.accessLog(bsn: bsn, from: period.0, to: period.1, requester: requester)
         switch outcome {
         case .refused(let refusal):
             return Problem(refusal: refusal).response

@@ -9,7 +9,8 @@ extension GatewayServer {
     /// an `ETag`; `If-None-Match` with the current tag answers 304 (still audited as a read).
     func getRecord(_ request: Request, _ context: GatewayContext, _ caller: Authenticated) async throws -> Response {
         guard let bsn = try await clientBSN(context, caller, event: "record.read") else { return Self.badBSN }
-        let history = try StrictQuery(request).flag("history")
+        let history = try await strictQuery(request, .partner(caller.partner, caller.ingestCaller), event: "record.read",
+                                            object: "bsn:\(bsn.value)/record") { (query: StrictQuery) throws(Problem) in try query.flag("history") }
         // Break-the-glass: a reason (percent-encoded UTF-8, 10 to 500 printable characters) is required.
         let header = request.headers[Self.emergencyHeader]
         let emergency = header.flatMap(EmergencyReason.validated)
@@ -99,6 +100,19 @@ extension GatewayServer {
         try await ingest.store.appendAudit([requester.auditLine(time: timestamp(), event: event, action: "R", object: "client:invalid-bsn",
                                                                 outcome: "refused", checks: AuditChecks.notChecked, detail: "request.bsn-invalid")])
         return nil
+    }
+
+    /// Her request's query parameters, read by ``StrictQuery``: a malformed one is refused (400
+    /// `request.invalid-query`) and audited under `event`, as every refused access to her data is.
+    func strictQuery<Value>(_ request: Request, _ requester: ClientFileService.Requester, event: String, object: String,
+                            _ read: (StrictQuery) throws(Problem) -> Value) async throws -> Value {
+        do {
+            return try read(StrictQuery(request))
+        } catch {
+            try await ingest.store.appendAudit([requester.auditLine(time: timestamp(), event: event, action: "R", object: object,
+                                                                    outcome: "refused", checks: AuditChecks.notChecked, detail: error.code)])
+            throw error
+        }
     }
 
     static let emergencyHeader = HTTPField.Name("Perigate-Emergency-Reason")!

@@ -161,8 +161,17 @@ struct GatewayClientFileTests {
         #expect(bad.json["code"] as? String == "request.bsn-invalid")
         let noUser = try await Self.record(gateway, as: "jgz", headers: [:])
         #expect(noUser.status == 401)
-        let lines = try await gateway.store.auditEntries(after: 0, limit: 500).filter { $0.event == "record.read" }
-        #expect(lines.map(\.object) == ["client:invalid-bsn"])
+        // A query parameter not in its form is refused, never silently the default, and audited.
+        let maybe = try await Self.record(gateway, as: "jgz", query: "?history=maybe")
+        #expect(maybe.status == 400 && maybe.json["code"] as? String == "request.invalid-query", "\(maybe.text)")
+        let twice = try await gateway.send("GET", "v1/clients/\(Self.bsn)/access-log?from=2026-01-01&from=2026-02-01", token: gateway.tokens["jgz"],
+                                           contentType: nil)
+        #expect(twice.status == 400 && twice.json["code"] as? String == "request.invalid-query", "\(twice.text)")
+        let all = try await gateway.store.auditEntries(after: 0, limit: 500)
+        let lines = all.filter { $0.event == "record.read" }
+        #expect(lines.map(\.object) == ["client:invalid-bsn", "bsn:\(Self.bsn)/record"])
+        #expect(lines.last?.outcome == "refused" && lines.last?.detail == "request.invalid-query")
+        #expect(all.filter { $0.event == "access-log.read" }.map { $0.detail ?? "" } == ["request.invalid-query"])
         try await gateway.stop()
     }
 }
