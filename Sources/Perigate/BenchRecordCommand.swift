@@ -67,9 +67,10 @@ struct BenchRecordCommand: AsyncParsableCommand {
                                                      format: "canonical", secret: WebhookSignature.newSecret(), createdAt: now), audit: audit)
         for _ in 0..<count {
             let bytes = BenchIngestCommand.withFreshId(template)
-            guard case .mapped(let facts) = try mapper.read(bytes, validator: validator, allowSchemaRequired: true),
-                  case .document(let document) = validator.parser.parse(bytes) else { continue }
+            // Parsed and validated once: the report is stored beside the facts.
+            guard case .document(let document) = validator.parser.parse(bytes) else { continue }
             let report = validator.validate(document)
+            let facts = try mapper.map(document, report: report, raw: bytes, allowSchemaRequired: true)
             _ = try await store.accept(StoredMessage(id: facts.provenance.messageId, receivedAt: now, report: report, senderURA: ura, bsn: bsn,
                                                      raw: bytes, facts: facts, senderPartnerId: sender.id), audit: [audit])
         }

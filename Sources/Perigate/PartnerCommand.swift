@@ -50,7 +50,7 @@ struct PartnerCommand: AsyncParsableCommand {
                         or revoke it first (perigate partner revoke \(existing.id)) and add the organisation again
                         """)
                 }
-                if let lvr, let existing = registered.first(where: { !$0.revoked && $0.lvr == lvr }) {
+                if let lvr, let existing = Partner.activeHolder(lvr: lvr, among: registered) {
                     throw ValidationError("""
                         partner \(existing.id) (\(existing.name), URA \(existing.ura)) already holds LVR id \(lvr): one LVR id names \
                         one organisation; revoke that partner first if the id moved

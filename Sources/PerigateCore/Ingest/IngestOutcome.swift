@@ -38,7 +38,7 @@ extension IngestOutcome {
         case .accepted: return "accepted"
         case .duplicate: return "duplicate"
         case .conflict: return "conflict"
-        case .rejected(.unsupported, let report, _) where report.kind != nil: return "unsupported-version"
+        case .rejected(.unsupported, let report, _) where report.isUnsupportedVersion: return "unsupported-version"
         case .rejected(let reason, _, _): return reason.rawValue
         }
     }

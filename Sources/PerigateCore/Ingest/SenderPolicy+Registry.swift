@@ -36,8 +36,7 @@ extension SenderPolicy {
     public static func withRegisteredSender(_ facts: MessageFacts, _ registered: OrganisationRef) -> MessageFacts {
         guard let ura = facts.provenance.sender.ura ?? registered.ura else { return facts }
         var result = facts
-        result.provenance.sender = OrganisationRef(ura: ura, agb: facts.provenance.sender.agb, name: facts.provenance.sender.name,
-                                                   type: facts.provenance.sender.type, lvrId: facts.provenance.sender.lvrId)
+        result.provenance.sender.ura = ura
         return result.mappingOrganisations { organisation in
             guard let own = organisation.ura, sameOrganisation(own, ura) else { return organisation }
             return OrganisationRef(ura: own, agb: registered.agb, name: registered.name, type: registered.type, lvrId: organisation.lvrId)
@@ -53,18 +52,22 @@ extension SenderPolicy {
         guard !holders.isEmpty else { return facts }
         return facts.mappingOrganisations { organisation in
             guard organisation.ura == nil, let lvr = organisation.lvrId else { return organisation }
-            let candidates = holders.filter { $0.lvr == lvr }
-            guard let partner = candidates.first(where: { !$0.revoked && Partner.types.contains($0.type) }) ?? candidates.first else { return organisation }
-            return OrganisationRef(ura: partner.ura, agb: partner.agb, name: partner.name, type: partner.type, lvrId: lvr)
+            guard var registered = registration(among: holders.filter { $0.lvr == lvr })?.organisation else { return organisation }
+            registered.lvrId = lvr
+            return registered
         }
     }
 
     /// The registered identity of the organisation with `ura` among `partners`: a care partner
     /// that is not revoked first (two registrations may share a URA), else any with that URA.
     public static func registeredOrganisation(ura: String, in partners: [Partner]) -> OrganisationRef? {
-        let candidates = partners.filter { sameOrganisation($0.ura, ura) }
-        let chosen = candidates.first { !$0.revoked && Partner.types.contains($0.type) } ?? candidates.first
-        return chosen.map { OrganisationRef(ura: $0.ura, agb: $0.agb, name: $0.name, type: $0.type) }
+        registration(among: partners.filter { sameOrganisation($0.ura, ura) })?.organisation
+    }
+
+    /// Which of an organisation's registrations speaks for it: a care partner that is not revoked
+    /// first, else the first.
+    static func registration(among candidates: [Partner]) -> Partner? {
+        candidates.first { !$0.revoked && Partner.types.contains($0.type) } ?? candidates.first
     }
 
     /// Every message's facts with its sender's registered identity, where the registry knows the sender.

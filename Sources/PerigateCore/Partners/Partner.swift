@@ -28,6 +28,11 @@ public struct Partner: Sendable, Codable, Hashable {
         self.revoked = revoked
     }
 
+    /// The organisation as the record names it: URA, AGB, name and type.
+    public var organisation: OrganisationRef {
+        OrganisationRef(ura: ura, agb: agb, name: name, type: type)
+    }
+
     /// An LVR id as Perined gives them: 1 to 20 letters and digits.
     public static func isValidLVR(_ text: String) -> Bool {
         (1...20).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
@@ -84,5 +89,10 @@ extension Partner {
     /// partner (a second would get its own token and its own care relationships for the same URA).
     public static func activeHolder(of ura: String, among partners: [Partner]) -> Partner? {
         partners.first { $0.ura == ura && !$0.revoked }
+    }
+
+    /// The partner that is not revoked and holds this LVR id, if any: one LVR id names one organisation.
+    public static func activeHolder(lvr: String, among partners: [Partner]) -> Partner? {
+        partners.first { $0.lvr == lvr && !$0.revoked }
     }
 }

@@ -17,7 +17,7 @@ extension ClientRecord {
         let values = try ordered.map(Self.singleValuedFacts)
         let (groups, placement) = PregnancyPlacement.place(ordered) { index in
             values[index].contains { !$0.0.hasPrefix("client.") } || !ordered[index].events.isEmpty
-                || !ordered[index].attachments.isEmpty || Self.hasFindings(ordered[index])
+                || !ordered[index].attachments.isEmpty || !(ordered[index].findings?.isEmpty ?? true)
         }
         var pregnancies = groups.map { PregnancyRecord.empty(id: $0.id, identifiedBy: $0.identifiedBy, dossierIds: $0.dossierIds) }
         var clientSlots: [String: [SourcedValue]] = [:]
@@ -52,9 +52,6 @@ extension ClientRecord {
         facts.filter { $0.value.conflict != nil }.keys.sorted()
     }
 
-    static func hasFindings(_ message: MessageFacts) -> Bool {
-        message.findings.map { !$0.bloodPressure.isEmpty || !$0.labResults.isEmpty || !$0.medication.isEmpty || !$0.allergies.isEmpty } ?? false
-    }
 
     /// The record of a client of whom nothing is known: every section empty.
     public static func empty(bsn: String) -> ClientRecord {
@@ -117,7 +114,7 @@ extension ClientRecord {
         let lists: [(String, Bool)] = [
             ("careTeam", !message.careTeam.organisations.isEmpty || !message.careTeam.persons.isEmpty),
             ("obstetricHistory", !(message.obstetricHistory?.previousPregnancies ?? []).isEmpty),
-            ("findings", hasFindings(message)),
+            ("findings", !(message.findings?.isEmpty ?? true)),
             ("signals", !message.signals.isEmpty), ("consents", !message.consents.isEmpty), ("attachments", !message.attachments.isEmpty),
         ]
         sections.formUnion(lists.filter(\.1).map(\.0))

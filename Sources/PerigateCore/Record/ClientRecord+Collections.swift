@@ -38,7 +38,7 @@ extension PregnancyRecord {
     /// A pregnancy with nothing in it yet.
     static func empty(id: String, identifiedBy: String, dossierIds: [String]) -> PregnancyRecord {
         PregnancyRecord(id: id, identifiedBy: identifiedBy, dossierIds: dossierIds.isEmpty ? nil : dossierIds, facts: [:], timeline: [],
-                        findings: FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: []), attachments: [],
+                        findings: .none, attachments: [],
                         sources: [], conflicts: [])
     }
 

@@ -81,6 +81,11 @@ public struct FindingsRecord: Sendable, Codable, Hashable {
     public var labResults: [Sourced<LabResult>]
     public var medication: [Sourced<Medication>]
     public var allergies: [Sourced<String>]
+
+    /// No findings at all.
+    public static let none = FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: [])
+
+    public var isEmpty: Bool { bloodPressure.isEmpty && labResults.isEmpty && medication.isEmpty && allergies.isEmpty }
 }
 
 /// A merged message and the sections it said something about (`client`, `pregnancy`,

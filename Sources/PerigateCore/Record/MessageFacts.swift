@@ -158,6 +158,8 @@ public struct Findings: Sendable, Codable, Hashable {
     public var labResults: [LabResult]
     public var medication: [Medication]
     public var allergies: [String]
+
+    public var isEmpty: Bool { bloodPressure.isEmpty && labResults.isEmpty && medication.isEmpty && allergies.isEmpty }
 }
 
 public struct BloodPressure: Sendable, Codable, Hashable {

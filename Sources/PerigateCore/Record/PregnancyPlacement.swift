@@ -58,9 +58,7 @@ enum PregnancyPlacement {
                 placement[index] = known
                 if groups[known].reference == nil { groups[known].reference = reference }
             } else if let reference {
-                let near = groups.indices.filter { groups[$0].reference.map { abs($0.timeIntervalSince(reference)) < sameWithin } ?? false }
-                    .min { abs(groups[$0].reference!.timeIntervalSince(reference)) < abs(groups[$1].reference!.timeIntervalSince(reference)) }
-                if let near {
+                if let near = nearest(groups, to: reference, admitting: { abs($0) < sameWithin }) {
                     placement[index] = near
                 } else {
                     groups.append(Group(reference: reference, first: firstKey(message)))
@@ -75,12 +73,8 @@ enum PregnancyPlacement {
             }
         }
         for index in undated {
-            let time = ClinicalDate(messages[index].provenance.time)?.instant
-            let candidates = groups.indices.filter { group in
-                guard let reference = groups[group].reference, let time else { return false }
-                return time >= reference.addingTimeInterval(-before) && time <= reference.addingTimeInterval(after)
-            }
-            if let time, let nearest = candidates.min(by: { abs(groups[$0].reference!.timeIntervalSince(time)) < abs(groups[$1].reference!.timeIntervalSince(time)) }) {
+            if let time = ClinicalDate(messages[index].provenance.time)?.instant,
+               let nearest = nearest(groups, to: time, admitting: { (-before...after).contains($0) }) {
                 placement[index] = nearest
             } else if hasPregnancyData(index) {
                 if !groups.contains(where: \.unplaced) { groups.append(Group(unplaced: true)) }
@@ -100,6 +94,14 @@ enum PregnancyPlacement {
         }
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         return (order.map { groups[$0] }, placement.map { $0.flatMap { position[$0] } })
+    }
+
+    /// The group whose reference date is nearest to `date`, among those whose distance
+    /// (`date` minus the reference date) `admits`; the first of equals.
+    static func nearest(_ groups: [Group], to date: Date, admitting admits: (TimeInterval) -> Bool) -> Int? {
+        groups.indices.compactMap { index in groups[index].reference.map { (index, date.timeIntervalSince($0)) } }
+            .filter { admits($0.1) }
+            .min { abs($0.1) < abs($1.1) }?.0
     }
 
     static func firstKey(_ message: MessageFacts) -> String {

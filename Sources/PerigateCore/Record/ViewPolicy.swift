@@ -76,8 +76,9 @@ extension ClientRecord {
     /// Keeps only the allowed sections (and timeline event types).
     func restricted(to allowed: Set<String>, timelineTypes: Set<String>?) -> ClientRecord {
         var copy = self
-        copy.facts = facts.filter { allowed.contains(Self.section(of: $0.key)) }
-        copy.conflicts = conflicts.filter { allowed.contains(Self.section(of: $0)) }
+        let shown = { (section: String) in Self.shows(section, allowed: allowed, timelineTypes: timelineTypes) }
+        copy.facts = facts.filter { shown($0.key) }
+        copy.conflicts = conflicts.filter(shown)
         if !allowed.contains("careTeam") { copy.careTeam = CareTeamRecord(organisations: [], persons: [], coordinating: nil) }
         if !allowed.contains("obstetricHistory") { copy.obstetricHistory = [] }
         if !allowed.contains("signals") { copy.signals = [] }
@@ -86,11 +87,7 @@ extension ClientRecord {
         // a hidden message is not listed at all, and a listed one does not reveal what else it held.
         copy.sources = sources.compactMap { source in
             var visible = source
-            visible.sections = source.sections.filter { section in
-                guard allowed.contains(Self.section(of: section)) else { return false }
-                guard section.hasPrefix("timeline."), let timelineTypes else { return true }
-                return timelineTypes.contains(String(section.dropFirst("timeline.".count)))
-            }
+            visible.sections = source.sections.filter(shown)
             return visible.sections.isEmpty ? nil : visible
         }
         // A pregnancy of which the view shows nothing is left out: that there was one is data too.
@@ -102,18 +99,25 @@ extension ClientRecord {
         }
         return copy
     }
+
+    /// Whether a view of `allowed` sections (and, when given, only `timelineTypes` events) shows
+    /// a fact path or a source's section; a timeline event counts as `timeline.<type>`.
+    static func shows(_ path: String, allowed: Set<String>, timelineTypes: Set<String>?) -> Bool {
+        guard allowed.contains(section(of: path)) else { return false }
+        guard path.hasPrefix("timeline."), let timelineTypes else { return true }
+        return timelineTypes.contains(String(path.dropFirst("timeline.".count)))
+    }
 }
 
 extension PregnancyRecord {
     /// Keeps only the allowed sections (and timeline event types).
     func restricted(to allowed: Set<String>, timelineTypes: Set<String>?) -> PregnancyRecord {
+        let shown = { (section: String) in ClientRecord.shows(section, allowed: allowed, timelineTypes: timelineTypes) }
         var copy = self
-        copy.facts = facts.filter { allowed.contains(ClientRecord.section(of: $0.key)) }
-        copy.conflicts = conflicts.filter { allowed.contains(ClientRecord.section(of: $0)) }
-        copy.timeline = allowed.contains("timeline") ? timeline.filter { timelineTypes?.contains($0.item.type) ?? true } : []
-        if !allowed.contains("findings") {
-            copy.findings = FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: [])
-        }
+        copy.facts = facts.filter { shown($0.key) }
+        copy.conflicts = conflicts.filter(shown)
+        copy.timeline = timeline.filter { shown("timeline." + $0.item.type) }
+        if !allowed.contains("findings") { copy.findings = .none }
         if !allowed.contains("attachments") { copy.attachments = [] }
         if !allowed.contains("pregnancy") { copy.dossierIds = nil }
         return copy
@@ -121,7 +125,6 @@ extension PregnancyRecord {
 
     /// Nothing in it (after a view).
     var isEmpty: Bool {
-        facts.isEmpty && timeline.isEmpty && attachments.isEmpty && findings.bloodPressure.isEmpty && findings.labResults.isEmpty
-            && findings.medication.isEmpty && findings.allergies.isEmpty
+        facts.isEmpty && timeline.isEmpty && attachments.isEmpty && findings.isEmpty
     }
 }

@@ -96,7 +96,7 @@ extension StoredMessage {
     public var status: String {
         if isAccepted { return "accepted" }
         if id.hasPrefix(Self.conflictPrefix) { return "conflict" }
-        if report.outcome == .unsupported, report.kind != nil { return "unsupported-version" }
+        if report.isUnsupportedVersion { return "unsupported-version" }
         return report.outcome == .valid ? "refused" : report.outcome.rawValue
     }
 

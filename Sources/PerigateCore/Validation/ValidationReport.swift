@@ -28,6 +28,8 @@ public struct ValidationReport: Sendable, Codable, Hashable {
     public var issues: [ValidationIssue]
 
     public var isValid: Bool { outcome == .valid }
+    /// A kind the gateway knows, in a version it does not take (an unknown kind has no `kind`).
+    public var isUnsupportedVersion: Bool { outcome == .unsupported && kind != nil }
     public var errors: [ValidationIssue] { issues.filter { $0.severity == .error } }
     public var warnings: [ValidationIssue] { issues.filter { $0.severity == .warning } }
 
