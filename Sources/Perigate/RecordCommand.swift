@@ -8,7 +8,8 @@ struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
         abstract: "Merge messages (in creation-time order) into one record per client and print it as JSON.",
-        discussion: "Invalid messages are refused (exit status 1) and named on standard error; nothing is merged then.")
+        discussion: "Invalid messages are refused (exit status 1) and named on standard error; nothing is merged then.",
+        subcommands: [Rebuild.self])
 
     @OptionGroup var schemaOptions: SchemaOptions
 
@@ -61,5 +62,42 @@ struct RecordCommand: ParsableCommand {
             return noHistory ? record.withoutHistory() : record
         }
         print(try CanonicalJSON.string(records))
+    }
+}
+
+extension RecordCommand {
+    /// `perigate record rebuild [--check]`: re-derives every client's stored index and record
+    /// from her raw messages (after a mapper change, or a partner's new LVR id); `--check` only
+    /// reports the clients whose stored rows differ (exit status 1 when any does).
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-derive the stored client records from the raw messages (--check: only report differences).",
+            discussion: "Clients are named by masked reference (***-**-123), never by BSN. One audit line records the run.")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var schemaOptions: SchemaOptions
+        @Flag(help: "Compare only: write nothing, exit with status 1 when a stored record differs.")
+        var check = false
+
+        func run() async throws {
+            let validator = try schemaOptions.validator(try schemaOptions.loadRegistry())
+            let differences = try await database.withStore { store in
+                let records = ClientRecords(store: store, validator: validator, partners: store)
+                let (clients, differences) = try await records.rebuildAll(check: check)
+                let counts = ["missing", "index", "record", "facts", "unreadable"].map { part in
+                    "\(part) \(differences.filter { $0.parts.contains(part) }.count)"
+                }.joined(separator: ", ")
+                try await store.appendAudit([AuditEntry(time: Date().formatted(.iso8601), actor: "operator:cli",
+                                                        event: check ? "record.rebuild-check" : "record.rebuild", action: check ? "R" : "U",
+                                                        object: "records", outcome: "success",
+                                                        detail: "\(clients) clients, \(differences.count) differed (\(counts))")])
+                for difference in differences {
+                    print("\(Receipt.maskedReference(bsn: difference.bsn)): \(difference.parts.joined(separator: ", "))")
+                }
+                print("\(clients) clients, \(differences.count) \(check ? "differ" : "rebuilt") (\(counts))")
+                return differences
+            }
+            if check, !differences.isEmpty { throw ExitCode(1) }
+        }
     }
 }

@@ -223,8 +223,11 @@ struct ServeCommand: AsyncParsableCommand {
         let gateway = ServiceGroup(configuration: .init(
             services: [.init(service: checkpoints), .init(service: RefusalFlushService(server: server, logger: logger)),
                        .init(service: deliveries), .init(service: app)], logger: logger))
-        let lifetime = GatewayLifetime(group: gateway, prepare: { [start] in
+        let lifetime = GatewayLifetime(group: gateway, prepare: { [start, validator, logger] in
             try await handle.prepare()
+            // Clients stored before records were (migration 14 / 9) get theirs before the first request.
+            let built = try await ClientRecords(store: store, validator: validator, partners: store).fillMissing()
+            if built > 0 { logger.info("client records built from stored messages", metadata: ["clients": "\(built)"]) }
             try await store.appendAudit([start])
             await checkpoints.round()
         }, finish: {

@@ -13,12 +13,13 @@ extension PostgresMessageStore: MessageStore {
         let compressed = try Compression.compress(message.raw)
         let report = try StorageJSON.text(message.report)
         let templates = try auditTemplates(audit)
+        let facts = try message.facts.map(StorageJSON.text)
         return try await transaction { connection in
             let inserted = try await connection.query("""
-                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, sender_partner)
+                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, sender_partner, facts)
                 VALUES (\(message.id), \(message.receivedAt), \(message.report.kind), \(message.report.version),
                         \(message.report.outcome.rawValue), \(message.senderURA), \(message.bsn), \(ByteBuffer(bytes: compressed)),
-                        \(message.raw.count), \(report), \(message.senderPartnerId))
+                        \(message.raw.count), \(report), \(message.senderPartnerId), \(facts))
                 ON CONFLICT (id) DO NOTHING RETURNING id
                 """, logger: self.logger).collect().isEmpty == false
             guard inserted else {
@@ -31,6 +32,7 @@ extension PostgresMessageStore: MessageStore {
                 return duplicate ? .duplicate(original) : .conflict(original)
             }
             if let consent = message.exchangeConsent { try await self.insertConsent(consent, on: connection) }
+            try await self.updateClientRow(after: message, on: connection)
             try await self.insertDeliveries(deliveries, on: connection)
             // Last: the chain lock is held from here to the commit.
             try await self.insertAudit(templates: templates, on: connection)
@@ -44,22 +46,24 @@ extension PostgresMessageStore: MessageStore {
 
     public func messages(bsn: String) async throws -> [StoredMessage] {
         try await Self.messages(try await query(
-            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report FROM messages WHERE bsn = \(bsn) ORDER BY seq"))
+            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report, facts FROM messages WHERE bsn = \(bsn) ORDER BY seq"))
     }
 
     func load(id: String, on connection: PostgresConnection) async throws -> StoredMessage? {
         try await Self.messages(try await connection.query(
-            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report FROM messages WHERE id = \(id)", logger: logger)).first
+            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report, NULL::text FROM messages WHERE id = \(id)",
+            logger: logger)).first
     }
 
     static func messages(_ rows: PostgresRowSequence) async throws -> [StoredMessage] {
         var result: [StoredMessage] = []
-        for try await (id, receivedAt, senderURA, senderPartner, bsn, raw, size, report)
-            in rows.decode((String, String, String?, String?, String?, ByteBuffer, Int, String).self) {
+        for try await (id, receivedAt, senderURA, senderPartner, bsn, raw, size, report, facts)
+            in rows.decode((String, String, String?, String?, String?, ByteBuffer, Int, String, String?).self) {
             result.append(StoredMessage(id: id, receivedAt: receivedAt,
                                         report: try JSONDecoder().decode(ValidationReport.self, from: Data(report.utf8)),
                                         senderURA: senderURA, bsn: bsn,
                                         raw: try Compression.decompress(Data(raw.readableBytesView), size: size),
+                                        facts: try facts.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) },
                                         senderPartnerId: senderPartner))
         }
         return result

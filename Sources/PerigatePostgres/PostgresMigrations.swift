@@ -170,5 +170,28 @@ enum PostgresMigrations {
         Migration(version: 8, name: "partner-lvr", statements: [
             "ALTER TABLE partners ADD COLUMN lvr TEXT",
         ]),
+        // Her record is stored, not re-derived on every read (docs/canonical-record.md, "Stored
+        // record"): each message's facts, the index and merged record per client, the record's
+        // sources as rows. Clients stored before get their rows when the gateway starts.
+        Migration(version: 9, name: "stored-records", statements: [
+            "ALTER TABLE messages ADD COLUMN facts TEXT",
+            """
+            CREATE TABLE client_records (
+                bsn TEXT PRIMARY KEY,
+                version BIGINT NOT NULL,
+                client_index TEXT,
+                state BYTEA,
+                state_size INTEGER
+            )
+            """,
+            """
+            CREATE TABLE record_sources (
+                bsn TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (bsn, position)
+            )
+            """,
+        ]),
     ]
 }

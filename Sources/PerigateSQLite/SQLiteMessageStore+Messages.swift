@@ -64,6 +64,7 @@ extension SQLiteMessageStore {
                 VALUES \(placeholders)
                 """, chunk.flatMap(\.row) as [SQLiteData])
         }
+        try await updateClientRows(inserts.map(\.message))
         try await insertAudit(templates: audit)
         try await insertDeliveries(deliveries)
         for consent in inserts.compactMap(\.message.exchangeConsent) { try await insertConsent(consent) }
@@ -99,10 +100,10 @@ extension SQLiteMessageStore {
     /// The column values of a new message row, prepared by the caller's task outside the transaction.
     static func row(_ message: StoredMessage, compressed: Data) throws -> [SQLiteData] {
         let report = try StorageJSON.text(message.report)
-        // The facts column (migration 1) stays empty: facts are re-derived from the raw bytes.
+        let facts = try message.facts.map(StorageJSON.text)
         return [.text(message.id), .text(message.receivedAt), text(message.report.kind), text(message.report.version),
                 .text(message.report.outcome.rawValue), text(message.senderURA), text(message.bsn)]
-            + [.blob(ByteBuffer(bytes: compressed)), .integer(message.raw.count), .text(report), .null, text(message.senderPartnerId)]
+            + [.blob(ByteBuffer(bytes: compressed)), .integer(message.raw.count), .text(report), text(facts), text(message.senderPartnerId)]
     }
 
     public func message(id: String) async throws -> StoredMessage? {
@@ -111,7 +112,8 @@ extension SQLiteMessageStore {
 
     public func messages(bsn: String) async throws -> [StoredMessage] {
         try await reader.query(
-            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report FROM messages WHERE bsn = ? ORDER BY rowid", [.text(bsn)]
+            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report, facts FROM messages WHERE bsn = ? ORDER BY rowid",
+            [.text(bsn)]
         ).map(Self.message)
     }
 
@@ -122,7 +124,7 @@ extension SQLiteMessageStore {
         ).first.map(Self.message)
     }
 
-    /// A message row as stored (without facts: they follow from the raw bytes).
+    /// A message row as stored, with its facts when the query selected them.
     static func message(_ row: SQLiteRow) throws -> StoredMessage {
         let id = row.column("id")?.string ?? ""
         guard let blob = row.column("raw")?.blob, let size = row.column("raw_size")?.integer,
@@ -134,6 +136,7 @@ extension SQLiteMessageStore {
             id: id, receivedAt: row.column("received_at")?.string ?? "",
             report: try JSONDecoder().decode(ValidationReport.self, from: Data(report.utf8)),
             senderURA: row.column("sender_ura")?.string, bsn: row.column("bsn")?.string, raw: raw,
+            facts: try row.column("facts")?.string.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) },
             senderPartnerId: row.column("sender_partner")?.string)
     }
 

@@ -199,5 +199,28 @@ enum SQLiteMigrations {
         Migration(version: 13, name: "partner-lvr", statements: [
             "ALTER TABLE partners ADD COLUMN lvr TEXT",
         ]),
+        // Her record is stored, not re-derived on every read (docs/canonical-record.md, "Stored
+        // record"): the index and merged record per client, the record's sources as rows; the
+        // messages' facts column (migration 1) is filled from now on. Clients stored before get
+        // their rows when the gateway starts (`ClientRecords.fillMissing`).
+        Migration(version: 14, name: "stored-records", statements: [
+            """
+            CREATE TABLE client_records (
+                bsn TEXT PRIMARY KEY,
+                version INTEGER NOT NULL,
+                client_index TEXT,
+                state BLOB,
+                state_size INTEGER
+            ) STRICT
+            """,
+            """
+            CREATE TABLE record_sources (
+                bsn TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (bsn, position)
+            ) STRICT, WITHOUT ROWID
+            """,
+        ]),
     ]
 }

@@ -18,8 +18,16 @@ struct ClientFileServiceTests {
         func probeWritable() {}
 
         func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
-            await inner.accept(message, audit: audit, deliveries: deliveries)
+            try await inner.accept(message, audit: audit, deliveries: deliveries)
         }
+        func clientRow(bsn: String) async throws -> ClientRow? { await inner.clientRow(bsn: bsn) }
+        func recordSources(bsn: String) async throws -> [RecordSourceRow] { await inner.recordSources(bsn: bsn) }
+        func clientIndex(bsn: String) async throws -> (version: Int, index: ClientIndex?)? { await inner.clientIndex(bsn: bsn) }
+        func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
+                              expectedVersion: Int?) async throws -> Bool {
+            await inner.replaceClientRow(bsn: bsn, index: index, state: state, sources: sources, expectedVersion: expectedVersion)
+        }
+        func clientsWithMessages() async throws -> [(bsn: String, current: Bool)] { await inner.clientsWithMessages() }
         func message(id: String) async throws -> StoredMessage? { await inner.message(id: id) }
         func messages(bsn: String) async throws -> [StoredMessage] { await inner.messages(bsn: bsn) }
         func registerConsent(_ consent: ExchangeConsent, audit: [AuditEntry]) async throws {

@@ -486,7 +486,8 @@ struct ConsoleTests {
         #expect(day.last?.period.hasPrefix(DutchTime.format(now, "dd-MM-yyyy HH")) == true)
         #expect(week.last?.period == DutchTime.format(now, "EEEE dd-MM-yyyy"))
         #expect(try await Self.lines(gateway.store, actor: "console:anna").contains { $0.event == "console.view" && $0.object == "console:/console/flow" })
-        try await gateway.stop()
+        // Its "accepted" rows are counting fixtures (`<x/>`, no facts), not messages a rebuild could read.
+        try await gateway.stop(checkingRecords: false)
     }
 
     @Test("every code the console shows has a Dutch explanation: the sample corpus's issue codes, every rejection and audit cause, delivery causes; unknown codes stand alone")

@@ -112,10 +112,21 @@ struct TestGateway {
         return logger
     }()
 
-    func stop(closingStore: Bool = true) async throws {
+    func stop(closingStore: Bool = true, checkingRecords: Bool = true) async throws {
         await group.triggerGracefulShutdown()
         _ = await task.result
-        if closingStore { try await store.close() }
+        guard closingStore else { return }
+        // Every gateway test checks the stored records it leaves: what its ingests wrote in their
+        // transactions equals a rebuild from the raw messages (`perigate record rebuild --check`).
+        if checkingRecords {
+            do {
+                let (_, differences) = try await server.clientFile.records.rebuildAll(check: true)
+                #expect(differences.isEmpty, "stored records differ from a rebuild: \(differences)")
+            } catch {
+                Issue.record("the stored records could not be checked: \(error)")
+            }
+        }
+        try await store.close()
     }
 
     struct Reply {

@@ -81,22 +81,31 @@ public enum AccessPolicy {
 
     /// What the gateway knows of one client for a decision.
     public struct Client: Sendable {
-        public var facts: [MessageFacts]
+        /// What her messages say (care team, consent purposes, custodians): the stored index.
+        public var index: ClientIndex
         public var consents: [ExchangeConsent]
+        /// Her care team: her messages' team with her own confirmations established.
         public var team: CareTeam
 
-        /// Her accepted messages (storage order), her consent registrations (oldest first) and
-        /// the URAs she confirmed herself.
-        public init(facts: [MessageFacts], consents: [ExchangeConsent], confirmations: [String] = []) {
-            self.facts = facts
+        /// Her stored index, her consent registrations (oldest first) and the URAs she confirmed herself.
+        public init(index: ClientIndex, consents: [ExchangeConsent], confirmations: [String] = []) {
+            self.index = index
             self.consents = consents
-            team = CareTeam(messages: facts, confirmations: confirmations)
+            team = index.team.confirming(confirmations)
         }
+
+        /// The same from her accepted messages (storage order).
+        public init(facts: [MessageFacts], consents: [ExchangeConsent], confirmations: [String] = []) {
+            self.init(index: ClientIndex(messages: facts), consents: consents, confirmations: confirmations)
+        }
+
+        /// Whether no message of hers is known.
+        public var isUnknown: Bool { index.messages == 0 }
 
         /// The same with one more message (the next in storage order).
         public func adding(_ message: MessageFacts) -> Client {
             var copy = self
-            copy.facts.append(message)
+            copy.index.add(message)
             copy.team.add(message)
             return copy
         }
@@ -166,7 +175,7 @@ public enum AccessPolicy {
                 : Verdict(decision: .refused(withdrawn), checks: AuditChecks.consentRefused)
         }
         let purposes = Set(view.consentPurposes ?? [])
-        if let purpose = client.facts.flatMap(\.consents).map(\.purpose).first(where: purposes.contains) {
+        if let purpose = client.index.consentPurposes.first(where: purposes.contains) {
             return Verdict(decision: .allowed(basis: "consent:\(purpose)"), checks: AuditChecks.consented)
         }
         return Verdict(decision: .refused(Refusal(code: .noConsent, reason: "no consent for exchange is registered for this client")),

@@ -8,7 +8,7 @@
 /// - she herself confirms an organisation through her client portal;
 /// - any other sender has an unconfirmed claim: its messages are stored and reach their
 ///   addressed recipients, but it gets nothing of hers until (b) or (c) happens.
-public struct CareTeam: Sendable, Hashable {
+public struct CareTeam: Sendable, Hashable, Codable {
     /// Normalised URAs with an established care relationship.
     public private(set) var established: Set<String> = []
     /// Normalised URA → the id of the first message by which it claimed a relationship, for the
@@ -21,7 +21,7 @@ public struct CareTeam: Sendable, Hashable {
     /// The team after her `messages` (storage order) and her `confirmations` (URAs she confirmed).
     public init(messages: [MessageFacts], confirmations: [String] = []) {
         for message in messages { add(message) }
-        for ura in confirmations { establish(SenderPolicy.normalised(ura)) }
+        self = confirming(confirmations)
     }
 
     /// Whether the organisation with this URA has an established relationship with her.
@@ -47,6 +47,13 @@ public struct CareTeam: Sendable, Hashable {
         }
         let named = message.events.flatMap { [$0.from] + $0.to }.compactMap(\.ura).map(SenderPolicy.normalised)
         for ura in named { establish(ura) }
+    }
+
+    /// The team with the organisations she confirmed herself (URAs) established as well.
+    public func confirming(_ confirmations: [String]) -> CareTeam {
+        var copy = self
+        for ura in confirmations { copy.establish(SenderPolicy.normalised(ura)) }
+        return copy
     }
 
     private mutating func establish(_ ura: String) {

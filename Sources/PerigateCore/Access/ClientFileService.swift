@@ -17,14 +17,13 @@ public struct ClientFileService: Sendable {
     /// Where emergency reads are told to her care team (events in their inboxes, written with
     /// the read's audit line); `nil`: the read is only audited.
     public var careTeamInbox: (any ForwardingStore & PartnerRegistry)?
-    /// The partner registry: her file shows each sender with its registered name, AGB and type
-    /// (``SenderPolicy/withRegisteredSenders(_:partners:)``); `nil`: as the messages say.
-    public var partners: (any PartnerRegistry)?
+    /// Her stored index and record (with the partner registry a rebuild names senders by).
+    public var records: ClientRecords
 
     public init(store: any MessageStore, views: ViewPolicy, validator: MessageValidator, partners: (any PartnerRegistry)? = nil,
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
-        self.partners = partners
+        self.records = ClientRecords(store: store, validator: validator, partners: partners)
         self.views = views
         self.mapper = CanonicalMapper(validator: validator)
         self.parser = validator.parser
@@ -48,7 +47,7 @@ public struct ClientFileService: Sendable {
         let client = try await client(bsn)
         let emergency = emergencyReason != nil
         let verdict = AccessPolicy.decide(.read(emergency: emergency), by: partner, for: client, views: views)
-        let custodians = Self.custodians(client.facts)
+        let custodians = client.index.custodians.map(AuditOrganisation.init)
         let time = now().formatted(.iso8601)
         let line = { (outcome: String, detail: String) in
             caller.auditLine(time: time, event: "record.read", action: "R", object: "bsn:\(bsn.value)/record",
@@ -63,7 +62,7 @@ public struct ClientFileService: Sendable {
             try await store.appendAudit([line("refused", refusal.code.rawValue)])
             return .refused(refusal)
         case .allowed(let basis):
-            let record = try views.view(client.facts.isEmpty ? .empty(bsn: bsn.value) : try ClientRecord.build(from: client.facts), for: partner.type)
+            let record = try views.view(try await records.record(bsn.value) ?? .empty(bsn: bsn.value), for: partner.type)
             if emergency, let careTeamInbox {
                 let events = CareTeamNotice.events(CareTeamNotice.emergency, bsn: bsn.value, messageId: "", actor: partner, team: client.team,
                                                    partners: try await careTeamInbox.partners(), time: time)
@@ -75,24 +74,10 @@ public struct ClientFileService: Sendable {
         }
     }
 
-    /// What the gateway knows of her for an access decision: her messages' facts, her consent
+    /// What the gateway knows of her for an access decision: her stored index, her consent
     /// registrations and her own care confirmations.
     func client(_ bsn: BSN) async throws -> AccessPolicy.Client {
-        AccessPolicy.Client(facts: try await facts(bsn: bsn), consents: try await store.consents(bsn: bsn.value),
-                            confirmations: try await store.careConfirmations(bsn: bsn.value).map(\.ura))
-    }
-
-    /// The organisations that made her data available: the senders of her messages, once each.
-    static func custodians(_ facts: [MessageFacts]) -> [AuditOrganisation] {
-        var seen = Set<String>()
-        return facts.map(\.provenance.sender).filter { seen.insert($0.ura ?? $0.name ?? "").inserted }.map(AuditOrganisation.init)
-    }
-
-    /// The facts of every accepted message about her, each sender as registered.
-    func facts(bsn: BSN) async throws -> [MessageFacts] {
-        let facts = try await mapper.facts(bsn: bsn.value, in: store, parser: parser)
-        guard let partners, !facts.isEmpty else { return facts }
-        return SenderPolicy.withRegisteredSenders(facts, partners: try await partners.partners())
+        try await records.client(bsn.value)
     }
 
     /// The outcome of a consent registration.

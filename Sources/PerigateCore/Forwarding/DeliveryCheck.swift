@@ -9,6 +9,7 @@ public struct DeliveryCheck: Sendable {
     public let partners: (any PartnerRegistry)?
     let mapper: CanonicalMapper
     let parser: SafeXMLParser
+    let records: ClientRecords
 
     public init(store: any MessageStore, views: ViewPolicy, validator: MessageValidator, partners: (any PartnerRegistry)? = nil) {
         self.store = store
@@ -16,21 +17,18 @@ public struct DeliveryCheck: Sendable {
         self.partners = partners
         mapper = CanonicalMapper(validator: validator)
         parser = validator.parser
+        records = ClientRecords(store: store, validator: validator, partners: partners)
     }
 
     /// May `delivery` still go to `partner`? ``AccessPolicy/Purpose/delivery(addressed:)`` on what
     /// the gateway knows of her now (a withdrawal since planning cancels it).
     public func verdict(_ delivery: Delivery, partner: Partner) async throws -> AccessPolicy.Verdict {
         let addressed = delivery.reason == "addressed"
-        let consents = try await store.consents(bsn: delivery.bsn)
         // An addressed delivery depends on her consent and the partner only; a subscription also
-        // on the partner's care relationship, which needs her messages.
-        let registered = addressed ? [] : try await partners?.partners() ?? []
-        let facts = addressed ? [] : try await mapper.facts(bsn: delivery.bsn, in: store, parser: parser)
-            .map { SenderPolicy.resolvingLVR($0, partners: registered) }
-        let confirmations = addressed ? [] : try await store.careConfirmations(bsn: delivery.bsn).map(\.ura)
-        return AccessPolicy.decide(.delivery(addressed: addressed), by: partner,
-                                   for: AccessPolicy.Client(facts: facts, consents: consents, confirmations: confirmations), views: views)
+        // on the partner's care relationship (her stored index).
+        let client = addressed ? AccessPolicy.Client(index: ClientIndex(), consents: try await store.consents(bsn: delivery.bsn))
+            : try await records.client(delivery.bsn)
+        return AccessPolicy.decide(.delivery(addressed: addressed), by: partner, for: client, views: views)
     }
 
     /// What the recipient receives: the original message only when it was addressed (with the

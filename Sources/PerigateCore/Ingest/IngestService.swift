@@ -22,6 +22,8 @@ public struct IngestService: Sendable {
     /// The view policy the access rules read (which partner types take part); the planner's
     /// when not given.
     public var views: ViewPolicy?
+    /// Her stored index (care team, consents) the access rules and routing read.
+    public var records: ClientRecords
 
     /// The use case over `validator` (its mapper is made from it) and `store`; `planner` plans deliveries.
     public init(validator: MessageValidator, store: any MessageStore, planner: DeliveryPlanner? = nil,
@@ -31,6 +33,7 @@ public struct IngestService: Sendable {
         self.store = store
         self.planner = planner
         self.now = now
+        records = ClientRecords(store: store, validator: validator)
     }
 
     /// Who acts: the authenticated partner and the end user (asserted per request by the partner).
@@ -154,7 +157,7 @@ public struct IngestService: Sendable {
         // Organisations a kernset names only by LVR id become the partners holding those ids.
         let partners = try await planner?.registeredPartners() ?? []
         let (facts, senderWarnings) = registered(SenderPolicy.resolvingLVR(facts, partners: partners), caller: caller)
-        let client = try await client(bsn: facts.client.bsn, partners: partners)
+        let client = try await records.client(facts.client.bsn)
         if let refusal = consentRefusal(facts, caller: caller, client: client) {
             var refused = report
             refused.issues.append(ValidationIssue(code: refusal.code.rawValue, message: refusal.reason, path: "/toestemming/uitwisseling"))
@@ -184,13 +187,6 @@ public struct IngestService: Sendable {
             return AccessPolicy.Refusal(code: .partnerType, reason: "no view policy is configured: nobody may register consent")
         }
         return AccessPolicy.decide(.actForClient, by: caller.partner, for: client, views: views).refusal
-    }
-
-    /// What the gateway knows of her before this message: her accepted messages, consents and
-    /// care confirmations.
-    private func client(bsn: String, partners: [Partner]) async throws -> AccessPolicy.Client {
-        AccessPolicy.Client(facts: try await mapper.facts(bsn: bsn, in: store, parser: validator.parser).map { SenderPolicy.resolvingLVR($0, partners: partners) },
-                            consents: try await store.consents(bsn: bsn), confirmations: try await store.careConfirmations(bsn: bsn).map(\.ura))
     }
 
     private func store(_ facts: MessageFacts, report: ValidationReport, bytes: Data, caller: Caller, client: AccessPolicy.Client,

@@ -70,6 +70,16 @@ extension SenderPolicy {
         candidates.first { !$0.revoked && Partner.types.contains($0.type) } ?? candidates.first
     }
 
+    /// A stored message's facts with the registered identity of the partner that sent it (by its
+    /// partner id: two registrations may share a URA), else of its sender's URA
+    /// (``withRegisteredSenders(_:partners:)``) — as ingest named it; LVR ids resolved first.
+    public static func withRegisteredSender(of message: StoredMessage, _ facts: MessageFacts, partners: [Partner]) -> MessageFacts {
+        if let id = message.senderPartnerId, let partner = partners.first(where: { $0.id == id }) {
+            return withRegisteredSender(resolvingLVR(facts, partners: partners), partner.organisation)
+        }
+        return withRegisteredSenders([facts], partners: partners)[0]
+    }
+
     /// Every message's facts with its sender's registered identity, where the registry knows the sender.
     /// Organisations named only by LVR id are resolved first (``resolvingLVR(_:partners:)``).
     public static func withRegisteredSenders(_ facts: [MessageFacts], partners: [Partner]) -> [MessageFacts] {

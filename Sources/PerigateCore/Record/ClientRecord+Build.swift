@@ -7,45 +7,8 @@ extension ClientRecord {
     /// arrival order. A later value supersedes an earlier one (which stays in `history`); when the
     /// latest values of two senders disagree, the slot carries a `conflict`.
     public static func build(from messages: [MessageFacts]) throws -> ClientRecord {
-        guard let bsn = messages.first?.client.bsn else {
-            throw MappingError(code: "record.empty", message: "a record needs at least one message")
-        }
-        guard messages.allSatisfy({ $0.client.bsn == bsn }) else {
-            throw MappingError(code: "record.mixed-clients", message: "messages about different clients cannot form one record")
-        }
-        let ordered = messages.sorted(by: Self.chronological)
-        let values = try ordered.map(Self.singleValuedFacts)
-        let (groups, placement) = PregnancyPlacement.place(ordered) { index in
-            values[index].contains { !$0.0.hasPrefix("client.") } || !ordered[index].events.isEmpty
-                || !ordered[index].attachments.isEmpty || !(ordered[index].findings?.isEmpty ?? true)
-        }
-        var pregnancies = groups.map { PregnancyRecord.empty(id: $0.id, identifiedBy: $0.identifiedBy, dossierIds: $0.dossierIds) }
-        var clientSlots: [String: [SourcedValue]] = [:]
-        var pregnancySlots = [[String: [SourcedValue]]](repeating: [:], count: groups.count)
-        var record = empty(bsn: bsn)
-        for (index, message) in ordered.enumerated() {
-            let source = message.provenance
-            for (path, value) in values[index] {
-                let entry = SourcedValue(value: value, source: source)
-                if path.hasPrefix("client.") {
-                    clientSlots[path, default: []].append(entry)
-                } else if let group = placement[index] {
-                    pregnancySlots[group][path, default: []].append(entry)
-                }
-            }
-            record.sources.append(RecordSource(provenance: source, sections: Self.sections(of: message, paths: values[index].map(\.0))))
-            record.collect(message)
-            if let group = placement[index] { pregnancies[group].collect(message) }
-        }
-        record.facts = clientSlots.mapValues(Self.slot)
-        record.conflicts = Self.conflicts(in: record.facts)
-        for group in pregnancies.indices {
-            pregnancies[group].facts = pregnancySlots[group].mapValues(Self.slot)
-            pregnancies[group].conflicts = Self.conflicts(in: pregnancies[group].facts)
-        }
-        record.pregnancies = pregnancies
-        record.careTeam.coordinating = Self.coordinating(timeline: pregnancies.flatMap(\.timeline).sorted { chronologicalSource($0.source, $1.source) })
-        return record
+        let (state, sources) = try RecordState.build(from: messages)
+        return state.record(sources: sources)
     }
 
     static func conflicts(in facts: [String: FactSlot]) -> [String] {
@@ -76,24 +39,6 @@ extension ClientRecord {
 
     static func chronological(_ a: MessageFacts, _ b: MessageFacts) -> Bool {
         chronologicalSource(a.provenance, b.provenance)
-    }
-
-    /// Folds one path's values (in time order) into a slot.
-    static func slot(_ values: [SourcedValue]) -> FactSlot {
-        var current = values[0]
-        var history: [SourcedValue] = []
-        var latestPerSender: [String: SourcedValue] = [:]
-        for entry in values {
-            latestPerSender[senderKey(entry.source.sender)] = entry
-            if entry.value != current.value {
-                history.append(current)
-                current = entry
-            }
-        }
-        let disagreeing = latestPerSender.values.filter { $0.value != current.value }
-            .sorted { chronologicalSource($0.source, $1.source) }
-        return FactSlot(value: current.value, source: current.source, history: history.isEmpty ? nil : history,
-                        conflict: disagreeing.isEmpty ? nil : disagreeing)
     }
 
     static func chronologicalSource(_ a: Provenance, _ b: Provenance) -> Bool {

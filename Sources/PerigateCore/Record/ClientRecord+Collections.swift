@@ -45,7 +45,6 @@ extension PregnancyRecord {
     /// Adds a message's list-like facts about this pregnancy (each item once, with the first message that gave it).
     mutating func collect(_ message: MessageFacts) {
         let source = message.provenance
-        sources.append(source)
         ClientRecord.append(message.events, to: &timeline, source: source)
         if let findings = message.findings {
             ClientRecord.append(findings.bloodPressure, to: &self.findings.bloodPressure, source: source)

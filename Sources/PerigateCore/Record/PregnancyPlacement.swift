@@ -20,13 +20,15 @@ import Foundation
 ///    team), to no pregnancy.
 ///
 /// Messages are taken in creation-time order, so the placement, like the record, does not
-/// depend on the order they arrived in.
+/// depend on the order they arrived in: rules 1 and 2 for every message first, then rules 3 and
+/// 4 for those left (``RecordState/build(from:)``); a message added later to a stored record
+/// goes through the same steps (``RecordState/appending(_:)``).
 enum PregnancyPlacement {
     static let sameWithin: TimeInterval = 140 * 86_400
     static let before: TimeInterval = 300 * 86_400
     static let after: TimeInterval = 365 * 86_400
 
-    struct Group {
+    struct Group: Sendable, Codable, Hashable {
         var dossierIds: [String] = []
         /// The first reference date of the group's messages.
         var reference: Date?
@@ -45,44 +47,53 @@ enum PregnancyPlacement {
         var identifiedBy: String { unplaced ? "unplaced" : dossierIds.isEmpty ? "dates" : "dossier" }
     }
 
-    /// The groups (oldest reference date first, `unplaced` last) and, per message, its group's
-    /// index or `nil` (only facts about her).
-    static func place(_ messages: [MessageFacts], hasPregnancyData: (Int) -> Bool) -> (groups: [Group], placement: [Int?]) {
-        var groups: [Group] = []
-        var placement = [Int?](repeating: nil, count: messages.count)
-        var undated: [Int] = []
-        for (index, message) in messages.enumerated() {
-            let dossier = message.pregnancy?.dossierId
-            let reference = referenceDate(of: message)
-            if let dossier, let known = groups.firstIndex(where: { $0.dossierIds.contains(dossier) }) {
-                placement[index] = known
-                if groups[known].reference == nil { groups[known].reference = reference }
-            } else if let reference {
-                if let near = nearest(groups, to: reference, admitting: { abs($0) < sameWithin }) {
-                    placement[index] = near
-                } else {
-                    groups.append(Group(reference: reference, first: firstKey(message)))
-                    placement[index] = groups.count - 1
-                }
-                if let dossier, !groups[placement[index]!].dossierIds.contains(dossier) { groups[placement[index]!].dossierIds.append(dossier) }
-            } else if let dossier {
-                groups.append(Group(dossierIds: [dossier], first: firstKey(message)))
-                placement[index] = groups.count - 1
+    /// Where an undated message (rules 3 and 4) goes.
+    enum Target: Sendable, Codable, Hashable {
+        case group(Int)
+        case unplaced
+        case none
+    }
+
+    /// Rules 1 and 2 for one message: the index of its group in `groups` (a new group appended
+    /// when it starts one), or `nil` when it names neither a dossier number nor a reference date.
+    static func placeDated(_ message: MessageFacts, in groups: inout [Group]) -> Int? {
+        let dossier = message.pregnancy?.dossierId
+        let reference = referenceDate(of: message)
+        if let dossier, let known = groups.firstIndex(where: { $0.dossierIds.contains(dossier) }) {
+            if groups[known].reference == nil { groups[known].reference = reference }
+            return known
+        }
+        if let reference {
+            let group: Int
+            if let near = nearest(groups, to: reference, admitting: { abs($0) < sameWithin }) {
+                group = near
             } else {
-                undated.append(index)
+                groups.append(Group(reference: reference, first: firstKey(message)))
+                group = groups.count - 1
             }
+            if let dossier, !groups[group].dossierIds.contains(dossier) { groups[group].dossierIds.append(dossier) }
+            return group
         }
-        for index in undated {
-            if let time = ClinicalDate(messages[index].provenance.time)?.instant,
-               let nearest = nearest(groups, to: time, admitting: { (-before...after).contains($0) }) {
-                placement[index] = nearest
-            } else if hasPregnancyData(index) {
-                if !groups.contains(where: \.unplaced) { groups.append(Group(unplaced: true)) }
-                placement[index] = groups.firstIndex(where: \.unplaced)
-            }
+        if let dossier {
+            groups.append(Group(dossierIds: [dossier], first: firstKey(message)))
+            return groups.count - 1
         }
-        // Oldest first, then those known only by a dossier number, `unplaced` last.
-        let order = groups.indices.sorted { a, b in
+        return nil
+    }
+
+    /// Rules 3 and 4 for a message without dossier number or reference date, made at `time`,
+    /// given the groups of the dated messages.
+    static func target(undated time: String, hasPregnancyData: Bool, among groups: [Group]) -> Target {
+        if let instant = ClinicalDate(time)?.instant, let nearest = nearest(groups, to: instant, admitting: { (-before...after).contains($0) }) {
+            return .group(nearest)
+        }
+        return hasPregnancyData ? .unplaced : .none
+    }
+
+    /// The indices of `groups` in record order: oldest reference date first, then those known only
+    /// by a dossier number, `unplaced` last.
+    static func ordered(_ groups: [Group]) -> [Int] {
+        groups.indices.sorted { a, b in
             let (x, y) = (groups[a], groups[b])
             if x.unplaced != y.unplaced { return y.unplaced }
             switch (x.reference, y.reference) {
@@ -92,8 +103,6 @@ enum PregnancyPlacement {
             case (nil, nil): return a < b
             }
         }
-        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-        return (order.map { groups[$0] }, placement.map { $0.flatMap { position[$0] } })
     }
 
     /// The group whose reference date is nearest to `date`, among those whose distance

@@ -6,6 +6,8 @@ public actor MemoryMessageStore: MessageStore {
     private var consentLedger: [ExchangeConsent] = []
     private var confirmations: [CareConfirmation] = []
     private var outbox: [Delivery] = []
+    private var clientRows: [String: ClientRow] = [:]
+    private var sources: [String: [RecordSourceRow]] = [:]
 
     /// The outbox rows written with accepted messages.
     public func deliveries() -> [Delivery] { outbox }
@@ -15,11 +17,16 @@ public actor MemoryMessageStore: MessageStore {
     /// Always writable.
     public func probeWritable() {}
 
-    public func accept(_ message: StoredMessage, audit entries: [AuditEntry], deliveries: [Delivery]) -> AcceptOutcome {
+    public func accept(_ message: StoredMessage, audit entries: [AuditEntry], deliveries: [Delivery]) throws -> AcceptOutcome {
         if let existing = messages[message.id] {
             let duplicate = existing.raw == message.raw
             appendAudit(AcceptOutcome.repeatedAuditLines(entries, duplicate: duplicate))
             return duplicate ? .duplicate(existing) : .conflict(existing)
+        }
+        if let bsn = message.bsn {
+            let (row, source) = try ClientRow.adding(message.facts, bsn: bsn, to: clientRows[bsn])
+            clientRows[bsn] = row
+            if let source { sources[bsn, default: []].append(source) } else if row.state == nil { sources[bsn] = nil }
         }
         messages[message.id] = message
         order.append(message.id)
@@ -35,6 +42,33 @@ public actor MemoryMessageStore: MessageStore {
 
     public func messages(bsn: String) -> [StoredMessage] {
         order.compactMap { messages[$0] }.filter { $0.bsn == bsn }
+    }
+
+    public func clientRow(bsn: String) -> ClientRow? {
+        clientRows[bsn]
+    }
+
+    public func clientIndex(bsn: String) -> (version: Int, index: ClientIndex?)? {
+        clientRows[bsn].map { ($0.version, $0.index) }
+    }
+
+    public func recordSources(bsn: String) -> [RecordSourceRow] {
+        sources[bsn] ?? []
+    }
+
+    public func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources rows: [RecordSourceRow],
+                                 expectedVersion: Int?) -> Bool {
+        guard clientRows[bsn]?.version == expectedVersion else { return false }
+        clientRows[bsn] = ClientRow(version: (expectedVersion ?? 0) + 1, index: index, state: state)
+        sources[bsn] = rows
+        return true
+    }
+
+    public func clientsWithMessages() -> [(bsn: String, current: Bool)] {
+        var seen = Set<String>()
+        return order.compactMap { messages[$0]?.bsn }.filter { seen.insert($0).inserted }.map { bsn in
+            (bsn, clientRows[bsn].map { $0.index != nil && $0.state != nil } ?? false)
+        }
     }
 
     public func registerConsent(_ consent: ExchangeConsent, audit entries: [AuditEntry]) {

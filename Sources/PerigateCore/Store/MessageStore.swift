@@ -1,7 +1,8 @@
 /// Where accepted (and rejected) messages, their facts and their audit lines live.
 ///
 /// Transaction contract: each method is one transaction. ``accept(_:audit:)`` writes the message,
-/// its facts and the audit lines together or not at all, and returns only when they are durable.
+/// its facts, her client row (``ClientRow/adding(_:bsn:to:)``) and the audit lines together or
+/// not at all, and returns only when they are durable.
 /// Implementations are safe to call from many tasks at once.
 public protocol MessageStore: Sendable {
     /// Stores `message` with `audit` lines in one durable transaction; idempotent on the id.
@@ -15,9 +16,25 @@ public protocol MessageStore: Sendable {
     func probeWritable() async throws
     /// The stored message with this id, if any.
     func message(id: String) async throws -> StoredMessage?
-    /// Every accepted message about this client, in storage order. Stores may leave `facts`
-    /// out: they follow from the raw bytes (``CanonicalMapper/facts(of:parser:)``).
+    /// Every accepted message about this client, in storage order, with the facts stored with
+    /// it (`nil` for a message stored without: they follow from the raw bytes,
+    /// ``CanonicalMapper/facts(of:parser:)``).
     func messages(bsn: String) async throws -> [StoredMessage]
+    /// Her client row (index, record state, version), `nil` when no accepted message of hers is stored.
+    func clientRow(bsn: String) async throws -> ClientRow?
+    /// Her row's version and index only (what access decisions read, without decoding her
+    /// record), `nil` when no accepted message of hers is stored; `index` `nil`: stale.
+    func clientIndex(bsn: String) async throws -> (version: Int, index: ClientIndex?)?
+    /// The source rows of her stored record, in record order.
+    func recordSources(bsn: String) async throws -> [RecordSourceRow]
+    /// Writes her rebuilt index, record and source rows (replacing the old ones) when her row's
+    /// version is still `expectedVersion` (`nil`: no row yet); `false` (nothing written) when
+    /// another write came first. The new row's version is the old one plus one.
+    func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
+                          expectedVersion: Int?) async throws -> Bool
+    /// Every BSN with at least one accepted message, with whether her client row exists and is
+    /// current (index and record); for `perigate record rebuild` and filling after the migration.
+    func clientsWithMessages() async throws -> [(bsn: String, current: Bool)]
     /// Registers the client's consent for exchange (given or withdrawn) with its audit lines, in
     /// one transaction.
     func registerConsent(_ consent: ExchangeConsent, audit: [AuditEntry]) async throws

@@ -1,6 +1,7 @@
 /// A ``MessageStore`` that reports how long each operation took (for metrics: store latency,
 /// audit write latency), then passes it on unchanged. Operation names: `accept`,
-/// `append_audit`, `register_consent`, `message`, `messages`, `consents`, `audit_query`.
+/// `append_audit`, `register_consent`, `message`, `messages`, `consents`, `audit_query`,
+/// `client_index`, `client_row`, `record_sources`, `replace_client_row`.
 public struct ObservedMessageStore: MessageStore {
     public let base: any MessageStore
     public let observe: @Sendable (_ operation: String, _ duration: Duration) -> Void
@@ -30,6 +31,29 @@ public struct ObservedMessageStore: MessageStore {
 
     public func messages(bsn: String) async throws -> [StoredMessage] {
         try await timed("messages") { try await base.messages(bsn: bsn) }
+    }
+
+    public func clientRow(bsn: String) async throws -> ClientRow? {
+        try await timed("client_row") { try await base.clientRow(bsn: bsn) }
+    }
+
+    public func clientIndex(bsn: String) async throws -> (version: Int, index: ClientIndex?)? {
+        try await timed("client_index") { try await base.clientIndex(bsn: bsn) }
+    }
+
+    public func recordSources(bsn: String) async throws -> [RecordSourceRow] {
+        try await timed("record_sources") { try await base.recordSources(bsn: bsn) }
+    }
+
+    public func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
+                                 expectedVersion: Int?) async throws -> Bool {
+        try await timed("replace_client_row") {
+            try await base.replaceClientRow(bsn: bsn, index: index, state: state, sources: sources, expectedVersion: expectedVersion)
+        }
+    }
+
+    public func clientsWithMessages() async throws -> [(bsn: String, current: Bool)] {
+        try await base.clientsWithMessages()
     }
 
     public func registerConsent(_ consent: ExchangeConsent, audit: [AuditEntry]) async throws {

@@ -15,8 +15,8 @@ public struct StoredMessage: Sendable, Hashable {
     /// The registered partner that sent it (its id), when known (``MessageKey``).
     public var senderPartnerId: String?
     public var raw: Data
-    /// The canonical facts, when at hand (the SQLite store does not keep them: they are
-    /// re-derived from `raw` on read, which is faster than decoding stored JSON).
+    /// The canonical facts, when at hand: stored with an accepted message, given back by
+    /// ``MessageStore/messages(bsn:)`` (a rebuild of her record), left out by single look-ups.
     public var facts: MessageFacts?
     /// The consent registration this message carries (kind `toestemming`): stores append it to
     /// the consent ledger in the transaction that stores the message, and only then.

@@ -1,0 +1,193 @@
+import Foundation
+import Synchronization
+import PerigateXML
+
+/// Her stored index and record as the use cases read them (docs/canonical-record.md, "Stored
+/// record"): one look-up of her client row, a record read from a small in-process cache while
+/// her row's version stands, and the one place a stale row is rebuilt from her messages.
+public struct ClientRecords: Sendable {
+    public let store: any MessageStore
+    let mapper: CanonicalMapper
+    let parser: SafeXMLParser
+    /// The registry whose names a rebuild from the raw messages shows for senders; `nil`: as the messages say.
+    public var partners: (any PartnerRegistry)?
+    let cache: RecordCache
+
+    public init(store: any MessageStore, validator: MessageValidator, partners: (any PartnerRegistry)? = nil,
+                cache: RecordCache = RecordCache()) {
+        self.store = store
+        mapper = CanonicalMapper(validator: validator)
+        parser = validator.parser
+        self.partners = partners
+        self.cache = cache
+    }
+
+    /// What the gateway knows of her for an access decision: her index (rebuilt first when
+    /// stale), her consent registrations and her own care confirmations.
+    public func client(_ bsn: String) async throws -> AccessPolicy.Client {
+        let index: ClientIndex
+        if let row = try await store.clientIndex(bsn: bsn) {
+            if let stored = row.index { index = stored } else { index = try await rebuild(bsn, expected: row.version).index }
+        } else {
+            index = ClientIndex()
+        }
+        return AccessPolicy.Client(index: index, consents: try await store.consents(bsn: bsn),
+                                   confirmations: try await store.careConfirmations(bsn: bsn).map(\.ura))
+    }
+
+    /// Her merged record (with history), `nil` when no message of hers is stored.
+    public func record(_ bsn: String) async throws -> ClientRecord? {
+        guard let current = try await store.clientIndex(bsn: bsn) else { return nil }
+        if let cached = cache.record(bsn: bsn, version: current.version) { return cached }
+        guard let row = try await store.clientRow(bsn: bsn) else { return nil }
+        let record: ClientRecord
+        if let state = row.state, row.index != nil {
+            // Her row and its source rows are two reads: rows a later accept appended are not
+            // this state's, and a record read while her row changed is not cached.
+            record = state.record(sources: Array(try await store.recordSources(bsn: bsn).prefix(state.count)))
+            guard try await store.clientIndex(bsn: bsn)?.version == row.version else { return record }
+        } else {
+            record = try await rebuild(bsn, expected: row.version).record
+        }
+        cache.store(record, bsn: bsn, version: row.version)
+        return record
+    }
+
+    /// What a rebuild gives and whether it differs from what is stored.
+    public struct Rebuilt: Sendable {
+        public var index: ClientIndex
+        public var state: RecordState
+        public var sources: [RecordSourceRow]
+        public var record: ClientRecord { state.record(sources: sources) }
+    }
+
+    /// Rebuilds a stale row from the facts stored with her messages (re-derived for a message
+    /// stored without) and writes it, unless another write came first (then the next read
+    /// rebuilds again).
+    func rebuild(_ bsn: String, expected version: Int?) async throws -> Rebuilt {
+        let facts = try await facts(bsn, fromRaw: false)
+        let rebuilt = try Self.derive(facts)
+        _ = try await store.replaceClientRow(bsn: bsn, index: rebuilt.index, state: rebuilt.state, sources: rebuilt.sources,
+                                             expectedVersion: version)
+        return rebuilt
+    }
+
+    /// The index and record of these facts (storage order).
+    static func derive(_ facts: [MessageFacts]) throws -> Rebuilt {
+        let (state, sources) = try RecordState.build(from: facts)
+        return Rebuilt(index: ClientIndex(messages: facts), state: state, sources: sources)
+    }
+
+    /// Her messages' facts in storage order: as stored, or (`fromRaw`, or stored without)
+    /// re-derived from the raw bytes with the current mappers, every sender as registered now
+    /// and organisations named by LVR id resolved (``SenderPolicy/withRegisteredSenders(_:partners:)``).
+    func facts(_ bsn: String, fromRaw: Bool) async throws -> [MessageFacts] {
+        let messages = try await store.messages(bsn: bsn)
+        let registered = try await partners?.partners() ?? []
+        return try messages.map { message in
+            if !fromRaw, let facts = message.facts { return facts }
+            var bare = message
+            bare.facts = nil
+            return SenderPolicy.withRegisteredSender(of: message, try mapper.facts(of: bare, parser: parser), partners: registered)
+        }
+    }
+
+    /// A client whose stored row differs from what her raw messages give now.
+    public struct Difference: Sendable, Hashable {
+        public var bsn: String
+        /// Which parts differ: `index`, `record`, `facts`, `missing` (no current row), `unreadable`
+        /// (a raw message the current mappers cannot map: nothing written).
+        public var parts: [String]
+    }
+
+    /// `perigate record rebuild`: re-derives every client's index and record from her raw
+    /// messages with the current mappers and registry; writes them unless `check`. The clients
+    /// whose stored rows differed (with `check`: nothing is written).
+    public func rebuildAll(check: Bool, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> (clients: Int, differences: [Difference]) {
+        let clients = try await store.clientsWithMessages()
+        var differences: [Difference] = []
+        for (position, client) in clients.enumerated() {
+            if let difference = try await rebuildOne(client.bsn, check: check) { differences.append(difference) }
+            progress?(position + 1, clients.count)
+        }
+        return (clients.count, differences)
+    }
+
+    /// Rebuilds (or only compares) one client from her raw messages; the difference, if any.
+    func rebuildOne(_ bsn: String, check: Bool) async throws -> Difference? {
+        let row = try await store.clientRow(bsn: bsn)
+        let stored = try await facts(bsn, fromRaw: false)
+        let derived: [MessageFacts]
+        do {
+            derived = try await facts(bsn, fromRaw: true)
+        } catch is MappingError {
+            // A stored message the current mappers cannot read (a version no longer supported):
+            // reported, her stored row left as it is.
+            return Difference(bsn: bsn, parts: ["unreadable"])
+        }
+        let rebuilt = try Self.derive(derived)
+        var parts: [String] = []
+        if let row, let index = row.index {
+            if index != rebuilt.index { parts.append("index") }
+            // A stale record (``RecordState/appending(_:)`` could not add a message) is rebuilt
+            // on its next read: not a difference; a rebuild writes it now.
+            if let state = row.state {
+                let sources = try await store.recordSources(bsn: bsn)
+                if state != rebuilt.state || sources != rebuilt.sources { parts.append("record") }
+            }
+            if stored != derived { parts.append("facts") }
+        } else {
+            parts.append("missing")
+        }
+        if !check, !parts.isEmpty || row?.state == nil {
+            guard try await store.replaceClientRow(bsn: bsn, index: rebuilt.index, state: rebuilt.state, sources: rebuilt.sources,
+                                                   expectedVersion: row?.version) else {
+                return try await rebuildOne(bsn, check: check)
+            }
+        }
+        return parts.isEmpty ? nil : Difference(bsn: bsn, parts: parts)
+    }
+
+    /// After the migration that added client rows: builds the rows of clients who have none
+    /// (from the raw messages); the number built.
+    public func fillMissing() async throws -> Int {
+        var built = 0
+        for client in try await store.clientsWithMessages() where !client.current {
+            _ = try await rebuildOne(client.bsn, check: false)
+            built += 1
+        }
+        return built
+    }
+}
+
+/// The last records read, per client and row version, so that a read of a client whose row did
+/// not change is one look-up plus the view. Bounded (least recently used out); in process
+/// memory only, like every record being served.
+public final class RecordCache: Sendable {
+    private let entries = Mutex<(map: [String: (version: Int, record: ClientRecord, used: UInt64)], clock: UInt64)>(([:], 0))
+    public let capacity: Int
+
+    public init(capacity: Int = 256) {
+        self.capacity = capacity
+    }
+
+    func record(bsn: String, version: Int) -> ClientRecord? {
+        entries.withLock { state in
+            guard let entry = state.map[bsn], entry.version == version else { return nil }
+            state.clock += 1
+            state.map[bsn]?.used = state.clock
+            return entry.record
+        }
+    }
+
+    func store(_ record: ClientRecord, bsn: String, version: Int) {
+        guard capacity > 0 else { return }
+        entries.withLock { state in
+            state.clock += 1
+            if state.map[bsn] == nil, state.map.count >= capacity, let oldest = state.map.min(by: { $0.value.used < $1.value.used })?.key {
+                state.map[oldest] = nil
+            }
+            if (state.map[bsn]?.version ?? Int.min) <= version { state.map[bsn] = (version, record, state.clock) }
+        }
+    }
+}

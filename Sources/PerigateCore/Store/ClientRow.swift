@@ -1,0 +1,57 @@
+import Foundation
+
+/// What the store keeps per client beside her messages (docs/canonical-record.md, "Stored
+/// record"): the index access decisions and routing read, and her merged record, both written in
+/// the transaction that stores a message. Either may be `nil`: stale, to be rebuilt from her
+/// messages before use (``ClientRecords``).
+public struct ClientRow: Sendable, Hashable {
+    /// Raised by every write: a cached record of an older version is not hers any more.
+    public var version: Int
+    /// `nil`: a message without facts was stored (rebuild from the raw messages).
+    public var index: ClientIndex?
+    /// `nil`: a message came in that only a rebuild places right (``RecordState/appending(_:)``).
+    public var state: RecordState?
+
+    public init(version: Int, index: ClientIndex?, state: RecordState?) {
+        self.version = version
+        self.index = index
+        self.state = state
+    }
+
+    /// The row after a newly stored message of hers (`facts` `nil`: it was stored without
+    /// facts), and the source row to append when the record stayed current. Every store calls
+    /// this inside its accept transaction, one message after the other.
+    public static func adding(_ facts: MessageFacts?, bsn: String, to row: ClientRow?) throws -> (row: ClientRow, source: RecordSourceRow?) {
+        let version = (row?.version ?? 0) + 1
+        guard let facts else { return (ClientRow(version: version, index: nil, state: nil), nil) }
+        let index = row == nil ? ClientIndex().adding(facts) : row?.index?.adding(facts)
+        let state = row == nil ? RecordState(bsn: bsn) : row?.state
+        guard let appended = try state?.appending(facts) else { return (ClientRow(version: version, index: index, state: nil), nil) }
+        return (ClientRow(version: version, index: index, state: appended.state), appended.source)
+    }
+
+    /// The state as stored: zlib-compressed JSON, with its size.
+    public static func encode(_ state: RecordState) throws -> (compressed: Data, size: Int) {
+        let json = try StorageJSON.encode(state)
+        return (try Compression.compress(json), json.count)
+    }
+
+    public static func decodeState(_ compressed: Data, size: Int) throws -> RecordState {
+        try JSONDecoder().decode(RecordState.self, from: try Compression.decompress(compressed, size: size))
+    }
+}
+
+/// Her stored record: the state and its source rows, at the row's version.
+public struct StoredRecord: Sendable, Hashable {
+    public var version: Int
+    public var state: RecordState
+    public var sources: [RecordSourceRow]
+
+    public init(version: Int, state: RecordState, sources: [RecordSourceRow]) {
+        self.version = version
+        self.state = state
+        self.sources = sources
+    }
+
+    public var record: ClientRecord { state.record(sources: sources) }
+}

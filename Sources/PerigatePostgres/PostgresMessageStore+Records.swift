@@ -1,0 +1,102 @@
+import Foundation
+import NIOCore
+import PerigateCore
+import PostgresNIO
+
+/// Her client row (index and merged record) and the record's source rows (migration 9).
+extension PostgresMessageStore {
+    public func clientRow(bsn: String) async throws -> ClientRow? {
+        try await client.withConnection { connection in try await self.clientRow(bsn: bsn, on: connection, lock: false) }
+    }
+
+    /// Her row; with `lock`, locked for the rest of the transaction (`FOR UPDATE`). A row of
+    /// version 0 is the placeholder an accept creates to have a row to lock: no row.
+    func clientRow(bsn: String, on connection: PostgresConnection, lock: Bool) async throws -> ClientRow? {
+        let rows = try await connection.query(
+            lock ? "SELECT version, client_index, state, state_size FROM client_records WHERE bsn = \(bsn) FOR UPDATE"
+                : "SELECT version, client_index, state, state_size FROM client_records WHERE bsn = \(bsn)", logger: logger)
+        for try await (version, index, state, size) in rows.decode((Int, String?, ByteBuffer?, Int?).self) {
+            guard version > 0 else { return nil }
+            return ClientRow(version: version, index: try index.map { try JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) },
+                             state: try state.flatMap { buffer in
+                                 try size.map { try ClientRow.decodeState(Data(buffer.readableBytesView), size: $0) }
+                             })
+        }
+        return nil
+    }
+
+    public func clientIndex(bsn: String) async throws -> (version: Int, index: ClientIndex?)? {
+        for try await (version, index) in try await query(
+            "SELECT version, client_index FROM client_records WHERE bsn = \(bsn) AND version > 0").decode((Int, String?).self) {
+            return (version, try index.map { try JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) })
+        }
+        return nil
+    }
+
+    public func recordSources(bsn: String) async throws -> [RecordSourceRow] {
+        var result: [RecordSourceRow] = []
+        for try await body in try await query("SELECT body FROM record_sources WHERE bsn = \(bsn) ORDER BY position").decode(String.self) {
+            result.append(try JSONDecoder().decode(RecordSourceRow.self, from: Data(body.utf8)))
+        }
+        return result
+    }
+
+    public func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
+                                 expectedVersion: Int?) async throws -> Bool {
+        let encoded = try ClientRow.encode(state)
+        let bodies = try sources.map(StorageJSON.text)
+        let indexText = try StorageJSON.text(index)
+        return try await transaction { connection in
+            try await connection.query("INSERT INTO client_records (bsn, version) VALUES (\(bsn), 0) ON CONFLICT (bsn) DO NOTHING",
+                                       logger: self.logger)
+            guard try await self.clientRow(bsn: bsn, on: connection, lock: true)?.version == expectedVersion else { return false }
+            try await connection.query("DELETE FROM record_sources WHERE bsn = \(bsn)", logger: self.logger)
+            try await self.insertSources(bsn: bsn, bodies: bodies.enumerated().map { ($0.offset, $0.element) }, on: connection)
+            try await self.writeClientRow(bsn: bsn, version: (expectedVersion ?? 0) + 1, index: indexText, state: encoded, on: connection)
+            return true
+        }
+    }
+
+    public func clientsWithMessages() async throws -> [(bsn: String, current: Bool)] {
+        var result: [(bsn: String, current: Bool)] = []
+        let rows = try await query("""
+            SELECT m.bsn, (c.client_index IS NOT NULL AND c.state IS NOT NULL AND c.version > 0)
+            FROM (SELECT bsn, MIN(seq) AS first FROM messages WHERE bsn IS NOT NULL GROUP BY bsn) m
+            LEFT JOIN client_records c ON c.bsn = m.bsn ORDER BY m.first
+            """)
+        for try await (bsn, current) in rows.decode((String, Bool?).self) { result.append((bsn, current ?? false)) }
+        return result
+    }
+
+    /// Inside the accept transaction: her row after the newly stored message (locked first, so
+    /// that nodes storing messages of hers at once take turns).
+    func updateClientRow(after message: StoredMessage, on connection: PostgresConnection) async throws {
+        guard let bsn = message.bsn else { return }
+        try await connection.query("INSERT INTO client_records (bsn, version) VALUES (\(bsn), 0) ON CONFLICT (bsn) DO NOTHING", logger: logger)
+        let (row, source) = try ClientRow.adding(message.facts, bsn: bsn, to: try await clientRow(bsn: bsn, on: connection, lock: true))
+        if let source, let state = row.state {
+            try await insertSources(bsn: bsn, bodies: [(state.count - 1, try StorageJSON.text(source))], on: connection)
+        }
+        try await writeClientRow(bsn: bsn, version: row.version, index: try row.index.map(StorageJSON.text),
+                                 state: try row.state.map(ClientRow.encode), on: connection)
+    }
+
+    private func insertSources(bsn: String, bodies: [(Int, String)], on connection: PostgresConnection) async throws {
+        guard !bodies.isEmpty else { return }
+        let positions = bodies.map(\.0), texts = bodies.map(\.1)
+        try await connection.query("""
+            INSERT INTO record_sources (bsn, position, body)
+            SELECT \(bsn), position, body FROM unnest(\(positions)::bigint[], \(texts)::text[]) AS s(position, body)
+            ON CONFLICT (bsn, position) DO UPDATE SET body = excluded.body
+            """, logger: logger)
+    }
+
+    private func writeClientRow(bsn: String, version: Int, index: String?, state: (compressed: Data, size: Int)?,
+                                on connection: PostgresConnection) async throws {
+        let blob = state.map { ByteBuffer(bytes: $0.compressed) }
+        try await connection.query("""
+            UPDATE client_records SET version = \(version), client_index = \(index), state = \(blob), state_size = \(state?.size)
+            WHERE bsn = \(bsn)
+            """, logger: logger)
+    }
+}
