@@ -143,8 +143,9 @@ struct BenchIngestCommand: AsyncParsableCommand {
     /// The message with a new id (so every request is a new message, not a duplicate): the
     /// `berichtId` of Perigate's kinds, else the `extension` of an HL7v3 message's first `<id`.
     /// Works on bytes: String surgery cost the client ~60 µs per request.
-    static func withFreshId(_ template: Data) -> Data {
-        let fresh = Data(UUID().uuidString.lowercased().utf8)
+    /// The message under a fresh id: a random UUID, or `id`.
+    static func withFreshId(_ template: Data, id: String? = nil) -> Data {
+        let fresh = Data((id ?? UUID().uuidString.lowercased()).utf8)
         var message = template
         if let open = template.range(of: openTag), let close = template.range(of: closeTag, in: open.upperBound..<template.endIndex) {
             message.replaceSubrange(open.upperBound..<close.lowerBound, with: fresh)

@@ -23,14 +23,15 @@ struct BenchRecordCommand: AsyncParsableCommand {
         let mapper = CanonicalMapper(registry: registry, referenceDate: validator.referenceDate)
         let views = try ViewPolicy.load((schemaOptions.ownDirectory as NSString).appendingPathComponent("views.json"))
         let reader = MessageFileReader(maximumBytes: schemaOptions.maximumBytes)
-        var rows = [["MESSAGE", "KB", "MESSAGES", "READ P50 MS", "READ P99 MS", "INGEST P50 MS", "INGEST P99 MS"]]
+        var rows = [["MESSAGE", "KB", "MESSAGES", "READ P50 MS", "READ P99 MS", "INGEST P50 MS", "INGEST P99 MS", "REBUILD READ MS"]]
         for file in files {
             let template = try reader.read(file)
             for count in messages {
                 let result = try await measure(template: template, count: count, validator: validator, mapper: mapper, views: views)
                 rows.append([(file as NSString).lastPathComponent, String(format: "%.1f", Double(template.count) / 1024), "\(count)",
                              BenchIngestCommand.ms(result.read.percentile(0.5)), BenchIngestCommand.ms(result.read.percentile(0.99)),
-                             BenchIngestCommand.ms(result.ingest.percentile(0.5)), BenchIngestCommand.ms(result.ingest.percentile(0.99))])
+                             BenchIngestCommand.ms(result.ingest.percentile(0.5)), BenchIngestCommand.ms(result.ingest.percentile(0.99)),
+                             BenchIngestCommand.ms(result.rebuild)])
             }
         }
         print(TextTable.render(rows))
@@ -43,11 +44,20 @@ struct BenchRecordCommand: AsyncParsableCommand {
         }
     }
 
+    /// The id of the `sequence`-th copy: ids that sort in the order the copies are made (all
+    /// copies carry the template's creation time, and the record orders by time, then id), so the
+    /// copies arrive in creation order, as a woman's messages mostly do.
+    static func orderedId(_ sequence: Int) -> String {
+        String(format: "%08x-0000-4000-8000-%012x", sequence + 1, sequence + 1)
+    }
+
     /// A fresh database holding `count` copies of the message for one client (stored directly,
     /// as ingest stores them), her consent and the sender's confirmed care relationship; then
-    /// `samples` record reads by the sender and `samples` more ingests through the service.
+    /// `samples` record reads by the sender and `samples` more ingests through the service; then
+    /// one copy that sorts before all others (made earlier, arriving last) and the read after it,
+    /// which rebuilds her record from every stored message (`rebuild`, seconds).
     func measure(template: Data, count: Int, validator: MessageValidator, mapper: CanonicalMapper,
-                 views: ViewPolicy) async throws -> (read: Latencies, ingest: Latencies) {
+                 views: ViewPolicy) async throws -> (read: Latencies, ingest: Latencies, rebuild: Double) {
         guard case .mapped(let sample) = try mapper.read(template, validator: validator, allowSchemaRequired: true) else {
             throw ValidationError("the benchmark message is not valid")
         }
@@ -65,8 +75,8 @@ struct BenchRecordCommand: AsyncParsableCommand {
         try await store.addPartner(kraamzorg, tokenHash: "bench-kraamzorg", audit: audit)
         try await store.addSubscription(Subscription(id: "bench", partnerId: kraamzorg.id, url: "https://kraamzorg.example.org/hook", kinds: [],
                                                      format: "canonical", secret: WebhookSignature.newSecret(), createdAt: now), audit: audit)
-        for _ in 0..<count {
-            let bytes = BenchIngestCommand.withFreshId(template)
+        for sequence in 0..<count {
+            let bytes = BenchIngestCommand.withFreshId(template, id: Self.orderedId(sequence))
             // Parsed and validated once: the report is stored beside the facts.
             guard case .document(let document) = validator.parser.parse(bytes) else { continue }
             let report = validator.validate(document)
@@ -92,15 +102,24 @@ struct BenchRecordCommand: AsyncParsableCommand {
             }
             read.values.append(Self.seconds(ContinuousClock.now - start))
         }
-        for _ in 0..<samples {
+        for sequence in count..<(count + samples) {
             let start = ContinuousClock.now
-            guard case .accepted = try await ingest.ingest(BenchIngestCommand.withFreshId(template), from: caller) else {
+            guard case .accepted = try await ingest.ingest(BenchIngestCommand.withFreshId(template, id: Self.orderedId(sequence)), from: caller) else {
                 throw ValidationError("the benchmark message was not accepted")
             }
             written.values.append(Self.seconds(ContinuousClock.now - start))
         }
+        guard case .accepted = try await ingest.ingest(BenchIngestCommand.withFreshId(template, id: "00000000-0000-4000-8000-000000000000"),
+                                                       from: caller) else {
+            throw ValidationError("the benchmark message was not accepted")
+        }
+        let start = ContinuousClock.now
+        guard case .record = try await clientFile.read(bsn: client, partner: sender, caller: caller, history: false) else {
+            throw ValidationError("the sender may not read the record")
+        }
+        let rebuild = Self.seconds(ContinuousClock.now - start)
         try await store.close()
-        return (read, written)
+        return (read, written, rebuild)
     }
 
     static func seconds(_ duration: Duration) -> Double {

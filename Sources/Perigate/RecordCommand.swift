@@ -3,13 +3,20 @@ import Foundation
 import PerigateCore
 import PerigateSQLite
 
-/// `perigate record FILE...`: merge messages into client records and print them as JSON.
-struct RecordCommand: ParsableCommand {
+/// `perigate record FILE...` (``Merge``, the default) and `perigate record rebuild`.
+struct RecordCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
+        abstract: "Merge messages into client records (default), or rebuild the gateway's stored records.",
+        subcommands: [Merge.self, Rebuild.self], defaultSubcommand: Merge.self)
+}
+
+/// `perigate record [merge] FILE...`: merge messages into client records and print them as JSON.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
         abstract: "Merge messages (in creation-time order) into one record per client and print it as JSON.",
-        discussion: "Invalid messages are refused (exit status 1) and named on standard error; nothing is merged then.",
-        subcommands: [Rebuild.self])
+        discussion: "Invalid messages are refused (exit status 1) and named on standard error; nothing is merged then.")
 
     @OptionGroup var schemaOptions: SchemaOptions
 
@@ -72,7 +79,7 @@ extension RecordCommand {
     struct Rebuild: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-derive the stored client records from the raw messages (--check: only report differences).",
-            discussion: "Clients are named by masked reference (***-**-123), never by BSN. One audit line records the run.")
+            discussion: "Clients are named by masked reference (bsn:******123), never by BSN. One audit line records the run.")
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var schemaOptions: SchemaOptions

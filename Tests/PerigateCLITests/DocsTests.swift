@@ -59,10 +59,14 @@ struct DocsTests {
                     let alternatives = segment.components(separatedBy: " | ")
                     let words = alternatives[0].split(separator: " ").map(String.init)
                     guard words.count >= 2, commands.contains(words[1]) else { continue }
-                    let subcommands = Self.subcommands(try help([words[1]]))
+                    let commandHelp = try help([words[1]])
+                    let subcommands = Self.subcommands(commandHelp)
+                    // `perigate record FILE…` runs its default subcommand (`merge (default)` in the help).
+                    let fallback = commandHelp.split(separator: "\n").first { $0.hasPrefix("  ") && $0.contains("(default)") }
+                        .flatMap { $0.split(separator: " ").first.map { [words[1], String($0)] } } ?? [words[1]]
                     for (index, alternative) in alternatives.enumerated() {
                         let first = index == 0 ? (words.count >= 3 ? words[2] : "") : String(alternative.split(separator: " ").first ?? "")
-                        let path = subcommands.contains(first) ? [words[1], first] : [words[1]]
+                        let path = subcommands.contains(first) ? [words[1], first] : fallback
                         let text = try help(path)
                         #expect(!text.isEmpty, "\(file.lastPathComponent):\(number + 1): perigate \(path.joined(separator: " ")) has no help")
                         for flag in Self.flags(alternative) where !text.contains(flag) {

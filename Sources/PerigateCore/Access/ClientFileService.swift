@@ -62,7 +62,10 @@ public struct ClientFileService: Sendable {
             try await store.appendAudit([line("refused", refusal.code.rawValue)])
             return .refused(refusal)
         case .allowed(let basis):
-            let record = try views.view(try await records.record(bsn.value) ?? .empty(bsn: bsn.value), for: partner.type)
+            let record = try await records.record(bsn.value, view: "\(partner.type)|history:\(history)") { merged in
+                let viewed = try views.view(merged, for: partner.type)
+                return history ? viewed : viewed.withoutHistory()
+            } ?? views.view(.empty(bsn: bsn.value), for: partner.type)
             if emergency, let careTeamInbox {
                 let events = CareTeamNotice.events(CareTeamNotice.emergency, bsn: bsn.value, messageId: "", actor: partner, team: client.team,
                                                    partners: try await careTeamInbox.partners(), time: time)
@@ -70,7 +73,7 @@ public struct ClientFileService: Sendable {
             } else {
                 try await store.appendAudit([line("success", basis)])
             }
-            return .record(history ? record : record.withoutHistory(), basis: basis)
+            return .record(record, basis: basis)
         }
     }
 

@@ -35,6 +35,19 @@ public struct ClientRecords: Sendable {
                                    confirmations: try await store.careConfirmations(bsn: bsn).map(\.ura))
     }
 
+    /// Her record as `view` makes it from her merged record, cached per row version under
+    /// `key` (the view's name): a repeated read of an unchanged record does not apply the view
+    /// again. `nil` when no message of hers is stored.
+    public func record(_ bsn: String, view key: String, _ view: (ClientRecord) throws -> ClientRecord) async throws -> ClientRecord? {
+        guard let current = try await store.clientIndex(bsn: bsn) else { return nil }
+        let cacheKey = bsn + "\u{1f}" + key
+        if let cached = cache.record(bsn: cacheKey, version: current.version) { return cached }
+        guard let record = try await record(bsn) else { return nil }
+        let viewed = try view(record)
+        cache.store(viewed, bsn: cacheKey, version: current.version)
+        return viewed
+    }
+
     /// Her merged record (with history), `nil` when no message of hers is stored.
     public func record(_ bsn: String) async throws -> ClientRecord? {
         guard let current = try await store.clientIndex(bsn: bsn) else { return nil }
@@ -167,7 +180,7 @@ public final class RecordCache: Sendable {
     private let entries = Mutex<(map: [String: (version: Int, record: ClientRecord, used: UInt64)], clock: UInt64)>(([:], 0))
     public let capacity: Int
 
-    public init(capacity: Int = 256) {
+    public init(capacity: Int = 128) {
         self.capacity = capacity
     }
 
