@@ -17,9 +17,11 @@ extension PostgresMessageStore {
                 : "SELECT version, client_index, state, state_size FROM client_records WHERE bsn = \(bsn)", logger: logger)
         for try await (version, index, state, size) in rows.decode((Int, String?, ByteBuffer?, Int?).self) {
             guard version > 0 else { return nil }
-            return ClientRow(version: version, index: try index.map { try JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) },
-                             state: try state.flatMap { buffer in
-                                 try size.map { try ClientRow.decodeState(Data(buffer.readableBytesView), size: $0) }
+            // A part that no longer decodes (a damaged row) counts as stale: rebuilt from her
+            // messages, never a reason to refuse the next message of hers.
+            return ClientRow(version: version, index: index.flatMap { try? JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) },
+                             state: state.flatMap { buffer in
+                                 size.flatMap { try? ClientRow.decodeState(Data(buffer.readableBytesView), size: $0) }
                              })
         }
         return nil
@@ -28,7 +30,7 @@ extension PostgresMessageStore {
     public func clientIndex(bsn: String) async throws -> (version: Int, index: ClientIndex?)? {
         for try await (version, index) in try await query(
             "SELECT version, client_index FROM client_records WHERE bsn = \(bsn) AND version > 0").decode((Int, String?).self) {
-            return (version, try index.map { try JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) })
+            return (version, index.flatMap { try? JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) })
         }
         return nil
     }

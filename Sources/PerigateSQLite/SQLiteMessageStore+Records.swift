@@ -11,10 +11,12 @@ extension SQLiteMessageStore {
     func clientRow(bsn: String, on database: SQLiteConnection) async throws -> ClientRow? {
         guard let row = try await database.query(
             "SELECT version, client_index, state, state_size FROM client_records WHERE bsn = ?", [.text(bsn)]).first else { return nil }
-        let index = try row.column("client_index")?.string.map { try JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) }
+        // A part that no longer decodes (a damaged row) counts as stale: rebuilt from her
+        // messages, never a reason to refuse the next message of hers.
+        let index = row.column("client_index")?.string.flatMap { try? JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) }
         var state: RecordState?
         if let blob = row.column("state")?.blob, let size = row.column("state_size")?.integer {
-            state = try ClientRow.decodeState(Data(blob.readableBytesView), size: Int(size))
+            state = try? ClientRow.decodeState(Data(blob.readableBytesView), size: Int(size))
         }
         return ClientRow(version: Int(row.column("version")?.integer ?? 0), index: index, state: state)
     }
@@ -24,7 +26,7 @@ extension SQLiteMessageStore {
             return nil
         }
         return (Int(row.column("version")?.integer ?? 0),
-                try row.column("client_index")?.string.map { try JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) })
+                row.column("client_index")?.string.flatMap { try? JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) })
     }
 
     public func recordSources(bsn: String) async throws -> [RecordSourceRow] {

@@ -156,6 +156,22 @@ struct StoredRecordTests {
         #expect(await store.clientRow(bsn: facts.client.bsn)?.state != nil)
     }
 
+    @Test("a damaged client row (an insider's edit, a bad disk) is stale, not a wedge: her next message is stored, a read rebuilds the row")
+    func damagedRow() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("perigate.sqlite").path
+        let store = try await SQLiteMessageStore.open(path: path)
+        let first = try MessageStoreConformanceTests.sample("valid/verwijzing-2-overdracht-durante-partu.xml")
+        let second = try MessageStoreConformanceTests.sample("valid/terugverwijzing-1-na-bevalling.xml")
+        _ = try await store.accept(first, audit: [])
+        try await store.execute("UPDATE client_records SET client_index = 'not json', state = x'00ff', state_size = 7")
+        #expect(try await store.accept(second, audit: []) == .stored)
+        let records = ClientRecords(store: store, validator: TestSupport.validator(), partners: store)
+        #expect(try await records.record("999990019") == ClientRecord.build(from: [first.facts!, second.facts!]))
+        #expect(try await records.client("999990019").index == ClientIndex(messages: [first.facts!, second.facts!]))
+        #expect(try await records.rebuildAll(check: true).differences == [])
+        try await store.close()
+    }
+
     @Test("a database from before stored records (no client rows) gets them when the gateway starts; rebuild --check then finds nothing")
     func fillAfterMigration() async throws {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("perigate.sqlite").path
