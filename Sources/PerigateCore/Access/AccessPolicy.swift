@@ -99,9 +99,6 @@ public enum AccessPolicy {
             self.init(index: ClientIndex(messages: facts), consents: consents, confirmations: confirmations)
         }
 
-        /// Whether no message of hers is known.
-        public var isUnknown: Bool { index.messages == 0 }
-
         /// The same with one more message (the next in storage order).
         public func adding(_ message: MessageFacts) -> Client {
             var copy = self

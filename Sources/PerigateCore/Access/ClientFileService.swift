@@ -9,9 +9,6 @@ import PerigateXML
 public struct ClientFileService: Sendable {
     public let store: any MessageStore
     public let views: ViewPolicy
-    /// Re-derives the facts of stored messages.
-    public let mapper: CanonicalMapper
-    public let parser: SafeXMLParser
     /// Current time, injected for tests.
     public var now: @Sendable () -> Date
     /// Where emergency reads are told to her care team (events in their inboxes, written with
@@ -25,8 +22,6 @@ public struct ClientFileService: Sendable {
         self.store = store
         self.records = ClientRecords(store: store, validator: validator, partners: partners)
         self.views = views
-        self.mapper = CanonicalMapper(validator: validator)
-        self.parser = validator.parser
         self.now = now
     }
 

@@ -24,11 +24,6 @@ extension CanonicalMapper {
         }
     }
 
-    /// The facts of every accepted message about her (normalised BSN), in storage order.
-    public func facts(bsn: String, in store: any MessageStore, parser: SafeXMLParser) async throws -> [MessageFacts] {
-        try await store.messages(bsn: bsn).map { try facts(of: $0, parser: parser) }
-    }
-
     /// Parses, validates and maps one message held in memory. Throws only ``MappingError`` for a
     /// valid message that has no mapper. With `allowSchemaRequired`, a recognised message whose
     /// schema is not installed (the HL7v3 kernset) is mapped without schema validation.

@@ -40,18 +40,3 @@ public struct ClientRow: Sendable, Hashable {
         try JSONDecoder().decode(RecordState.self, from: try Compression.decompress(compressed, size: size))
     }
 }
-
-/// Her stored record: the state and its source rows, at the row's version.
-public struct StoredRecord: Sendable, Hashable {
-    public var version: Int
-    public var state: RecordState
-    public var sources: [RecordSourceRow]
-
-    public init(version: Int, state: RecordState, sources: [RecordSourceRow]) {
-        self.version = version
-        self.state = state
-        self.sources = sources
-    }
-
-    public var record: ClientRecord { state.record(sources: sources) }
-}

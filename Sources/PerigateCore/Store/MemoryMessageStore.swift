@@ -26,7 +26,7 @@ public actor MemoryMessageStore: MessageStore {
         if let bsn = message.bsn {
             let (row, source) = try ClientRow.adding(message.facts, bsn: bsn, to: clientRows[bsn])
             clientRows[bsn] = row
-            if let source { sources[bsn, default: []].append(source) } else if row.state == nil { sources[bsn] = nil }
+            if let source { sources[bsn, default: []].append(source) }
         }
         messages[message.id] = message
         order.append(message.id)
