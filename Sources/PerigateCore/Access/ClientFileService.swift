@@ -39,7 +39,7 @@ public struct ClientFileService: Sendable {
     /// gateway does not know reads as a client with nothing to show.
     public func read(bsn: BSN, partner: Partner, caller: IngestService.Caller, history: Bool,
                      emergencyReason: String? = nil) async throws -> ReadOutcome {
-        let client = try await client(bsn)
+        let (client, version) = try await records.load(bsn.value)
         let emergency = emergencyReason != nil
         let verdict = AccessPolicy.decide(.read(emergency: emergency), by: partner, for: client, views: views)
         let custodians = client.index.custodians.map(AuditOrganisation.init)
@@ -57,10 +57,13 @@ public struct ClientFileService: Sendable {
             try await store.appendAudit([line("refused", refusal.code.rawValue)])
             return .refused(refusal)
         case .allowed(let basis):
-            let record = try await records.record(bsn.value, view: "\(partner.type)|history:\(history)") { merged in
-                let viewed = try views.view(merged, for: partner.type)
-                return history ? viewed : viewed.withoutHistory()
-            } ?? views.view(.empty(bsn: bsn.value), for: partner.type)
+            let viewed = { (record: ClientRecord) in
+                let view = try views.view(record, for: partner.type)
+                return history ? view : view.withoutHistory()
+            }
+            var stored: ClientRecord?
+            if let version { stored = try await records.record(bsn.value, version: version, view: "\(partner.type)|history:\(history)", viewed) }
+            let record = try stored ?? viewed(.empty(bsn: bsn.value))
             if emergency, let careTeamInbox {
                 let events = CareTeamNotice.events(CareTeamNotice.emergency, bsn: bsn.value, messageId: "", actor: partner, team: client.team,
                                                    partners: try await careTeamInbox.partners(), time: time)

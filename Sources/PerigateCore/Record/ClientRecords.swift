@@ -25,48 +25,63 @@ public struct ClientRecords: Sendable {
     /// What the gateway knows of her for an access decision: her index (rebuilt first when
     /// stale), her consent registrations and her own care confirmations.
     public func client(_ bsn: String) async throws -> AccessPolicy.Client {
+        try await load(bsn).client
+    }
+
+    /// ``client(_:)`` with the version of her row it was read at (`nil`: no message of hers is
+    /// stored), for a record read that follows the decision (``record(_:version:view:_:)``).
+    public func load(_ bsn: String) async throws -> (client: AccessPolicy.Client, version: Int?) {
+        let row = try await store.clientIndex(bsn: bsn)
         let index: ClientIndex
-        if let row = try await store.clientIndex(bsn: bsn) {
+        if let row {
             if let stored = row.index { index = stored } else { index = try await rebuild(bsn, expected: row.version).index }
         } else {
             index = ClientIndex()
         }
-        return AccessPolicy.Client(index: index, consents: try await store.consents(bsn: bsn),
-                                   confirmations: try await store.careConfirmations(bsn: bsn).map(\.ura))
+        let client = AccessPolicy.Client(index: index, consents: try await store.consents(bsn: bsn),
+                                         confirmations: try await store.careConfirmations(bsn: bsn).map(\.ura))
+        return (client, row?.version)
     }
 
     /// Her record as `view` makes it from her merged record, cached per row version under
     /// `key` (the view's name): a repeated read of an unchanged record does not apply the view
-    /// again. `nil` when no message of hers is stored.
-    public func record(_ bsn: String, view key: String, _ view: (ClientRecord) throws -> ClientRecord) async throws -> ClientRecord? {
-        guard let current = try await store.clientIndex(bsn: bsn) else { return nil }
+    /// again. `version`: her row's version as ``load(_:)`` read it. `nil` when no message of
+    /// hers is stored.
+    public func record(_ bsn: String, version: Int, view key: String,
+                       _ view: (ClientRecord) throws -> ClientRecord) async throws -> ClientRecord? {
         let cacheKey = bsn + "\u{1f}" + key
-        if let cached = cache.record(bsn: cacheKey, version: current.version) { return cached }
-        guard let record = try await record(bsn) else { return nil }
-        let viewed = try view(record)
-        cache.store(viewed, bsn: cacheKey, version: current.version)
+        if let cached = cache.record(bsn: cacheKey, version: version) { return cached }
+        guard let merged = try await merged(bsn, version: version) else { return nil }
+        let viewed = try view(merged.record)
+        cache.store(viewed, bsn: cacheKey, version: merged.version)
         return viewed
     }
 
     /// Her merged record (with history), `nil` when no message of hers is stored.
     public func record(_ bsn: String) async throws -> ClientRecord? {
         guard let current = try await store.clientIndex(bsn: bsn) else { return nil }
-        if let cached = cache.record(bsn: bsn, version: current.version) { return cached }
+        return try await merged(bsn, version: current.version)?.record
+    }
+
+    /// Her merged record from the cache when it holds `version`, else from her row, with the
+    /// version it was read at.
+    private func merged(_ bsn: String, version: Int) async throws -> (record: ClientRecord, version: Int)? {
+        if let cached = cache.record(bsn: bsn, version: version) { return (cached, version) }
         guard let row = try await store.clientRow(bsn: bsn) else { return nil }
         let record: ClientRecord
         if let state = row.state, row.index != nil {
             // Her row and its source rows are two reads: rows a later accept appended are not
             // this state's, and a record read while her row changed is not cached.
             record = state.record(sources: Array(try await store.recordSources(bsn: bsn).prefix(state.count)))
-            guard try await store.clientIndex(bsn: bsn)?.version == row.version else { return record }
+            guard try await store.clientIndex(bsn: bsn)?.version == row.version else { return (record, row.version) }
         } else {
             record = try await rebuild(bsn, expected: row.version).record
         }
         cache.store(record, bsn: bsn, version: row.version)
-        return record
+        return (record, row.version)
     }
 
-    /// What a rebuild gives and whether it differs from what is stored.
+    /// What a rebuild gives: her index, her record state and its source rows.
     public struct Rebuilt: Sendable {
         public var index: ClientIndex
         public var state: RecordState
@@ -78,7 +93,7 @@ public struct ClientRecords: Sendable {
     /// stored without) and writes it, unless another write came first (then the next read
     /// rebuilds again).
     func rebuild(_ bsn: String, expected version: Int?) async throws -> Rebuilt {
-        let facts = try await facts(bsn, fromRaw: false)
+        let facts = try facts(of: try await store.messages(bsn: bsn), fromRaw: false, partners: try await partners?.partners() ?? [])
         let rebuilt = try Self.derive(facts)
         _ = try await store.replaceClientRow(bsn: bsn, index: rebuilt.index, state: rebuilt.state, sources: rebuilt.sources,
                                              expectedVersion: version)
@@ -91,13 +106,12 @@ public struct ClientRecords: Sendable {
         return Rebuilt(index: ClientIndex(messages: facts), state: state, sources: sources)
     }
 
-    /// Her messages' facts in storage order: as stored, or (`fromRaw`, or stored without)
-    /// re-derived from the raw bytes with the current mappers, every sender as registered now
-    /// and organisations named by LVR id resolved (``SenderPolicy/withRegisteredSenders(_:partners:)``).
-    func facts(_ bsn: String, fromRaw: Bool) async throws -> [MessageFacts] {
-        let messages = try await store.messages(bsn: bsn)
-        let registered = try await partners?.partners() ?? []
-        return try messages.map { message in
+    /// Her messages' facts (storage order): as stored, or (`fromRaw`, or stored without)
+    /// re-derived from the raw bytes with the current mappers, every sender as `partners`
+    /// registers it now and organisations named by LVR id resolved
+    /// (``SenderPolicy/withRegisteredSender(of:_:partners:)``).
+    func facts(of messages: [StoredMessage], fromRaw: Bool, partners registered: [Partner]) throws -> [MessageFacts] {
+        try messages.map { message in
             if !fromRaw, let facts = message.facts { return facts }
             var bare = message
             bare.facts = nil
@@ -116,12 +130,11 @@ public struct ClientRecords: Sendable {
     /// `perigate record rebuild`: re-derives every client's index and record from her raw
     /// messages with the current mappers and registry; writes them unless `check`. The clients
     /// whose stored rows differed (with `check`: nothing is written).
-    public func rebuildAll(check: Bool, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> (clients: Int, differences: [Difference]) {
+    public func rebuildAll(check: Bool) async throws -> (clients: Int, differences: [Difference]) {
         let clients = try await store.clientsWithMessages()
         var differences: [Difference] = []
-        for (position, client) in clients.enumerated() {
+        for client in clients {
             if let difference = try await rebuildOne(client.bsn, check: check) { differences.append(difference) }
-            progress?(position + 1, clients.count)
         }
         return (clients.count, differences)
     }
@@ -129,10 +142,13 @@ public struct ClientRecords: Sendable {
     /// Rebuilds (or only compares) one client from her raw messages; the difference, if any.
     func rebuildOne(_ bsn: String, check: Bool) async throws -> Difference? {
         let row = try await store.clientRow(bsn: bsn)
-        let stored = try await facts(bsn, fromRaw: false)
+        let messages = try await store.messages(bsn: bsn)
+        let registered = try await partners?.partners() ?? []
+        let stored: [MessageFacts]
         let derived: [MessageFacts]
         do {
-            derived = try await facts(bsn, fromRaw: true)
+            stored = try facts(of: messages, fromRaw: false, partners: registered)
+            derived = try facts(of: messages, fromRaw: true, partners: registered)
         } catch is MappingError {
             // A stored message the current mappers cannot read (a version no longer supported):
             // reported, her stored row left as it is.

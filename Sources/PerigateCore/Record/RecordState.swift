@@ -90,9 +90,8 @@ public struct RecordState: Sendable, Codable, Hashable {
         var targets = ordered.map { PregnancyPlacement.placeDated($0, in: &groups).map(PregnancyPlacement.Target.group) }
         var state = RecordState(bsn: bsn)
         for index in ordered.indices where targets[index] == nil {
-            let entry = Undated(time: ordered[index].provenance.time, hasPregnancyData: hasPregnancyData(ordered[index], values[index]),
-                                target: PregnancyPlacement.target(undated: ordered[index].provenance.time,
-                                                                  hasPregnancyData: hasPregnancyData(ordered[index], values[index]), among: groups))
+            let time = ordered[index].provenance.time, data = hasPregnancyData(ordered[index], values[index])
+            let entry = Undated(time: time, hasPregnancyData: data, target: PregnancyPlacement.target(undated: time, hasPregnancyData: data, among: groups))
             state.undated.append(entry)
             targets[index] = entry.target
         }
