@@ -78,13 +78,18 @@ struct MultiNodeTests {
         for index in 30..<40 { #expect(try await post(index, to: index.isMultiple(of: 2) ? nodeA : nodeB) == 202) }
         try await ForwardingCrashTests.waitFor { receiver.received.count >= 34 }
         let store = try await PostgresMessageStore.open(url: url)
-        // The victim is a node with a delivery the receiver holds right now (leased, and arrived:
-        // in its 2 s delay), so the kill really cuts an attempt off; a lease alone may be a claim
-        // not sent yet, which the other node then sends just once.
-        let arrived = Set(receiver.received)
-        let holders = Set(try await store.leasedDeliveries().filter { arrived.contains($0.deliveryId) }.map(\.node))
-        let (victim, survivor) = holders.contains { $0.hasSuffix(":\(nodeB.process.processIdentifier)") } ? (nodeB, nodeA) : (nodeA, nodeB)
-        #expect(holders.contains { $0.hasSuffix(":\(victim.process.processIdentifier)") }, "the killed node had deliveries at the receiver: \(holders)")
+        // The victim is a node with a delivery the receiver holds right now, and has held for less
+        // than 0.8 s of its 2 s delay, so the kill 0.2 s later really cuts an attempt off (a lease
+        // alone may be a claim not sent yet, which the other node then sends just once; an older
+        // hold may be answered before the kill).
+        var picked: (victim: ServeProcess, survivor: ServeProcess)?
+        for _ in 0..<200 where picked == nil {
+            let fresh = receiver.held(lessThan: .milliseconds(800))
+            let holders = Set(try await store.leasedDeliveries().filter { fresh.contains($0.deliveryId) }.map(\.node))
+            let holds = { (node: ServeProcess) in holders.contains { $0.hasSuffix(":\(node.process.processIdentifier)") } }
+            if holds(nodeB) { picked = (nodeB, nodeA) } else if holds(nodeA) { picked = (nodeA, nodeB) } else { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let (victim, survivor) = try #require(picked, "a node held a delivery at the receiver")
         let load = Task {
             try await withThrowingTaskGroup(of: (Int, Int).self) { group in
                 for index in 40..<60 {

@@ -10,10 +10,18 @@ import Testing
 final class WebhookReceiver: Sendable {
     let ids = Mutex<[String]>([])
     let delay = Mutex<Duration>(.zero)
+    /// The requests not answered yet, by `webhook-id`, with when each arrived.
+    private let holding = Mutex<[String: ContinuousClock.Instant]>([:])
     private let stopper = Mutex<(@Sendable () async -> Void)?>(nil)
 
     /// Every `webhook-id` received, in arrival order (repeats included).
     var received: [String] { ids.withLock { $0 } }
+
+    /// The `webhook-id`s of requests held right now that arrived less than `age` ago.
+    func held(lessThan age: Duration) -> Set<String> {
+        let now = ContinuousClock.now
+        return Set(holding.withLock { $0.filter { now - $0.value < age }.keys })
+    }
 
     /// Starts listening; returns the port.
     func start() async throws -> Int {
@@ -22,6 +30,8 @@ final class WebhookReceiver: Sendable {
             _ = try await request.body.collect(upTo: 1 << 20)
             let id = request.headers.first { $0.name.canonicalName == "webhook-id" }?.value ?? ""
             self.ids.withLock { $0.append(id) }
+            self.holding.withLock { $0[id] = .now }
+            defer { _ = self.holding.withLock { $0.removeValue(forKey: id) } }
             let pause = self.delay.withLock { $0 }
             if pause > .zero { try await Task.sleep(for: pause) }
             return Response(status: .ok)
