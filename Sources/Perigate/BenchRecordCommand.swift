@@ -4,9 +4,14 @@ import PerigateCore
 import PerigateSQLite
 
 /// `perigate bench record`: what one more message and one record read cost as a client's history
-/// grows — record read and ingest p50/p99 at 1, 10, 100 and 1,000 messages of one client, with a
-/// kraamzorg subscription that is not addressed (routing needs her care relationships), on a
-/// real SQLite file, in-process (the gateway's own services, no HTTP).
+/// grows — at 1, 10, 100 and 1,000 messages of one client, with a kraamzorg subscription that is
+/// not addressed (routing needs her care relationships), on a real SQLite file, in-process (the
+/// gateway's own services, no HTTP): ingest p50/p99; record read p50/p99 each right after one
+/// more message (the read a partner makes when a message came in); the read of an unchanged
+/// record, with its HTTP body (kept with the record); the first read of a gateway that has not
+/// read her yet (nothing cached); the read after a message that makes her stored record stale
+/// (a rebuild from every message); and the size of the HTTP body and what making it costs on
+/// the first read of each version.
 struct BenchRecordCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record", abstract: "Record-read and ingest latency as one client's history grows (in-process, SQLite).")
@@ -23,15 +28,17 @@ struct BenchRecordCommand: AsyncParsableCommand {
         let mapper = CanonicalMapper(registry: registry, referenceDate: validator.referenceDate)
         let views = try ViewPolicy.load((schemaOptions.ownDirectory as NSString).appendingPathComponent("views.json"))
         let reader = MessageFileReader(maximumBytes: schemaOptions.maximumBytes)
-        var rows = [["MESSAGE", "KB", "MESSAGES", "READ P50 MS", "READ P99 MS", "INGEST P50 MS", "INGEST P99 MS", "REBUILD READ MS"]]
+        var rows = [["MESSAGE", "KB", "MESSAGES", "READ P50 MS", "READ P99 MS", "REPEAT READ P50 MS", "FIRST READ MS",
+                     "INGEST P50 MS", "INGEST P99 MS", "REBUILD READ MS", "BODY KB", "BODY P50 MS"]]
         for file in files {
             let template = try reader.read(file)
             for count in messages {
                 let result = try await measure(template: template, count: count, validator: validator, mapper: mapper, views: views)
                 rows.append([(file as NSString).lastPathComponent, String(format: "%.1f", Double(template.count) / 1024), "\(count)",
                              BenchIngestCommand.ms(result.read.percentile(0.5)), BenchIngestCommand.ms(result.read.percentile(0.99)),
+                             BenchIngestCommand.ms(result.repeated.percentile(0.5)), BenchIngestCommand.ms(result.first),
                              BenchIngestCommand.ms(result.ingest.percentile(0.5)), BenchIngestCommand.ms(result.ingest.percentile(0.99)),
-                             BenchIngestCommand.ms(result.rebuild)])
+                             BenchIngestCommand.ms(result.rebuild), "\(result.bodySize / 1024)", BenchIngestCommand.ms(result.json.percentile(0.5))])
             }
         }
         print(TextTable.render(rows))
@@ -51,13 +58,19 @@ struct BenchRecordCommand: AsyncParsableCommand {
         String(format: "%08x-0000-4000-8000-%012x", sequence + 1, sequence + 1)
     }
 
+    struct Measured {
+        var read = Latencies(), repeated = Latencies(), ingest = Latencies(), json = Latencies()
+        var first = 0.0, rebuild = 0.0, bodySize = 0
+    }
+
     /// A fresh database holding `count` copies of the message for one client (stored directly,
-    /// as ingest stores them), her consent and the sender's confirmed care relationship; then
-    /// `samples` record reads by the sender and `samples` more ingests through the service; then
-    /// one copy that sorts before all others (made earlier, arriving last) and the read after it,
-    /// which rebuilds her record from every stored message (`rebuild`, seconds).
+    /// as ingest stores them), her consent and the sender's confirmed care relationship; then the
+    /// sender's first record read (`first`), `samples` times one more ingest through the service
+    /// and the read after it, `samples` reads of the unchanged record; then one copy that sorts
+    /// before all others (made earlier, arriving last) and the read after it, which rebuilds her
+    /// record from every stored message (`rebuild`). In seconds.
     func measure(template: Data, count: Int, validator: MessageValidator, mapper: CanonicalMapper,
-                 views: ViewPolicy) async throws -> (read: Latencies, ingest: Latencies, rebuild: Double) {
+                 views: ViewPolicy) async throws -> Measured {
         guard case .mapped(let sample) = try mapper.read(template, validator: validator, allowSchemaRequired: true) else {
             throw ValidationError("the benchmark message is not valid")
         }
@@ -94,32 +107,40 @@ struct BenchRecordCommand: AsyncParsableCommand {
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: views, validator: validator)
         let ingest = IngestService(validator: validator, store: store, planner: planner)
         guard let client = BSN(bsn) else { throw ValidationError("the benchmark message has no valid BSN") }
-        var read = Latencies(), written = Latencies()
-        for _ in 0..<samples {
+        var result = Measured()
+        /// One record read by the sender (seconds), and making its HTTP body (seconds; made on
+        /// the first read of a version, then kept with the record).
+        let read = { () async throws -> (read: Double, body: Double) in
             let start = ContinuousClock.now
-            guard case .record = try await clientFile.read(bsn: client, partner: sender, caller: caller, history: false) else {
+            guard case .record(let document, _) = try await clientFile.read(bsn: client, partner: sender, caller: caller, history: false) else {
                 throw ValidationError("the sender may not read the record")
             }
-            read.values.append(Self.seconds(ContinuousClock.now - start))
+            let encoding = ContinuousClock.now
+            result.bodySize = try document.body().body.count
+            return (Self.seconds(encoding - start), Self.seconds(ContinuousClock.now - encoding))
         }
-        for sequence in count..<(count + samples) {
+        let ingested = { (id: String) in
             let start = ContinuousClock.now
-            guard case .accepted = try await ingest.ingest(BenchIngestCommand.withFreshId(template, id: Self.orderedId(sequence)), from: caller) else {
+            guard case .accepted = try await ingest.ingest(BenchIngestCommand.withFreshId(template, id: id), from: caller) else {
                 throw ValidationError("the benchmark message was not accepted")
             }
-            written.values.append(Self.seconds(ContinuousClock.now - start))
+            return Self.seconds(ContinuousClock.now - start)
         }
-        guard case .accepted = try await ingest.ingest(BenchIngestCommand.withFreshId(template, id: "00000000-0000-4000-8000-000000000000"),
-                                                       from: caller) else {
-            throw ValidationError("the benchmark message was not accepted")
+        result.first = try await read().read
+        for sequence in count..<(count + samples) {
+            result.ingest.values.append(try await ingested(Self.orderedId(sequence)))
+            let (latency, body) = try await read()
+            result.read.values.append(latency)
+            result.json.values.append(body)
         }
-        let start = ContinuousClock.now
-        guard case .record = try await clientFile.read(bsn: client, partner: sender, caller: caller, history: false) else {
-            throw ValidationError("the sender may not read the record")
+        for _ in 0..<samples {
+            let (latency, body) = try await read()
+            result.repeated.values.append(latency + body)
         }
-        let rebuild = Self.seconds(ContinuousClock.now - start)
+        _ = try await ingested("00000000-0000-4000-8000-000000000000")
+        result.rebuild = try await read().read
         try await store.close()
-        return (read, written, rebuild)
+        return result
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -13,16 +13,16 @@ extension PostgresMessageStore {
     /// version 0 is the placeholder an accept creates to have a row to lock: no row.
     func clientRow(bsn: String, on connection: PostgresConnection, lock: Bool) async throws -> ClientRow? {
         let rows = try await connection.query(
-            lock ? "SELECT version, client_index, state, state_size FROM client_records WHERE bsn = \(bsn) FOR UPDATE"
-                : "SELECT version, client_index, state, state_size FROM client_records WHERE bsn = \(bsn)", logger: logger)
-        for try await (version, index, state, size) in rows.decode((Int, String?, ByteBuffer?, Int?).self) {
+            lock ? "SELECT version, client_index, state, state_size, rebuilt_version FROM client_records WHERE bsn = \(bsn) FOR UPDATE"
+                : "SELECT version, client_index, state, state_size, rebuilt_version FROM client_records WHERE bsn = \(bsn)", logger: logger)
+        for try await (version, index, state, size, rebuilt) in rows.decode((Int, String?, ByteBuffer?, Int?, Int).self) {
             guard version > 0 else { return nil }
             // A part that no longer decodes (a damaged row) counts as stale: rebuilt from her
             // messages, never a reason to refuse the next message of hers.
             return ClientRow(version: version, index: index.flatMap { try? JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) },
                              state: state.flatMap { buffer in
                                  size.flatMap { try? ClientRow.decodeState(Data(buffer.readableBytesView), size: $0) }
-                             })
+                             }, rebuiltVersion: rebuilt)
         }
         return nil
     }
@@ -35,12 +35,22 @@ extension PostgresMessageStore {
         return nil
     }
 
-    public func recordSources(bsn: String) async throws -> [RecordSourceRow] {
-        var result: [RecordSourceRow] = []
-        for try await body in try await query("SELECT body FROM record_sources WHERE bsn = \(bsn) ORDER BY position").decode(String.self) {
-            result.append(try JSONDecoder().decode(RecordSourceRow.self, from: Data(body.utf8)))
+    public func recordSources(bsn: String, from position: Int, facts: Bool) async throws -> RecordSourcesRead? {
+        // One statement: the rows and her row's versions come from one snapshot.
+        var read: RecordSourcesRead?
+        for try await (version, rebuilt, current, body, stored) in try await query("""
+            SELECT c.version, c.rebuilt_version, (c.state IS NOT NULL AND c.client_index IS NOT NULL), s.body, m.facts
+            FROM client_records c
+            LEFT JOIN record_sources s ON s.bsn = c.bsn AND s.position >= \(position)
+            LEFT JOIN messages m ON \(facts) AND m.id = (s.body::json -> 'source' ->> 'messageId')
+            WHERE c.bsn = \(bsn) AND c.version > 0 ORDER BY s.position
+            """).decode((Int, Int, Bool, String?, String?).self) {
+            if read == nil { read = RecordSourcesRead(version: version, rebuiltVersion: rebuilt, current: current) }
+            guard let body else { continue }
+            read?.rows.append(try JSONDecoder().decode(RecordSourceRow.self, from: Data(body.utf8)))
+            if facts { read?.facts.append(try stored.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) }) }
         }
-        return result
+        return read
     }
 
     public func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
@@ -54,7 +64,9 @@ extension PostgresMessageStore {
             guard try await self.clientRow(bsn: bsn, on: connection, lock: true)?.version == expectedVersion else { return false }
             try await connection.query("DELETE FROM record_sources WHERE bsn = \(bsn)", logger: self.logger)
             try await self.insertSources(bsn: bsn, bodies: bodies.enumerated().map { ($0.offset, $0.element) }, on: connection)
-            try await self.writeClientRow(bsn: bsn, version: (expectedVersion ?? 0) + 1, index: indexText, state: encoded, on: connection)
+            let version = (expectedVersion ?? 0) + 1
+            try await self.writeClientRow(bsn: bsn, version: version, index: indexText, state: encoded, on: connection)
+            try await connection.query("UPDATE client_records SET rebuilt_version = \(version) WHERE bsn = \(bsn)", logger: self.logger)
             return true
         }
     }

@@ -193,5 +193,10 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // A record read after a new message reads only the source rows it does not hold yet;
+        // the version of the last rebuild tells it the rows it holds were not rewritten since.
+        Migration(version: 10, name: "record-rebuilt-version", statements: [
+            "ALTER TABLE client_records ADD COLUMN rebuilt_version BIGINT NOT NULL DEFAULT 0",
+        ]),
     ]
 }

@@ -10,7 +10,9 @@ extension SQLiteMessageStore {
 
     func clientRow(bsn: String, on database: SQLiteConnection) async throws -> ClientRow? {
         guard let row = try await database.query(
-            "SELECT version, client_index, state, state_size FROM client_records WHERE bsn = ?", [.text(bsn)]).first else { return nil }
+            "SELECT version, client_index, state, state_size, rebuilt_version FROM client_records WHERE bsn = ?", [.text(bsn)]).first else {
+            return nil
+        }
         // A part that no longer decodes (a damaged row) counts as stale: rebuilt from her
         // messages, never a reason to refuse the next message of hers.
         let index = row.column("client_index")?.string.flatMap { try? JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) }
@@ -18,7 +20,8 @@ extension SQLiteMessageStore {
         if let blob = row.column("state")?.blob, let size = row.column("state_size")?.integer {
             state = try? ClientRow.decodeState(Data(blob.readableBytesView), size: Int(size))
         }
-        return ClientRow(version: Int(row.column("version")?.integer ?? 0), index: index, state: state)
+        return ClientRow(version: Int(row.column("version")?.integer ?? 0), index: index, state: state,
+                         rebuiltVersion: Int(row.column("rebuilt_version")?.integer ?? 0))
     }
 
     public func clientIndex(bsn: String) async throws -> (version: Int, index: ClientIndex?)? {
@@ -29,10 +32,25 @@ extension SQLiteMessageStore {
                 row.column("client_index")?.string.flatMap { try? JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) })
     }
 
-    public func recordSources(bsn: String) async throws -> [RecordSourceRow] {
-        try await reader.query("SELECT body FROM record_sources WHERE bsn = ? ORDER BY position", [.text(bsn)]).map { row in
-            try JSONDecoder().decode(RecordSourceRow.self, from: Data((row.column("body")?.string ?? "").utf8))
+    public func recordSources(bsn: String, from position: Int, facts: Bool) async throws -> RecordSourcesRead? {
+        // One statement: the rows and her row's versions come from one snapshot.
+        let rows = try await reader.query("""
+            SELECT c.version AS version, c.rebuilt_version AS rebuilt, (c.state IS NOT NULL AND c.client_index IS NOT NULL) AS current,
+                s.body AS body, m.facts AS facts
+            FROM client_records c
+            LEFT JOIN record_sources s ON s.bsn = c.bsn AND s.position >= ?
+            LEFT JOIN messages m ON ? AND m.id = json_extract(s.body, '$.source.messageId')
+            WHERE c.bsn = ? ORDER BY s.position
+            """, [.integer(position), .integer(facts ? 1 : 0), .text(bsn)])
+        guard let first = rows.first else { return nil }
+        var read = RecordSourcesRead(version: Int(first.column("version")?.integer ?? 0), rebuiltVersion: Int(first.column("rebuilt")?.integer ?? 0),
+                                     current: (first.column("current")?.integer ?? 0) != 0)
+        for row in rows {
+            guard let body = row.column("body")?.string else { continue }
+            read.rows.append(try JSONDecoder().decode(RecordSourceRow.self, from: Data(body.utf8)))
+            if facts { read.facts.append(try row.column("facts")?.string.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) }) }
         }
+        return read
     }
 
     public func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
@@ -44,7 +62,9 @@ extension SQLiteMessageStore {
             guard try await self.clientRow(bsn: bsn, on: self.connection)?.version == expectedVersion else { return false }
             _ = try await self.connection.query("DELETE FROM record_sources WHERE bsn = ?", [.text(bsn)])
             try await self.insertSources(bsn: bsn, bodies: bodies.enumerated().map { ($0.offset, $0.element) })
-            try await self.writeClientRow(bsn: bsn, version: (expectedVersion ?? 0) + 1, index: indexText, state: encoded)
+            let version = (expectedVersion ?? 0) + 1
+            try await self.writeClientRow(bsn: bsn, version: version, index: indexText, state: encoded)
+            _ = try await self.connection.query("UPDATE client_records SET rebuilt_version = ? WHERE bsn = ?", [.integer(version), .text(bsn)])
             return true
         }
     }

@@ -222,5 +222,10 @@ enum SQLiteMigrations {
             ) STRICT, WITHOUT ROWID
             """,
         ]),
+        // A record read after a new message reads only the source rows it does not hold yet;
+        // the version of the last rebuild tells it the rows it holds were not rewritten since.
+        Migration(version: 15, name: "record-rebuilt-version", statements: [
+            "ALTER TABLE client_records ADD COLUMN rebuilt_version INTEGER NOT NULL DEFAULT 0",
+        ]),
     ]
 }

@@ -22,9 +22,8 @@ extension GatewayServer {
                                          emergencyReason: emergency) {
         case .refused(let refusal):
             return Problem(refusal: refusal).response
-        case .record(let record, _):
-            let body = try CanonicalJSON.data(record)
-            let tag = "\"" + Hex.encode(SHA256.hash(data: body).prefix(16)) + "\""
+        case .record(let document, _):
+            let (body, tag) = try document.body()
             var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, no-cache"]
             if emergency != nil { headers[Self.emergencyAccessHeader] = "logged" }
             if Self.matches(request.headers[.ifNoneMatch], tag) {

@@ -21,7 +21,9 @@ struct ClientFileServiceTests {
             try await inner.accept(message, audit: audit, deliveries: deliveries)
         }
         func clientRow(bsn: String) async throws -> ClientRow? { await inner.clientRow(bsn: bsn) }
-        func recordSources(bsn: String) async throws -> [RecordSourceRow] { await inner.recordSources(bsn: bsn) }
+        func recordSources(bsn: String, from position: Int, facts: Bool) async throws -> RecordSourcesRead? {
+            await inner.recordSources(bsn: bsn, from: position, facts: facts)
+        }
         func clientIndex(bsn: String) async throws -> (version: Int, index: ClientIndex?)? { await inner.clientIndex(bsn: bsn) }
         func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
                               expectedVersion: Int?) async throws -> Bool {
@@ -70,7 +72,7 @@ struct ClientFileServiceTests {
         else { Issue.record("consent not registered"); return }
         guard case .record(let record, let basis) = try await service.read(bsn: bsn, partner: midwife, caller: caller, history: false)
         else { Issue.record("not allowed"); return }
-        #expect(record.bsn == "999990007")
+        #expect(record.record.bsn == "999990007")
         #expect(basis == "consent:registered")
 
         await store.setFailAudit(true)

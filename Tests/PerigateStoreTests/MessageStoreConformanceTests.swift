@@ -155,7 +155,7 @@ struct SQLiteMessageStoreTests {
         try await store.close()
         let reopened = try await SQLiteMessageStore.open(path: path)
         #expect(try await reopened.message(id: message.id) == MessageStoreConformanceTests.withoutFacts(message))
-        #expect(try await reopened.appliedMigrations().map(\.0) == Array(1...14))
+        #expect(try await reopened.appliedMigrations().map(\.0) == Array(1...15))
         #expect(try await reopened.integrityCheck() == "ok")
         try await reopened.close()
     }
@@ -224,7 +224,7 @@ struct PostgresTestServerTests {
     func required() async throws {
         #expect(MessageStoreConformanceTests.Backend.available.contains(.postgres))
         let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())
-        #expect(try await store.appliedMigrations().map(\.0) == Array(1...9))
+        #expect(try await store.appliedMigrations().map(\.0) == Array(1...10))
         try await store.close()
     }
 }

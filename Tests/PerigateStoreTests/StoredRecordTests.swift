@@ -74,6 +74,8 @@ struct StoredRecordTests {
         for (name, order) in [("chronological", chronological), ("reversed", chronological.reversed()), ("shuffled", history.shuffled(using: &random))] {
             let store = try await backend.makeStore()
             let records = Self.records(store)
+            // A gateway that reads her after every message: it adds each new one to the record it holds.
+            let reading = ClientRecords(store: store, validator: TestSupport.validator())
             var stored: [MessageFacts] = []
             var stale = 0
             for message in order {
@@ -82,7 +84,9 @@ struct StoredRecordTests {
                 let row = try #require(try await store.clientRow(bsn: Self.bsn))
                 #expect(row.index == ClientIndex(messages: stored), "\(name): the index after \(stored.count) messages")
                 if row.state == nil { stale += 1 }
-                #expect(try await records.record(Self.bsn) == ClientRecord.build(from: stored), "\(name): the record after \(stored.count)")
+                let built = try ClientRecord.build(from: stored)
+                #expect(try await records.record(Self.bsn) == built, "\(name): the record after \(stored.count)")
+                #expect(try await reading.record(Self.bsn) == built, "\(name): the record held and added to after \(stored.count)")
             }
             let record = try #require(try await records.record(Self.bsn))
             #expect(record.pregnancies.count >= 2, "\(name): \(record.pregnancies.map(\.id))")
@@ -192,5 +196,69 @@ struct StoredRecordTests {
         #expect(try await records.rebuildAll(check: true).differences == [])
         #expect(try await records.fillMissing() == 0)
         try await store.close()
+    }
+
+    @Test("the read after her next message adds just that message to the record it holds; after a rebuild the rows it holds are not used")
+    func incrementalRead() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("perigate.sqlite").path
+        let store = try await SQLiteMessageStore.open(path: path)
+        let bsn = "999990019"
+        let messages = try ["verwijzing-2-overdracht-durante-partu.xml", "terugverwijzing-1-na-bevalling.xml"].map {
+            try MessageStoreConformanceTests.sample("valid/\($0)")
+        }
+        var third = messages[1]
+        third.id += "-later"
+        third.facts!.provenance.messageId = third.id
+        third.facts!.provenance.time = "2030-01-01T12:00:00+01:00"
+        let reading = ClientRecords(store: store, validator: TestSupport.validator(), partners: store)
+        let fresh = { ClientRecords(store: store, validator: TestSupport.validator(), partners: store) }
+        // The first source row altered behind the gateway's back (what a fresh read shows, not what it holds).
+        let alter = { try await store.execute("UPDATE record_sources SET body = replace(body, '\"name\":\"', '\"name\":\"X ') WHERE position = 0") }
+        let altered = { (record: ClientRecord?) in record?.sources.first?.provenance.sender.name?.hasPrefix("X ") == true }
+
+        _ = try await store.accept(messages[0], audit: [])
+        #expect(try await reading.record(bsn) == ClientRecord.build(from: [messages[0].facts!]))
+        try await alter()
+        _ = try await store.accept(messages[1], audit: [])
+        // It read the second message's row and facts only: the row it held is what it shows.
+        let added = try await reading.record(bsn)
+        #expect(try added == ClientRecord.build(from: messages.map { $0.facts! }))
+        #expect(!altered(added))
+        #expect(altered(try await fresh().record(bsn)), "a gateway that held nothing reads every row")
+
+        // A rebuild rewrites every row (and repairs the altered one); altered again after it, the
+        // rows held from before the rebuild are not used for the next message.
+        #expect(try await fresh().rebuildAll(check: false).differences.map(\.parts) == [["record"]])
+        try await alter()
+        _ = try await store.accept(third, audit: [])
+        #expect(altered(try await reading.record(bsn)))
+        try await store.close()
+    }
+
+    @Test("the record cache keeps the most recently used records within its byte estimate; a record larger than it is not kept")
+    func cacheBound() throws {
+        let cache = RecordCache(capacity: 10, maximumBytes: 10_000)
+        let source = RecordSource(provenance: Provenance(messageId: "m", kind: "verwijzing", version: "1.0", sender: OrganisationRef(name: "De Linde"),
+                                                         time: "2026-11-20"), sections: ["client"])
+        let document = { (sources: Int) in
+            var record = ClientRecord.empty(bsn: Self.bsn)
+            record.sources = Array(repeating: source, count: sources)
+            return RecordDocument(record)
+        }
+        // One source: about 4 KB each; two fit, a third pushes out the least recently used.
+        cache.store(document(1), bsn: "a", version: 1)
+        cache.store(document(1), bsn: "b", version: 1)
+        #expect(cache.document(bsn: "a", version: 1) != nil)
+        cache.store(document(1), bsn: "c", version: 1)
+        #expect(cache.document(bsn: "b", version: 1) == nil)
+        #expect(cache.document(bsn: "a", version: 1) != nil && cache.document(bsn: "c", version: 1) != nil)
+        #expect(cache.document(bsn: "a", version: 2) == nil, "another version is not hers any more")
+        cache.store(document(10), bsn: "d", version: 1)
+        #expect(cache.document(bsn: "d", version: 1) == nil)
+        #expect(cache.document(bsn: "a", version: 1) != nil)
+        // An older version never replaces a newer one.
+        cache.store(document(1), bsn: "a", version: 3)
+        cache.store(document(1), bsn: "a", version: 2)
+        #expect(cache.document(bsn: "a", version: 3) != nil)
     }
 }

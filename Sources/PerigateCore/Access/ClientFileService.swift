@@ -28,7 +28,7 @@ public struct ClientFileService: Sendable {
     /// The outcome of a record read.
     public enum ReadOutcome: Sendable, Hashable {
         /// The record through the caller's view; `basis` names the consent that allowed it.
-        case record(ClientRecord, basis: String)
+        case record(RecordDocument, basis: String)
         case refused(AccessPolicy.Refusal)
     }
 
@@ -61,9 +61,9 @@ public struct ClientFileService: Sendable {
                 let view = try views.view(record, for: partner.type)
                 return history ? view : view.withoutHistory()
             }
-            var stored: ClientRecord?
+            var stored: RecordDocument?
             if let version { stored = try await records.record(bsn.value, version: version, view: "\(partner.type)|history:\(history)", viewed) }
-            let record = try stored ?? viewed(.empty(bsn: bsn.value))
+            let record = try stored ?? RecordDocument(viewed(.empty(bsn: bsn.value)))
             if emergency, let careTeamInbox {
                 let events = CareTeamNotice.events(CareTeamNotice.emergency, bsn: bsn.value, messageId: "", actor: partner, team: client.team,
                                                    partners: try await careTeamInbox.partners(), time: time)

@@ -44,15 +44,15 @@ public struct ClientRecords: Sendable {
     }
 
     /// Her record as `view` makes it from her merged record, cached per row version under
-    /// `key` (the view's name): a repeated read of an unchanged record does not apply the view
-    /// again. `version`: her row's version as ``load(_:)`` read it. `nil` when no message of
-    /// hers is stored.
+    /// `key` (the view's name) with its body once made: a repeated read of an unchanged record
+    /// does not apply the view or encode the body again. `version`: her row's version as
+    /// ``load(_:)`` read it. `nil` when no message of hers is stored.
     public func record(_ bsn: String, version: Int, view key: String,
-                       _ view: (ClientRecord) throws -> ClientRecord) async throws -> ClientRecord? {
+                       _ view: (ClientRecord) throws -> ClientRecord) async throws -> RecordDocument? {
         let cacheKey = bsn + "\u{1f}" + key
-        if let cached = cache.record(bsn: cacheKey, version: version) { return cached }
+        if let cached = cache.document(bsn: cacheKey, version: version) { return cached }
         guard let merged = try await merged(bsn, version: version) else { return nil }
-        let viewed = try view(merged.record)
+        let viewed = RecordDocument(try view(merged.record))
         cache.store(viewed, bsn: cacheKey, version: merged.version)
         return viewed
     }
@@ -64,21 +64,35 @@ public struct ClientRecords: Sendable {
     }
 
     /// Her merged record from the cache when it holds `version`, else from her row, with the
-    /// version it was read at.
+    /// version it was read at. After new messages of hers, the cache's state with only those
+    /// added (their source rows and facts: one row each, not her whole history); else her stored
+    /// state with the source rows the cache does not hold yet.
     private func merged(_ bsn: String, version: Int) async throws -> (record: ClientRecord, version: Int)? {
-        if let cached = cache.record(bsn: bsn, version: version) { return (cached, version) }
-        guard let row = try await store.clientRow(bsn: bsn) else { return nil }
-        let record: ClientRecord
-        if let state = row.state, row.index != nil {
-            // Her row and its source rows are two reads: rows a later accept appended are not
-            // this state's, and a record read while her row changed is not cached.
-            record = state.record(sources: Array(try await store.recordSources(bsn: bsn).prefix(state.count)))
-            guard try await store.clientIndex(bsn: bsn)?.version == row.version else { return (record, row.version) }
-        } else {
-            record = try await rebuild(bsn, expected: row.version).record
+        if let cached = cache.document(bsn: bsn, version: version) { return (cached.record, version) }
+        let held = cache.merged(bsn: bsn)
+        if let held, held.version < version,
+           let read = try await store.recordSources(bsn: bsn, from: held.rows.count, facts: true),
+           read.current, read.rebuiltVersion == held.rebuiltVersion, let next = try held.adding(read) {
+            return (cache.store(next, bsn: bsn), next.version)
         }
-        cache.store(record, bsn: bsn, version: row.version)
-        return (record, row.version)
+        for _ in 0..<3 {
+            guard let row = try await store.clientRow(bsn: bsn) else { return nil }
+            guard let state = row.state, row.index != nil else { break }
+            let known = held?.rebuiltVersion == row.rebuiltVersion ? held?.rows ?? [] : []
+            guard let read = try await store.recordSources(bsn: bsn, from: known.count, facts: false) else { return nil }
+            // A rebuild between the two reads rewrote the rows: read again.
+            guard read.rebuiltVersion == row.rebuiltVersion else { continue }
+            // Rows of a later message than the state's are left for the read of that version;
+            // rows missing (a damaged database) make the row stale.
+            let rows = Array((known + read.rows).prefix(state.count))
+            guard rows.count == state.count else { break }
+            let entry = RecordCache.Merged(version: row.version, rebuiltVersion: row.rebuiltVersion, state: state, rows: rows)
+            return (cache.store(entry, bsn: bsn), row.version)
+        }
+        guard let current = try await store.clientIndex(bsn: bsn) else { return nil }
+        let record = try await rebuild(bsn, expected: current.version).record
+        cache.store(RecordDocument(record), bsn: bsn, version: current.version)
+        return (record, current.version)
     }
 
     /// What a rebuild gives: her index, her record state and its source rows.
@@ -190,33 +204,95 @@ public struct ClientRecords: Sendable {
 }
 
 /// The last records read, per client and row version, so that a read of a client whose row did
-/// not change is one look-up plus the view. Bounded (least recently used out); in process
-/// memory only, like every record being served.
+/// not change is one look-up plus the view; a merged record keeps its state and source rows, so
+/// that the read after her next message adds just that message. Bounded by entries and by an
+/// estimate of their bytes (least recently used out); in process memory only, like every record
+/// being served.
 public final class RecordCache: Sendable {
-    private let entries = Mutex<(map: [String: (version: Int, record: ClientRecord, used: UInt64)], clock: UInt64)>(([:], 0))
-    public let capacity: Int
+    /// Her merged record in the form her row holds it, at `version`.
+    struct Merged: Sendable {
+        var version: Int
+        var rebuiltVersion: Int
+        var state: RecordState
+        var rows: [RecordSourceRow]
 
-    public init(capacity: Int = 128) {
-        self.capacity = capacity
+        /// With the messages `read` holds (the rows after ours, with their facts) added as the
+        /// store added them (``RecordState/appending(_:)``): her row at `read.version`; `nil`
+        /// when a message does not add to the same source row the store wrote (then her row is
+        /// read instead).
+        func adding(_ read: RecordSourcesRead) throws -> Merged? {
+            guard read.facts.count == read.rows.count else { return nil }
+            var next = self
+            for (row, facts) in zip(read.rows, read.facts) {
+                guard let facts, let appended = try next.state.appending(facts), appended.source == row else { return nil }
+                next.state = appended.state
+                next.rows.append(row)
+            }
+            next.version = read.version
+            return next
+        }
     }
 
-    func record(bsn: String, version: Int) -> ClientRecord? {
+    struct Entry {
+        var version: Int
+        var document: RecordDocument
+        var merged: Merged?
+        var used: UInt64
+        /// Estimated bytes: a record and its body (or state and rows) take about 2 KB per message.
+        var cost: Int { (document.record.sources.count + 1) * 2048 * (merged == nil ? 1 : 2) }
+    }
+
+    private let entries = Mutex<(map: [String: Entry], clock: UInt64, cost: Int)>(([:], 0, 0))
+    public let capacity: Int
+    public let maximumBytes: Int
+
+    /// `capacity` records at most, about `maximumBytes` together (a record larger than that is
+    /// not kept); 0: nothing is kept.
+    public init(capacity: Int = 128, maximumBytes: Int = 64 << 20) {
+        self.capacity = capacity
+        self.maximumBytes = maximumBytes
+    }
+
+    func document(bsn: String, version: Int) -> RecordDocument? {
         entries.withLock { state in
             guard let entry = state.map[bsn], entry.version == version else { return nil }
             state.clock += 1
             state.map[bsn]?.used = state.clock
-            return entry.record
+            return entry.document
         }
     }
 
-    func store(_ record: ClientRecord, bsn: String, version: Int) {
-        guard capacity > 0 else { return }
+    /// Her merged record's state and source rows as last read, when held.
+    func merged(bsn: String) -> Merged? {
+        entries.withLock { $0.map[bsn]?.merged }
+    }
+
+    /// Keeps her merged record (made from `merged`); the record.
+    func store(_ merged: Merged, bsn: String) -> ClientRecord {
+        let record = merged.state.record(sources: merged.rows)
+        store(RecordDocument(record), merged: merged, bsn: bsn, version: merged.version)
+        return record
+    }
+
+    func store(_ document: RecordDocument, merged: Merged? = nil, bsn: String, version: Int) {
+        let entry = Entry(version: version, document: document, merged: merged, used: 0)
+        guard capacity > 0, entry.cost <= maximumBytes else { return }
         entries.withLock { state in
             state.clock += 1
-            if state.map[bsn] == nil, state.map.count >= capacity, let oldest = state.map.min(by: { $0.value.used < $1.value.used })?.key {
-                state.map[oldest] = nil
+            if let old = state.map[bsn] {
+                guard old.version <= version else { return }
+                state.cost -= old.cost
+                state.map[bsn] = nil
             }
-            if (state.map[bsn]?.version ?? Int.min) <= version { state.map[bsn] = (version, record, state.clock) }
+            while !state.map.isEmpty, state.map.count >= capacity || state.cost + entry.cost > maximumBytes,
+                  let oldest = state.map.min(by: { $0.value.used < $1.value.used }) {
+                state.cost -= oldest.value.cost
+                state.map[oldest.key] = nil
+            }
+            var stored = entry
+            stored.used = state.clock
+            state.map[bsn] = stored
+            state.cost += stored.cost
         }
     }
 }

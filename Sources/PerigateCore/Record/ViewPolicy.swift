@@ -76,7 +76,14 @@ extension ClientRecord {
     /// Keeps only the allowed sections (and timeline event types).
     func restricted(to allowed: Set<String>, timelineTypes: Set<String>?) -> ClientRecord {
         var copy = self
-        let shown = { (section: String) in Self.shows(section, allowed: allowed, timelineTypes: timelineTypes) }
+        // A long history repeats a few section names thousands of times: each is decided once.
+        var decided: [String: Bool] = [:]
+        func shown(_ section: String) -> Bool {
+            if let known = decided[section] { return known }
+            let shows = Self.shows(section, allowed: allowed, timelineTypes: timelineTypes)
+            decided[section] = shows
+            return shows
+        }
         copy.facts = facts.filter { shown($0.key) }
         copy.conflicts = conflicts.filter(shown)
         if !allowed.contains("careTeam") { copy.careTeam = CareTeamRecord(organisations: [], persons: [], coordinating: nil) }
@@ -86,15 +93,17 @@ extension ClientRecord {
         // A message is listed when it said something the view shows, and only with those sections:
         // a hidden message is not listed at all, and a listed one does not reveal what else it held.
         copy.sources = sources.compactMap { source in
+            if source.sections.allSatisfy(shown) { return source }
             var visible = source
             visible.sections = source.sections.filter(shown)
             return visible.sections.isEmpty ? nil : visible
         }
         // A pregnancy of which the view shows nothing is left out: that there was one is data too.
-        let listed = Set(copy.sources.map(\.provenance))
+        // (By message id: one message, one source; hashing whole provenances costs ms at a long history.)
+        let listed = Set(copy.sources.map(\.provenance.messageId))
         copy.pregnancies = pregnancies.compactMap { pregnancy in
-            var visible = pregnancy.restricted(to: allowed, timelineTypes: timelineTypes)
-            visible.sources = pregnancy.sources.filter(listed.contains)
+            var visible = pregnancy.restricted(to: allowed, shown: shown)
+            visible.sources = pregnancy.sources.filter { listed.contains($0.messageId) }
             return visible.isEmpty ? nil : visible
         }
         return copy
@@ -111,12 +120,18 @@ extension ClientRecord {
 
 extension PregnancyRecord {
     /// Keeps only the allowed sections (and timeline event types).
-    func restricted(to allowed: Set<String>, timelineTypes: Set<String>?) -> PregnancyRecord {
-        let shown = { (section: String) in ClientRecord.shows(section, allowed: allowed, timelineTypes: timelineTypes) }
+    /// `shown`: whether the view shows a fact path or section (``ClientRecord/shows(_:allowed:timelineTypes:)``).
+    func restricted(to allowed: Set<String>, shown: (String) -> Bool) -> PregnancyRecord {
         var copy = self
         copy.facts = facts.filter { shown($0.key) }
         copy.conflicts = conflicts.filter(shown)
-        copy.timeline = timeline.filter { shown("timeline." + $0.item.type) }
+        var types: [String: Bool] = [:]
+        copy.timeline = timeline.filter { entry in
+            if let known = types[entry.item.type] { return known }
+            let shows = shown("timeline." + entry.item.type)
+            types[entry.item.type] = shows
+            return shows
+        }
         if !allowed.contains("findings") { copy.findings = .none }
         if !allowed.contains("attachments") { copy.attachments = [] }
         if !allowed.contains("pregnancy") { copy.dossierIds = nil }

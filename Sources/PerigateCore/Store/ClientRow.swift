@@ -11,23 +11,29 @@ public struct ClientRow: Sendable, Hashable {
     public var index: ClientIndex?
     /// `nil`: a message came in that only a rebuild places right (``RecordState/appending(_:)``).
     public var state: RecordState?
+    /// The version a rebuild last wrote (0: none): source rows read under another are not this
+    /// state's (a rebuild rewrites them all; a message only appends one).
+    public var rebuiltVersion: Int
 
-    public init(version: Int, index: ClientIndex?, state: RecordState?) {
+    public init(version: Int, index: ClientIndex?, state: RecordState?, rebuiltVersion: Int = 0) {
         self.version = version
         self.index = index
         self.state = state
+        self.rebuiltVersion = rebuiltVersion
     }
 
     /// The row after a newly stored message of hers (`facts` `nil`: it was stored without
     /// facts), and the source row to append when the record stayed current. Every store calls
     /// this inside its accept transaction, one message after the other.
     public static func adding(_ facts: MessageFacts?, bsn: String, to row: ClientRow?) throws -> (row: ClientRow, source: RecordSourceRow?) {
-        let version = (row?.version ?? 0) + 1
-        guard let facts else { return (ClientRow(version: version, index: nil, state: nil), nil) }
+        let version = (row?.version ?? 0) + 1, rebuilt = row?.rebuiltVersion ?? 0
+        guard let facts else { return (ClientRow(version: version, index: nil, state: nil, rebuiltVersion: rebuilt), nil) }
         let index = row == nil ? ClientIndex().adding(facts) : row?.index?.adding(facts)
         let state = row == nil ? RecordState(bsn: bsn) : row?.state
-        guard let appended = try state?.appending(facts) else { return (ClientRow(version: version, index: index, state: nil), nil) }
-        return (ClientRow(version: version, index: index, state: appended.state), appended.source)
+        guard let appended = try state?.appending(facts) else {
+            return (ClientRow(version: version, index: index, state: nil, rebuiltVersion: rebuilt), nil)
+        }
+        return (ClientRow(version: version, index: index, state: appended.state, rebuiltVersion: rebuilt), appended.source)
     }
 
     /// The state as stored: zlib-compressed JSON, with its size.
@@ -38,5 +44,25 @@ public struct ClientRow: Sendable, Hashable {
 
     public static func decodeState(_ compressed: Data, size: Int) throws -> RecordState {
         try JSONDecoder().decode(RecordState.self, from: try Compression.decompress(compressed, size: size))
+    }
+}
+
+/// Her record's source rows from a position on, read in one snapshot with her row's versions
+/// (``MessageStore/recordSources(bsn:from:facts:)``).
+public struct RecordSourcesRead: Sendable, Hashable {
+    public var version: Int
+    public var rebuiltVersion: Int
+    /// Her index and record state are current (not stale).
+    public var current: Bool
+    public var rows: [RecordSourceRow]
+    /// When asked for: the facts stored with each row's message (`nil`: stored without), else empty.
+    public var facts: [MessageFacts?]
+
+    public init(version: Int, rebuiltVersion: Int, current: Bool, rows: [RecordSourceRow] = [], facts: [MessageFacts?] = []) {
+        self.version = version
+        self.rebuiltVersion = rebuiltVersion
+        self.current = current
+        self.rows = rows
+        self.facts = facts
     }
 }

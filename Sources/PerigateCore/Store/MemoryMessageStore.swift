@@ -52,14 +52,18 @@ public actor MemoryMessageStore: MessageStore {
         clientRows[bsn].map { ($0.version, $0.index) }
     }
 
-    public func recordSources(bsn: String) -> [RecordSourceRow] {
-        sources[bsn] ?? []
+    public func recordSources(bsn: String, from position: Int, facts: Bool) -> RecordSourcesRead? {
+        guard let row = clientRows[bsn] else { return nil }
+        let rows = Array((sources[bsn] ?? []).dropFirst(position))
+        return RecordSourcesRead(version: row.version, rebuiltVersion: row.rebuiltVersion, current: row.index != nil && row.state != nil,
+                                 rows: rows, facts: facts ? rows.map { messages[$0.source.provenance.messageId]?.facts } : [])
     }
 
     public func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources rows: [RecordSourceRow],
                                  expectedVersion: Int?) -> Bool {
         guard clientRows[bsn]?.version == expectedVersion else { return false }
-        clientRows[bsn] = ClientRow(version: (expectedVersion ?? 0) + 1, index: index, state: state)
+        let version = (expectedVersion ?? 0) + 1
+        clientRows[bsn] = ClientRow(version: version, index: index, state: state, rebuiltVersion: version)
         sources[bsn] = rows
         return true
     }

@@ -25,11 +25,16 @@ public protocol MessageStore: Sendable {
     /// Her row's version and index only (what access decisions read, without decoding her
     /// record), `nil` when no accepted message of hers is stored; `index` `nil`: stale.
     func clientIndex(bsn: String) async throws -> (version: Int, index: ClientIndex?)?
-    /// The source rows of her stored record, in record order.
-    func recordSources(bsn: String) async throws -> [RecordSourceRow]
+    /// The source rows of her stored record from `position` on (0: all), in record order, read in
+    /// one snapshot with her row's version, ``ClientRow/rebuiltVersion`` and whether it is current
+    /// (rows of one rebuilt version only grow: a reader that holds the first rows of that version
+    /// reads only the rest); with `facts`, the facts stored with each row's message. `nil` when
+    /// she has no row.
+    func recordSources(bsn: String, from position: Int, facts: Bool) async throws -> RecordSourcesRead?
     /// Writes her rebuilt index, record and source rows (replacing the old ones) when her row's
     /// version is still `expectedVersion` (`nil`: no row yet); `false` (nothing written) when
-    /// another write came first. The new row's version is the old one plus one.
+    /// another write came first. The new row's version is the old one plus one, and its
+    /// ``ClientRow/rebuiltVersion`` that version.
     func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
                           expectedVersion: Int?) async throws -> Bool
     /// Every BSN with at least one accepted message, with whether her client row exists and is
@@ -79,6 +84,11 @@ extension ForwardingStore {
 extension MessageStore {
     public func accept(_ message: StoredMessage, audit: [AuditEntry]) async throws -> AcceptOutcome {
         try await accept(message, audit: audit, deliveries: [])
+    }
+
+    /// Every source row of her stored record, in record order.
+    public func recordSources(bsn: String) async throws -> [RecordSourceRow] {
+        try await recordSources(bsn: bsn, from: 0, facts: false)?.rows ?? []
     }
 }
 

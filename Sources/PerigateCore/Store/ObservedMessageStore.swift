@@ -41,8 +41,8 @@ public struct ObservedMessageStore: MessageStore {
         try await timed("client_index") { try await base.clientIndex(bsn: bsn) }
     }
 
-    public func recordSources(bsn: String) async throws -> [RecordSourceRow] {
-        try await timed("record_sources") { try await base.recordSources(bsn: bsn) }
+    public func recordSources(bsn: String, from position: Int, facts: Bool) async throws -> RecordSourcesRead? {
+        try await timed("record_sources") { try await base.recordSources(bsn: bsn, from: position, facts: facts) }
     }
 
     public func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
