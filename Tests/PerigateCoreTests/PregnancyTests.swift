@@ -35,6 +35,63 @@ struct PregnancyTests {
         #expect(record.pregnancies[0].facts["pregnancy.gravidity"]?.source.kind != kernset.provenance.kind)
     }
 
+    @Test("a message naming her pregnancy's dossier number joins that pregnancy, also when its dates would start another; without it, the dates decide")
+    func dossierReference() throws {
+        let referral = try Self.sample("verwijzing-4-dossier-v1.2.xml")
+        let dossier = try #require(referral.pregnancy?.dossierId)
+        let dueDate = try #require(referral.pregnancy?.dueDate)
+        // The hospital's back-referral about her with a due date 25 weeks off (a typing error):
+        // by dates alone that is another pregnancy.
+        var backReferral = try Self.sample("terugverwijzing-3-dossier-v1.1.xml")
+        backReferral.client = referral.client
+        let due = try #require(ClinicalDate(dueDate)?.instant)
+        backReferral.pregnancy?.dueDate = String(due.addingTimeInterval(25 * 7 * 86_400).formatted(.iso8601.year().month().day()))
+        var unnamed = backReferral
+        unnamed.pregnancy?.dossierId = nil
+        #expect(try ClientRecord.build(from: [referral, unnamed]).pregnancies.count == 2)
+
+        backReferral.pregnancy?.dossierId = dossier
+        let record = try ClientRecord.build(from: [referral, backReferral])
+        #expect(record.pregnancies.count == 1)
+        let pregnancy = try #require(record.pregnancies.first)
+        #expect(pregnancy.identifiedBy == "dossier")
+        #expect(pregnancy.dossierIds == [dossier])
+        #expect(pregnancy.sources.map(\.messageId) == [referral.provenance.messageId, backReferral.provenance.messageId])
+        // The two due dates now disagree within one pregnancy: a visible conflict. The number
+        // itself is the pregnancy's identity, not a fact of it.
+        #expect(pregnancy.conflicts.contains("pregnancy.dueDate"))
+        #expect(pregnancy.facts["pregnancy.dossierId"] == nil)
+
+        // Another organisation's own number joins the same pregnancy (placed by dates) and is listed too.
+        var kraamzorg = try Self.sample("kraamzorgoverdracht-3-dossier-v1.1.xml")
+        kraamzorg.client = referral.client
+        kraamzorg.pregnancy?.dueDate = dueDate
+        let three = try ClientRecord.build(from: [referral, backReferral, kraamzorg])
+        #expect(three.pregnancies.count == 1)
+        // (In the order the messages were made: the kraamzorg handover is the oldest.)
+        #expect(three.pregnancies.first?.dossierIds == [try #require(kraamzorg.pregnancy?.dossierId), dossier])
+        #expect(three.pregnancies.first?.conflicts.contains("pregnancy.dossierId") == false)
+    }
+
+    @Test("each kind's older version maps to the same facts as its newer one, without the dossier number (upcast)")
+    func upcastWithoutDossier() throws {
+        for (old, new) in [("verwijzing-3-vil-indicatie-v1.1.xml", "verwijzing-4-dossier-v1.2.xml"),
+                           ("terugverwijzing-1-na-bevalling.xml", "terugverwijzing-3-dossier-v1.1.xml"),
+                           ("kraamzorgoverdracht-1-prenataal.xml", "kraamzorgoverdracht-3-dossier-v1.1.xml"),
+                           ("jgzoverdracht-1-eenling.xml", "jgzoverdracht-3-dossier-v1.1.xml"),
+                           ("phbaanmelding-3-per-categorie-v2.0.xml", "phbaanmelding-4-dossier-v2.1.xml")] {
+            let before = try Self.sample(old)
+            var after = try Self.sample(new)
+            #expect(before.pregnancy?.dossierId == nil && after.pregnancy?.dossierId != nil, "\(new)")
+            after.pregnancy?.dossierId = nil
+            // jgzoverdracht carries no pregnancy data of its own: only the number made one.
+            if after.pregnancy == PregnancyFacts() { after.pregnancy = nil }
+            after.provenance.messageId = before.provenance.messageId
+            after.provenance.version = before.provenance.version
+            #expect(after == before, "\(old) → \(new)")
+        }
+    }
+
     @Test("twins are one pregnancy with two children")
     func twins() throws {
         let twins = try Self.sample("terugverwijzing-2-tweeling-sectio.xml")

@@ -85,10 +85,14 @@ struct PerigateMessageMapper {
     private func pregnancy() -> PregnancyFacts? {
         let node = read.node("m:zwangerschap", in: root)
         let planned = read.text("m:kraamzorg/m:geplandePlaatsBevalling", in: root)
-        guard node != nil || planned != nil else { return nil }
+        // Every kind's newer minor version (verwijzing 1.2, terugverwijzing, kraamzorgoverdracht
+        // and jgzoverdracht 1.1, phbaanmelding 2.1) may name the pregnancy's dossier number; an
+        // older version has none (upcast: the same facts, without it).
+        let dossier = read.text("m:zwangerschapsdossier", in: root)
+        guard node != nil || planned != nil || dossier != nil else { return nil }
         return PregnancyFacts(
             dueDate: read.text("m:aTermeDatum", in: node), dueDateMethod: read.text("m:aTermeDatumBepaling", in: node),
             gravidity: read.int("m:graviditeit", in: node), parity: read.int("m:pariteit", in: node),
-            plannedPlaceOfBirth: planned)
+            plannedPlaceOfBirth: planned, dossierId: dossier)
     }
 }

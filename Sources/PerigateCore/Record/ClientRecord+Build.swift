@@ -77,7 +77,12 @@ extension ClientRecord {
             for (key, field) in fields.sorted(by: { $0.key < $1.key }) { add("\(prefix).\(key)", field) }
         }
         add("client", try .from(message.client))
-        if let pregnancy = message.pregnancy { add("pregnancy", try .from(pregnancy)) }
+        if var pregnancy = message.pregnancy {
+            // Its identity, not a fact of it: each organisation numbers its own dossier, so two
+            // numbers are no conflict; the pregnancy lists them (`dossierIds`).
+            pregnancy.dossierId = nil
+            add("pregnancy", try .from(pregnancy))
+        }
         if let delivery = message.delivery { add("delivery", try .from(delivery)) }
         if let postpartum = message.postpartum { add("postpartum", try .from(postpartum)) }
         if let carePeriod = message.carePeriod { add("carePeriod", try .from(carePeriod)) }

@@ -4,8 +4,9 @@ import Foundation
 /// Which of her pregnancies each message belongs to: decided here, once (docs/canonical-record.md,
 /// "Pregnancies").
 ///
-/// 1. A message that names a national dossier number (kernset `zwangerschap/dossiernummer`) goes
-///    to the pregnancy that already holds that number.
+/// 1. A message that names a dossier number (kernset `zwangerschap/dossiernummer`; Perigate's
+///    own kinds' `zwangerschapsdossier` in their newer minor versions) goes to the pregnancy that
+///    already holds that number.
 /// 2. Otherwise its **reference date** places it: the due date, else the delivery, else the
 ///    first child's birth. Reference dates less than ``sameWithin`` (20 weeks) apart are one
 ///    pregnancy — due dates of midwife and hospital differ by days, a birth comes at most ~18
