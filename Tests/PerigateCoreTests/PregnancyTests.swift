@@ -28,8 +28,9 @@ struct PregnancyTests {
         // The two example files give her different birth dates (1981, and 1989 from the kernset's
         // relative date): that is a conflict about her, shown at the top — not one between pregnancies.
         #expect(record.conflicts == ["client.birthDate"])
-        // The kernset names its dossier; the 2012 handover is placed by its dates.
-        #expect(record.pregnancies.map(\.identifiedBy) == ["dates", "dossier"])
+        // The kernset names its dossier, the 2012 handover its care provision (careProvisionRequest/id).
+        #expect(record.pregnancies.map(\.identifiedBy) == ["dossier", "dossier"])
+        #expect(record.pregnancies[0].dossierIds == ["cp2757632"])
         #expect(record.pregnancies[1].dossierIds == [try #require(kernset.pregnancy?.dossierId)])
         // Gravidity from the kernset sits in its own pregnancy, not beside the 2012 due date.
         #expect(record.pregnancies[0].facts["pregnancy.gravidity"]?.source.kind != kernset.provenance.kind)
@@ -71,6 +72,45 @@ struct PregnancyTests {
         // (In the order the messages were made: the kraamzorg handover is the oldest.)
         #expect(three.pregnancies.first?.dossierIds == [try #require(kraamzorg.pregnancy?.dossierId), dossier])
         #expect(three.pregnancies.first?.conflicts.contains("pregnancy.dossierId") == false)
+    }
+
+    @Test("the same dossier number with reference dates a year or more apart is two pregnancies (numbers some organisations give are local)")
+    func localNumbers() throws {
+        let first = try Self.sample("verwijzing-4-dossier-v1.2.xml")
+        var later = first
+        later.provenance.messageId = "8d2f6b0e-3c47-4a1e-9b52-6f0e1d2c3b99"
+        later.provenance.time = "2029-03-01T10:00:00+01:00"
+        later.pregnancy?.dueDate = "2029-09-30"
+        let record = try ClientRecord.build(from: [first, later])
+        #expect(record.pregnancies.count == 2)
+        #expect(record.pregnancies.map(\.dossierIds) == [[try #require(first.pregnancy?.dossierId)], [try #require(first.pregnancy?.dossierId)]])
+        // A message with the number and no date of its own goes to the first pregnancy holding it.
+        var undated = first
+        undated.provenance.messageId = "8d2f6b0e-3c47-4a1e-9b52-6f0e1d2c3b98"
+        undated.pregnancy?.dueDate = nil
+        #expect(try ClientRecord.build(from: [first, later, undated]).pregnancies[0].sources.count == 2)
+    }
+
+    @Test("a message without dates that reports a care period (a kernset's zorgverlening) is placed by when that care started, not when it was sent")
+    func placementByCarePeriod() throws {
+        let first = try Self.sample("kraamzorgoverdracht-1-prenataal.xml")
+        var next = first
+        next.provenance.messageId = "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c97"
+        next.provenance.time = "2028-03-01T10:00:00+01:00"
+        next.pregnancy?.dueDate = "2028-09-30"
+        // Sent in 2028, about care that started during the first pregnancy.
+        var report = first
+        report.provenance.messageId = "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c96"
+        report.provenance.time = "2028-06-01T10:00:00+02:00"
+        report.pregnancy?.dueDate = nil
+        var withoutPeriod = report
+        report.carePeriod = CarePeriod(organisation: first.provenance.sender, start: "2026-06-01", end: "2027-01-20")
+        let placed = try ClientRecord.build(from: [first, next, report])
+        #expect(placed.pregnancies.map { $0.sources.map(\.messageId) }
+                == [[first.provenance.messageId, report.provenance.messageId], [next.provenance.messageId]])
+        withoutPeriod.carePeriod = nil
+        let byTime = try ClientRecord.build(from: [first, next, withoutPeriod])
+        #expect(byTime.pregnancies.map { $0.sources.count } == [1, 2])
     }
 
     @Test("each kind's older version maps to the same facts as its newer one, without the dossier number (upcast)")

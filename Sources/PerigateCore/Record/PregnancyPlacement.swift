@@ -4,9 +4,12 @@ import Foundation
 /// Which of her pregnancies each message belongs to: decided here, once (docs/canonical-record.md,
 /// "Pregnancies").
 ///
-/// 1. A message that names a dossier number (kernset `zwangerschap/dossiernummer`; Perigate's
-///    own kinds' `zwangerschapsdossier` in their newer minor versions) goes to the pregnancy that
-///    already holds that number.
+/// 1. A message that names a dossier number (kernset `zwangerschap/dossiernummer`, the acute
+///    handover's care provision id or pregnancy number, Perigate's own kinds'
+///    `zwangerschapsdossier` in their newer minor versions) goes to the pregnancy that already
+///    holds that number — unless both have a reference date and those lie ``numberWithin`` (a
+///    year) or more apart: some organisations number a woman's pregnancies locally (693, 694, …),
+///    so an equal number years later is a pregnancy of its own.
 /// 2. Otherwise its **reference date** places it: the due date, else the delivery, else the
 ///    first child's birth. Reference dates less than ``sameWithin`` (20 weeks) apart are one
 ///    pregnancy — due dates of midwife and hospital differ by days, a birth comes at most ~18
@@ -14,8 +17,9 @@ import Foundation
 ///    date within that distance, or starts a new one. (Different dossier numbers do not split a
 ///    pregnancy: each organisation numbers its own dossier.)
 /// 3. A message with neither (a JGZ handover without a birth date, a consent registration) goes
-///    to the pregnancy whose reference date is nearest to the time the message was made, when
-///    that time lies from ``before`` (300 days) before to ``after`` (365 days) after it.
+///    to the pregnancy whose reference date is nearest to the start of the care period it reports
+///    (a kernset's `zorgverlening`), else to the time the message was made, when that lies from
+///    ``before`` (300 days) before to ``after`` (365 days) after it (``undatedTime(of:)``).
 /// 4. What is still left: when it holds pregnancy data, it goes to the one pregnancy `unplaced`,
 ///    visible as such; when it holds only facts about her (client data, consents, her care
 ///    team), to no pregnancy.
@@ -28,6 +32,7 @@ enum PregnancyPlacement {
     static let sameWithin: TimeInterval = 140 * 86_400
     static let before: TimeInterval = 300 * 86_400
     static let after: TimeInterval = 365 * 86_400
+    static let numberWithin: TimeInterval = 365 * 86_400
 
     struct Group: Sendable, Codable, Hashable {
         var dossierIds: [String] = []
@@ -60,7 +65,12 @@ enum PregnancyPlacement {
     static func placeDated(_ message: MessageFacts, in groups: inout [Group]) -> Int? {
         let dossier = message.pregnancy?.dossierId
         let reference = referenceDate(of: message)
-        if let dossier, let known = groups.firstIndex(where: { $0.dossierIds.contains(dossier) }) {
+        let sameNumber = { (group: Group) in
+            guard let dossier, group.dossierIds.contains(dossier) else { return false }
+            guard let reference, let known = group.reference else { return true }
+            return abs(reference.timeIntervalSince(known)) < numberWithin
+        }
+        if let known = groups.firstIndex(where: sameNumber) {
             if groups[known].reference == nil { groups[known].reference = reference }
             return known
         }
@@ -116,6 +126,12 @@ enum PregnancyPlacement {
 
     static func firstKey(_ message: MessageFacts) -> String {
         ClientRecord.senderKey(message.provenance.sender) + "/" + message.provenance.messageId
+    }
+
+    /// The time rules 3 and 4 place an undated message by: the start of the care period it
+    /// reports, else when it was made.
+    static func undatedTime(of message: MessageFacts) -> String {
+        message.carePeriod?.start ?? message.provenance.time
     }
 
     /// The due date, else the delivery, else the first child's birth.

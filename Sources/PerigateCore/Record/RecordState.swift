@@ -90,7 +90,7 @@ public struct RecordState: Sendable, Codable, Hashable {
         var targets = ordered.map { PregnancyPlacement.placeDated($0, in: &groups).map(PregnancyPlacement.Target.group) }
         var state = RecordState(bsn: bsn)
         for index in ordered.indices where targets[index] == nil {
-            let time = ordered[index].provenance.time, data = hasPregnancyData(ordered[index], values[index])
+            let time = PregnancyPlacement.undatedTime(of: ordered[index]), data = hasPregnancyData(ordered[index], values[index])
             let entry = Undated(time: time, hasPregnancyData: data, target: PregnancyPlacement.target(undated: time, hasPregnancyData: data, among: groups))
             state.undated.append(entry)
             targets[index] = entry.target
@@ -123,9 +123,9 @@ public struct RecordState: Sendable, Codable, Hashable {
             }
             target = .group(index)
         } else {
-            let data = Self.hasPregnancyData(message, values)
-            target = PregnancyPlacement.target(undated: message.provenance.time, hasPregnancyData: data, among: groups)
-            copy.undated.append(Undated(time: message.provenance.time, hasPregnancyData: data, target: target))
+            let data = Self.hasPregnancyData(message, values), time = PregnancyPlacement.undatedTime(of: message)
+            target = PregnancyPlacement.target(undated: time, hasPregnancyData: data, among: groups)
+            copy.undated.append(Undated(time: time, hasPregnancyData: data, target: target))
             if target == .unplaced, copy.unplaced == nil { copy.unplaced = Pregnancy(group: PregnancyPlacement.Group(unplaced: true)) }
         }
         let row = copy.fold(message, values: values, into: target)

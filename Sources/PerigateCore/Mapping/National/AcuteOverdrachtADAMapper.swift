@@ -35,6 +35,7 @@ struct AcuteOverdrachtADAMapper {
         client.rhesusD = nr.coded("rhesus_d_factor_vrouw", in: root)
         let pregnancyNode = nr.node("zwangerschap", in: root)
         var pregnancy = PregnancyFacts()
+        pregnancy.dossierId = nr.text("identificatie_van_de_zwangerschap/@value", in: pregnancyNode)
         pregnancy.gravidity = nr.int("graviditeit/@value", in: pregnancyNode)
         pregnancy.parity = nr.int("pariteit_voor_deze_zwangerschap/@value", in: pregnancyNode)
         pregnancy.dueDate = try nr.date("a_terme_datum/@value", in: pregnancyNode)

@@ -59,6 +59,8 @@ struct AcuteOverdrachtHL7Mapper {
 
     private func pregnancy() throws -> PregnancyFacts {
         var pregnancy = PregnancyFacts()
+        // The care provision's id: this pregnancy's care at the sending organisation.
+        pregnancy.dossierId = nr.text("hl7:id/@extension", in: request)
         pregnancy.gravidity = nr.int(value("Gravidity", organizer: "364320009") + "/@value", in: request)
         pregnancy.parity = nr.int(value("Parturit", organizer: "364320009") + "/@value", in: request)
         pregnancy.dueDate = try nr.date(value("EDD", organizer: "364320009") + "/@value", in: request)
