@@ -136,6 +136,11 @@ struct MultiNodeTests {
                                     + Self.checkpoints(directory.appendingPathComponent("node-b").path), url)
         #expect(verified.status == 0, "\(verified.output)\(verified.error)")
         #expect(verified.output.hasPrefix("audit log OK:"))
+        // What the two nodes stored for each client, racing and through a kill, equals a rebuild
+        // from her raw messages.
+        let rebuilt = try Self.cli(["record", "rebuild", "--check"], url)
+        #expect(rebuilt.status == 0, "\(rebuilt.output)\(rebuilt.error)")
+        #expect(rebuilt.output.contains("0 differ"), "\(rebuilt.output)")
         await receiver.stop()
     }
 }
