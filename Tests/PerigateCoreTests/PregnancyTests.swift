@@ -12,6 +12,15 @@ struct PregnancyTests {
         try MappingGoldenTests.facts(TestSupport.samples.appendingPathComponent("valid/\(name)"))
     }
 
+    /// The message again under another id, made at `time`, with another due date (`nil`: none).
+    static func copy(_ facts: MessageFacts, id: String, time: String, dueDate: String?) -> MessageFacts {
+        var copy = facts
+        copy.provenance.messageId = id
+        copy.provenance.time = time
+        copy.pregnancy?.dueDate = dueDate
+        return copy
+    }
+
     @Test("the 2012 HL7v3 acute handover and the 2019 kernset of BSN 100202020 are two pregnancies, with no conflict between them",
           .enabled(if: TestSupport.corpusPresent, "../shared/corpus is absent"))
     func twoPregnancies() throws {
@@ -77,32 +86,21 @@ struct PregnancyTests {
     @Test("the same dossier number with reference dates a year or more apart is two pregnancies (numbers some organisations give are local)")
     func localNumbers() throws {
         let first = try Self.sample("verwijzing-4-dossier-v1.2.xml")
-        var later = first
-        later.provenance.messageId = "8d2f6b0e-3c47-4a1e-9b52-6f0e1d2c3b99"
-        later.provenance.time = "2029-03-01T10:00:00+01:00"
-        later.pregnancy?.dueDate = "2029-09-30"
+        let later = Self.copy(first, id: "8d2f6b0e-3c47-4a1e-9b52-6f0e1d2c3b99", time: "2029-03-01T10:00:00+01:00", dueDate: "2029-09-30")
         let record = try ClientRecord.build(from: [first, later])
         #expect(record.pregnancies.count == 2)
         #expect(record.pregnancies.map(\.dossierIds) == [[try #require(first.pregnancy?.dossierId)], [try #require(first.pregnancy?.dossierId)]])
         // A message with the number and no date of its own goes to the first pregnancy holding it.
-        var undated = first
-        undated.provenance.messageId = "8d2f6b0e-3c47-4a1e-9b52-6f0e1d2c3b98"
-        undated.pregnancy?.dueDate = nil
+        let undated = Self.copy(first, id: "8d2f6b0e-3c47-4a1e-9b52-6f0e1d2c3b98", time: first.provenance.time, dueDate: nil)
         #expect(try ClientRecord.build(from: [first, later, undated]).pregnancies[0].sources.count == 2)
     }
 
     @Test("a message without dates that reports a care period (a kernset's zorgverlening) is placed by when that care started, not when it was sent")
     func placementByCarePeriod() throws {
         let first = try Self.sample("kraamzorgoverdracht-1-prenataal.xml")
-        var next = first
-        next.provenance.messageId = "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c97"
-        next.provenance.time = "2028-03-01T10:00:00+01:00"
-        next.pregnancy?.dueDate = "2028-09-30"
+        let next = Self.copy(first, id: "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c97", time: "2028-03-01T10:00:00+01:00", dueDate: "2028-09-30")
         // Sent in 2028, about care that started during the first pregnancy.
-        var report = first
-        report.provenance.messageId = "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c96"
-        report.provenance.time = "2028-06-01T10:00:00+02:00"
-        report.pregnancy?.dueDate = nil
+        var report = Self.copy(first, id: "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c96", time: "2028-06-01T10:00:00+02:00", dueDate: nil)
         var withoutPeriod = report
         report.carePeriod = CarePeriod(organisation: first.provenance.sender, start: "2026-06-01", end: "2027-01-20")
         let placed = try ClientRecord.build(from: [first, next, report])
@@ -177,10 +175,7 @@ struct PregnancyTests {
     @Test("a later pregnancy of the same woman is a new episode: its due date is no conflict with the first")
     func nextPregnancy() throws {
         let first = try Self.sample("kraamzorgoverdracht-1-prenataal.xml")
-        var next = first
-        next.provenance.messageId = "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c99"
-        next.provenance.time = "2028-03-01T10:00:00+01:00"
-        next.pregnancy?.dueDate = "2028-09-30"
+        var next = Self.copy(first, id: "e5f3d0a1-84c7-4b1b-93f6-a0af3a4b5c99", time: "2028-03-01T10:00:00+01:00", dueDate: "2028-09-30")
         next.pregnancy?.gravidity = 2
         next.pregnancy?.parity = 1
         let record = try ClientRecord.build(from: [next, first])
