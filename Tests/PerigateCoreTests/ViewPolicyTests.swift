@@ -16,6 +16,27 @@ struct ViewPolicyTests {
         Set(record.allFacts.keys.map(ClientRecord.section(of:)))
     }
 
+    @Test("every view is the same with the section names of the sources given (the stored record's shortcut) as without")
+    func sectionsPresent() throws {
+        let sequence = try Self.record()
+        // Every valid sample as one woman's messages: several pregnancies, every kind and section.
+        let samples = try ClientRecord.build(from: MappingGoldenTests.valid.map { file in
+            var facts = try MappingGoldenTests.facts(file)
+            facts.client.bsn = "999990147"
+            return facts
+        })
+        for record in [sequence, samples] {
+            let present = Set(record.sources.flatMap(\.sections))
+            for type in Self.policy.views.keys.sorted() {
+                #expect(try Self.policy.view(record, for: type, sectionsPresent: present) == Self.policy.view(record, for: type), "\(type)")
+                for consent in [Set<String>(), ["medisch", "sociaal", "kwetsbaarheid"]] {
+                    #expect(try Self.policy.view(record, for: type, consent: consent, sectionsPresent: present)
+                            == Self.policy.view(record, for: type, consent: consent), "\(type) \(consent)")
+                }
+            }
+        }
+    }
+
     @Test("hospital and midwife see the whole record")
     func treatingProviders() throws {
         let full = try Self.record()

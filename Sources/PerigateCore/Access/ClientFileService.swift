@@ -57,13 +57,13 @@ public struct ClientFileService: Sendable {
             try await store.appendAudit([line("refused", refusal.code.rawValue)])
             return .refused(refusal)
         case .allowed(let basis):
-            let viewed = { (record: ClientRecord) in
-                let view = try views.view(record, for: partner.type)
+            let viewed = { (record: ClientRecord, present: Set<String>?) in
+                let view = try views.view(record, for: partner.type, sectionsPresent: present)
                 return history ? view : view.withoutHistory()
             }
             var stored: RecordDocument?
             if let version { stored = try await records.record(bsn.value, version: version, view: "\(partner.type)|history:\(history)", viewed) }
-            let record = try stored ?? RecordDocument(viewed(.empty(bsn: bsn.value)))
+            let record = try stored ?? RecordDocument(viewed(.empty(bsn: bsn.value), nil))
             if emergency, let careTeamInbox {
                 let events = CareTeamNotice.events(CareTeamNotice.emergency, bsn: bsn.value, messageId: "", actor: partner, team: client.team,
                                                    partners: try await careTeamInbox.partners(), time: time)

@@ -47,12 +47,13 @@ public struct ClientRecords: Sendable {
     /// `key` (the view's name) with its body once made: a repeated read of an unchanged record
     /// does not apply the view or encode the body again. `version`: her row's version as
     /// ``load(_:)`` read it. `nil` when no message of hers is stored.
+    /// The view is given the section names her sources name, when known (``ViewPolicy/view(_:for:consent:sectionsPresent:)``).
     public func record(_ bsn: String, version: Int, view key: String,
-                       _ view: (ClientRecord) throws -> ClientRecord) async throws -> RecordDocument? {
+                       _ view: (ClientRecord, Set<String>?) throws -> ClientRecord) async throws -> RecordDocument? {
         let cacheKey = bsn + "\u{1f}" + key
         if let cached = cache.document(bsn: cacheKey, version: version) { return cached }
         guard let merged = try await merged(bsn, version: version) else { return nil }
-        let viewed = RecordDocument(try view(merged.record))
+        let viewed = RecordDocument(try view(merged.record, merged.sections))
         cache.store(viewed, bsn: cacheKey, version: merged.version)
         return viewed
     }
@@ -67,13 +68,15 @@ public struct ClientRecords: Sendable {
     /// version it was read at. After new messages of hers, the cache's state with only those
     /// added (their source rows and facts: one row each, not her whole history); else her stored
     /// state with the source rows the cache does not hold yet.
-    private func merged(_ bsn: String, version: Int) async throws -> (record: ClientRecord, version: Int)? {
-        if let cached = cache.document(bsn: bsn, version: version) { return (cached.record, version) }
+    private func merged(_ bsn: String, version: Int) async throws -> (record: ClientRecord, version: Int, sections: Set<String>?)? {
         let held = cache.merged(bsn: bsn)
+        if let cached = cache.document(bsn: bsn, version: version) {
+            return (cached.record, version, held?.version == version ? held?.sections : nil)
+        }
         if let held, held.version < version,
            let read = try await store.recordSources(bsn: bsn, from: held.rows.count, facts: true),
            read.current, read.rebuiltVersion == held.rebuiltVersion, let next = try held.adding(read) {
-            return (cache.store(next, bsn: bsn), next.version)
+            return (cache.store(next, bsn: bsn), next.version, next.sections)
         }
         for _ in 0..<3 {
             guard let row = try await store.clientRow(bsn: bsn) else { return nil }
@@ -86,13 +89,14 @@ public struct ClientRecords: Sendable {
             // rows missing (a damaged database) make the row stale.
             let rows = Array((known + read.rows).prefix(state.count))
             guard rows.count == state.count else { break }
-            let entry = RecordCache.Merged(version: row.version, rebuiltVersion: row.rebuiltVersion, state: state, rows: rows)
-            return (cache.store(entry, bsn: bsn), row.version)
+            let entry = RecordCache.Merged(version: row.version, rebuiltVersion: row.rebuiltVersion, state: state, rows: rows,
+                                           sections: Set(rows.flatMap(\.source.sections)))
+            return (cache.store(entry, bsn: bsn), row.version, entry.sections)
         }
         guard let current = try await store.clientIndex(bsn: bsn) else { return nil }
         let record = try await rebuild(bsn, expected: current.version).record
         cache.store(RecordDocument(record), bsn: bsn, version: current.version)
-        return (record, current.version)
+        return (record, current.version, nil)
     }
 
     /// What a rebuild gives: her index, her record state and its source rows.
@@ -215,6 +219,8 @@ public final class RecordCache: Sendable {
         var rebuiltVersion: Int
         var state: RecordState
         var rows: [RecordSourceRow]
+        /// Every section name the rows name.
+        var sections: Set<String>
 
         /// With the messages `read` holds (the rows after ours, with their facts) added as the
         /// store added them (``RecordState/appending(_:)``): her row at `read.version`; `nil`
@@ -227,6 +233,7 @@ public final class RecordCache: Sendable {
                 guard let facts, let appended = try next.state.appending(facts), appended.source == row else { return nil }
                 next.state = appended.state
                 next.rows.append(row)
+                next.sections.formUnion(row.source.sections)
             }
             next.version = read.version
             return next

@@ -48,8 +48,11 @@ public struct ViewPolicy: Sendable, Codable, Hashable {
 
     /// The record as partner type `type` may see it, given the data categories the client
     /// consented to (by default: the categories of the record's consents whose purpose the
-    /// view accepts).
-    public func view(_ record: ClientRecord, for type: String, consent: Set<String>? = nil) throws -> ClientRecord {
+    /// view accepts). `sectionsPresent`, when the caller knows it: every section name its
+    /// sources name (then a view that shows all of them keeps the source lists as they are,
+    /// without checking each source; the result is the same).
+    public func view(_ record: ClientRecord, for type: String, consent: Set<String>? = nil,
+                     sectionsPresent: Set<String>? = nil) throws -> ClientRecord {
         guard let view = views[type] else {
             throw MappingError(code: "view.unknown-type",
                                message: "no view for partner type '\(type)'; known: \(views.keys.sorted().joined(separator: ", "))")
@@ -60,7 +63,7 @@ public struct ViewPolicy: Sendable, Codable, Hashable {
         for (category, sections) in view.withConsent ?? [:] where consented.contains(category) {
             allowed.formUnion(sections)
         }
-        return record.restricted(to: allowed, timelineTypes: view.timelineTypes.map(Set.init))
+        return record.restricted(to: allowed, timelineTypes: view.timelineTypes.map(Set.init), present: sectionsPresent)
     }
 }
 
@@ -73,8 +76,9 @@ extension ClientRecord {
         return String(path[..<end])
     }
 
-    /// Keeps only the allowed sections (and timeline event types).
-    func restricted(to allowed: Set<String>, timelineTypes: Set<String>?) -> ClientRecord {
+    /// Keeps only the allowed sections (and timeline event types); `present`: every section
+    /// name the sources name, when known.
+    func restricted(to allowed: Set<String>, timelineTypes: Set<String>?, present: Set<String>? = nil) -> ClientRecord {
         var copy = self
         // A long history repeats a few section names thousands of times: each is decided once.
         var decided: [String: Bool] = [:]
@@ -92,18 +96,22 @@ extension ClientRecord {
         if !allowed.contains("consents") { copy.consents = [] }
         // A message is listed when it said something the view shows, and only with those sections:
         // a hidden message is not listed at all, and a listed one does not reveal what else it held.
-        copy.sources = sources.compactMap { source in
-            if source.sections.allSatisfy(shown) { return source }
-            var visible = source
-            visible.sections = source.sections.filter(shown)
-            return visible.sections.isEmpty ? nil : visible
+        // Every source listed whole when the view shows every section any source names.
+        let everyShown = present?.allSatisfy(shown) ?? false
+        if !everyShown {
+            copy.sources = sources.compactMap { source in
+                if source.sections.allSatisfy(shown) { return source }
+                var visible = source
+                visible.sections = source.sections.filter(shown)
+                return visible.sections.isEmpty ? nil : visible
+            }
         }
         // A pregnancy of which the view shows nothing is left out: that there was one is data too.
         // (By message id: one message, one source; hashing whole provenances costs ms at a long history.)
-        let listed = Set(copy.sources.map(\.provenance.messageId))
+        let listed = everyShown ? nil : Set(copy.sources.map(\.provenance.messageId))
         copy.pregnancies = pregnancies.compactMap { pregnancy in
             var visible = pregnancy.restricted(to: allowed, shown: shown)
-            visible.sources = pregnancy.sources.filter { listed.contains($0.messageId) }
+            if let listed { visible.sources = pregnancy.sources.filter { listed.contains($0.messageId) } }
             return visible.isEmpty ? nil : visible
         }
         return copy
