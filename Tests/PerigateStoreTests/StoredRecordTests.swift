@@ -232,6 +232,20 @@ struct StoredRecordTests {
         try await alter()
         _ = try await store.accept(third, audit: [])
         #expect(altered(try await reading.record(bsn)))
+
+        // A source row an insider pointed at another woman's message: the held record is not
+        // extended with her facts (mixed clients); the read falls back to the stored state.
+        let other = try MessageStoreConformanceTests.sample("valid/verwijzing-1-hypertensie-regulier.xml")
+        _ = try await store.accept(other, audit: [])
+        var fourth = third
+        fourth.id += "-2"
+        fourth.facts!.provenance.messageId = fourth.id
+        fourth.facts!.provenance.time = "2030-02-01T12:00:00+01:00"
+        _ = try await store.accept(fourth, audit: [])
+        try await store.execute("UPDATE record_sources SET body = replace(body, '\(fourth.id)', '\(other.id)') WHERE bsn = '\(bsn)' AND position = 3")
+        let pointed = try #require(try await reading.record(bsn))
+        #expect(pointed.bsn == bsn && pointed.sources.count == 4)
+        #expect(pointed.facts["client.surname"] == (try ClientRecord.build(from: [messages[0].facts!])).facts["client.surname"])
         try await store.close()
     }
 

@@ -75,7 +75,9 @@ public struct ClientRecords: Sendable {
         }
         if let held, held.version < version,
            let read = try await store.recordSources(bsn: bsn, from: held.rows.count, facts: true),
-           read.current, read.rebuiltVersion == held.rebuiltVersion, let next = try held.adding(read) {
+           // A message that does not add (or a row an insider pointed at another woman's message:
+           // `appending` refuses mixed clients) sends the read to her stored state instead.
+           read.current, read.rebuiltVersion == held.rebuiltVersion, let next = (try? held.adding(read)) ?? nil {
             return (cache.store(next, bsn: bsn), next.version, next.sections)
         }
         for _ in 0..<3 {
