@@ -47,26 +47,23 @@ extension PostgresMessageStore {
             """).decode((Int, Int, Bool, String?, String?).self) {
             if read == nil { read = RecordSourcesRead(version: version, rebuiltVersion: rebuilt, current: current) }
             guard let body else { continue }
-            read?.rows.append(try JSONDecoder().decode(RecordSourceRow.self, from: Data(body.utf8)))
-            if facts { read?.facts.append(try stored.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) }) }
+            try read?.append(body: body, facts: stored, withFacts: facts)
         }
         return read
     }
 
     public func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
                                  expectedVersion: Int?) async throws -> Bool {
-        let encoded = try ClientRow.encode(state)
-        let bodies = try sources.map(StorageJSON.text)
-        let indexText = try StorageJSON.text(index)
+        let encoded = try ClientRow.encodeRebuild(index: index, state: state, sources: sources)
         return try await transaction { connection in
             try await connection.query("INSERT INTO client_records (bsn, version) VALUES (\(bsn), 0) ON CONFLICT (bsn) DO NOTHING",
                                        logger: self.logger)
             guard try await self.clientRow(bsn: bsn, on: connection, lock: true)?.version == expectedVersion else { return false }
             try await connection.query("DELETE FROM record_sources WHERE bsn = \(bsn)", logger: self.logger)
-            try await self.insertSources(bsn: bsn, bodies: bodies.enumerated().map { ($0.offset, $0.element) }, on: connection)
+            try await self.insertSources(bsn: bsn, bodies: encoded.sources, on: connection)
             let version = (expectedVersion ?? 0) + 1
-            try await self.writeClientRow(bsn: bsn, version: version, index: indexText, state: encoded, on: connection)
-            try await connection.query("UPDATE client_records SET rebuilt_version = \(version) WHERE bsn = \(bsn)", logger: self.logger)
+            try await self.writeClientRow(bsn: bsn, version: version, index: encoded.index, state: encoded.state, rebuiltVersion: version,
+                                          on: connection)
             return true
         }
     }
@@ -92,7 +89,7 @@ extension PostgresMessageStore {
             try await insertSources(bsn: bsn, bodies: [(state.count - 1, try StorageJSON.text(source))], on: connection)
         }
         try await writeClientRow(bsn: bsn, version: row.version, index: try row.index.map(StorageJSON.text),
-                                 state: try row.state.map(ClientRow.encode), on: connection)
+                                 state: try row.state.map(ClientRow.encode), rebuiltVersion: row.rebuiltVersion, on: connection)
     }
 
     private func insertSources(bsn: String, bodies: [(Int, String)], on connection: PostgresConnection) async throws {
@@ -106,10 +103,11 @@ extension PostgresMessageStore {
     }
 
     private func writeClientRow(bsn: String, version: Int, index: String?, state: (compressed: Data, size: Int)?,
-                                on connection: PostgresConnection) async throws {
+                                rebuiltVersion: Int, on connection: PostgresConnection) async throws {
         let blob = state.map { ByteBuffer(bytes: $0.compressed) }
         try await connection.query("""
-            UPDATE client_records SET version = \(version), client_index = \(index), state = \(blob), state_size = \(state?.size)
+            UPDATE client_records SET version = \(version), client_index = \(index), state = \(blob), state_size = \(state?.size),
+                rebuilt_version = \(rebuiltVersion)
             WHERE bsn = \(bsn)
             """, logger: logger)
     }

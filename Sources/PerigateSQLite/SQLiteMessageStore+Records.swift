@@ -47,24 +47,20 @@ extension SQLiteMessageStore {
                                      current: (first.column("current")?.integer ?? 0) != 0)
         for row in rows {
             guard let body = row.column("body")?.string else { continue }
-            read.rows.append(try JSONDecoder().decode(RecordSourceRow.self, from: Data(body.utf8)))
-            if facts { read.facts.append(try row.column("facts")?.string.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) }) }
+            try read.append(body: body, facts: row.column("facts")?.string, withFacts: facts)
         }
         return read
     }
 
     public func replaceClientRow(bsn: String, index: ClientIndex, state: RecordState, sources: [RecordSourceRow],
                                  expectedVersion: Int?) async throws -> Bool {
-        let encoded = try ClientRow.encode(state)
-        let bodies = try sources.map(StorageJSON.text)
-        let indexText = try StorageJSON.text(index)
+        let encoded = try ClientRow.encodeRebuild(index: index, state: state, sources: sources)
         return try await transaction {
             guard try await self.clientRow(bsn: bsn, on: self.connection)?.version == expectedVersion else { return false }
             _ = try await self.connection.query("DELETE FROM record_sources WHERE bsn = ?", [.text(bsn)])
-            try await self.insertSources(bsn: bsn, bodies: bodies.enumerated().map { ($0.offset, $0.element) })
+            try await self.insertSources(bsn: bsn, bodies: encoded.sources)
             let version = (expectedVersion ?? 0) + 1
-            try await self.writeClientRow(bsn: bsn, version: version, index: indexText, state: encoded)
-            _ = try await self.connection.query("UPDATE client_records SET rebuilt_version = ? WHERE bsn = ?", [.integer(version), .text(bsn)])
+            try await self.writeClientRow(bsn: bsn, version: version, index: encoded.index, state: encoded.state, rebuiltVersion: version)
             return true
         }
     }
@@ -96,7 +92,7 @@ extension SQLiteMessageStore {
             guard let row = rows[bsn] else { continue }
             try await insertSources(bsn: bsn, bodies: sources[bsn] ?? [])
             try await writeClientRow(bsn: bsn, version: row.version, index: try row.index.map(StorageJSON.text),
-                                     state: try row.state.map(ClientRow.encode))
+                                     state: try row.state.map(ClientRow.encode), rebuiltVersion: row.rebuiltVersion)
         }
     }
 
@@ -108,12 +104,14 @@ extension SQLiteMessageStore {
         }
     }
 
-    private func writeClientRow(bsn: String, version: Int, index: String?, state: (compressed: Data, size: Int)?) async throws {
+    private func writeClientRow(bsn: String, version: Int, index: String?, state: (compressed: Data, size: Int)?,
+                                rebuiltVersion: Int) async throws {
         _ = try await connection.query("""
-            INSERT INTO client_records (bsn, version, client_index, state, state_size) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO client_records (bsn, version, client_index, state, state_size, rebuilt_version) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (bsn) DO UPDATE SET version = excluded.version, client_index = excluded.client_index,
-                state = excluded.state, state_size = excluded.state_size
+                state = excluded.state, state_size = excluded.state_size, rebuilt_version = excluded.rebuilt_version
             """, [.text(bsn), .integer(version), index.map { .text($0) } ?? .null,
-                  state.map { .blob(ByteBuffer(bytes: $0.compressed)) } ?? .null, state.map { .integer($0.size) } ?? .null])
+                  state.map { .blob(ByteBuffer(bytes: $0.compressed)) } ?? .null, state.map { .integer($0.size) } ?? .null,
+                  .integer(rebuiltVersion)])
     }
 }

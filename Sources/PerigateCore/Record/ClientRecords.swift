@@ -91,8 +91,7 @@ public struct ClientRecords: Sendable {
             // rows missing (a damaged database) make the row stale.
             let rows = Array((known + read.rows).prefix(state.count))
             guard rows.count == state.count else { break }
-            let entry = RecordCache.Merged(version: row.version, rebuiltVersion: row.rebuiltVersion, state: state, rows: rows,
-                                           sections: Set(rows.flatMap(\.source.sections)))
+            let entry = RecordCache.Merged(version: row.version, rebuiltVersion: row.rebuiltVersion, state: state, rows: rows)
             return (cache.store(entry, bsn: bsn), row.version, entry.sections)
         }
         guard let current = try await store.clientIndex(bsn: bsn) else { return nil }
@@ -223,6 +222,14 @@ public final class RecordCache: Sendable {
         var rows: [RecordSourceRow]
         /// Every section name the rows name.
         var sections: Set<String>
+
+        init(version: Int, rebuiltVersion: Int, state: RecordState, rows: [RecordSourceRow]) {
+            self.version = version
+            self.rebuiltVersion = rebuiltVersion
+            self.state = state
+            self.rows = rows
+            sections = Set(rows.flatMap(\.source.sections))
+        }
 
         /// With the messages `read` holds (the rows after ours, with their facts) added as the
         /// store added them (``RecordState/appending(_:)``): her row at `read.version`; `nil`

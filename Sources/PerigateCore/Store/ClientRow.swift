@@ -45,6 +45,13 @@ public struct ClientRow: Sendable, Hashable {
     public static func decodeState(_ compressed: Data, size: Int) throws -> RecordState {
         try JSONDecoder().decode(RecordState.self, from: try Compression.decompress(compressed, size: size))
     }
+
+    /// A rebuilt row as every store writes it: the index as JSON, the state as stored
+    /// (``encode(_:)``) and each source row as JSON with its position.
+    public static func encodeRebuild(index: ClientIndex, state: RecordState, sources: [RecordSourceRow]) throws
+        -> (index: String, state: (compressed: Data, size: Int), sources: [(Int, String)]) {
+        (try StorageJSON.text(index), try encode(state), try sources.enumerated().map { ($0.offset, try StorageJSON.text($0.element)) })
+    }
 }
 
 /// Her record's source rows from a position on, read in one snapshot with her row's versions
@@ -64,5 +71,12 @@ public struct RecordSourcesRead: Sendable, Hashable {
         self.current = current
         self.rows = rows
         self.facts = facts
+    }
+
+    /// Adds one row as a store read it: the source row's JSON and, when `withFacts`, the JSON
+    /// of the facts stored with its message (`nil`: stored without).
+    public mutating func append(body: String, facts: String?, withFacts: Bool) throws {
+        rows.append(try JSONDecoder().decode(RecordSourceRow.self, from: Data(body.utf8)))
+        if withFacts { self.facts.append(try facts.map { try JSONDecoder().decode(MessageFacts.self, from: Data($0.utf8)) }) }
     }
 }
