@@ -36,8 +36,7 @@ struct MapCommand: ParsableCommand {
                 let bytes = try reader.read(file)
                 switch try mapper.read(bytes, validator: validator, allowSchemaRequired: true) {
                 case .mapped(let facts):
-                    let unchecked = validator.validate(bytes).outcome == .schemaRequired
-                    results.append(FileResult(file: file, facts: facts, warning: unchecked
+                    results.append(FileResult(file: file, facts: facts, warning: facts.provenance.schemaValidated == false
                         ? "mapped without schema validation: no schema for \(facts.provenance.kind) \(facts.provenance.version) is installed" : nil))
                 case .rejected(let report):
                     results.append(FileResult(file: file, error: "not valid (\(report.outcome.rawValue))", issues: report.errors))

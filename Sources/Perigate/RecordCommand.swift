@@ -17,7 +17,7 @@ extension RecordCommand {
         static let configuration = CommandConfiguration(
             commandName: "merge",
             abstract: "Merge messages (in creation-time order) into one record per client and print it as JSON.",
-            discussion: "Invalid messages are refused (exit status 1) and named on standard error; nothing is merged then.")
+            discussion: "Invalid messages are refused (exit status 1) and named on standard error; nothing is merged then. A recognised national message whose XSD is not installed is merged as `perigate map` reads it: without schema validation, said on standard error and flagged in its provenance (schemaValidated: false).")
 
         @OptionGroup var schemaOptions: SchemaOptions
 
@@ -49,8 +49,11 @@ extension RecordCommand {
             var failures: [String] = []
             for file in files {
                 do {
-                    switch try mapper.read(try reader.read(file), validator: validator) {
+                    switch try mapper.read(try reader.read(file), validator: validator, allowSchemaRequired: true) {
                     case .mapped(let mapped):
+                        if mapped.provenance.schemaValidated == false {
+                            FileHandle.standardError.write(Data("\(file): merged without schema validation: no schema for \(mapped.provenance.kind) \(mapped.provenance.version) is installed\n".utf8))
+                        }
                         facts.append(mapped)
                     case .rejected(let report):
                         failures.append("\(file): not valid (\(report.outcome.rawValue)): "

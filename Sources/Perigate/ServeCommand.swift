@@ -175,7 +175,9 @@ struct ServeCommand: AsyncParsableCommand {
         let observed = ObservedMessageStore(store) { [metrics] operation, duration in metrics.store(operation: operation, duration: duration) }
         var clientFile = ClientFileService(store: observed, views: policy, validator: validator, partners: store)
         clientFile.careTeamInbox = store
-        var server = GatewayServer(ingest: IngestService(validator: validator, store: observed, planner: planner),
+        var ingest = IngestService(validator: validator, store: observed, planner: planner)
+        ingest.acceptWithoutSchema = try Self.unvalidatedKinds(settings.acceptWithoutSchema, registry: registry)
+        var server = GatewayServer(ingest: ingest,
                                    clientFile: clientFile, partners: store,
                                    clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
                                                                                    targets: settings.delivery.targets, operators: store),
@@ -201,6 +203,21 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let host = settings.host
         let scheme = tls == nil ? "http" : "https"
+        // What is installed and what is missing: one table on standard error (text logs), one
+        // event per kind and version (JSON logs); each missing XSD also as a warning.
+        if settings.logFormat == "json" {
+            for row in SchemasCommand.rows(registry) {
+                logger.info("schema", metadata: ["catalog": "\(row.catalog)", "kind": "\(row.kind)", "version": "\(row.version)",
+                                                 "xsd": "\(row.installation)", "file": "\(row.schema ?? "")"])
+            }
+        } else {
+            FileHandle.standardError.write(Data("perigate schemas:\n\(SchemasCommand.table(registry))\n".utf8))
+        }
+        for type in registry.messageTypes {
+            guard case .notInstalled = type.installation else { continue }
+            logger.warning("schema not installed: its messages are refused as schema-required",
+                           metadata: ["kind": "\(type.kind)", "version": "\(type.version)", "file": "\(type.entry.schema?.paths.first ?? "")"])
+        }
         logger.info("starting", metadata: ["schemas": "\(registry.messageTypes.count)", "tls": "\(tls != nil)",
                                            "mutualTLS": "\(tls?.requiresClientCertificate ?? false)"])
         let workerHealth = HealthCheck()
@@ -277,4 +294,21 @@ final class HealthCheck: Sendable {
     func set(_ body: @escaping @Sendable () -> String?) { check.withLock { $0 = body } }
 
     func problem() -> String? { check.withLock { $0 }?() }
+}
+
+extension ServeCommand {
+    /// `ingest.acceptWithoutSchema`, checked: every entry a national kind of the catalogs (Perigate's
+    /// own kinds always have their XSD). A typo is a start-up error, not a silent no-op.
+    static func unvalidatedKinds(_ kinds: [String], registry: SchemaRegistry) throws -> Set<String> {
+        for kind in kinds {
+            let types = registry.messageTypes.filter { $0.kind == kind }
+            guard !types.isEmpty else {
+                throw ValidationError("ingest.acceptWithoutSchema: '\(kind)' is not a kind in the loaded catalogs (known: \(registry.kinds.joined(separator: ", ")))")
+            }
+            guard !types.contains(where: \.isPerigateKind) else {
+                throw ValidationError("ingest.acceptWithoutSchema: '\(kind)' is one of Perigate's own kinds, which are always schema-validated")
+            }
+        }
+        return Set(kinds)
+    }
 }

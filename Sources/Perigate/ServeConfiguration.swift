@@ -43,6 +43,9 @@ struct ServeConfiguration {
     var referenceDate: String?
     /// Serve the operator console at `/console`.
     var console: Bool
+    /// Recognised national kinds taken without an installed XSD (`ingest.acceptWithoutSchema`;
+    /// default none), flagged "not schema-validated".
+    var acceptWithoutSchema: [String] = []
 
     static func onOff(_ value: String, key: String) throws -> Bool {
         switch value {
@@ -89,7 +92,7 @@ struct ServeConfiguration {
         } catch let error as AuditFileError {
             throw Invalid(description: "audit.witnesses: \(error)")
         }
-        let configuration = ServeConfiguration(
+        var configuration = ServeConfiguration(
             host: reader.string("host") ?? "127.0.0.1",
             port: try reader.int("port", 8080, in: 0...65535),
             database: database,
@@ -110,6 +113,7 @@ struct ServeConfiguration {
             delivery: try DeliveryWorker.Configuration(reading: reader.scoped("delivery")),
             referenceDate: reader.string("mapping.referenceDate"),
             console: try Self.onOff(reader.string("console") ?? "on", key: "console"))
+        configuration.acceptWithoutSchema = reader.strings("ingest.acceptWithoutSchema")
         if let day = configuration.referenceDate, !NationalDate.isReferenceDay(day) {
             throw Invalid(description: "mapping.referenceDate: '\(day)' is not a calendar date yyyy-mm-dd")
         }

@@ -43,10 +43,13 @@ enum ConsoleCodes {
         "schema.invalid": "het bericht voldoet niet aan het XSD-schema van dit berichttype",
         "schema.unavailable": "het schema kon niet worden gebruikt (storing aan de kant van de gateway)",
         "schema.compile": "het schema kon niet worden ingelezen (storing aan de kant van de gateway)",
-        "schema.required": "voor dit berichttype is nog geen officieel schema geregistreerd",
+        "schema.required": "voor dit berichttype is geen openbaar XSD-schema; de beheerder moet het afgesproken schema registreren",
+        "schema.not-installed": "het XSD-schema van deze versie is niet geïnstalleerd op deze gateway",
+        "schema.not-validated": "niet tegen een schema gevalideerd: op keuze van de beheerder aangenomen (ingest.acceptWithoutSchema)",
         // Kind and version.
         "message.unknown-kind": "onbekend berichttype: de gateway kent dit bericht niet",
         "message.unsupported-version": "deze versie van het berichttype neemt de gateway niet (meer) aan",
+        "message.ambiguous-version": "meer dan één catalogusregel herkent dit bericht; de beheerder moet de catalogi eenduidig maken",
         "message.deprecated-version": "verouderde versie: nog aangenomen, binnenkort niet meer",
         // Content checks.
         "bsn.elfproef": "het BSN klopt niet (elfproef)",

@@ -73,7 +73,9 @@ extension OperatorConsole {
         }
         let page = DetailPage(
             id: message.id, receivedAt: ConsoleFormat.time(message.receivedAt),
-            kind: [report.kind, report.version].compactMap { $0 }.joined(separator: " "), schema: report.schema ?? "–",
+            kind: [report.kind, report.version].compactMap { $0 }.joined(separator: " "),
+            schema: report.schema ?? (message.isAccepted && report.outcome == .schemaRequired
+                ? "niet tegen een schema gevalideerd (ingest.acceptWithoutSchema)" : "–"),
             status: ConsoleFormat.status(message.status, kind: report.kind, version: report.version),
             accepted: message.isAccepted, sender: directory.party(ura: message.senderURA), size: ConsoleFormat.bytes(message.raw.count),
             issues: report.issues.map { issue in

@@ -43,7 +43,7 @@ struct TestGateway {
     static func start(limits: GatewayServer.Configuration = GatewayServer.Configuration(maximumBodyBytes: 100_000), tls: GatewayTLS? = nil,
                       validator custom: MessageValidator? = nil,
                       extraOrganisations: [(String, String, String)] = [], lvr: [String: String] = [:], console: Bool = false,
-                      targets: WebhookTargetPolicy = WebhookTargetPolicy(),
+                      targets: WebhookTargetPolicy = WebhookTargetPolicy(), acceptWithoutSchema: Set<String> = [],
                       resolve: @escaping WebhookTargetPolicy.Resolver = TestGateway.creationResolver) async throws -> TestGateway {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("gateway.sqlite").path
         let store = try await SQLiteMessageStore.open(path: path)
@@ -62,7 +62,9 @@ struct TestGateway {
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: views, validator: validator, lifetime: .zero)
         var clientFile = ClientFileService(store: store, views: views, validator: validator, partners: store, now: { TestSupport.today })
         clientFile.careTeamInbox = store
-        var server = GatewayServer(ingest: IngestService(validator: validator, store: store, planner: planner),
+        var ingest = IngestService(validator: validator, store: store, planner: planner)
+        ingest.acceptWithoutSchema = acceptWithoutSchema
+        var server = GatewayServer(ingest: ingest,
                                    clientFile: clientFile,
                                    partners: store, clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner, targets: targets,
                                                                                                              resolve: resolve, operators: store),

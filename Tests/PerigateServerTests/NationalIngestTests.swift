@@ -11,7 +11,7 @@ import PerigateServer
 struct NationalIngestTests {
     /// The practices that sent the HL7v3 acute handovers of the corpus (by URA in the messages).
     static let practices = [("abcPractice", "verloskundigenpraktijk", "00023444"), ("heilema", "verloskundigenpraktijk", "00022991"),
-                            ("ggdGroningen", "jgz", "00001111")]
+                            ("ggdGroningen", "jgz", "00001111"), ("kernsetPractice", "verloskundigenpraktijk", "13265478")]
 
     static func gateway() async throws -> TestGateway {
         var validator = TestSupport.validator(TestSupport.fullRegistry, maximumBytes: 2_000_000)
@@ -29,6 +29,7 @@ struct NationalIngestTests {
         if text.contains("extension=\"00023444\"") { return "abcPractice" }
         if text.contains("extension=\"00022991\"") { return "heilema" }
         if text.contains("extension=\"00001111\"") { return "ggdGroningen" }
+        if text.contains("extension=\"13265478\"") { return "kernsetPractice" }
         return "hospital"
     }
 
@@ -45,16 +46,22 @@ struct NationalIngestTests {
             }
             let reply = try await gateway.send("POST", "v1/messages", token: gateway.tokens[Self.sender(data)], body: data)
             let code = reply.json["code"] as? String
-            if row.verdict == "valid" {
+            // The verdict of the release the message declares (a copy of an older release's file is that release's).
+            let expected = CorpusManifest.expectation(for: row)
+            if expected.verdict == "valid", row.family == "ada-zwangerschapskaart" {
+                // Valid, but the pregnancy card has no mapper into the record yet.
+                #expect(reply.status == 422 && code == "message.no-mapper", "\(row.path): \(reply.status) \(code ?? "-")")
+            } else if expected.verdict == "valid" {
                 #expect(reply.status == 202, "\(row.path): \(reply.status) \(reply.text.prefix(300))")
                 if reply.status == 202 { accepted += 1 }
             } else {
                 #expect(reply.status == 422 && code == "message.invalid", "\(row.path): \(reply.status) \(code ?? "-")")
                 let first = (reply.json["issues"] as? [[String: Any]])?.first
-                #expect(first?["line"] as? Int == Int(row.firstError.prefix { $0.isNumber }), "\(row.path)")
+                #expect(first?["line"] as? Int == expected.firstErrorLine, "\(row.path)")
             }
         }
-        #expect(accepted == 47)
+        #expect(accepted == Self.rows.filter { CorpusManifest.expectation(for: $0).verdict == "valid" && $0.family != "ada-zwangerschapskaart" }.count)
+        #expect(accepted >= 58)
         // The care-period warning of scenario 999.1 reaches the receipt.
         let data = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("ada-kernset/2.2/instances/nictiz_test/999.1_Test_NL.xml"))
         let again = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, body: data)
@@ -71,6 +78,57 @@ struct NationalIngestTests {
         #expect(reply.status == 422)
         #expect(reply.json["code"] as? String == "message.schema-required")
         #expect((reply.json["detail"] as? String)?.contains("kernset-hl7v3") == true)
+        try await gateway.stop()
+    }
+
+    @Test("ingest.acceptWithoutSchema takes the HL7v3 kernset without an XSD, flagged not schema-validated in the receipt and the record")
+    func acceptWithoutSchema() async throws {
+        var validator = TestSupport.validator(TestSupport.fullRegistry, maximumBytes: 2_000_000)
+        validator.referenceDate = "2020-01-01"
+        let gateway = try await TestGateway.start(limits: GatewayServer.Configuration(maximumBodyBytes: 2_000_000), validator: validator,
+                                                  extraOrganisations: Self.practices, acceptWithoutSchema: ["kernset-hl7v3"])
+        let data = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("hl7v3-kernset/2.3/instances/scenarios/scenario1-23.xml"))
+        let reply = try await gateway.send("POST", "v1/messages", token: gateway.tokens[Self.sender(data)], body: data)
+        #expect(reply.status == 202, "\(reply.text.prefix(600))")
+        let warning = (reply.json["warnings"] as? [[String: Any]])?.first { $0["code"] as? String == "schema.not-validated" }
+        #expect(warning?["message"] as? String == "not schema-validated: no public XSD exists for kernset-hl7v3 2.3; taken by the operator's choice (ingest.acceptWithoutSchema)")
+        #expect(warning?["severity"] as? String == "warning")
+        // Stored with the flag in its facts; a rebuild from the raw message flags it again.
+        guard case .mapped(let read) = try CanonicalMapper(registry: TestSupport.fullRegistry).read(data, validator: validator, allowSchemaRequired: true) else {
+            Issue.record("not mapped")
+            return
+        }
+        let bsn = read.client.bsn
+        var stored = try #require(try await gateway.store.messages(bsn: bsn).first)
+        #expect(stored.facts?.provenance.schemaValidated == false)
+        stored.facts = nil
+        let remapped = try CanonicalMapper(registry: TestSupport.fullRegistry, referenceDate: "2020-01-01").facts(of: stored, parser: validator.parser)
+        #expect(remapped.provenance.schemaValidated == false)
+        // Her record says so for this source, and only for it.
+        #expect(try await GatewayClientFileTests.consent(gateway, as: "kernsetPractice", #"{"status": "given", "date": "2020-01-01"}"#, bsn: bsn).status == 201)
+        let record = try await gateway.send("GET", "v1/clients/\(bsn)/record", token: gateway.tokens["kernsetPractice"], contentType: nil)
+        #expect(record.status == 200, "\(record.text.prefix(300))")
+        let sources = try #require(record.json["sources"] as? [[String: Any]])
+        #expect(sources.filter { $0["schemaValidated"] as? Bool == false }.map { $0["kind"] as? String } == ["kernset-hl7v3"])
+        // Other kinds without a schema are still refused: the list names kinds, not "everything".
+        let ada = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("ada-acute-overdracht/2.1/instances/from_hl7/Scenario_S05-AW-ada.xml"))
+        let refused = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, body: ada)
+        #expect(refused.status == 422)
+        #expect(refused.json["code"] as? String == "message.schema-required")
+        try await gateway.stop()
+    }
+
+    @Test("a sender mismatch in an HL7v3 message names the control act author's id in that message")
+    func hl7SenderPath() async throws {
+        let gateway = try await Self.gateway()
+        let acute = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("hl7v3-acute-overdracht/2.1/instances/examples/daphne.xml"))
+        let reply = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, body: acute)
+        #expect(reply.status == 403)
+        #expect(reply.json["code"] as? String == "message.sender-mismatch")
+        let issue = (reply.json["issues"] as? [[String: Any]])?.first { $0["code"] as? String == "auth.sender-mismatch" }
+        let path = try #require(issue?["path"] as? String)
+        #expect(path.hasPrefix("/REPC_IN002120NL/ControlActProcess/authorOrPerformer/participant/"), "\(path)")
+        #expect(path.hasSuffix("/id") || path.contains("/id["), "\(path)")
         try await gateway.stop()
     }
 

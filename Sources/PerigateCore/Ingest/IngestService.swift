@@ -24,6 +24,9 @@ public struct IngestService: Sendable {
     public var views: ViewPolicy?
     /// Her stored index (care team, consents) the access rules and routing read.
     public var records: ClientRecords
+    /// Recognised national kinds taken without an XSD to check them (`ingest.acceptWithoutSchema`;
+    /// default none): flagged "not schema-validated" in the receipt, the provenance and the console.
+    public var acceptWithoutSchema: Set<String> = []
 
     /// The use case over `validator` (its mapper is made from it) and `store`; `planner` plans deliveries.
     public init(validator: MessageValidator, store: any MessageStore, planner: DeliveryPlanner? = nil,
@@ -109,7 +112,7 @@ public struct IngestService: Sendable {
     /// with the message itself is an ``IngestOutcome``.
     public func ingest(_ bytes: Data, from caller: Caller) async throws -> IngestOutcome {
         let receivedAt = now().formatted(.iso8601)
-        let reading = mapper.read(bytes, validator: validator, allowSchemaRequired: false) { report, duration in
+        let reading = mapper.read(bytes, validator: validator, waiver: .kinds(acceptWithoutSchema)) { report, duration in
             observer?.validated(kind: report.kind, outcome: report.outcome.rawValue, duration: duration)
         }
         switch reading {
@@ -133,12 +136,12 @@ public struct IngestService: Sendable {
             // A national message that names no URA (ADA) is the authenticated partner's; one that
             // names a URA must name the caller's, as Perigate's own kinds always must.
             let facts = mapper.attributed(mapped, toSender: caller.partnerURA, requiresURA: type.requiresSenderURA)
-            return try await accept(facts, report: report, bytes: bytes, caller: caller, receivedAt: receivedAt)
+            return try await accept(facts, type: type, report: SchemaWaiver.waived(report), bytes: bytes, caller: caller, receivedAt: receivedAt)
         }
     }
 
     /// Authorizes a mapped message (sender, consent registration) and stores it, or refuses it.
-    private func accept(_ facts: MessageFacts, report: ValidationReport, bytes: Data, caller: Caller,
+    private func accept(_ facts: MessageFacts, type: MessageType, report: ValidationReport, bytes: Data, caller: Caller,
                         receivedAt: String) async throws -> IngestOutcome {
         // Defence in depth: a partner of a type that may not take part (insurer, company doctor)
         // sends nothing, even when the database holds one.
@@ -150,8 +153,10 @@ public struct IngestService: Sendable {
         }
         if let refusal = SenderPolicy.refusal(authenticatedURA: caller.partnerURA, claimed: facts.provenance.sender) {
             var refused = report
+            // The path is one in this message (parsed again: refusals are rare).
+            let document: XMLDocument? = if case .document(let parsed) = validator.parser.parse(bytes) { parsed } else { nil }
             refused.issues.append(ValidationIssue(code: "auth.sender-mismatch", message: refusal,
-                                                  path: "/\(facts.provenance.kind)/header/afzender/organisatie/ura"))
+                                                  path: document.flatMap(type.senderPath(in:))))
             return try await reject(.senderMismatch, refused, bytes, caller, receivedAt)
         }
         // Organisations a kernset names only by LVR id become the partners holding those ids.
@@ -160,7 +165,10 @@ public struct IngestService: Sendable {
         let client = try await records.client(facts.client.bsn)
         if let refusal = consentRefusal(facts, caller: caller, client: client) {
             var refused = report
-            refused.issues.append(ValidationIssue(code: refusal.code.rawValue, message: refusal.reason, path: "/toestemming/uitwisseling"))
+            // A path only where the message itself carries consent (Perigate's toestemming); a
+            // national message refused for her recorded consent has no such element.
+            refused.issues.append(ValidationIssue(code: refusal.code.rawValue, message: refusal.reason,
+                                                  path: type.isPerigateKind ? "/toestemming/uitwisseling" : nil))
             return try await reject(.consentRefused, refused, bytes, caller, receivedAt)
         }
         var report = report

@@ -20,7 +20,10 @@ extension CanonicalMapper {
             throw MappingError(code: .storeDamaged, message: "stored message \(message.id) no longer parses")
         case .document(let document):
             // A national message that names no URA was attributed to the partner that sent it.
-            return attributed(try map(document, report: message.report, raw: message.raw), toSender: message.senderURA)
+            // Accepted once: one taken without schema validation (ingest.acceptWithoutSchema)
+            // maps again as it did then, flagged again.
+            return attributed(try map(document, report: message.report, raw: message.raw, allowSchemaRequired: true),
+                              toSender: message.senderURA)
         }
     }
 
@@ -28,7 +31,7 @@ extension CanonicalMapper {
     /// valid message that has no mapper. With `allowSchemaRequired`, a recognised message whose
     /// schema is not installed (the HL7v3 kernset) is mapped without schema validation.
     public func read<Bytes: ContiguousBytes>(_ bytes: Bytes, validator: MessageValidator, allowSchemaRequired: Bool = false) throws -> Outcome {
-        switch read(bytes, validator: validator, allowSchemaRequired: allowSchemaRequired, validated: nil) {
+        switch read(bytes, validator: validator, waiver: allowSchemaRequired ? .all : .none, validated: nil) {
         case .unparsed(let issues): return .rejected(ValidationReport(unparsed: issues))
         case .refused(let report): return .rejected(report)
         case .unmapped(_, let error): throw error
@@ -38,8 +41,9 @@ extension CanonicalMapper {
 
     /// The one parse → validate → map pipeline. `validated` is told each parsed message's report
     /// and how long its validation took (metrics). Detection runs once: the mapper gets the
-    /// message type the validator matched.
-    func read<Bytes: ContiguousBytes>(_ bytes: Bytes, validator: MessageValidator, allowSchemaRequired: Bool,
+    /// message type the validator matched. A recognised message without an XSD is mapped only
+    /// when `waiver` allows it; its facts then say `schemaValidated: false`.
+    func read<Bytes: ContiguousBytes>(_ bytes: Bytes, validator: MessageValidator, waiver: SchemaWaiver,
                                       validated: ((ValidationReport, Duration) -> Void)?) -> MessageReading {
         let document: XMLDocument
         switch validator.parser.parse(bytes) {
@@ -50,12 +54,12 @@ extension CanonicalMapper {
         let result = validator.validation(of: document)
         validated?(result.report, ContinuousClock.now - start)
         let report = result.report
-        guard report.isValid || (allowSchemaRequired && report.outcome == .schemaRequired), let type = result.type else {
+        guard waiver.allows(report), let type = result.type else {
             return .refused(report)
         }
         do {
             let raw = bytes.withUnsafeBytes { Data($0) }
-            return .mapped(try map(document, as: type, report: report, raw: raw, allowSchemaRequired: allowSchemaRequired), report, type)
+            return .mapped(try map(document, as: type, report: report, raw: raw, allowSchemaRequired: true), report, type)
         } catch {
             return .unmapped(report, error)
         }

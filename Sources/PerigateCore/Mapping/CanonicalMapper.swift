@@ -3,7 +3,8 @@ import PerigateXML
 
 /// Turns a validated message into canonical facts, choosing the mapper by kind and version:
 /// Perigate's own kinds, and the national perinatal standards of the Nictiz pack (HL7v3 acute
-/// handover 2.1, kernset geboortezorg 2.2/2.3 as ADA and HL7v3, the acute handover as ADA).
+/// handover 2.1, kernset geboortezorg 2.2/2.3.x as ADA and HL7v3, the acute handover as ADA, JGZ
+/// dossier transfer 7.0 and 8.0).
 ///
 /// Stateless and `Sendable`: share one between tasks; each call works on its own document.
 public struct CanonicalMapper: Sendable {
@@ -32,8 +33,11 @@ public struct CanonicalMapper: Sendable {
     public func map(_ document: XMLDocument, report: ValidationReport, raw: Data? = nil,
                     allowSchemaRequired: Bool = false) throws -> MessageFacts {
         try Self.requireMappable(report, allowSchemaRequired: allowSchemaRequired)
+        // A message stored under a version label the pack has since made precise (kernset-ada
+        // 2.3 is now 2.3.4) is found by detecting it again.
         guard let kind = report.kind, let version = report.version,
-              let type = registry.messageTypes.first(where: { $0.kind == kind && $0.version == version }) else {
+              let type = registry.messageTypes.first(where: { $0.kind == kind && $0.version == version })
+                ?? detected(document, kind: kind) else {
             throw MappingError(code: .noMapper, message: "no mapper for \(report.kind ?? "") \(report.version ?? "") yet")
         }
         return try map(document, as: type, report: report, raw: raw, allowSchemaRequired: allowSchemaRequired)
@@ -50,6 +54,13 @@ public struct CanonicalMapper: Sendable {
         if mapperName.hasPrefix(kind + ".v"), let namespace = type.entry.match.namespace, namespace.hasPrefix("urn:perigate:") {
             return try PerigateMessageMapper(document: document, kind: kind, version: version, namespace: namespace).map()
         }
+        var facts = try mapNational(document, as: type, mapper: mapperName, raw: raw)
+        if report.outcome == .schemaRequired { facts.provenance.schemaValidated = false }
+        return facts
+    }
+
+    private func mapNational(_ document: XMLDocument, as type: MessageType, mapper mapperName: String, raw: Data?) throws -> MessageFacts {
+        let (kind, version) = (type.kind, type.version)
         let message = NationalMessage(document: document, kind: kind, version: version, hl7: type.entry.match.namespace == "urn:hl7-org:v3",
                                       reference: referenceDate, raw: raw ?? Data())
         switch mapperName {
@@ -57,10 +68,15 @@ public struct CanonicalMapper: Sendable {
         case "acute-overdracht-ada.v2_1": return try AcuteOverdrachtADAMapper(message).map()
         case "kernset-ada.v2_2", "kernset-ada.v2_3": return try KernsetADAMapper(message).map()
         case "kernset-hl7v3.v2_2", "kernset-hl7v3.v2_3": return try KernsetHL7Mapper(message).map()
-        case "jgz-dossieroverdracht-hl7v3.v7_0": return try JGZDossierHL7Mapper(message).map()
+        case "jgz-dossieroverdracht-hl7v3.v7_0", "jgz-dossieroverdracht-hl7v3.v8_0": return try JGZDossierHL7Mapper(message).map()
         default:
             throw MappingError(code: .noMapper, message: "no mapper for \(kind) \(version) yet")
         }
+    }
+
+    private func detected(_ document: XMLDocument, kind: String) -> MessageType? {
+        guard case .matched(let type) = registry.detect(document), type.kind == kind else { return nil }
+        return type
     }
 
     /// Only valid messages are mapped (and, when allowed, recognised ones without a schema).

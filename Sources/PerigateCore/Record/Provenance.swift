@@ -9,6 +9,10 @@ public struct Provenance: Sendable, Codable, Hashable {
     public var sender: OrganisationRef
     /// When the sender created the message (ISO 8601 with offset, as sent).
     public var time: String
+    /// `false` for a message taken without schema validation (a recognised national kind with no
+    /// installed XSD, accepted by the operator's `ingest.acceptWithoutSchema`, or read by
+    /// `perigate map|record`); absent (`nil`) for a validated one.
+    public var schemaValidated: Bool?
 
     public init(messageId: String, kind: String, version: String, sender: OrganisationRef, time: String) {
         self.messageId = messageId

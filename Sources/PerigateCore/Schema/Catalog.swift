@@ -18,9 +18,12 @@ public struct Catalog: Sendable, Codable, Hashable {
         public var sunset: String?
         public var description: String?
         public var match: Match
-        /// XSD path relative to the catalog's schema directory; `nil` when no public schema
-        /// exists (the message type is then "schema required").
-        public var schema: String?
+        /// Where the XSD may be, relative to the catalog's schema directory: one path or a list
+        /// (the corpus layout, the layout of Nictiz's own repositories …); the first present one
+        /// is used. `nil` when no public schema exists. In a pack (`--schemas FILE=DIR`) an entry
+        /// whose XSD is in none of its places is "schema not installed"; both make its messages
+        /// "schema required".
+        public var schema: SchemaLocations?
         /// Name of the mapper that turns this message into canonical facts (docs/mapping.md).
         public var mapper: String?
         public var checks: [SemanticRule]?
@@ -47,6 +50,17 @@ public struct Catalog: Sendable, Codable, Hashable {
         public var interactionId: String?
         /// HL7v3: a `templateId/@root` that must occur somewhere in the message.
         public var templateId: String?
+        /// HL7v3: required `profileId/@extension` (child of the root).
+        public var profileId: String?
+        /// ADA: local name of the transaction element (`kernset_geboortezorg`): the root itself, or
+        /// its first descendant of that name (inside `adaxml/data` or a transmission wrapper).
+        /// The other ADA conditions are read from this element.
+        public var transaction: String?
+        /// ADA: the `@app` values of the transaction element this entry takes
+        /// (`perinatologie-235`): the ADA application, which names the release.
+        public var app: [String]?
+        /// ADA: required `@transactionRef` of the transaction element (the transaction's id in ART-DECOR).
+        public var transactionRef: String?
         /// Any further XPath 1.0 condition (evaluated as boolean).
         public var xpath: String?
     }
@@ -104,4 +118,47 @@ public struct SemanticRule: Sendable, Codable, Hashable {
     public var severity: ValidationIssue.Severity?
     /// Human name of what is checked, used in messages (e.g. "care period").
     public var label: String?
+}
+
+/// The places an entry's XSD may be: `"schema": "a.xsd"` or `"schema": ["a.xsd", "b/a.xsd"]`.
+public struct SchemaLocations: Sendable, Codable, Hashable, ExpressibleByStringLiteral {
+    public var paths: [String]
+
+    public init(_ paths: [String]) { self.paths = paths }
+    public init(stringLiteral value: String) { paths = [value] }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let single = try? container.decode(String.self) {
+            paths = [single]
+        } else {
+            paths = try container.decode([String].self)
+            guard !paths.isEmpty else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "an empty list of schema locations")
+            }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if paths.count == 1 { try container.encode(paths[0]) } else { try container.encode(paths) }
+    }
+}
+
+extension Catalog.Match {
+    /// Whether some message certainly meets both entries' conditions: same root and namespace,
+    /// and every declared value (versie, interaction, profile, ADA transaction, app,
+    /// transactionRef, template) equal or left open by one of them. Entries that differ in a
+    /// required template id or in their own XPath may still both match one message; detection
+    /// reports that (``Detection/ambiguous(_:)``).
+    public func certainlyOverlaps(_ other: Catalog.Match) -> Bool {
+        guard root == other.root, (namespace ?? "") == (other.namespace ?? "") else { return false }
+        func agree(_ one: String?, _ two: String?) -> Bool { one == nil || two == nil || one == two }
+        guard agree(versie, other.versie), agree(interactionId, other.interactionId), agree(profileId, other.profileId),
+              agree(transaction, other.transaction), agree(transactionRef, other.transactionRef),
+              templateId == nil || other.templateId == nil || templateId == other.templateId,
+              xpath == other.xpath else { return false }
+        if let app, let otherApp = other.app, Set(app).isDisjoint(with: otherApp) { return false }
+        return true
+    }
 }

@@ -4,22 +4,28 @@ import Foundation
 public struct CatalogSource: Sendable, Hashable {
     public var catalogFile: String
     public var schemaDirectory: String
+    /// Whether an entry whose XSD is absent loads as "schema not installed" (a pack over the
+    /// operator's schemas) rather than failing start-up (a catalog that ships its XSDs).
+    public var schemasOptional: Bool
 
-    public init(catalogFile: String, schemaDirectory: String) {
+    public init(catalogFile: String, schemaDirectory: String, schemasOptional: Bool = false) {
         self.catalogFile = catalogFile
         self.schemaDirectory = schemaDirectory
+        self.schemasOptional = schemasOptional
     }
 
-    /// `DIR/catalog.json`, with schema paths relative to `DIR` (`--schemas DIR`).
+    /// `DIR/catalog.json`, with schema paths relative to `DIR` (`--schemas DIR`): a catalog that
+    /// ships its XSDs, so a missing one is a start-up error.
     public static func directory(_ directory: String) -> CatalogSource {
         CatalogSource(catalogFile: (directory as NSString).appendingPathComponent("catalog.json"),
                       schemaDirectory: directory)
     }
 
     /// A catalog kept apart from its schemas (`--schemas FILE=DIR`): a pack in `Schemas/packs/`
-    /// whose paths are relative to the operator's directory of official schemas.
+    /// whose paths are relative to the operator's directory of official schemas. It loads with
+    /// the XSDs present in `DIR`; the others are "schema not installed".
     public static func pack(_ catalogFile: String, schemaDirectory: String) -> CatalogSource {
-        CatalogSource(catalogFile: catalogFile, schemaDirectory: schemaDirectory)
+        CatalogSource(catalogFile: catalogFile, schemaDirectory: schemaDirectory, schemasOptional: true)
     }
 
     /// Parses `FILE=DIR` (pack) or `DIR` (directory with catalog.json).

@@ -4,16 +4,21 @@ import PerigateXML
 public enum Detection {
     /// Exactly this kind and version.
     case matched(MessageType)
-    /// The root element is known, but not this version (or a retired one): the supported
-    /// versions of that root are listed.
+    /// The root element is known, but not this version (or a retired one): `found` says what the
+    /// message declares (`app="perinatologie-236"`), the supported versions are listed.
     case unsupportedVersion(found: String?, supported: [MessageType], retired: MessageType?)
+    /// More than one entry claims the message (catalogs whose own XPath or template conditions
+    /// overlap, which load cannot see): never "first wins".
+    case ambiguous([MessageType])
     /// Nothing in any catalog matches the root element.
     case unknown(XMLDocument.RootElement)
 }
 
 extension SchemaRegistry {
-    /// Detects kind and version from the root element's namespace and `versie` attribute and,
-    /// for HL7v3, the interaction id and template id. Never reads `xsi:schemaLocation`.
+    /// Detects kind and version from what the message declares: the root element's namespace
+    /// and `versie`; for HL7v3 the interaction, template and profile ids; for ADA the transaction
+    /// element's `@app` and `@transactionRef`. An entry matches only its own version. Never reads
+    /// `xsi:schemaLocation`.
     public func detect(_ document: XMLDocument) -> Detection {
         guard let root = document.root else { return .unknown(.init(localName: "", namespace: "", versie: nil, line: nil)) }
         let candidates = types(forRoot: root)
@@ -22,35 +27,116 @@ extension SchemaRegistry {
             if otherMajors.isEmpty { return .unknown(root) }
             return .unsupportedVersion(found: root.versie, supported: otherMajors, retired: nil)
         }
-        var matching: [MessageType] = []
-        for type in candidates where conditionsHold(type.entry.match, type: type, document: document) {
-            matching.append(type)
+        let matching = candidates.filter { conditionsHold($0.entry.match, type: $0, document: document, root: root) }
+        guard let type = matching.first else {
+            return unsupported(document, root: root, candidates: candidates)
         }
-        let exact = matching.filter { $0.entry.match.versie == nil || $0.entry.match.versie == root.versie }
-        if let type = exact.first {
-            if type.status == .retired {
-                return .unsupportedVersion(found: type.version, supported: candidates.filter { $0.status != .retired }, retired: type)
-            }
-            return .matched(type)
+        guard matching.count == 1 else { return .ambiguous(matching) }
+        if type.status == .retired {
+            return .unsupportedVersion(found: type.version, supported: sameKind(as: type, in: candidates), retired: type)
         }
-        return .unsupportedVersion(found: root.versie, supported: candidates.filter { $0.status != .retired }, retired: nil)
+        return .matched(type)
     }
 
-    private func conditionsHold(_ match: Catalog.Match, type: MessageType, document: XMLDocument) -> Bool {
-        guard match.interactionId != nil || match.templateId != nil || match.xpath != nil else { return true }
-        let namespacePrefix = (match.namespace ?? "").isEmpty ? "" : "pgroot:"
-        let query = XPathQuery(document: document, namespaces: type.namespaces.merging(["pgroot": match.namespace ?? ""]) { own, _ in own })
+    /// No entry matched: the versions of the kind the message is (its ADA transaction, its
+    /// interaction), and what it declares instead.
+    private func unsupported(_ document: XMLDocument, root: XMLDocument.RootElement, candidates: [MessageType]) -> Detection {
+        // ADA: candidates of the transaction the message carries (adaxml holds many kinds).
+        let present = candidates.filter { type in
+            guard let transaction = type.entry.match.transaction else { return true }
+            return transactionElement(transaction, in: document, type: type) != nil
+        }
+        // Every version of the kinds found (kernset-ada 2.2 is another transaction, still the kind).
+        let kinds = Set(present.map(\.kind))
+        let supported = (present.isEmpty ? candidates : candidates.filter { kinds.contains($0.kind) }).filter { $0.status != .retired }
+        return .unsupportedVersion(found: declaration(of: document, root: root, for: present.isEmpty ? candidates : present),
+                                   supported: supported, retired: nil)
+    }
+
+    private func sameKind(as type: MessageType, in candidates: [MessageType]) -> [MessageType] {
+        candidates.filter { $0.kind == type.kind && $0.status != .retired }
+    }
+
+    /// What the message declares in the places `types` look at: `versie="1.9"`,
+    /// `app="perinatologie-236"`, `interactionId="…"`, `templateId` none of the known ones.
+    private func declaration(of document: XMLDocument, root: XMLDocument.RootElement, for types: [MessageType]) -> String? {
+        var parts: [String] = []
+        let matches = types.map(\.entry.match)
+        if let type = types.first(where: { $0.entry.match.transaction != nil }), let transaction = type.entry.match.transaction {
+            if let element = transactionElement(transaction, in: document, type: type) {
+                if matches.contains(where: { $0.app != nil }) { parts.append("app=\"\(element.attribute("app") ?? "")\"") }
+                if matches.contains(where: { $0.transactionRef != nil }) {
+                    parts.append("transactionRef=\"\(element.attribute("transactionRef") ?? "")\"")
+                }
+            } else {
+                parts.append("no ADA transaction of \(matches.compactMap(\.transaction).uniqued().joined(separator: ", "))")
+            }
+        }
+        if let type = types.first, matches.contains(where: { $0.interactionId != nil || $0.profileId != nil }) {
+            let query = rootQuery(document, type: type)
+            if matches.contains(where: { $0.interactionId != nil }) {
+                parts.append("interactionId=\"\(first(query.path("interactionId/@extension"), in: query) ?? "")\"")
+            }
+            if matches.contains(where: { $0.profileId != nil }) {
+                parts.append("profileId=\"\(first(query.path("profileId/@extension"), in: query) ?? "")\"")
+            }
+        }
+        let templates = matches.compactMap(\.templateId).uniqued()
+        if !templates.isEmpty { parts.append("no templateId of \(templates.joined(separator: ", "))") }
+        guard !parts.isEmpty else { return root.versie }
+        if matches.contains(where: { $0.versie != nil }) { parts.insert("versie=\"\(root.versie ?? "")\"", at: 0) }
+        return parts.joined(separator: " ")
+    }
+
+    private func conditionsHold(_ match: Catalog.Match, type: MessageType, document: XMLDocument,
+                                root: XMLDocument.RootElement) -> Bool {
+        if let versie = match.versie, versie != root.versie { return false }
+        guard match.interactionId != nil || match.templateId != nil || match.profileId != nil || match.xpath != nil
+            || match.transaction != nil else { return true }
+        let query = rootQuery(document, type: type)
         if let interaction = match.interactionId {
-            let expression = "/*/\(namespacePrefix)interactionId/@extension"
-            guard let values = try? query.matches(expression), values.contains(where: { $0.value == interaction }) else { return false }
+            guard first(query.path("interactionId/@extension"), in: query) == interaction else { return false }
+        }
+        if let profile = match.profileId {
+            guard first(query.path("profileId/@extension"), in: query) == profile else { return false }
         }
         if let template = match.templateId {
-            let expression = "boolean(//\(namespacePrefix)templateId[@root='\(template)'])"
-            guard (try? query.bool(expression)) == true else { return false }
+            guard (try? query.query.bool("boolean(//\(query.prefix)templateId[@root='\(template)'])")) == true else { return false }
+        }
+        if let transaction = match.transaction {
+            guard let element = transactionElement(transaction, in: document, type: type) else { return false }
+            if let apps = match.app, !apps.contains(element.attribute("app") ?? "") { return false }
+            if let reference = match.transactionRef, element.attribute("transactionRef") != reference { return false }
         }
         if let xpath = match.xpath {
-            guard (try? query.bool(xpath)) == true else { return false }
+            guard (try? query.query.bool(xpath)) == true else { return false }
         }
         return true
+    }
+
+    /// The ADA transaction element: the root itself or its first descendant of that name.
+    private func transactionElement(_ name: String, in document: XMLDocument, type: MessageType) -> XMLNode? {
+        let query = rootQuery(document, type: type)
+        return try? query.query.nodes("(//\(query.prefix)\(name))[1]").first
+    }
+
+    private struct RootQuery {
+        var query: XPathQuery
+        /// `pgroot:` when the root has a namespace, else empty.
+        var prefix: String
+        /// `/*/<prefix>name…`: a path below the root.
+        func path(_ relative: String) -> String {
+            "/*/" + relative.split(separator: "/").map { $0.hasPrefix("@") ? String($0) : prefix + $0 }.joined(separator: "/")
+        }
+    }
+
+    private func rootQuery(_ document: XMLDocument, type: MessageType) -> RootQuery {
+        let namespace = type.entry.match.namespace ?? ""
+        return RootQuery(query: XPathQuery(document: document, namespaces: type.namespaces.merging(["pgroot": namespace]) { own, _ in own }),
+                         prefix: namespace.isEmpty ? "" : "pgroot:")
+    }
+
+    private func first(_ expression: String, in query: RootQuery) -> String? {
+        (try? query.query.matches(expression))?.first?.value
     }
 }

@@ -13,7 +13,11 @@ public final class SchemaRegistry: Sendable {
         self.messageTypes = messageTypes
     }
 
-    /// Loads the catalogs in order and compiles every XSD (each file once).
+    /// Loads the catalogs in order and compiles every XSD (each file once). An entry of a pack
+    /// (``CatalogSource/pack(_:schemaDirectory:)``) whose XSD is in none of its places is loaded
+    /// as "schema not installed"; in Perigate's own catalog directory that is a start-up error.
+    /// Two entries that claim the same messages, or the same kind and version twice, are an error
+    /// naming both: never "first wins".
     public static func load(_ sources: [CatalogSource]) throws -> SchemaRegistry {
         LibXML.ensureInitialized()
         var compiled: [String: XMLSchema] = [:]
@@ -25,25 +29,42 @@ public final class SchemaRegistry: Sendable {
                 var namespaces = namespaces
                 if let own = entry.match.namespace, !own.isEmpty { namespaces["m"] = own }
                 try checkXPaths(of: entry, namespaces: namespaces, file: source.catalogFile)
-                if let clash = types.first(where: { $0.entry.match == entry.match }) {
-                    throw CatalogError(code: "catalog.duplicate", file: source.catalogFile,
-                                       message: "\(entry.kind) \(entry.version) matches the same messages as \(clash.label) from catalog '\(clash.catalogName)'")
-                }
+                try checkClaim(of: entry, in: catalog.name, against: types, file: source.catalogFile)
                 var schema: XMLSchema?
-                if let relative = entry.schema {
-                    let path = URL(fileURLWithPath: relative, relativeTo: URL(fileURLWithPath: source.schemaDirectory, isDirectory: true))
-                        .standardizedFileURL.path
-                    guard FileManager.default.isReadableFile(atPath: path) else {
-                        throw CatalogError(code: "schema.missing", file: path,
+                var missing: [String]?
+                if let locations = entry.schema {
+                    let directory = URL(fileURLWithPath: source.schemaDirectory, isDirectory: true)
+                    let paths = locations.paths.map { URL(fileURLWithPath: $0, relativeTo: directory).standardizedFileURL.path }
+                    if let path = paths.first(where: { FileManager.default.isReadableFile(atPath: $0) }) {
+                        if compiled[path] == nil { compiled[path] = try compileSchema(path: path) }
+                        schema = compiled[path]
+                    } else if source.schemasOptional {
+                        missing = paths
+                    } else {
+                        throw CatalogError(code: "schema.missing", file: paths[0],
                                            message: "XSD for \(entry.kind) \(entry.version) (catalog \(source.catalogFile)) not found")
                     }
-                    if compiled[path] == nil { compiled[path] = try compileSchema(path: path) }
-                    schema = compiled[path]
                 }
-                types.append(MessageType(entry: entry, catalogName: catalog.name, namespaces: namespaces, schema: schema))
+                types.append(MessageType(entry: entry, catalogName: catalog.name, namespaces: namespaces, schema: schema,
+                                         missingSchema: missing))
             }
         }
         return SchemaRegistry(messageTypes: types)
+    }
+
+    /// A kind + version that another catalog registered already, or an entry whose conditions
+    /// certainly take messages another entry takes (``Catalog/Match/certainlyOverlaps(_:)``), is
+    /// a load error naming both. (One catalog may give one version several forms: the kernset 2.2
+    /// in its envelope and bare.)
+    private static func checkClaim(of entry: Catalog.Entry, in catalog: String, against types: [MessageType], file: String) throws {
+        if let twin = types.first(where: { $0.kind == entry.kind && $0.version == entry.version && $0.catalogName != catalog }) {
+            throw CatalogError(code: "catalog.duplicate", file: file,
+                               message: "\(entry.kind) \(entry.version) is declared again; it is already declared by catalog '\(twin.catalogName)'")
+        }
+        if let clash = types.first(where: { $0.entry.match.certainlyOverlaps(entry.match) }) {
+            throw CatalogError(code: "catalog.duplicate", file: file,
+                               message: "\(entry.kind) \(entry.version) matches the same messages as \(clash.label) from catalog '\(clash.catalogName)'")
+        }
     }
 
     /// Rejects a catalog whose XPaths do not compile, at load time rather than per message.

@@ -52,6 +52,11 @@ public struct MessageValidator: Sendable {
                 code: "message.unknown-kind",
                 message: "unknown message type: root element \(root.qualifiedName) is in no catalog; supported: \(registry.supportedSummary)",
                 line: root.line, path: "/\(root.localName)")]))
+        case .ambiguous(let types):
+            return ValidationResult(report: ValidationReport(outcome: .unsupported, root: root?.qualifiedName, issues: [ValidationIssue(
+                code: "message.ambiguous-version",
+                message: "this message is claimed by more than one catalog entry: \(types.map { "\($0.label) (catalog '\($0.catalogName)')" }.joined(separator: " and ")); the operator must make their conditions exclusive",
+                line: root?.line, path: root.map { "/\($0.localName)" })]))
         case .unsupportedVersion(let found, let supported, let retired):
             return ValidationResult(report: unsupportedVersion(root: root, found: found, supported: supported, retired: retired))
         case .matched(let type):
@@ -68,10 +73,14 @@ public struct MessageValidator: Sendable {
                 message: "\(type.label) is deprecated\(type.entry.sunset.map { " (sunset \($0))" } ?? ""); supported: \(registry.supportedSummary)"))
         }
         guard let schema = type.schema else {
-            report.outcome = .schemaRequired
-            report.issues.append(ValidationIssue(
-                code: "schema.required",
-                message: "no XSD is registered for \(type.label): the operator must register the official schema (--schemas CATALOG.json=DIR)"))
+            // No XSD to check it: the catalog's semantic checks still run (a message taken
+            // without schema validation, ingest.acceptWithoutSchema, still has a valid BSN).
+            let missing = Self.schemaMissing(for: type)
+            report.issues.append(missing)
+            if runsSemanticChecks {
+                report.issues += SemanticChecker(type: type, today: now()).check(document)
+            }
+            report.outcome = report.issues.contains { $0.severity == .error && $0 != missing } ? .invalid : .schemaRequired
             return report
         }
         report.issues += schema.validate(document).map(ValidationIssue.init)
@@ -82,13 +91,29 @@ public struct MessageValidator: Sendable {
         return report
     }
 
+    /// Why a recognised message has no XSD to be checked against: the pack's XSD is not
+    /// installed (named by its place in the pack, never the gateway's own directories), or no
+    /// public XSD exists.
+    static func schemaMissing(for type: MessageType) -> ValidationIssue {
+        if type.missingSchema != nil, let file = type.entry.schema?.paths.first {
+            return ValidationIssue(
+                code: "schema.not-installed",
+                message: "the XSD for \(type.label) is not installed on this gateway: \(file) (catalog '\(type.catalogName)'); the operator must add it to the pack's schema directory")
+        }
+        return ValidationIssue(
+            code: "schema.required",
+            message: "no public XSD exists for \(type.label): the operator must register the schema agreed with the sender (--schemas CATALOG.json=DIR) or accept this kind unvalidated (ingest.acceptWithoutSchema)")
+    }
+
     private func unsupportedVersion(root: XMLDocument.RootElement?, found: String?, supported: [MessageType],
                                     retired: MessageType?) -> ValidationReport {
+        let kinds = supported.map(\.kind).uniqued()
         let versions = supported.map { type in
             let namespace = type.entry.match.namespace ?? ""
-            return namespace.isEmpty || namespace == root?.namespace ? type.version : "\(type.version) (namespace \(namespace))"
+            let version = kinds.count > 1 ? type.label : type.version
+            return namespace.isEmpty || namespace == root?.namespace ? version : "\(version) (namespace \(namespace))"
         }.uniqued().joined(separator: ", ")
-        let kind = supported.first?.kind ?? retired?.kind
+        let kind = retired?.kind ?? (kinds.count == 1 ? kinds[0] : nil)
         let message: String
         if let retired {
             message = "\(retired.label) is retired and no longer accepted; supported versions: \(versions.isEmpty ? "none" : versions)"
@@ -97,7 +122,7 @@ public struct MessageValidator: Sendable {
         } else {
             message = "cannot tell the version of \(kind ?? "this message") (no matching versie / interaction / template); supported versions: \(versions)"
         }
-        return ValidationReport(outcome: .unsupported, kind: kind, version: found, root: root?.qualifiedName,
+        return ValidationReport(outcome: .unsupported, kind: kind, version: retired?.version ?? root?.versie, root: root?.qualifiedName,
                                 issues: [ValidationIssue(code: "message.unsupported-version", message: message,
                                                          line: root?.line, path: root.map { "/\($0.localName)" })])
     }

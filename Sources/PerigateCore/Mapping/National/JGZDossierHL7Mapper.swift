@@ -1,9 +1,13 @@
+import Foundation
 import PerigateXML
 
-/// HL7v3 JGZ dossier transfer 7.0 (`REPC_IN902120NL03`), between youth health care organisations.
-/// Its client is the child: the record it feeds is the child's (keyed by the child's BSN), with
-/// the transfer on the timeline and both organisations in the care team. The dossier's contents
-/// (contacts, measurements, rubrics) stay in the raw message; they are not mapped.
+/// HL7v3 JGZ dossier transfer 7.0 (`REPC_IN902120NL03`) and 8.0 (`REPC_IN902120NL04`), between
+/// youth health care organisations. Its client is the child: the record it feeds is the child's
+/// (keyed by the child's BSN), with the transfer on the timeline and both organisations in the
+/// care team. The dossier's contents (contacts, measurements, rubrics) stay in the raw message;
+/// they are not mapped. What 8.0 added that the record holds: documents appended to the dossier
+/// (`appendage/document`, e.g. the integrated JGZ dossier as PDF), as attachments (title, type,
+/// size); its other additions (the child's address, gender, telecom) are read where 7.0 had them.
 struct JGZDossierHL7Mapper {
     let message: NationalMessage
     let care: XMLNode
@@ -34,6 +38,17 @@ struct JGZDossierHL7Mapper {
         return MessageFacts(
             provenance: message.provenance(id: HL7Message.id(nr) ?? "", sender: sender, time: time), client: client, pregnancy: nil,
             careTeam: CareTeamFacts(organisations: [sender, previous].uniqued(), persons: []), events: [transfer], obstetricHistory: nil,
-            findings: nil, delivery: nil, children: [], postpartum: nil, signals: [], consents: [], attachments: [])
+            findings: nil, delivery: nil, children: [], postpartum: nil, signals: [], consents: [], attachments: attachments())
+    }
+
+    /// 8.0: documents appended to the dossier (`appendage/document`, base64 text): title, type
+    /// and size only, as for the acute handover's embedded documents.
+    private func attachments() -> [AttachmentRef] {
+        nr.nodes("hl7:appendage/hl7:document", in: care).map { document in
+            let text = nr.node("hl7:text", in: document)
+            let content = text.flatMap { nr.text(".", in: $0) }.flatMap { Data(base64Encoded: $0, options: .ignoreUnknownCharacters) }
+            return AttachmentRef(title: nr.text("hl7:code/@displayName", in: document) ?? nr.text("hl7:title", in: document),
+                                 mimeType: text.flatMap { nr.text("@mediaType", in: $0) }, bytes: content?.count)
+        }
     }
 }

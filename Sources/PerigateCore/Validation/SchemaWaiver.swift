@@ -1,0 +1,36 @@
+/// Which recognised messages without an XSD to check them (no public XSD, or one not installed)
+/// may be taken anyway: none (ingest's default), the national kinds an operator lists in
+/// `ingest.acceptWithoutSchema`, or all (`perigate map` and `perigate record` read files). The
+/// one rule for "taken without schema validation": every path asks ``allows(_:)`` and marks what
+/// it takes with ``waived(_:)``.
+public enum SchemaWaiver: Sendable, Hashable {
+    case none
+    case kinds(Set<String>)
+    case all
+
+    /// Whether a message with this report may be mapped and taken.
+    public func allows(_ report: ValidationReport) -> Bool {
+        if report.isValid { return true }
+        guard report.outcome == .schemaRequired, let kind = report.kind else { return false }
+        switch self {
+        case .none: return false
+        case .all: return true
+        case .kinds(let kinds): return kinds.contains(kind)
+        }
+    }
+
+    /// The report of a message taken without schema validation: its schema error becomes the
+    /// warning `schema.not-validated` (the receipt and the console show it); a valid report is
+    /// returned unchanged.
+    public static func waived(_ report: ValidationReport) -> ValidationReport {
+        guard report.outcome == .schemaRequired else { return report }
+        var waived = report
+        waived.issues = report.issues.map { issue in
+            guard issue.code == "schema.required" || issue.code == "schema.not-installed" else { return issue }
+            return ValidationIssue(code: "schema.not-validated", severity: .warning,
+                                   message: "not schema-validated: \(issue.message.split(separator: ":").first.map(String.init) ?? issue.message); taken by the operator's choice (ingest.acceptWithoutSchema)",
+                                   line: issue.line, path: issue.path)
+        }
+        return waived
+    }
+}
