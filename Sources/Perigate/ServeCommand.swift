@@ -131,6 +131,8 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "perigate")
         logger.logLevel = settings.logLevel
         let registry = try SchemaOptions.loadRegistry(ownDirectory: settings.schemaDirectory, extra: extra)
+        // Checked before anything is opened: a typo stops the start cleanly.
+        let unvalidatedKinds = try Self.unvalidatedKinds(settings.acceptWithoutSchema, registry: registry)
         let policy: ViewPolicy
         do { policy = try ViewPolicy.load(settings.views) } catch let error as CatalogError {
             throw ValidationError("cannot load the view policy: \(error)")
@@ -176,7 +178,7 @@ struct ServeCommand: AsyncParsableCommand {
         var clientFile = ClientFileService(store: observed, views: policy, validator: validator, partners: store)
         clientFile.careTeamInbox = store
         var ingest = IngestService(validator: validator, store: observed, planner: planner)
-        ingest.acceptWithoutSchema = try Self.unvalidatedKinds(settings.acceptWithoutSchema, registry: registry)
+        ingest.acceptWithoutSchema = unvalidatedKinds
         var server = GatewayServer(ingest: ingest,
                                    clientFile: clientFile, partners: store,
                                    clientCredentials: store, forwarding: GatewayForwarding(store: store, planner: planner,
@@ -194,8 +196,9 @@ struct ServeCommand: AsyncParsableCommand {
                 """)
         }
         if settings.console {
-            var console = try OperatorConsole(store: store, secureCookie: tls != nil, refusals: server.refusals, kinds: registry.kinds,
-                                              now: server.now)
+            var console = try await Self.closingOnError(store) {
+                try OperatorConsole(store: store, secureCookie: tls != nil, refusals: server.refusals, kinds: registry.kinds, now: server.now)
+            }
             console.verifyAudit = {
                 try await store.verifyAudit(evidence: try await placement.evidence(publicKeys: []))
             }
@@ -222,9 +225,11 @@ struct ServeCommand: AsyncParsableCommand {
                                            "mutualTLS": "\(tls?.requiresClientCertificate ?? false)"])
         let workerHealth = HealthCheck()
         server.readinessChecks.append { workerHealth.problem() }
-        let app = try server.application(host: host, port: settings.port) { port in
-            // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
-            FileHandle.standardOutput.write(Data("perigate listening on \(scheme)://\(host):\(port)\n".utf8))
+        let app = try await Self.closingOnError(store) { [server] in
+            try server.application(host: host, port: settings.port) { port in
+                // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).
+                FileHandle.standardOutput.write(Data("perigate listening on \(scheme)://\(host):\(port)\n".utf8))
+            }
         }
         let deliveries = DeliveryWorker(store: store, partners: store, views: policy, validator: validator,
                                         settings: settings.delivery, logger: logger, onAttempt: { [metrics] subscription, outcome, duration in
@@ -297,6 +302,17 @@ final class HealthCheck: Sendable {
 }
 
 extension ServeCommand {
+    /// Runs a start-up step after the store is open: on an error the store is closed before the
+    /// error stops the start (an open SQLite connection may not simply be dropped).
+    static func closingOnError<T>(_ store: any GatewayStore, _ step: () throws -> T) async throws -> T {
+        do {
+            return try step()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
     /// `ingest.acceptWithoutSchema`, checked: every entry a national kind of the catalogs (Perigate's
     /// own kinds always have their XSD). A typo is a start-up error, not a silent no-op.
     static func unvalidatedKinds(_ kinds: [String], registry: SchemaRegistry) throws -> Set<String> {

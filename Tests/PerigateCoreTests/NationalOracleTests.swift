@@ -81,10 +81,13 @@ struct NationalOracleTests {
         "A17": "delivery.membranesRuptured", "A18": "obstetricHistory.previousPregnancies.0.birthWeightGrams",
         "A19": "obstetricHistory.previousPregnancies.0.apgar5", "A20": "obstetricHistory.previousPregnancies.0.duration",
     ]
-    /// Facts that are dates (compared as digits, as the oracle's canonical column writes them)
-    /// and durations (the record's `weeks+days`, compared in days).
+    /// Facts that are dates and date-times (the oracle writes them as HL7v3 digits, `201312092300`)
+    /// and durations (the oracle writes days): the oracle's values are put in the canonical form
+    /// (`2013-12-09T23:00:00`, `8+3`) and compared with the mapped values exactly.
     static let dates: Set<String> = ["M2", "C2", "C3", "P4", "P5", "B3", "K2", "R1", "A3", "A11", "A16", "A17"]
     static let durations: Set<String> = ["P6", "A20"]
+    /// Decimal quantities (the BMI), compared in the canonical decimal form.
+    static let decimals: Set<String> = ["A13"]
 
     /// The fact's value in `facts`, as the oracle writes it; `nil` when absent.
     static func value(_ factId: String, in facts: MessageFacts) throws -> String? {
@@ -108,13 +111,16 @@ struct NationalOracleTests {
         case .bool(let value): text = value ? "true" : "false"
         default: text = nil
         }
-        guard let text else { return nil }
-        if dates.contains(String(parts[0])) { return text.filter(\.isNumber) }
-        if durations.contains(String(parts[0])) {
-            let weeksDays = text.split(separator: "+").compactMap { Int($0) }
-            return weeksDays.count == 2 ? String(weeksDays[0] * 7 + weeksDays[1]) : text
-        }
         return text
+    }
+
+    /// The oracle's value of a fact in the canonical form the mappers give.
+    static func canonical(_ factId: String, _ oracle: String) -> String {
+        let fact = String(factId.split(separator: ".")[0])
+        if dates.contains(fact) { return (try? NationalDate.iso(oracle, reference: "2020-01-01")) ?? "not a date: \(oracle)" }
+        if durations.contains(fact) { return Int(oracle).map(NationalDate.weeksAndDays) ?? oracle }
+        if decimals.contains(fact) { return NationalReader.canonicalDecimal(oracle) ?? "not a number: \(oracle)" }
+        return oracle
     }
 
     @Test("both formats of a pair give the same canonical facts, equal to the oracle's values", arguments: pairs)
@@ -126,12 +132,12 @@ struct NationalOracleTests {
             let valueA = try Self.value(fact.id, in: a), valueB = try Self.value(fact.id, in: b)
             if fact.status == "=" {
                 #expect(valueA == valueB, "\(fact.id) \(fact.name): \(valueA ?? "absent") ≠ \(valueB ?? "absent")")
-                #expect(valueA == fact.canonicalA, "\(fact.id) \(fact.name): A \(valueA ?? "absent"), oracle \(fact.canonicalA)")
-                #expect(valueB == fact.valueB, "\(fact.id) \(fact.name): B \(valueB ?? "absent"), oracle \(fact.valueB)")
+                #expect(valueA == Self.canonical(fact.id, fact.canonicalA), "\(fact.id) \(fact.name): A \(valueA ?? "absent"), oracle \(fact.canonicalA)")
+                #expect(valueB == Self.canonical(fact.id, fact.valueB), "\(fact.id) \(fact.name): B \(valueB ?? "absent"), oracle \(fact.valueB)")
             } else {
                 // A known difference: the oracle has it on one side only, and so do we.
-                #expect(valueA == (fact.valueA.isEmpty ? nil : fact.canonicalA), "\(fact.id) (\(fact.status)) A: \(valueA ?? "absent")")
-                #expect(valueB == (fact.valueB.isEmpty ? nil : fact.valueB), "\(fact.id) (\(fact.status)) B: \(valueB ?? "absent")")
+                #expect(valueA == (fact.valueA.isEmpty ? nil : Self.canonical(fact.id, fact.canonicalA)), "\(fact.id) (\(fact.status)) A: \(valueA ?? "absent")")
+                #expect(valueB == (fact.valueB.isEmpty ? nil : Self.canonical(fact.id, fact.valueB)), "\(fact.id) (\(fact.status)) B: \(valueB ?? "absent")")
             }
         }
     }
@@ -157,5 +163,103 @@ struct NationalOracleTests {
         #expect(daphne.provenance.sender.ura == "00022991")
         #expect(daphne.careTeam.persons.contains { $0.name == "Hugo Heilema" })
         #expect(daphne.events.first?.urgency == "acuut" && daphne.events.first?.subtype == "acute-overdracht")
+    }
+}
+
+extension NationalOracleTests {
+    /// The kernset 2.3.5 pairs of MANIFEST-2026-12.tsv (`ks235-…`): an ADA file and its HL7v3
+    /// rendering. The 2.3.5 `voorkeur-zkh` rendering is a bare `subject2` fragment, not a message,
+    /// and Nictiz's 2.3.5 `ada-result`/`hl7-result` are copies of 2.2 files without a partner.
+    static let ks235Pairs: [CorpusPair] = {
+        let rows = CorpusManifest.rows.filter { $0.manifest == "MANIFEST-2026-12.tsv" }
+        return Dictionary(grouping: rows.filter { !$0.pairId.isEmpty && $0.pairId.hasPrefix("ks235-") }, by: \.pairId)
+            .compactMap { id, rows -> CorpusPair? in
+                guard let ada = rows.first(where: { $0.family == "ada-kernset" }), let hl7 = rows.first(where: { $0.family == "hl7v3-kernset" }),
+                      id != "ks235-voorkeur-zkh" else { return nil }
+                return CorpusPair(id: id, ada: ada.path, hl7: hl7.path)
+            }
+            .sorted { $0.id < $1.id }
+    }()
+
+    struct CorpusPair: Sendable, CustomStringConvertible {
+        var id: String
+        var ada: String
+        var hl7: String
+        var description: String { id }
+    }
+
+    /// Where the two renderings of one Nictiz scenario say different things (the test data, not
+    /// the mapping): asserted as differences, with what each side says.
+    static let corpusDifferences: [String: [String: (ada: String, hl7: String)]] = [
+        "ks235-999.1 Test_NL": [".children[0].sequence": ("1", "2")],  // rangnummer_kind 1; BirthOrderNumber 2
+    ]
+
+    /// Referral reasons only one rendering carries (`system|code`): Nictiz's HL7v3 rendering of
+    /// 999.1 leaves out the ADA's third `infectie` (Pyelonefritis) and its `pathologie_vrouw`
+    /// (Endometritis).
+    static let reasonsOnlyInADA: [String: [String]] = [
+        "ks235-999.1 Test_NL": ["2.16.840.1.113883.6.96|45816000", "2.16.840.1.113883.6.96|78623009"],
+    ]
+
+    /// Each event's referral reasons as `system|code`, in message order.
+    static func reasons(_ facts: MessageFacts) -> [[String]] {
+        facts.events.map { $0.reasons.map { "\($0.system ?? "")|\($0.code)" } }
+    }
+
+    /// The facts as a tree of canonical values: a code is its system and code (its display text
+    /// is a label, not the fact); an event whose time the message does not state has no time
+    /// (`timeFromMessage`: its time is when that rendering was made). Left out: the provenance and
+    /// the care team, which name the rendering and its envelope, not the scenario — the HL7v3
+    /// control act names the sending hospital and its people by URA and UZI, the ADA form names
+    /// only the responsible organisation by LVR id (that one is compared, in `carePeriod`).
+    static func canonicalTree(_ facts: MessageFacts) throws -> [String: String] {
+        var leaves: [String: String] = [:]
+        func walk(_ value: JSONValue, _ path: String) {
+            switch value {
+            case .object(var fields):
+                if fields["code"] != nil { fields["display"] = nil }
+                if fields["timeFromMessage"] == .bool(true) { fields["time"] = nil }
+                for (key, field) in fields { walk(field, path + "." + key) }
+            case .array(let items):
+                for (index, item) in items.enumerated() { walk(item, path + "[\(index)]") }
+            case .string(let text): leaves[path] = text
+            case .number(let number): leaves[path] = number.rounded() == number ? String(Int(number)) : String(number)
+            case .bool(let flag): leaves[path] = String(flag)
+            case .null: break
+            }
+        }
+        walk(try JSONValue.from(facts), "")
+        // Reasons are compared as lists of their own (``reasons(_:)``).
+        return leaves.filter { !$0.key.hasPrefix(".provenance.") && !$0.key.hasPrefix(".careTeam.") && !$0.key.contains("].reasons[") }
+    }
+
+    @Test("every kernset 2.3.5 pair (ADA and its HL7v3 rendering) maps to equal canonical facts", arguments: ks235Pairs)
+    func ks235(_ pair: CorpusPair) throws {
+        let adaFacts = try Self.facts(pair.ada), hl7Facts = try Self.facts(pair.hl7)
+        let ada = try Self.canonicalTree(adaFacts), hl7 = try Self.canonicalTree(hl7Facts)
+        #expect(ada.count > 5, "the ADA side maps to facts: \(ada.count)")
+        // Referral reasons: the same, in the same order, but for what a rendering leaves out.
+        var adaReasons = Self.reasons(adaFacts)
+        for extra in Self.reasonsOnlyInADA[pair.id] ?? [] {
+            let index = try #require(adaReasons.first?.lastIndex(of: extra), "\(extra) is no longer only in the ADA")
+            adaReasons[0].remove(at: index)
+        }
+        #expect(adaReasons == Self.reasons(hl7Facts))
+        let known = Self.corpusDifferences[pair.id] ?? [:]
+        for path in Set(ada.keys).union(hl7.keys).sorted() {
+            if let difference = known[path] {
+                #expect(ada[path] == difference.ada && hl7[path] == difference.hl7, "\(path): the corpus difference changed")
+            } else {
+                #expect(ada[path] == hl7[path], "\(path): ADA \(ada[path] ?? "absent"), HL7v3 \(hl7[path] ?? "absent")")
+            }
+        }
+    }
+
+    @Test("the kernset 2.3.5 pairs are all there")
+    func ks235Coverage() {
+        #expect(Self.ks235Pairs.map(\.id) == ["ks235-999.1 Test_NL", "ks235-Minimaal", "ks235-scenario1-23", "ks235-scenario2_1elijn-23",
+                                               "ks235-scenario2_2elijn-23", "ks235-scenario3-23", "ks235-scenario4_1elijn-23",
+                                               "ks235-scenario4_2elijn-23", "ks235-scenario5-23", "ks235-scenario6-23",
+                                               "ks235-voorbeeld-met-wrapper"])
     }
 }

@@ -14,6 +14,8 @@ public enum CorpusManifest {
         public var schema: String
         public var verdict: String
         public var firstError: String
+        /// The manifest's `pair_id`: the same scenario in another format (`ks235-scenario1-23`).
+        public var pairId: String
         public var description: String { path }
 
         /// The version label the pack gives this family's folder version: the corpus's ADA
@@ -44,7 +46,7 @@ public enum CorpusManifest {
         return text.split(separator: "\n").dropFirst().map { line in
             let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             return Row(manifest: file, path: cells[0], family: cells[1], version: cells[2], schema: cells[4], verdict: cells[5],
-                       firstError: cells.count > 10 ? cells[10] : "")
+                       firstError: cells.count > 10 ? cells[10] : "", pairId: cells.count > 9 ? cells[9] : "")
         }
     }
 

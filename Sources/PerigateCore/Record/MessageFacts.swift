@@ -111,6 +111,10 @@ public struct CareEvent: Sendable, Codable, Hashable {
     public var code: CodedValue?
     public var urgency: String?
     public var time: String
+    /// `true` when the message states no time for this event (a kernset referral without
+    /// `datum_verwijzing`): `time` is then when the message was made, which only places the event
+    /// on her timeline. Absent when the message states the time.
+    public var timeFromMessage: Bool?
     public var from: OrganisationRef
     public var fromPerson: PersonRef?
     public var to: [OrganisationRef]
@@ -287,4 +291,13 @@ public struct AttachmentRef: Sendable, Codable, Hashable {
     public var mimeType: String?
     /// Decoded size in bytes.
     public var bytes: Int?
+}
+
+extension CareEvent {
+    /// A national event's time: the one the message states, else the message's own time, flagged
+    /// ``timeFromMessage`` (one rule for every national mapper).
+    static func time(stated: String?, message provenance: Provenance) -> (time: String, fromMessage: Bool?) {
+        if let stated { return (stated, nil) }
+        return (provenance.time, true)
+    }
 }

@@ -39,7 +39,7 @@ struct AcuteOverdrachtADAMapper {
         pregnancy.gravidity = nr.int("graviditeit/@value", in: pregnancyNode)
         pregnancy.parity = nr.int("pariteit_voor_deze_zwangerschap/@value", in: pregnancyNode)
         pregnancy.dueDate = try nr.date("a_terme_datum/@value", in: pregnancyNode)
-        pregnancy.bmi = nr.text("bmi_vrouw/@value", in: root)
+        pregnancy.bmi = nr.decimal("bmi_vrouw/@value", in: root)
         var delivery = DeliveryFacts()
         delivery.bloodLossMl = nr.int("hoeveelheid_bloedverlies_tot_acute_overdracht/@value", in: root)
         delivery.activeLabourStart = try nr.date("bevalling/tijdstip_begin_actieve_ontsluiting/@value", in: root)

@@ -64,7 +64,7 @@ struct AcuteOverdrachtHL7Mapper {
         pregnancy.gravidity = nr.int(value("Gravidity", organizer: "364320009") + "/@value", in: request)
         pregnancy.parity = nr.int(value("Parturit", organizer: "364320009") + "/@value", in: request)
         pregnancy.dueDate = try nr.date(value("EDD", organizer: "364320009") + "/@value", in: request)
-        pregnancy.bmi = nr.text(value("39156-5") + "/@value", in: request)
+        pregnancy.bmi = nr.decimal(value("39156-5") + "/@value", in: request)
         return pregnancy
     }
 

@@ -18,7 +18,8 @@ struct KernsetADAMapper {
     func map() throws -> MessageFacts {
         let bsn = try message.motherBSN(nr.text("vrouw/burgerservicenummer/@value", in: root))
         let responsible = nr.text("zorgverlenerzorginstelling/zorginstelling/zorginstelling_lvrid/@value", in: root).map {
-            OrganisationRef(name: nr.text("zorgverlenerzorginstelling/zorginstelling/naam_zorginstelling/@value", in: root), lvrId: $0)
+            OrganisationRef(agb: nr.text("zorgverlenerzorginstelling/zorginstelling/zorginstelling_agbid/@value", in: root),
+                            name: nr.text("zorgverlenerzorginstelling/zorginstelling/naam_zorginstelling/@value", in: root), lvrId: $0)
         }
         let provenance = message.provenance(id: ADAMessage.id(nr, root: root, raw: message.raw), sender: responsible ?? OrganisationRef(),
                                             time: ADAMessage.time(nr))
@@ -65,9 +66,11 @@ struct KernsetADAMapper {
             let organisation = { (side: String) in
                 nr.text("\(side)/zorginstelling/zorgaanbieder_identificatie_nummer/@value", in: details).map { OrganisationRef(lvrId: $0) }
             }
-            var referral = CareEvent(type: "referral", time: try nr.date("datum_verwijzing/@value", in: details) ?? provenance.time,
+            let placed = CareEvent.time(stated: try nr.date("datum_verwijzing/@value", in: details), message: provenance)
+            var referral = CareEvent(type: "referral", time: placed.time,
                                      from: organisation("verwijzing_van") ?? OrganisationRef(), to: [organisation("verwijzing_naar")].compactMap { $0 },
                                      reasons: nr.nodes("redenen_van_verwijzing//*[@code]", in: details).compactMap(nr.code(of:)))
+            referral.timeFromMessage = placed.fromMessage
             referral.code = nr.coded("verwijzing_naar/type_verwijzing", in: details)
             return referral
         }

@@ -63,16 +63,20 @@ struct KernsetHL7Mapper {
         return pregnancy
     }
 
-    /// Referral details (`3457005`): when, from and to (LVR ids), type and reasons.
+    /// Referral details (`3457005`): when, from and to (LVR ids), type and reasons. A yes/no
+    /// finding among the reasons (`xsi:type="BL"`, e.g. "hyperemesis: unknown") is not a coded
+    /// reason, as the ADA form's `…q` booleans are not: neither form makes it one.
     private func referrals(provenance: Provenance) throws -> [CareEvent] {
         try nr.nodes("hl7:pertinentInformation3/hl7:act[hl7:code/@code='3457005']", in: event).map { act in
             let organisation = { (role: String) in
                 nr.organisation(nr.node("hl7:\(role)/hl7:assignedEntity/hl7:representedOrganization", in: act))
             }
-            var referral = CareEvent(type: "referral", time: try nr.date("hl7:effectiveTime/@value", in: act) ?? provenance.time,
+            let placed = CareEvent.time(stated: try nr.date("hl7:effectiveTime/@value", in: act), message: provenance)
+            var referral = CareEvent(type: "referral", time: placed.time,
                                      from: organisation("author") ?? OrganisationRef(), to: [organisation("performer")].compactMap { $0 },
-                                     reasons: nr.nodes("hl7:outboundRelationship[@typeCode='RSON']//hl7:observation/hl7:value[@code or @nullFlavor]", in: act)
+                                     reasons: nr.nodes("hl7:outboundRelationship[@typeCode='RSON']//hl7:observation/hl7:value[@code or (@nullFlavor and not(@*[local-name()='type'] = 'BL'))]", in: act)
                                          .compactMap(nr.code(of:)))
+            referral.timeFromMessage = placed.fromMessage
             referral.code = nr.coded("hl7:outboundRelationship[@typeCode='GEN']/hl7:act/hl7:code", in: act)
             return referral
         }

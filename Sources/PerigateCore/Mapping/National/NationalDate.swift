@@ -1,18 +1,54 @@
 import Foundation
 
-/// Dates of the national perinatal standards in the canonical form (ISO 8601 as the rest of
-/// the record): HL7v3 TS (`20191007143000+0100`) and ADA values, including the relative dates of
-/// ADA test files (`T-306D`, `T-39Y`, `T-86D{14:30:00}`), which need a reference day.
+/// Dates of the national perinatal standards in the canonical form, one per value whatever the
+/// format: a date `yyyy-mm-dd` (or `yyyy`, `yyyy-mm` as sent); a date-time always with seconds,
+/// `yyyy-mm-ddThh:mm:ss`, fractions dropped, and the zone `±hh:mm` (or `Z`) when the message has
+/// one. HL7v3 TS (`20191007143000+0100`), ADA ISO values (`2019-10-07T14:30`) and the relative
+/// dates of ADA test files (`T-306D`, `T-86D{14:30}`, which need a reference day) all come out so:
+/// the same instant from ADA and from HL7v3 is the same string.
 public enum NationalDate {
-    /// `19810101` → `1981-01-01`; `201312092300` → `2013-12-09T23:00`; `20140301000000` →
-    /// `2014-03-01T00:00:00`; an ISO value stays as it is; a relative ADA value is resolved against
-    /// `reference` (`yyyy-mm-dd`). Throws for a relative value without a reference, and for
-    /// anything that is not a date.
+    /// `19810101` → `1981-01-01`; `201312092300` → `2013-12-09T23:00:00`; `2019-10-07T14:30` →
+    /// `2019-10-07T14:30:00`; `2020-01-27T09:56:24.992+01:00` → `2020-01-27T09:56:24+01:00`; a
+    /// relative ADA value is resolved against `reference` (`yyyy-mm-dd`). Throws for a relative
+    /// value without a reference, and for anything that is not a date.
     public static func iso(_ raw: String, reference: String?) throws -> String {
         let value = raw.trimmingCharacters(in: .whitespaces)
         if value.hasPrefix("T") { return try relative(value, reference: reference) }
-        if value.count >= 10, value.dropFirst(4).first == "-" { return value }
+        if value.count >= 7, value.dropFirst(4).first == "-" { return try isoCanonical(value) }
         return try hl7(value)
+    }
+
+    /// An ISO 8601 value (ADA, Perigate) in the canonical form: seconds added, fractions dropped,
+    /// the zone written `±hh:mm` or `Z`.
+    static func isoCanonical(_ value: String) throws -> String {
+        guard let t = value.firstIndex(of: "T") else {
+            // A date (or a year-month) stays as it is, once it is one.
+            let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+            guard (2...3).contains(parts.count), parts[0].count == 4,
+                  parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }), parts.dropFirst().allSatisfy({ $0.count == 2 }) else {
+                throw invalid(value)
+            }
+            return value
+        }
+        let date = value[..<t]
+        var time = value[value.index(after: t)...]
+        var zone = ""
+        if time.hasSuffix("Z") {
+            zone = "Z"
+            time = time.dropLast()
+        } else if let sign = time.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            let offset = time[time.index(after: sign)...].filter { $0 != ":" }
+            guard offset.count == 4, offset.allSatisfy(\.isNumber) else { throw invalid(value) }
+            zone = String(time[sign]) + offset.prefix(2) + ":" + offset.suffix(2)
+            time = time[..<sign]
+        }
+        if let dot = time.firstIndex(of: ".") { time = time[..<dot] }
+        var fields = time.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...3).contains(fields.count), fields.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isNumber) }) else {
+            throw invalid(value)
+        }
+        while fields.count < 3 { fields.append("00") }
+        return try isoCanonical(String(date)) + "T" + fields.joined(separator: ":") + zone
     }
 
     static func hl7(_ value: String) throws -> String {
@@ -26,8 +62,9 @@ public enum NationalDate {
         var result = part(0, 4)
         if d.count >= 6 { result += "-" + part(4, 2) }
         if d.count >= 8 { result += "-" + part(6, 2) }
-        if d.count >= 10 { result += "T" + part(8, 2) + (d.count >= 12 ? ":" + part(10, 2) : ":00") }
-        if d.count >= 14 { result += ":" + part(12, 2) }
+        if d.count >= 10 {
+            result += "T" + part(8, 2) + ":" + (d.count >= 12 ? part(10, 2) : "00") + ":" + (d.count >= 14 ? part(12, 2) : "00")
+        }
         if !rest.isEmpty {
             let offset = Array(rest)
             guard d.count >= 10, offset.count == 5, offset[0] == "+" || offset[0] == "-", offset.dropFirst().allSatisfy(\.isNumber) else {
@@ -72,8 +109,7 @@ public enum NationalDate {
         let ymd = calendar.dateComponents([.year, .month, .day], from: day)
         let date = String(format: "%04d-%02d-%02d", ymd.year ?? 0, ymd.month ?? 0, ymd.day ?? 0)
         guard let time else { return date }
-        guard time.split(separator: ":").allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isNumber) }) else { throw invalid(value) }
-        return date + "T" + time
+        return try isoCanonical(date + "T" + time)
     }
 
     static func invalid(_ value: String) -> MappingError {

@@ -1,3 +1,4 @@
+import Foundation
 import PerigateXML
 
 /// Reading helpers shared by the mappers of the national standards (HL7v3 and ADA): dates in the
@@ -30,6 +31,19 @@ struct NationalReader {
         if let value = Int(text) { return value }
         guard let value = Double(text), value.rounded() == value, abs(value) < 1e9 else { return nil }
         return Int(value)
+    }
+
+    /// A decimal quantity in the canonical form: `24.0` → `24`, `24,50` → `24.5`; `nil` for
+    /// anything that is not a number (the same value from ADA and HL7v3 is the same string).
+    func decimal(_ path: String, in node: XMLNode? = nil) -> String? {
+        text(path, in: node).flatMap(Self.canonicalDecimal)
+    }
+
+    static func canonicalDecimal(_ text: String) -> String? {
+        let value = text.replacingOccurrences(of: ",", with: ".")
+        guard !value.isEmpty, value.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }),
+              let number = Decimal(string: value, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
+        return NSDecimalNumber(decimal: number).stringValue
     }
 
     func date(_ path: String, in node: XMLNode? = nil) throws -> String? {

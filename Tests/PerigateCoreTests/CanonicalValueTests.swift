@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import PerigateCore
+
+/// One canonical form per value, whatever the format a mapper reads it from.
+@Suite("Canonical values of the national standards")
+struct CanonicalValueTests {
+    @Test("date-times always carry seconds, keep the zone when the message has one, drop fractions",
+          arguments: [
+              ("201312092300", "2013-12-09T23:00:00"), ("2013120923", "2013-12-09T23:00:00"), ("20140301000000", "2014-03-01T00:00:00"),
+              ("20191007143000+0100", "2019-10-07T14:30:00+01:00"), ("20191007143000.123-0200", "2019-10-07T14:30:00-02:00"),
+              ("2019-10-07T14:30", "2019-10-07T14:30:00"), ("2019-10-07T14:30:00", "2019-10-07T14:30:00"),
+              ("2020-01-27T09:56:24.992+01:00", "2020-01-27T09:56:24+01:00"), ("2020-01-27T09:56:24Z", "2020-01-27T09:56:24Z"),
+              ("2020-01-27T09:56+0100", "2020-01-27T09:56:00+01:00"), ("2019-10-07T14", "2019-10-07T14:00:00"),
+              ("19810101", "1981-01-01"), ("1981-01-01", "1981-01-01"), ("198101", "1981-01"), ("1981-01", "1981-01"), ("1981", "1981"),
+              ("T-86D{14:30}", "2019-10-07T14:30:00"), ("T-86D{14:30:00}", "2019-10-07T14:30:00"), ("T-306D", "2019-03-01"),
+          ])
+    func dateTimes(_ raw: String, _ canonical: String) throws {
+        #expect(try NationalDate.iso(raw, reference: "2020-01-01") == canonical)
+    }
+
+    @Test("the same instant from ADA and from HL7v3 is the same string")
+    func sameInstant() throws {
+        #expect(try NationalDate.iso("T-86D{14:30}", reference: "2020-01-01") == NationalDate.iso("201910071430", reference: nil))
+        #expect(try NationalDate.iso("2019-10-07T14:30", reference: nil) == NationalDate.iso("20191007143000", reference: nil))
+    }
+
+    @Test("what is not a date is refused, not passed on", arguments: ["2019-10-07T1430", "2019-1-07", "2019-10-07T14:30+01", "20191", "T-5X", "2019-10-07T25:00:00x"])
+    func notDates(_ raw: String) {
+        #expect(throws: MappingError.self) { try NationalDate.iso(raw, reference: "2020-01-01") }
+    }
+
+    @Test("decimal quantities: one form for one number", arguments: [("24.0", "24"), ("24,50", "24.5"), ("34.2", "34.2"), ("+3", "3"), ("0.50", "0.5")])
+    func decimals(_ raw: String, _ canonical: String) {
+        #expect(NationalReader.canonicalDecimal(raw) == canonical)
+    }
+
+    @Test("what is not a number is no quantity", arguments: ["", "6 kg", "1e3", "abc"])
+    func notDecimals(_ raw: String) {
+        #expect(NationalReader.canonicalDecimal(raw) == nil)
+    }
+}
