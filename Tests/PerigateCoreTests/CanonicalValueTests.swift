@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import PerigateCore
+import PerigateTestSupport
+import PerigateXML
 
 /// One canonical form per value, whatever the format a mapper reads it from.
 @Suite("Canonical values of the national standards")
@@ -38,5 +40,20 @@ struct CanonicalValueTests {
     @Test("what is not a number is no quantity", arguments: ["", "6 kg", "1e3", "abc"])
     func notDecimals(_ raw: String) {
         #expect(NationalReader.canonicalDecimal(raw) == nil)
+    }
+
+    @Test("Perigate's own kinds give date-times in the same form: a fraction of a second is dropped")
+    func ownKinds() throws {
+        let url = TestSupport.samples.appendingPathComponent("valid/terugverwijzing-1-na-bevalling.xml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let original = try #require(text.firstMatch(of: /<geboorteDatumTijd>([^<]+)<\/geboorteDatumTijd>/).map { String($0.1) })
+        #expect(original.hasSuffix(":00+01:00"))
+        let fractional = text.replacingOccurrences(of: "<geboorteDatumTijd>\(original)", with: "<geboorteDatumTijd>\(original.dropLast(6)).250+01:00")
+        let validator = TestSupport.validator()
+        guard case .mapped(let facts) = try CanonicalMapper(registry: TestSupport.ownRegistry).read(Data(fractional.utf8), validator: validator) else {
+            Issue.record("not mapped")
+            return
+        }
+        #expect(facts.children.first?.birthDateTime == original)
     }
 }

@@ -86,7 +86,7 @@ struct NationalIngestTests {
         var validator = TestSupport.validator(TestSupport.fullRegistry, maximumBytes: 2_000_000)
         validator.referenceDate = "2020-01-01"
         let gateway = try await TestGateway.start(limits: GatewayServer.Configuration(maximumBodyBytes: 2_000_000), validator: validator,
-                                                  extraOrganisations: Self.practices, acceptWithoutSchema: ["kernset-hl7v3"])
+                                                  extraOrganisations: Self.practices, console: true, acceptWithoutSchema: ["kernset-hl7v3"])
         let data = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("hl7v3-kernset/2.3/instances/scenarios/scenario1-23.xml"))
         let reply = try await gateway.send("POST", "v1/messages", token: gateway.tokens[Self.sender(data)], body: data)
         #expect(reply.status == 202, "\(reply.text.prefix(600))")
@@ -110,6 +110,14 @@ struct NationalIngestTests {
         #expect(record.status == 200, "\(record.text.prefix(300))")
         let sources = try #require(record.json["sources"] as? [[String: Any]])
         #expect(sources.filter { $0["schemaValidated"] as? Bool == false }.map { $0["kind"] as? String } == ["kernset-hl7v3"])
+        // The console's message detail says it, in Dutch, with the warning's explanation.
+        try await ConsoleTests.addOperators(gateway.store)
+        let console = ConsoleTests.ConsoleClient(base: gateway.base)
+        #expect(try await console.login("anna", ConsoleTests.password).status == 303)
+        let detail = try await console.get("/console/messages/\(stored.id)")
+        #expect(detail.status == 200, "\(detail.html.prefix(300))")
+        #expect(detail.html.contains("niet tegen een schema gevalideerd (ingest.acceptWithoutSchema)"))
+        #expect(detail.html.contains("schema.not-validated"))
         // Other kinds without a schema are still refused: the list names kinds, not "everything".
         let ada = try Data(contentsOf: TestSupport.corpus.appendingPathComponent("ada-acute-overdracht/2.1/instances/from_hl7/Scenario_S05-AW-ada.xml"))
         let refused = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, body: ada)

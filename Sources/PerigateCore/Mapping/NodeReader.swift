@@ -11,6 +11,13 @@ struct NodeReader {
         return trimmed.isEmpty ? nil : trimmed
     }
 
+    /// A date-time in the canonical form of every mapper (``NationalDate``): seconds, the zone
+    /// as `±hh:mm` or `Z`, fractions dropped; a value that is no date-time as sent (the XSD
+    /// has checked it).
+    func dateTime(_ path: String, in node: XMLNode? = nil) -> String? {
+        text(path, in: node).map { (try? NationalDate.isoCanonical($0)) ?? $0 }
+    }
+
     func int(_ path: String, in node: XMLNode? = nil) -> Int? {
         text(path, in: node).flatMap { Int($0) }
     }

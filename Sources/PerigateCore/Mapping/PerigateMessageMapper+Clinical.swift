@@ -13,7 +13,7 @@ extension PerigateMessageMapper {
 
     func findings() -> Findings? {
         let pressures = read.nodes("m:bevindingen/m:bloeddruk", in: root).map { item in
-            BloodPressure(time: read.text("m:datumTijd", in: item), systolic: read.int("m:systolisch", in: item),
+            BloodPressure(time: read.dateTime("m:datumTijd", in: item), systolic: read.int("m:systolisch", in: item),
                           diastolic: read.int("m:diastolisch", in: item))
         }
         let labs = read.nodes("m:bevindingen/m:labuitslag", in: root).map { item in
@@ -30,7 +30,7 @@ extension PerigateMessageMapper {
 
     func delivery() -> DeliveryFacts? {
         guard let node = read.node("m:bevalling", in: root) else { return nil }
-        return DeliveryFacts(dateTime: read.text("m:datumTijd", in: node), gestationalAge: read.text("m:amenorroeduur", in: node),
+        return DeliveryFacts(dateTime: read.dateTime("m:datumTijd", in: node), gestationalAge: read.text("m:amenorroeduur", in: node),
                              place: read.text("m:plaats", in: node), mode: read.text("m:wijze", in: node),
                              bloodLossMl: read.int("m:bloedverliesMl", in: node), notes: read.text("m:bijzonderheden", in: node))
     }
@@ -44,7 +44,7 @@ extension PerigateMessageMapper {
             return ChildFacts(
                 sequence: read.int("m:volgnummer", in: node) ?? index + 1, bsn: bsn,
                 identifiedBy: bsn == nil ? "mother-bsn" : "child-bsn",
-                birthDateTime: read.text("m:geboorteDatumTijd", in: node), sex: read.text("m:geslacht", in: node),
+                birthDateTime: read.dateTime("m:geboorteDatumTijd", in: node), sex: read.text("m:geslacht", in: node),
                 birthWeightGrams: read.int("m:geboortegewicht", in: node), apgar1: read.int("m:apgar1", in: node),
                 apgar5: read.int("m:apgar5", in: node), gestationalAge: read.text("m:amenorroeduur", in: node),
                 condition: read.text("m:conditie", in: node), feeding: read.text("m:voeding", in: node), weights: weights,

@@ -21,7 +21,7 @@ struct PerigateMessageMapper {
     func map() throws -> MessageFacts {
         let sender = organisation(read.node("m:header/m:afzender/m:organisatie", in: root))
         guard let messageId = read.text("m:header/m:berichtId", in: root),
-              let time = read.text("m:header/m:aanmaakTijd", in: root),
+              let time = read.dateTime("m:header/m:aanmaakTijd", in: root),
               let bsn = read.text("m:client/m:bsn", in: root).flatMap(BSN.init)?.value else {
             throw MappingError(code: .missingField, message: "header or client BSN missing in \(kind) \(version)")
         }
