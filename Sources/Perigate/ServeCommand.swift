@@ -216,10 +216,15 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             FileHandle.standardError.write(Data("perigate schemas:\n\(SchemasCommand.table(registry))\n".utf8))
         }
+        let waiver = SchemaWaiver.listed(unvalidatedKinds)
         for type in registry.messageTypes {
-            guard case .notInstalled = type.installation else { continue }
-            logger.warning("schema not installed: its messages are refused as schema-required",
-                           metadata: ["kind": "\(type.kind)", "version": "\(type.version)", "file": "\(type.entry.schema?.paths.first ?? "")"])
+            if waiver.covers(type) {
+                logger.warning("taken without schema validation (ingest.acceptWithoutSchema): flagged not schema-validated",
+                               metadata: ["kind": "\(type.kind)", "version": "\(type.version)"])
+            } else if case .notInstalled = type.installation {
+                logger.warning("schema not installed: its messages are refused as schema-required",
+                               metadata: ["kind": "\(type.kind)", "version": "\(type.version)", "file": "\(type.entry.schema?.paths.first ?? "")"])
+            }
         }
         logger.info("starting", metadata: ["schemas": "\(registry.messageTypes.count)", "tls": "\(tls != nil)",
                                            "mutualTLS": "\(tls?.requiresClientCertificate ?? false)"])
@@ -240,6 +245,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Configuration that decides who sees what: the view policy's digest and the message types.
         start.detail = "views sha256:\(Hex.encode(SHA256.hash(data: FileManager.default.contents(atPath: settings.views) ?? Data())).prefix(16)), "
             + "\(registry.messageTypes.count) message types, tls \(tls != nil), mutual tls \(tls?.requiresClientCertificate ?? false)"
+            + (unvalidatedKinds.isEmpty ? "" : ", accepted without schema: \(unvalidatedKinds.sorted().joined(separator: ", "))")
         let checkpoints = AuditCheckpointService(checkpointer: checkpointer, interval: placement.checkpointInterval,
                                                  lines: placement.checkpointLines, logger: logger)
         let gateway = ServiceGroup(configuration: .init(
@@ -313,18 +319,21 @@ extension ServeCommand {
         }
     }
 
-    /// `ingest.acceptWithoutSchema`, checked: every entry a national kind of the catalogs (Perigate's
-    /// own kinds always have their XSD). A typo is a start-up error, not a silent no-op.
+    /// `ingest.acceptWithoutSchema`, checked: every entry (`kind` or `kind version`) a national
+    /// kind of the catalogs (Perigate's own kinds always have their XSD). A typo is a start-up
+    /// error, not a silent no-op.
     static func unvalidatedKinds(_ kinds: [String], registry: SchemaRegistry) throws -> Set<String> {
-        for kind in kinds {
-            let types = registry.messageTypes.filter { $0.kind == kind }
-            guard !types.isEmpty else {
-                throw ValidationError("ingest.acceptWithoutSchema: '\(kind)' is not a kind in the loaded catalogs (known: \(registry.kinds.joined(separator: ", ")))")
+        for entry in kinds {
+            let parts = entry.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            let kind = parts.first ?? ""
+            let types = registry.messageTypes.filter { $0.kind == kind && (parts.count < 2 || $0.version == parts[1]) }
+            guard parts.count <= 2, !types.isEmpty else {
+                throw ValidationError("ingest.acceptWithoutSchema: '\(entry)' is not a kind (or kind and version) in the loaded catalogs (known kinds: \(registry.kinds.joined(separator: ", ")))")
             }
             guard !types.contains(where: \.isPerigateKind) else {
-                throw ValidationError("ingest.acceptWithoutSchema: '\(kind)' is one of Perigate's own kinds, which are always schema-validated")
+                throw ValidationError("ingest.acceptWithoutSchema: '\(entry)' is one of Perigate's own kinds, which are always schema-validated")
             }
         }
-        return Set(kinds)
+        return Set(kinds.map { $0.split(separator: " ").joined(separator: " ") })
     }
 }

@@ -87,7 +87,7 @@ struct NationalCLITests {
     @Test("ingest.acceptWithoutSchema names national kinds only: a typo or one of Perigate's own kinds stops the start")
     func acceptWithoutSchemaChecked() throws {
         let db = FileManager.default.temporaryDirectory.appendingPathComponent("perigate-aws-\(UUID().uuidString).sqlite").path
-        for (value, complaint) in [("kernset-hl7", "is not a kind in the loaded catalogs"), ("verwijzing", "one of Perigate's own kinds")] {
+        for (value, complaint) in [("kernset-hl7", "is not a kind (or kind and version) in the loaded catalogs"), ("kernset-hl7v3 9.9", "is not a kind (or kind and version)"), ("verwijzing", "one of Perigate's own kinds")] {
             let run = try CLITests.run(["serve", "--db", db, "--port", "0"] + Self.pack,
                                        environment: ["PERIGATE_INGEST_ACCEPT_WITHOUT_SCHEMA": value])
             #expect(run.status != 0)

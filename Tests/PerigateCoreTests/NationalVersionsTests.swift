@@ -37,6 +37,37 @@ struct NationalVersionsTests {
         #expect(issue.message == #"unsupported version app="perinatologie-236" of kernset-ada; supported versions: 2.2, 2.3.4, 2.3.5"#)
     }
 
+    @Test("a decoy transaction in adaxml/meta (unchecked by the XSD) does not choose the release")
+    func decoyInMeta() throws {
+        let text = String(decoding: try Self.as236(), as: UTF8.self)
+        let decoy = text.replacingOccurrences(of: "<data>", with: #"<meta><kernset_geboortezorg app="perinatologie-235"/></meta><data>"#)
+        #expect(decoy != text)
+        let report = TestSupport.validator(TestSupport.fullRegistry).validate(Data(decoy.utf8))
+        #expect(report.outcome == .unsupported)
+        #expect(report.schema == nil)
+        #expect(report.issues.first?.message.contains(#"app="perinatologie-236""#) == true)
+    }
+
+    @Test("what a message declares is quoted in the error bounded and without its quotes or control characters")
+    func declarationQuoted() throws {
+        let text = try String(contentsOf: Self.kernset235, encoding: .utf8)
+        let hostile = String(repeating: "x", count: 200) + "&quot;&#10;"
+        let report = TestSupport.validator(TestSupport.fullRegistry)
+            .validate(Data(text.replacingOccurrences(of: "app=\"perinatologie-235\"", with: "app=\"\(hostile)\"").utf8))
+        let message = try #require(report.issues.first?.message)
+        #expect(message.contains("app=\"" + String(repeating: "x", count: 64) + "…\""))
+        #expect(!message.contains("\n") && message.count < 200)
+    }
+
+    @Test("a catalog's transaction and template id must be a name and an OID: they go into XPath")
+    func catalogNamesChecked() throws {
+        for match in [#"{"root": "adaxml", "transaction": "x' or '1'='1"}"#, #"{"root": "R", "templateId": "1.2'] | //*[@a='"}"#] {
+            let file = try Self.pack(#"[{"kind": "v", "version": "1", "status": "active", "match": \#(match)}]"#)
+            let error = try #require(throws: CatalogError.self) { try SchemaRegistry.load([.pack(file, schemaDirectory: "/nonexistent")]) }
+            #expect(error.code == "catalog.invalid")
+        }
+    }
+
     @Test("a vendor pack appended after the project's adds a release without code, and is used")
     func appendedPack() throws {
         let vendor = try Self.pack("""
@@ -76,11 +107,11 @@ struct NationalVersionsTests {
             #expect(error.message.contains("kernset-ada 2.3.5"))
             #expect(error.message.contains("kernset-ada-vendor 2.3.5"))
         }
-        // The same kind and version from a second catalog is refused too.
+        // The same kind and version from a second catalog file is refused too, whatever its name.
         let again = try Self.pack("""
         [{"kind": "kernset-ada", "version": "2.3.5", "status": "active",
           "match": {"root": "adaxml", "transaction": "kernset_geboortezorg", "app": ["perinatologie-299"]}}]
-        """)
+        """, name: "nictiz-perinatal")
         let error = try #require(throws: CatalogError.self) {
             try SchemaRegistry.load(Self.projectSources + [.pack(again, schemaDirectory: "/nonexistent")])
         }

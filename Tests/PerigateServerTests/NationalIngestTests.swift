@@ -3,6 +3,7 @@ import Testing
 @testable import PerigateCore
 import PerigateTestSupport
 import PerigateServer
+import PerigateXML
 
 /// National perinatal messages through `POST /v1/messages` on a real gateway (SQLite, HTTP on
 /// 127.0.0.1) with the Nictiz pack installed: the manifest's verdict over HTTP, and one record
@@ -135,8 +136,17 @@ struct NationalIngestTests {
         #expect(reply.json["code"] as? String == "message.sender-mismatch")
         let issue = (reply.json["issues"] as? [[String: Any]])?.first { $0["code"] as? String == "auth.sender-mismatch" }
         let path = try #require(issue?["path"] as? String)
-        #expect(path.hasPrefix("/REPC_IN002120NL/ControlActProcess/authorOrPerformer/participant/"), "\(path)")
-        #expect(path.hasSuffix("/id") || path.contains("/id["), "\(path)")
+        // The id element that carries the URA the mapper read as the sender (the care provision's author).
+        #expect(path.hasPrefix("/REPC_IN002120NL/ControlActProcess/"), "\(path)")
+        #expect(path.hasSuffix("/id") || path.hasSuffix("]") && path.contains("/id["), "\(path)")
+        let document = try #require({ if case .document(let parsed) = SafeXMLParser().parse(acute) { return parsed } else { return nil } }())
+        // The path names elements by local name (`/REPC_IN002120NL/…/id[2]`); in the HL7v3 namespace.
+        let steps = path.split(separator: "/").map { step -> String in
+            let name = step.prefix { $0 != "[" }
+            return "hl7:\(name)\(step.dropFirst(name.count))"
+        }
+        let node = try #require(try XPathQuery(document: document, namespaces: ["hl7": "urn:hl7-org:v3"]).nodes("/" + steps.joined(separator: "/")).first)
+        #expect(node.attribute("extension") == "00022991" && node.attribute("root") == "2.16.528.1.1007.3.3")
         try await gateway.stop()
     }
 

@@ -24,8 +24,9 @@ public struct IngestService: Sendable {
     public var views: ViewPolicy?
     /// Her stored index (care team, consents) the access rules and routing read.
     public var records: ClientRecords
-    /// Recognised national kinds taken without an XSD to check them (`ingest.acceptWithoutSchema`;
-    /// default none): flagged "not schema-validated" in the receipt, the provenance and the console.
+    /// Recognised national messages taken without an XSD to check them (`ingest.acceptWithoutSchema`:
+    /// `kind` or `kind version`; default none): flagged "not schema-validated" in the receipt, the
+    /// provenance and the console (``SchemaWaiver``).
     public var acceptWithoutSchema: Set<String> = []
 
     /// The use case over `validator` (its mapper is made from it) and `store`; `planner` plans deliveries.
@@ -112,7 +113,7 @@ public struct IngestService: Sendable {
     /// with the message itself is an ``IngestOutcome``.
     public func ingest(_ bytes: Data, from caller: Caller) async throws -> IngestOutcome {
         let receivedAt = now().formatted(.iso8601)
-        let reading = mapper.read(bytes, validator: validator, waiver: .kinds(acceptWithoutSchema)) { report, duration in
+        let reading = mapper.read(bytes, validator: validator, waiver: .listed(acceptWithoutSchema)) { report, duration in
             observer?.validated(kind: report.kind, outcome: report.outcome.rawValue, duration: duration)
         }
         switch reading {
@@ -156,7 +157,7 @@ public struct IngestService: Sendable {
             // The path is one in this message (parsed again: refusals are rare).
             let document: XMLDocument? = if case .document(let parsed) = validator.parser.parse(bytes) { parsed } else { nil }
             refused.issues.append(ValidationIssue(code: "auth.sender-mismatch", message: refusal,
-                                                  path: document.flatMap(type.senderPath(in:))))
+                                                  path: document.flatMap { type.senderPath(in: $0, claimedURA: facts.provenance.sender.ura) }))
             return try await reject(.senderMismatch, refused, bytes, caller, receivedAt)
         }
         // Organisations a kernset names only by LVR id become the partners holding those ids.

@@ -53,8 +53,8 @@ public struct Catalog: Sendable, Codable, Hashable {
         /// HL7v3: required `profileId/@extension` (child of the root).
         public var profileId: String?
         /// ADA: local name of the transaction element (`kernset_geboortezorg`): the root itself, or
-        /// its first descendant of that name (inside `adaxml/data` or a transmission wrapper).
-        /// The other ADA conditions are read from this element.
+        /// the child of the envelope's `data` (`/adaxml/data/…`), never anywhere else (`meta` takes
+        /// any content unchecked). The other ADA conditions are read from this element.
         public var transaction: String?
         /// ADA: the `@app` values of the transaction element this entry takes
         /// (`perinatologie-235`): the ADA application, which names the release.

@@ -6,6 +6,8 @@ public struct MessageType: Sendable {
     public let entry: Catalog.Entry
     /// Name of the catalog that registered it.
     public let catalogName: String
+    /// The catalog file it came from.
+    public let catalogFile: String
     /// Namespace prefixes for this entry's XPaths (the catalog's plus built-ins).
     let namespaces: [String: String]
     /// The compiled XSD, or `nil` when the type is "schema required".
@@ -14,10 +16,11 @@ public struct MessageType: Sendable {
     /// not installed"); `nil` when it is installed or no public XSD exists.
     public let missingSchema: [String]?
 
-    init(entry: Catalog.Entry, catalogName: String, namespaces: [String: String], schema: XMLSchema?,
+    init(entry: Catalog.Entry, catalogName: String, catalogFile: String = "", namespaces: [String: String], schema: XMLSchema?,
          missingSchema: [String]? = nil) {
         self.entry = entry
         self.catalogName = catalogName
+        self.catalogFile = catalogFile
         self.namespaces = namespaces
         self.schema = schema
         self.missingSchema = missingSchema
@@ -67,18 +70,23 @@ public struct MessageType: Sendable {
     }
 
     /// Where this message names its sending organisation, as a path in the message itself (for
-    /// an issue about the sender): Perigate's `header/afzender/organisatie/ura`, HL7v3's control
-    /// act author's URA `id`; `nil` for ADA, which names no sender URA.
-    func senderPath(in document: XMLDocument) -> String? {
-        let expression: String
+    /// an issue about the sender): Perigate's `header/afzender/organisatie/ura`; in HL7v3 the URA
+    /// `id` that carries the URA the mapper read as the sender (`claimedURA`: the acute handover
+    /// names it at the care provision's author, the kernset at the control act's), else the
+    /// control act's author; `nil` for ADA, which names no sender URA.
+    func senderPath(in document: XMLDocument, claimedURA: String?) -> String? {
+        var expressions: [String] = []
         if isPerigateKind {
-            expression = "(/*/m:header/m:afzender | /*/m:header/m:afzender/m:organisatie/m:ura)[last()]"
+            expressions = ["(/*/m:header/m:afzender | /*/m:header/m:afzender/m:organisatie/m:ura)[last()]"]
         } else if entry.match.namespace == "urn:hl7-org:v3" {
-            expression = "(/*/hl7:ControlActProcess/hl7:authorOrPerformer | /*/hl7:ControlActProcess/hl7:authorOrPerformer/hl7:participant//hl7:id[@root='2.16.528.1.1007.3.3'])[last()]"
-        } else {
-            return nil
+            // The URA goes into the expression only as digits: the sender wrote it.
+            if let ura = claimedURA, (1...16).contains(ura.count), ura.allSatisfy({ ("0"..."9").contains($0) }) {
+                expressions.append("(//hl7:id[@root='2.16.528.1.1007.3.3'][@extension='\(ura)'])[1]")
+            }
+            expressions.append("(/*/hl7:ControlActProcess/hl7:authorOrPerformer | /*/hl7:ControlActProcess/hl7:authorOrPerformer/hl7:participant//hl7:id[@root='2.16.528.1.1007.3.3'])[last()]")
         }
-        return (try? XPathQuery(document: document, namespaces: namespaces).nodes(expression))?.first?.path
+        let query = XPathQuery(document: document, namespaces: namespaces)
+        return expressions.lazy.compactMap { (try? query.nodes($0))?.first?.path }.first
     }
 
     /// Built-in prefixes available to every catalog XPath.

@@ -64,9 +64,9 @@ extension SchemaRegistry {
         let matches = types.map(\.entry.match)
         if let type = types.first(where: { $0.entry.match.transaction != nil }), let transaction = type.entry.match.transaction {
             if let element = transactionElement(transaction, in: document, type: type) {
-                if matches.contains(where: { $0.app != nil }) { parts.append("app=\"\(element.attribute("app") ?? "")\"") }
+                if matches.contains(where: { $0.app != nil }) { parts.append("app=" + Self.quoted(element.attribute("app"))) }
                 if matches.contains(where: { $0.transactionRef != nil }) {
-                    parts.append("transactionRef=\"\(element.attribute("transactionRef") ?? "")\"")
+                    parts.append("transactionRef=" + Self.quoted(element.attribute("transactionRef")))
                 }
             } else {
                 parts.append("no ADA transaction of \(matches.compactMap(\.transaction).uniqued().joined(separator: ", "))")
@@ -75,16 +75,16 @@ extension SchemaRegistry {
         if let type = types.first, matches.contains(where: { $0.interactionId != nil || $0.profileId != nil }) {
             let query = rootQuery(document, type: type)
             if matches.contains(where: { $0.interactionId != nil }) {
-                parts.append("interactionId=\"\(first(query.path("interactionId/@extension"), in: query) ?? "")\"")
+                parts.append("interactionId=" + Self.quoted(first(query.path("interactionId/@extension"), in: query)))
             }
             if matches.contains(where: { $0.profileId != nil }) {
-                parts.append("profileId=\"\(first(query.path("profileId/@extension"), in: query) ?? "")\"")
+                parts.append("profileId=" + Self.quoted(first(query.path("profileId/@extension"), in: query)))
             }
         }
         let templates = matches.compactMap(\.templateId).uniqued()
         if !templates.isEmpty { parts.append("no templateId of \(templates.joined(separator: ", "))") }
-        guard !parts.isEmpty else { return root.versie }
-        if matches.contains(where: { $0.versie != nil }) { parts.insert("versie=\"\(root.versie ?? "")\"", at: 0) }
+        guard !parts.isEmpty else { return root.versie.map { String(Self.quoted($0).dropFirst().dropLast()) } }
+        if matches.contains(where: { $0.versie != nil }) { parts.insert("versie=" + Self.quoted(root.versie), at: 0) }
         return parts.joined(separator: " ")
     }
 
@@ -114,10 +114,13 @@ extension SchemaRegistry {
         return true
     }
 
-    /// The ADA transaction element: the root itself or its first descendant of that name.
+    /// The ADA transaction element, in the only two places an ADA message has it: the root
+    /// itself, or the child of the envelope's `data` (`/adaxml/data/kernset_geboortezorg`). Never
+    /// anywhere else: `adaxml/meta` takes any content unchecked, and a decoy there must not choose
+    /// the release. The national mappers read the transaction from the same places.
     private func transactionElement(_ name: String, in document: XMLDocument, type: MessageType) -> XMLNode? {
         let query = rootQuery(document, type: type)
-        return try? query.query.nodes("(//\(query.prefix)\(name))[1]").first
+        return try? query.query.nodes("(/\(query.prefix)\(name) | /*/\(query.prefix)data/\(query.prefix)\(name))[1]").first
     }
 
     private struct RootQuery {
@@ -134,6 +137,15 @@ extension SchemaRegistry {
         let namespace = type.entry.match.namespace ?? ""
         return RootQuery(query: XPathQuery(document: document, namespaces: type.namespaces.merging(["pgroot": namespace]) { own, _ in own }),
                          prefix: namespace.isEmpty ? "" : "pgroot:")
+    }
+
+    /// A value the message declares, as it may appear in an error text: at most 64 characters,
+    /// quotes and control characters replaced (the sender controls every byte of it).
+    static func quoted(_ value: String?) -> String {
+        let cleaned = String((value ?? "").unicodeScalars.map { scalar -> Character in
+            scalar == "\"" || scalar.properties.generalCategory == .control ? "?" : Character(scalar)
+        })
+        return "\"" + (cleaned.count > 64 ? cleaned.prefix(64) + "…" : cleaned) + "\""
     }
 
     private func first(_ expression: String, in query: RootQuery) -> String? {

@@ -29,7 +29,7 @@ public final class SchemaRegistry: Sendable {
                 var namespaces = namespaces
                 if let own = entry.match.namespace, !own.isEmpty { namespaces["m"] = own }
                 try checkXPaths(of: entry, namespaces: namespaces, file: source.catalogFile)
-                try checkClaim(of: entry, in: catalog.name, against: types, file: source.catalogFile)
+                try checkClaim(of: entry, against: types, file: source.catalogFile)
                 var schema: XMLSchema?
                 var missing: [String]?
                 if let locations = entry.schema {
@@ -45,8 +45,8 @@ public final class SchemaRegistry: Sendable {
                                            message: "XSD for \(entry.kind) \(entry.version) (catalog \(source.catalogFile)) not found")
                     }
                 }
-                types.append(MessageType(entry: entry, catalogName: catalog.name, namespaces: namespaces, schema: schema,
-                                         missingSchema: missing))
+                types.append(MessageType(entry: entry, catalogName: catalog.name, catalogFile: source.catalogFile, namespaces: namespaces,
+                                         schema: schema, missingSchema: missing))
             }
         }
         return SchemaRegistry(messageTypes: types)
@@ -54,10 +54,10 @@ public final class SchemaRegistry: Sendable {
 
     /// A kind + version that another catalog registered already, or an entry whose conditions
     /// certainly take messages another entry takes (``Catalog/Match/certainlyOverlaps(_:)``), is
-    /// a load error naming both. (One catalog may give one version several forms: the kernset 2.2
-    /// in its envelope and bare.)
-    private static func checkClaim(of entry: Catalog.Entry, in catalog: String, against types: [MessageType], file: String) throws {
-        if let twin = types.first(where: { $0.kind == entry.kind && $0.version == entry.version && $0.catalogName != catalog }) {
+    /// a load error naming both. (One catalog file may give one version several forms: the
+    /// kernset 2.2 in its envelope and bare.)
+    private static func checkClaim(of entry: Catalog.Entry, against types: [MessageType], file: String) throws {
+        if let twin = types.first(where: { $0.kind == entry.kind && $0.version == entry.version && $0.catalogFile != file }) {
             throw CatalogError(code: "catalog.duplicate", file: file,
                                message: "\(entry.kind) \(entry.version) is declared again; it is already declared by catalog '\(twin.catalogName)'")
         }
@@ -69,6 +69,13 @@ public final class SchemaRegistry: Sendable {
 
     /// Rejects a catalog whose XPaths do not compile, at load time rather than per message.
     private static func checkXPaths(of entry: Catalog.Entry, namespaces: [String: String], file: String) throws {
+        // Names and ids that detection puts into XPath: an element name, an OID.
+        if let transaction = entry.match.transaction, transaction.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_.\-]*/) == nil {
+            throw CatalogError(code: "catalog.invalid", file: file, message: "\(entry.kind) \(entry.version): transaction '\(transaction)' is not an element name")
+        }
+        if let template = entry.match.templateId, template.wholeMatch(of: /[0-9]+(\.[0-9]+)*/) == nil {
+            throw CatalogError(code: "catalog.invalid", file: file, message: "\(entry.kind) \(entry.version): templateId '\(template)' is not an OID")
+        }
         var expressions = [entry.match.xpath].compactMap { $0 }
         let identifierRules: Set<SemanticRule.Rule> = [.bsn, .agb, .ura, .uzi]
         for rule in entry.checks ?? [] where rule.rule == .identifiers {

@@ -1,11 +1,13 @@
 /// Which recognised messages without an XSD to check them (no public XSD, or one not installed)
-/// may be taken anyway: none (ingest's default), the national kinds an operator lists in
+/// may be taken anyway: none (ingest's default), what an operator lists in
 /// `ingest.acceptWithoutSchema`, or all (`perigate map` and `perigate record` read files). The
 /// one rule for "taken without schema validation": every path asks ``allows(_:)`` and marks what
 /// it takes with ``waived(_:)``.
 public enum SchemaWaiver: Sendable, Hashable {
     case none
-    case kinds(Set<String>)
+    /// `kind` (its versions for which no public XSD exists) or `kind version` (that version,
+    /// also when its XSD is only not installed here).
+    case listed(Set<String>)
     case all
 
     /// Whether a message with this report may be mapped and taken.
@@ -15,7 +17,21 @@ public enum SchemaWaiver: Sendable, Hashable {
         switch self {
         case .none: return false
         case .all: return true
-        case .kinds(let kinds): return kinds.contains(kind)
+        case .listed(let entries):
+            if let version = report.version, entries.contains("\(kind) \(version)") { return true }
+            // A kind alone never covers an XSD the pack names but this gateway lacks: a missing
+            // file must not silently turn validation off for a version that has one.
+            return entries.contains(kind) && !report.issues.contains { $0.code == "schema.not-installed" }
+        }
+    }
+
+    /// Whether messages of `type` are taken without schema validation under this waiver.
+    public func covers(_ type: MessageType) -> Bool {
+        switch (self, type.installation) {
+        case (_, .installed), (.none, _): return false
+        case (.all, _): return true
+        case (.listed(let entries), .notInstalled): return entries.contains("\(type.kind) \(type.version)")
+        case (.listed(let entries), .noPublicSchema): return entries.contains("\(type.kind) \(type.version)") || entries.contains(type.kind)
         }
     }
 

@@ -74,7 +74,7 @@ struct KernsetHL7Mapper {
             let placed = CareEvent.time(stated: try nr.date("hl7:effectiveTime/@value", in: act), message: provenance)
             var referral = CareEvent(type: "referral", time: placed.time,
                                      from: organisation("author") ?? OrganisationRef(), to: [organisation("performer")].compactMap { $0 },
-                                     reasons: nr.nodes("hl7:outboundRelationship[@typeCode='RSON']//hl7:observation/hl7:value[@code or (@nullFlavor and not(@*[local-name()='type'] = 'BL'))]", in: act)
+                                     reasons: nr.nodes("hl7:outboundRelationship[@typeCode='RSON']//hl7:observation/hl7:value[@code or (@nullFlavor and not(@xsi:type = 'BL' or substring-after(@xsi:type, ':') = 'BL'))]", in: act)
                                          .compactMap(nr.code(of:)))
             referral.timeFromMessage = placed.fromMessage
             referral.code = nr.coded("hl7:outboundRelationship[@typeCode='GEN']/hl7:act/hl7:code", in: act)

@@ -22,13 +22,24 @@ public enum NationalDate {
     /// the zone written `±hh:mm` or `Z`.
     static func isoCanonical(_ value: String) throws -> String {
         guard let t = value.firstIndex(of: "T") else {
-            // A date (or a year-month) stays as it is, once it is one.
-            let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+            // A date (or a year-month) stays as it is, once it is one; an xs:date may carry a
+            // zone (`2019-10-07Z`, `2019-10-07+01:00`), written as for date-times.
+            var date = Substring(value)
+            var zone = ""
+            if date.hasSuffix("Z") {
+                zone = "Z"
+                date = date.dropLast()
+            } else if date.count > 10, let sign = date.dropFirst(10).firstIndex(where: { $0 == "+" || $0 == "-" }) {
+                zone = try Self.zone(date[sign...], of: value)
+                date = date[..<sign]
+            }
+            let parts = date.split(separator: "-", omittingEmptySubsequences: false)
             guard (2...3).contains(parts.count), parts[0].count == 4,
-                  parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }), parts.dropFirst().allSatisfy({ $0.count == 2 }) else {
+                  parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(isASCIIDigit) }), parts.dropFirst().allSatisfy({ $0.count == 2 }),
+                  zone.isEmpty || parts.count == 3 else {
                 throw invalid(value)
             }
-            return value
+            return String(date) + zone
         }
         let date = value[..<t]
         var time = value[value.index(after: t)...]
@@ -37,25 +48,33 @@ public enum NationalDate {
             zone = "Z"
             time = time.dropLast()
         } else if let sign = time.lastIndex(where: { $0 == "+" || $0 == "-" }) {
-            let offset = time[time.index(after: sign)...].filter { $0 != ":" }
-            guard offset.count == 4, offset.allSatisfy(\.isNumber) else { throw invalid(value) }
-            zone = String(time[sign]) + offset.prefix(2) + ":" + offset.suffix(2)
+            zone = try Self.zone(time[sign...], of: value)
             time = time[..<sign]
         }
-        if let dot = time.firstIndex(of: ".") { time = time[..<dot] }
+        if let dot = time.firstIndex(of: ".") {
+            guard time[time.index(after: dot)...].allSatisfy(isASCIIDigit) else { throw invalid(value) }
+            time = time[..<dot]
+        }
         var fields = time.split(separator: ":", omittingEmptySubsequences: false)
-        guard (1...3).contains(fields.count), fields.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isNumber) }) else {
+        guard (1...3).contains(fields.count), fields.allSatisfy({ $0.count == 2 && $0.allSatisfy(isASCIIDigit) }) else {
             throw invalid(value)
         }
         while fields.count < 3 { fields.append("00") }
         return try isoCanonical(String(date)) + "T" + fields.joined(separator: ":") + zone
     }
 
+    /// `+0100`, `+01:00` → `+01:00`.
+    static func zone(_ text: Substring, of value: String) throws -> String {
+        let offset = text.dropFirst().filter { $0 != ":" }
+        guard offset.count == 4, offset.allSatisfy(isASCIIDigit), let sign = text.first else { throw invalid(value) }
+        return String(sign) + offset.prefix(2) + ":" + offset.suffix(2)
+    }
+
     static func hl7(_ value: String) throws -> String {
-        let digits = value.prefix { $0.isNumber }
+        let digits = value.prefix(while: isASCIIDigit)
         var rest = value.dropFirst(digits.count)
         // Fractions of a second are dropped; the offset is kept.
-        if rest.first == "." { rest = rest.drop { $0 == "." || $0.isNumber } }
+        if rest.first == "." { rest = rest.drop { $0 == "." || isASCIIDigit($0) } }
         guard [4, 6, 8, 10, 12, 14].contains(digits.count) else { throw invalid(value) }
         let d = Array(digits)
         func part(_ from: Int, _ length: Int) -> String { String(d[from..<(from + length)]) }
@@ -67,7 +86,7 @@ public enum NationalDate {
         }
         if !rest.isEmpty {
             let offset = Array(rest)
-            guard d.count >= 10, offset.count == 5, offset[0] == "+" || offset[0] == "-", offset.dropFirst().allSatisfy(\.isNumber) else {
+            guard d.count >= 10, offset.count == 5, offset[0] == "+" || offset[0] == "-", offset.dropFirst().allSatisfy(isASCIIDigit) else {
                 throw invalid(value)
             }
             result += String(offset[0]) + String(offset[1...2]) + ":" + String(offset[3...4])
@@ -91,14 +110,17 @@ public enum NationalDate {
         }
         var components = DateComponents()
         if !body.isEmpty {
-            guard let sign = body.first, sign == "+" || sign == "-", let unit = body.last, let amount = Int(body.dropFirst().dropLast()) else {
+            // Digits only, and a bounded amount (at most 200 years): the sender controls the text.
+            let digits = body.dropFirst().dropLast()
+            guard let sign = body.first, sign == "+" || sign == "-", let unit = body.last,
+                  (1...6).contains(digits.count), digits.allSatisfy(Self.isASCIIDigit), let amount = Int(digits) else {
                 throw invalid(value)
             }
             let signed = sign == "-" ? -amount : amount
             switch unit {
-            case "D": components.day = signed
-            case "M": components.month = signed
-            case "Y": components.year = signed
+            case "D" where amount <= 73_050: components.day = signed
+            case "M" where amount <= 2_400: components.month = signed
+            case "Y" where amount <= 200: components.year = signed
             default: throw invalid(value)
             }
         }
@@ -110,6 +132,11 @@ public enum NationalDate {
         let date = String(format: "%04d-%02d-%02d", ymd.year ?? 0, ymd.month ?? 0, ymd.day ?? 0)
         guard let time else { return date }
         return try isoCanonical(date + "T" + time)
+    }
+
+    /// `0`…`9` only: `Character.isNumber` also takes Arabic-Indic digits, `½` and `Ⅻ`.
+    static func isASCIIDigit(_ character: Character) -> Bool {
+        ("0"..."9").contains(character)
     }
 
     static func invalid(_ value: String) -> MappingError {

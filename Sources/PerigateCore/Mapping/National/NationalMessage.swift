@@ -14,7 +14,8 @@ struct NationalMessage {
         self.kind = kind
         self.version = version
         self.raw = raw
-        nr = NationalReader(document: document, namespaces: hl7 ? ["hl7": "urn:hl7-org:v3"] : [:], reference: reference)
+        nr = NationalReader(document: document, namespaces: (hl7 ? ["hl7": "urn:hl7-org:v3"] : [:]).merging(["xsi": "http://www.w3.org/2001/XMLSchema-instance"]) { own, _ in own },
+                            reference: reference)
     }
 
     /// A mapping error: `what` is missing from this message.

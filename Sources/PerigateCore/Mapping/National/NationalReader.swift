@@ -40,9 +40,11 @@ struct NationalReader {
     }
 
     static func canonicalDecimal(_ text: String) -> String? {
-        let value = text.replacingOccurrences(of: ",", with: ".")
-        guard !value.isEmpty, value.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }),
-              let number = Decimal(string: value, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
+        // The whole text must be one number: an optional sign, ASCII digits, one decimal mark.
+        guard text.wholeMatch(of: /[+-]?[0-9]{1,15}([.,][0-9]{1,15})?/) != nil,
+              let number = Decimal(string: text.replacingOccurrences(of: ",", with: "."), locale: Locale(identifier: "en_US_POSIX")) else {
+            return nil
+        }
         return NSDecimalNumber(decimal: number).stringValue
     }
 
