@@ -199,4 +199,48 @@ struct NationalVersionsTests {
         #expect(older.provenance.version == "7.0")
         #expect(older.attachments.isEmpty)
     }
+
+    @Test("the 3.2.6 pregnancy card (ADA: integrated card, maternity care, ultrasound) maps into her record, every corpus instance",
+          arguments: CorpusManifest.rows.filter { $0.family == "ada-zwangerschapskaart" })
+    func pregnancyCard(_ row: CorpusManifest.Row) throws {
+        let data = try Data(contentsOf: row.url)
+        let validator = TestSupport.validator(TestSupport.fullRegistry)
+        guard case .document(let document) = validator.parser.parse(data) else { throw MappingError(code: "test", message: "no parse") }
+        var report = validator.validate(document)
+        #expect(report.kind?.hasPrefix("zwangerschapskaart") == true && report.version == "3.2.6")
+        // Mapping, not validation: most of Nictiz's instances drift from their own XSD.
+        report.outcome = .valid
+        let facts = try CanonicalMapper(registry: TestSupport.fullRegistry, referenceDate: "2020-01-01").map(document, report: report, raw: data)
+        let text = String(decoding: data, as: UTF8.self)
+        let bsn = try #require(text.firstMatch(of: /identificatienummer value="(\d{9})"\s+root="2.16.840.1.113883.2.4.6.3"/).map { String($0.1) })
+        #expect(facts.client.bsn == bsn)
+        #expect(facts.provenance.kind == report.kind && facts.events.isEmpty)
+        // Every provider the card names by name is in her care team (the "no card" case names none).
+        #expect(facts.careTeam.organisations.isEmpty == !text.contains("<organisatie_naam value="))
+    }
+
+    @Test("the integrated card of scenario 1 (active pregnancy): her, the dossier, gravidity, parity, due date, provider, blood pressures")
+    func pregnancyCardValues() throws {
+        let url = TestSupport.corpus.appendingPathComponent(
+            "ada-zwangerschapskaart/3.2.6/med_mij_01_beschikbaarstellen_integrale_zwangerschapskaart/instances/gz-izb-kwa-1-V1_actieve_zwschap.xml")
+        let validator = TestSupport.validator(TestSupport.fullRegistry)
+        let data = try Data(contentsOf: url)
+        guard case .document(let document) = validator.parser.parse(data) else { throw MappingError(code: "test", message: "no parse") }
+        var report = validator.validate(document)
+        report.outcome = .valid
+        let facts = try CanonicalMapper(registry: TestSupport.fullRegistry, referenceDate: "2020-01-01").map(document, report: report, raw: data)
+        #expect(facts.client.bsn == "999900717")
+        #expect(facts.client.givenNames == "Hanna" && facts.client.surname == "XXX_Kooij" && facts.client.birthDate == "1985-10-18")
+        #expect(facts.client.address == Address(street: "Knolweg", houseNumber: "1002", postcode: "9999ZZ", city: "STITSWERD"))
+        #expect(facts.pregnancy?.dossierId == "5465498897")
+        #expect(facts.pregnancy?.gravidity == 3 && facts.pregnancy?.parity == 1)
+        #expect(facts.pregnancy?.dueDate == "2020-04-04")  // T+94D from 2020-01-01
+        #expect(facts.carePeriod?.start == "2019-08-15")   // T-139D
+        #expect(facts.provenance.sender == OrganisationRef(agb: "08001234", name: "Verloskundigenpraktijk 't Groen"))
+        #expect(facts.careTeam.persons.first?.agb == nil || facts.careTeam.persons.first?.name != nil)
+        #expect(facts.findings?.bloodPressure.map { [$0.systolic, $0.diastolic] } == [[133, 89], [155, 97]])
+        #expect(facts.findings?.bloodPressure.first?.time == "2019-08-15")
+        // It builds into her record.
+        #expect(try ClientRecord.build(from: [facts]).bsn == "999900717")
+    }
 }

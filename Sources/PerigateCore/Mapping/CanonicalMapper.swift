@@ -4,7 +4,7 @@ import PerigateXML
 /// Turns a validated message into canonical facts, choosing the mapper by kind and version:
 /// Perigate's own kinds, and the national perinatal standards of the Nictiz pack (HL7v3 acute
 /// handover 2.1, kernset geboortezorg 2.2/2.3.x as ADA and HL7v3, the acute handover as ADA, JGZ
-/// dossier transfer 7.0 and 8.0).
+/// dossier transfer 7.0 and 8.0, the 3.2.6 pregnancy card as ADA).
 ///
 /// Stateless and `Sendable`: share one between tasks; each call works on its own document.
 public struct CanonicalMapper: Sendable {
@@ -69,6 +69,7 @@ public struct CanonicalMapper: Sendable {
         case "kernset-ada.v2_2", "kernset-ada.v2_3": return try KernsetADAMapper(message).map()
         case "kernset-hl7v3.v2_2", "kernset-hl7v3.v2_3": return try KernsetHL7Mapper(message).map()
         case "jgz-dossieroverdracht-hl7v3.v7_0", "jgz-dossieroverdracht-hl7v3.v8_0": return try JGZDossierHL7Mapper(message).map()
+        case "zwangerschapskaart-ada.v3_2_6": return try ZwangerschapskaartADAMapper(message).map()
         default:
             throw MappingError(code: .noMapper, message: "no mapper for \(kind) \(version) yet")
         }
