@@ -83,7 +83,7 @@ extension SchemaRegistry {
         }
         let templates = matches.compactMap(\.templateId).uniqued()
         if !templates.isEmpty { parts.append("no templateId of \(templates.joined(separator: ", "))") }
-        guard !parts.isEmpty else { return root.versie.map { String(Self.quoted($0).dropFirst().dropLast()) } }
+        guard !parts.isEmpty else { return root.versie.map(Self.cleaned) }
         if matches.contains(where: { $0.versie != nil }) { parts.insert("versie=" + Self.quoted(root.versie), at: 0) }
         return parts.joined(separator: " ")
     }
@@ -104,7 +104,7 @@ extension SchemaRegistry {
             guard (try? query.query.bool("boolean(//\(query.prefix)templateId[@root='\(template)'])")) == true else { return false }
         }
         if let transaction = match.transaction {
-            guard let element = transactionElement(transaction, in: document, type: type) else { return false }
+            guard let element = transactionElement(transaction, in: query) else { return false }
             if let apps = match.app, !apps.contains(element.attribute("app") ?? "") { return false }
             if let reference = match.transactionRef, element.attribute("transactionRef") != reference { return false }
         }
@@ -119,8 +119,12 @@ extension SchemaRegistry {
     /// anywhere else: `adaxml/meta` takes any content unchecked, and a decoy there must not choose
     /// the release. The national mappers read the transaction from the same places.
     private func transactionElement(_ name: String, in document: XMLDocument, type: MessageType) -> XMLNode? {
-        let query = rootQuery(document, type: type)
-        return try? query.query.nodes("(/\(query.prefix)\(name) | /*/\(query.prefix)data/\(query.prefix)\(name))[1]").first
+        transactionElement(name, in: rootQuery(document, type: type))
+    }
+
+    /// The same, with the query the caller already made for this entry (detection runs per message).
+    private func transactionElement(_ name: String, in query: RootQuery) -> XMLNode? {
+        try? query.query.nodes("(/\(query.prefix)\(name) | /*/\(query.prefix)data/\(query.prefix)\(name))[1]").first
     }
 
     private struct RootQuery {
@@ -142,10 +146,15 @@ extension SchemaRegistry {
     /// A value the message declares, as it may appear in an error text: at most 64 characters,
     /// quotes and control characters replaced (the sender controls every byte of it).
     static func quoted(_ value: String?) -> String {
-        let cleaned = String((value ?? "").unicodeScalars.map { scalar -> Character in
+        "\"" + cleaned(value ?? "") + "\""
+    }
+
+    /// At most 64 characters, quotes and control characters replaced.
+    static func cleaned(_ value: String) -> String {
+        let cleaned = String(value.unicodeScalars.map { scalar -> Character in
             scalar == "\"" || scalar.properties.generalCategory == .control ? "?" : Character(scalar)
         })
-        return "\"" + (cleaned.count > 64 ? cleaned.prefix(64) + "…" : cleaned) + "\""
+        return cleaned.count > 64 ? cleaned.prefix(64) + "…" : cleaned
     }
 
     private func first(_ expression: String, in query: RootQuery) -> String? {

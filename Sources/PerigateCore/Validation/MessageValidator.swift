@@ -91,17 +91,22 @@ public struct MessageValidator: Sendable {
         return report
     }
 
+    /// The issue codes of a recognised message without an XSD: none is published, or the pack's
+    /// is not installed here (``SchemaWaiver`` reads them).
+    static let schemaRequiredCode = "schema.required"
+    static let schemaNotInstalledCode = "schema.not-installed"
+
     /// Why a recognised message has no XSD to be checked against: the pack's XSD is not
     /// installed (named by its place in the pack, never the gateway's own directories), or no
     /// public XSD exists.
     static func schemaMissing(for type: MessageType) -> ValidationIssue {
         if type.missingSchema != nil, let file = type.entry.schema?.paths.first {
             return ValidationIssue(
-                code: "schema.not-installed",
+                code: schemaNotInstalledCode,
                 message: "the XSD for \(type.label) is not installed on this gateway: \(file) (catalog '\(type.catalogName)'); the operator must add it to the pack's schema directory")
         }
         return ValidationIssue(
-            code: "schema.required",
+            code: schemaRequiredCode,
             message: "no public XSD exists for \(type.label): the operator must register the schema agreed with the sender (--schemas CATALOG.json=DIR) or accept this kind unvalidated (ingest.acceptWithoutSchema)")
     }
 

@@ -14,24 +14,29 @@ public enum SchemaWaiver: Sendable, Hashable {
     public func allows(_ report: ValidationReport) -> Bool {
         if report.isValid { return true }
         guard report.outcome == .schemaRequired, let kind = report.kind else { return false }
-        switch self {
-        case .none: return false
-        case .all: return true
-        case .listed(let entries):
-            if let version = report.version, entries.contains("\(kind) \(version)") { return true }
-            // A kind alone never covers an XSD the pack names but this gateway lacks: a missing
-            // file must not silently turn validation off for a version that has one.
-            return entries.contains(kind) && !report.issues.contains { $0.code == "schema.not-installed" }
-        }
+        let notInstalled = report.issues.contains { $0.code == MessageValidator.schemaNotInstalledCode }
+        return covers(kind: kind, version: report.version, notInstalled: notInstalled)
     }
 
     /// Whether messages of `type` are taken without schema validation under this waiver.
     public func covers(_ type: MessageType) -> Bool {
-        switch (self, type.installation) {
-        case (_, .installed), (.none, _): return false
-        case (.all, _): return true
-        case (.listed(let entries), .notInstalled): return entries.contains("\(type.kind) \(type.version)")
-        case (.listed(let entries), .noPublicSchema): return entries.contains("\(type.kind) \(type.version)") || entries.contains(type.kind)
+        switch type.installation {
+        case .installed: return false
+        case .notInstalled: return covers(kind: type.kind, version: type.version, notInstalled: true)
+        case .noPublicSchema: return covers(kind: type.kind, version: type.version, notInstalled: false)
+        }
+    }
+
+    /// The rule, once: `kind version` covers that version; a kind alone never covers an XSD the
+    /// pack names but this gateway lacks (a missing file must not silently turn validation off
+    /// for a version that has one).
+    private func covers(kind: String, version: String?, notInstalled: Bool) -> Bool {
+        switch self {
+        case .none: return false
+        case .all: return true
+        case .listed(let entries):
+            if let version, entries.contains("\(kind) \(version)") { return true }
+            return entries.contains(kind) && !notInstalled
         }
     }
 
@@ -42,7 +47,7 @@ public enum SchemaWaiver: Sendable, Hashable {
         guard report.outcome == .schemaRequired else { return report }
         var waived = report
         waived.issues = report.issues.map { issue in
-            guard issue.code == "schema.required" || issue.code == "schema.not-installed" else { return issue }
+            guard issue.code == MessageValidator.schemaRequiredCode || issue.code == MessageValidator.schemaNotInstalledCode else { return issue }
             return ValidationIssue(code: "schema.not-validated", severity: .warning,
                                    message: "not schema-validated: \(issue.message.split(separator: ":").first.map(String.init) ?? issue.message); taken by the operator's choice (ingest.acceptWithoutSchema)",
                                    line: issue.line, path: issue.path)
