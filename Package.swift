@@ -34,10 +34,13 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .target(name: "PerigateXML", dependencies: ["CLibXML2"]),
+        // The FHIR STU3 model and its two formats; Resources.generated.swift is made from model.stu3.
+        .target(name: "PerigateFHIR", dependencies: ["PerigateXML"], exclude: ["model.stu3"]),
         .target(
             name: "PerigateCore",
             dependencies: [
                 "PerigateXML",
+                "PerigateFHIR",
                 "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -135,7 +138,7 @@ let package = Package(
         // One test target per layer, each depending only on what it tests (docs/architecture.md).
         .testTarget(
             name: "PerigateCoreTests",
-            dependencies: ["PerigateCore", "PerigateXML", "PerigateTestSupport"]
+            dependencies: ["PerigateCore", "PerigateXML", "PerigateFHIR", "PerigateTestSupport"]
         ),
         .testTarget(
             name: "PerigateStoreTests",

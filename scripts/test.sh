@@ -50,6 +50,9 @@ export PERIGATE_TEST_OUTPUT="${PERIGATE_TEST_OUTPUT:-$PWD/.build/test-output}"
 # The test gateways sign audit checkpoints with a key of their own, not the user's (~/.config/perigate).
 export PERIGATE_AUDIT_KEY_DIRECTORY="${PERIGATE_AUDIT_KEY_DIRECTORY:-$(mktemp -d)/perigate-keys}"
 
+# The FHIR model is generated from Sources/PerigateFHIR/model.stu3: the two must agree.
+python3 scripts/generate-fhir-model.py --check
+
 swift build --build-tests
 swift test
 echo "console screenshots: $PERIGATE_TEST_OUTPUT/console"

@@ -12,10 +12,11 @@ struct ArchitectureTests {
     /// target → the modules its files may import (besides ``everywhere``).
     static let allowed: [String: Set<String>] = [
         "PerigateXML": ["CLibXML2"],
-        "PerigateCore": ["PerigateXML", "CZlib", "Crypto", "Logging"],
+        "PerigateFHIR": ["PerigateXML"],
+        "PerigateCore": ["PerigateXML", "PerigateFHIR", "CZlib", "Crypto", "Logging"],
         "PerigateSQLite": ["PerigateCore", "SQLiteNIO", "NIOCore", "Logging", "Crypto"],
         "PerigatePostgres": ["PerigateCore", "PostgresNIO", "NIOCore", "Logging", "Crypto"],
-        "PerigateServer": ["PerigateCore", "PerigateXML", "Hummingbird", "HummingbirdCore", "HummingbirdTLS", "HTTPTypes", "Logging", "NIOCore", "NIOHTTPTypes", "NIOSSL",
+        "PerigateServer": ["PerigateCore", "PerigateXML", "PerigateFHIR", "Hummingbird", "HummingbirdCore", "HummingbirdTLS", "HTTPTypes", "Logging", "NIOCore", "NIOHTTPTypes", "NIOSSL",
                            "Prometheus", "Crypto", "Metrics"],
         "PerigateConsole": ["PerigateCore", "PerigateXML", "PerigateServer", "Hummingbird", "HummingbirdAuth", "HummingbirdBcrypt", "Mustache", "NIOPosix",
                             "HTTPTypes", "Logging"],
