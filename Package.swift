@@ -132,7 +132,7 @@ let package = Package(
         ),
         .target(
             name: "PerigateTestSupport",
-            dependencies: ["PerigateCore", "PerigateXML"],
+            dependencies: ["PerigateCore", "PerigateXML", "PerigateFHIR"],
             path: "Tests/PerigateTestSupport"
         ),
         // One test target per layer, each depending only on what it tests (docs/architecture.md).

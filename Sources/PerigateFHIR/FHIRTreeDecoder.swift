@@ -90,7 +90,7 @@ public struct FHIRTreeDecoder: Decoder {
         }
         if Kind.isDate, text.hasPrefix("${") {
             guard let resolved = state.options.resolveRelativeDate?(text) else {
-                state.issue("mapping.reference-date", "the value is a relative test date; read it with a reference date (mapping.referenceDate)",
+                state.issue("mapping.relative-date", "the value is a relative test date; read it with a reference date (mapping.referenceDate)",
                             at: path, line: element.line)
                 return nil
             }

@@ -42,9 +42,7 @@ public struct SafeXMLParser: Sendable {
     public func parse(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         LibXML.ensureInitialized()
         if bytes.count > min(maximumBytes, Int(Int32.max)) {
-            return .rejected([XMLIssue(
-                code: .tooLarge,
-                message: "message is \(bytes.count) bytes; the maximum is \(maximumBytes) bytes")])
+            return .rejected([XMLIssue.tooLarge(bytes.count, maximum: maximumBytes)])
         }
         guard bytes.count > 0, let base = bytes.baseAddress else {
             return .rejected([XMLIssue(code: .malformed, message: "empty message")])
@@ -85,5 +83,12 @@ public struct SafeXMLParser: Sendable {
     /// Convenience for `Data` and `[UInt8]`.
     public func parse<Bytes: ContiguousBytes>(_ bytes: Bytes) -> Outcome {
         bytes.withUnsafeBytes { parse($0) }
+    }
+}
+
+extension XMLIssue {
+    /// A message over the size limit (the same text for every format the gateway reads).
+    public static func tooLarge(_ count: Int, maximum: Int) -> XMLIssue {
+        XMLIssue(code: .tooLarge, message: "message is \(count) bytes; the maximum is \(maximum) bytes")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PerigateFHIR
 import PerigateXML
 
 extension CanonicalMapper {
@@ -15,10 +16,14 @@ extension CanonicalMapper {
     /// of the message).
     public func facts(of message: StoredMessage, parser: SafeXMLParser) throws -> MessageFacts {
         if let facts = message.facts { return facts }
+        if FHIRMessage.isJSON(message.raw), let facts = try fhirFacts(of: message, document: nil) {
+            return attributed(facts, toSender: message.senderURA)
+        }
         switch parser.parse(message.raw) {
         case .rejected:
             throw MappingError(code: .storeDamaged, message: "stored message \(message.id) no longer parses")
         case .document(let document):
+            if let facts = try fhirFacts(of: message, document: document) { return attributed(facts, toSender: message.senderURA) }
             // A national message that names no URA was attributed to the partner that sent it.
             // Accepted once: one taken without schema validation (ingest.acceptWithoutSchema)
             // maps again as it did then, flagged again.
@@ -45,10 +50,22 @@ extension CanonicalMapper {
     /// when `waiver` allows it; its facts then say `schemaValidated: false`.
     func read<Bytes: ContiguousBytes>(_ bytes: Bytes, validator: MessageValidator, waiver: SchemaWaiver,
                                       validated: ((ValidationReport, Duration) -> Void)?) -> MessageReading {
+        let raw = { bytes.withUnsafeBytes { Data($0) } }
+        // FHIR JSON by its first byte; FHIR XML by its root's namespace, after the same safe parse.
+        if FHIRMessage.isJSON(bytes) {
+            let data = raw()
+            if data.count > validator.parser.maximumBytes {
+                return .unparsed([XMLIssue.tooLarge(data.count, maximum: validator.parser.maximumBytes)])
+            }
+            return readFHIR(FHIRElement.parseJSON(data), format: .json, raw: data, validated: validated)
+        }
         let document: XMLDocument
         switch validator.parser.parse(bytes) {
         case .rejected(let issues): return .unparsed(issues)
         case .document(let parsed): document = parsed
+        }
+        if FHIRMessage.isFHIR(document) {
+            return readFHIR(FHIRElement.fromXML(document), format: .xml, raw: raw(), validated: validated)
         }
         let start = ContinuousClock.now
         let result = validator.validation(of: document)
@@ -58,8 +75,7 @@ extension CanonicalMapper {
             return .refused(report)
         }
         do {
-            let raw = bytes.withUnsafeBytes { Data($0) }
-            return .mapped(try map(document, as: type, report: report, raw: raw, allowSchemaRequired: true), report, type)
+            return .mapped(try map(document, as: type, report: report, raw: raw(), allowSchemaRequired: true), report, type)
         } catch {
             return .unmapped(report, error)
         }

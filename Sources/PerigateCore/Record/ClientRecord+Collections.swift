@@ -51,6 +51,11 @@ extension PregnancyRecord {
             ClientRecord.append(findings.labResults, to: &self.findings.labResults, source: source)
             ClientRecord.append(findings.medication, to: &self.findings.medication, source: source)
             ClientRecord.append(findings.allergies, to: &self.findings.allergies, source: source)
+            if let statements = findings.statements, !statements.isEmpty {
+                var list = self.findings.statements ?? []
+                ClientRecord.append(statements, to: &list, source: source)
+                self.findings.statements = list
+            }
         }
         ClientRecord.append(message.attachments, to: &attachments, source: source)
     }

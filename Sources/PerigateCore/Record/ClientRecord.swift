@@ -81,11 +81,15 @@ public struct FindingsRecord: Sendable, Codable, Hashable {
     public var labResults: [Sourced<LabResult>]
     public var medication: [Sourced<Medication>]
     public var allergies: [Sourced<String>]
+    /// Coded statements (``ClinicalStatement``); absent when none.
+    public var statements: [Sourced<ClinicalStatement>]?
 
     /// No findings at all.
     public static let none = FindingsRecord(bloodPressure: [], labResults: [], medication: [], allergies: [])
 
-    public var isEmpty: Bool { bloodPressure.isEmpty && labResults.isEmpty && medication.isEmpty && allergies.isEmpty }
+    public var isEmpty: Bool {
+        bloodPressure.isEmpty && labResults.isEmpty && medication.isEmpty && allergies.isEmpty && (statements ?? []).isEmpty
+    }
 }
 
 /// A merged message and the sections it said something about (`client`, `pregnancy`,

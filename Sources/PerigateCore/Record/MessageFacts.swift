@@ -162,8 +162,12 @@ public struct Findings: Sendable, Codable, Hashable {
     public var labResults: [LabResult]
     public var medication: [Medication]
     public var allergies: [String]
+    /// Coded statements of the information standard (FHIR pregnancy card); absent when none.
+    public var statements: [ClinicalStatement]?
 
-    public var isEmpty: Bool { bloodPressure.isEmpty && labResults.isEmpty && medication.isEmpty && allergies.isEmpty }
+    public var isEmpty: Bool {
+        bloodPressure.isEmpty && labResults.isEmpty && medication.isEmpty && allergies.isEmpty && (statements ?? []).isEmpty
+    }
 }
 
 public struct BloodPressure: Sendable, Codable, Hashable {

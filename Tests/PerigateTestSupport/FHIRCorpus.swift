@@ -1,0 +1,79 @@
+import Foundation
+import PerigateCore
+import PerigateFHIR
+
+/// The FHIR side of the shared corpus: Nictiz's pregnancy-card scenarios as one resource per
+/// file, and the TestScripts' reference patients. A partner sends them as one Bundle; Nictiz masks
+/// the BSN (MedMij), so a test gives the woman the fictitious BSN of her scenario.
+public enum FHIRCorpus {
+    /// The day relative test dates count from in every FHIR and ADA corpus test.
+    public static let reference = "2026-11-25"
+
+    public static var scenarios: URL { TestSupport.corpus.appendingPathComponent("fhir-zwangerschapskaart-stu3/3.2.6") }
+    public static var references: URL { TestSupport.corpus.appendingPathComponent("nictiz-testscripts/geboortezorg-2/_reference") }
+
+    /// Every scenario folder as `transaction/scenario`, sorted.
+    public static var scenarioNames: [String] {
+        TestSupport.files(in: scenarios, extension: "").flatMap { transaction in
+            TestSupport.files(in: transaction, extension: "").map { "\(transaction.lastPathComponent)/\($0.lastPathComponent)" }
+        }
+    }
+
+    /// The ADA instance of the same scenario.
+    public static func adaFile(_ scenario: String) -> URL {
+        let parts = scenario.split(separator: "/")
+        return TestSupport.corpus.appendingPathComponent("ada-zwangerschapskaart/3.2.6/\(parts[0])/instances/\(parts[1]).xml")
+    }
+
+    /// The resources of a folder, read from XML with relative test dates resolved from
+    /// ``reference`` (as Nictiz's loader does with the day of loading). The one broken value of
+    /// the corpus (`"6 "`) is left out, as the reader leaves out values it refuses.
+    public static func resources(in folder: URL) throws -> [FHIRResource] {
+        try TestSupport.files(in: folder, extension: "xml").map { url in
+            guard case .success(let tree) = FHIRElement.parseXML(try Data(contentsOf: url), parser: .init()) else {
+                throw MappingError(code: "test", message: "\(url.lastPathComponent) is not FHIR XML")
+            }
+            let (resource, issues) = FHIRCodec.read(resolved(tree), format: .xml)
+            guard let resource, issues.allSatisfy({ $0.code == "fhir.invalid-value" }) else {
+                throw MappingError(code: "test", message: "\(url.lastPathComponent) does not read: \(issues.map(\.message))")
+            }
+            return resource
+        }
+    }
+
+    /// The tree with every relative test date replaced by its date.
+    public static func resolved(_ element: FHIRElement) -> FHIRElement {
+        var element = element
+        if let value = element.primitive, let date = NationalDate.fhirRelative(value, reference: reference) { element.primitive = date }
+        element.children = element.children.map { FHIRElement.Child(name: $0.name, element: resolved($0.element), repeats: $0.repeats) }
+        return element
+    }
+
+    /// The folder's resources as one Bundle (`collection`, made at `lastUpdated`), the woman
+    /// (bc-Woman, else the adult Patient) with `bsn`; `format` JSON or XML.
+    public static func bundle(_ folder: URL, bsn: String?, format: FHIRFormat, lastUpdated: String = "2026-11-25T10:00:00+01:00",
+                              identifier: String? = nil, extra: [FHIRResource] = []) throws -> Data {
+        var resources = try resources(in: folder) + extra
+        for index in resources.indices {
+            guard case .patient(var patient) = resources[index], let bsn else { continue }
+            let profiles = patient.meta?.profile?.compactMap(\.value) ?? []
+            guard !profiles.contains(where: { $0.hasSuffix("bc-Child") || $0.hasSuffix("bc-Fetus") }) else { continue }
+            patient.identifier = (patient.identifier ?? []).filter { $0.system?.value != "http://fhir.nl/fhir/NamingSystem/bsn" }
+                + [FHIR.Identifier(system: "http://fhir.nl/fhir/NamingSystem/bsn", value: bsn)]
+            resources[index] = .patient(patient)
+        }
+        var bundle = FHIR.Bundle()
+        bundle.id = identifier.map { "b-\($0)" }
+        bundle.meta = FHIR.Meta()
+        bundle.meta?.lastUpdated = FHIRInstant(lastUpdated)
+        bundle.identifier = identifier.map { FHIR.Identifier(system: "urn:ietf:rfc:3986", value: $0) }
+        bundle.type = "collection"
+        bundle.entry = resources.map { resource in
+            var entry = FHIR.Bundle.Entry()
+            entry.fullUrl = FHIRURI("https://fhir.example.test/\(resource.resourceType)/\(resource.id ?? "")")
+            entry.resource = resource
+            return entry
+        }
+        return try FHIRCodec.write(.bundle(bundle), format: format)
+    }
+}
