@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "PerigateServerTests",
             dependencies: [
-                "PerigateCore", "PerigateXML", "PerigateSQLite", "PerigateServer", "PerigateConsole", "PerigateDelivery", "PerigateTestSupport",
+                "PerigateCore", "PerigateXML", "PerigateFHIR", "PerigateSQLite", "PerigateServer", "PerigateConsole", "PerigateDelivery", "PerigateTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -6,9 +6,9 @@ import PerigateCore
 extension GatewayServer {
     func postMessage(_ request: Request, _ caller: Authenticated) async throws -> Response {
         let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard contentType == "application/xml" || contentType == "text/xml" else {
+        guard let declared = contentType.flatMap({ Self.messageMediaTypes[$0] }) else {
             return Problem(.requestContentType,
-                           detail: "send messages as application/xml (got \(contentType ?? "none"))").response
+                           detail: "send messages as application/xml, or FHIR as application/fhir+json or application/fhir+xml (got \(contentType ?? "none"))").response
         }
         let limit = limits.maximumBodyBytes
         var body: Data
@@ -37,6 +37,11 @@ extension GatewayServer {
         case let other?:
             return Problem(.requestContentEncoding,
                            detail: "unsupported Content-Encoding \(other); use gzip or none").response
+        }
+        // The declared syntax must be the body's: JSON is FHIR JSON, XML any XML kind (FHIR XML included).
+        if FHIRMessage.isJSON(body) != (declared == .json) {
+            return Problem(.requestContentType,
+                           detail: "the body is \(declared == .json ? "not JSON" : "JSON"), but Content-Type says \(contentType ?? "")").response
         }
         let start = ContinuousClock.now
         let outcome: IngestOutcome
@@ -75,12 +80,21 @@ extension GatewayServer {
             return Problem(.messageNotFound, detail: "no message \(id) sent by this partner").response
         }
         if raw {
-            return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.raw)))
+            let type = FHIRMessage.isJSON(message.raw) ? "application/fhir+json" : "application/xml"
+            return Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.raw)))
         }
         return JSONResponse.make(MessageStatus(
             id: MessageKey.messageId(of: message.id), status: message.isAccepted ? "accepted" : "rejected", receivedAt: message.receivedAt,
             kind: message.report.kind, version: message.report.version, report: message.report), status: .ok)
     }
+
+    /// The media types `POST /v1/messages` takes, and the syntax each declares.
+    static let messageMediaTypes: [String: MessageSyntax] = [
+        "application/xml": .xml, "text/xml": .xml, "application/fhir+xml": .xml, "application/xml+fhir": .xml,
+        "application/fhir+json": .json, "application/json+fhir": .json, "application/json": .json,
+    ]
+
+    enum MessageSyntax { case xml, json }
 
     /// `GET /v1/messages/{id}`.
     struct MessageStatus: Encodable {

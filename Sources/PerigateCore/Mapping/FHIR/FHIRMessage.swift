@@ -4,7 +4,7 @@ import PerigateXML
 
 /// FHIR STU3 messages in the one pipeline: how they are recognised (JSON by its first byte,
 /// XML by the FHIR namespace of its root), read, checked and reported like every other kind.
-enum FHIRMessage {
+public enum FHIRMessage {
     /// The message type FHIR Bundles are received as (kind `fhir-stu3`, version `3.0.2`): not
     /// from a catalog, as FHIR has no XSD to register; its checks are the model's and ``FHIRBundleRules``.
     static let type: MessageType = {
@@ -18,8 +18,9 @@ enum FHIRMessage {
         return MessageType(entry: entry, catalogName: "Perigate FHIR", namespaces: [:], schema: nil)
     }()
 
-    /// Whether the bytes are JSON (their first non-space byte, after a UTF-8 BOM, is `{`).
-    static func isJSON<Bytes: ContiguousBytes>(_ bytes: Bytes) -> Bool {
+    /// Whether the bytes are JSON (their first non-space byte, after a UTF-8 BOM, is `{`): how
+    /// the gateway tells FHIR JSON from XML, in the pipeline and at the HTTP door.
+    public static func isJSON<Bytes: ContiguousBytes>(_ bytes: Bytes) -> Bool {
         bytes.withUnsafeBytes { buffer in
             var index = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
             while index < buffer.count, [0x20, 0x09, 0x0A, 0x0D].contains(buffer[index]) { index += 1 }

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import PerigateCore
+import PerigateFHIR
+import PerigateTestSupport
+import PerigateServer
+
+/// FHIR STU3 Bundles of the pregnancy card through `POST /v1/messages` on a real gateway
+/// (SQLite, HTTP on 127.0.0.1): accepted like every other message, refused with FHIRPath issues.
+@Suite("FHIR in over HTTP", .enabled(if: TestSupport.corpusPresent, "../shared/corpus is absent"))
+struct FHIRIngestTests {
+    static let scenario = "med_mij_01_beschikbaarstellen_integrale_zwangerschapskaart/gz-izb-kwa-1-V1_actieve_zwschap"
+    static let bsn = "999900717"  // the ADA rendering's BSN of this scenario
+    static var folder: URL { FHIRCorpus.scenarios.appendingPathComponent(scenario) }
+
+    static func gateway() async throws -> TestGateway {
+        try await TestGateway.start(limits: GatewayServer.Configuration(maximumBodyBytes: 2_000_000),
+                                    validator: TestSupport.validator(TestSupport.fullRegistry, maximumBytes: 2_000_000))
+    }
+
+    @Test("a hospital posts the pregnancy card as FHIR JSON and as FHIR XML: accepted, in her record with every statement")
+    func accepted() async throws {
+        let gateway = try await Self.gateway()
+        let json = try FHIRCorpus.bundle(Self.folder, bsn: Self.bsn, format: .json, identifier: "urn:uuid:6f1c2a52-0001-4000-8000-000000000001")
+        let posted = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/fhir+json", body: json)
+        #expect(posted.status == 202, "\(posted.text.prefix(400))")
+        #expect(posted.json["kind"] as? String == "fhir-stu3" && posted.json["version"] as? String == "3.0.2")
+        #expect(posted.json["messageId"] as? String == "urn:uuid:6f1c2a52-0001-4000-8000-000000000001")
+        // The same card as XML, a later version of the Bundle (another identifier).
+        let xml = try FHIRCorpus.bundle(Self.folder, bsn: Self.bsn, format: .xml, lastUpdated: "2026-11-25T11:00:00+01:00",
+                                        identifier: "urn:uuid:6f1c2a52-0001-4000-8000-000000000002")
+        let second = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/fhir+xml", body: xml)
+        #expect(second.status == 202, "\(second.text.prefix(400))")
+        // The raw message comes back as it was sent, with its media type.
+        let raw = try await gateway.send("GET", "v1/messages/urn:uuid:6f1c2a52-0001-4000-8000-000000000001/raw", token: gateway.hospitalToken,
+                                         contentType: nil)
+        #expect(raw.status == 200 && raw.body == json && raw.headers["content-type"] == "application/fhir+json")
+
+        #expect(try await GatewayClientFileTests.consent(gateway, as: "hospital", #"{"status": "given", "date": "2026-11-24"}"#, bsn: Self.bsn).status == 201)
+        let reply = try await gateway.send("GET", "v1/clients/\(Self.bsn)/record", token: gateway.hospitalToken, contentType: nil)
+        #expect(reply.status == 200, "\(reply.text.prefix(300))")
+        let record = try JSONDecoder().decode(ClientRecord.self, from: reply.body)
+        let resources = try FHIRCorpus.resources(in: Self.folder)
+        let clinical = resources.filter { ["Observation", "Condition", "Procedure", "Encounter"].contains($0.resourceType) }
+        #expect(record.pregnancies.count == 1)
+        let pregnancy = try #require(record.pregnancies.first)
+        #expect(pregnancy.facts["pregnancy.gravidity"]?.value == .number(3) && pregnancy.facts["pregnancy.parity"]?.value == .number(1))
+        #expect(pregnancy.facts["pregnancy.gravidity"]?.source.kind == "fhir-stu3")
+        // Both messages say the same: each statement once, from the first.
+        #expect(pregnancy.findings.statements?.count == clinical.count)
+        #expect(Set(pregnancy.findings.statements?.map(\.item.id) ?? []) == Set(clinical.compactMap(\.id)))
+        #expect(pregnancy.findings.bloodPressure.map { [$0.item.systolic, $0.item.diastolic] }.count == 2)
+        #expect(pregnancy.conflicts.isEmpty && record.conflicts.isEmpty)
+        try await gateway.stop()
+    }
+
+    @Test("a broken value is refused with its FHIRPath in the Bundle; a masked BSN, a wrong media type and a bare resource too")
+    func refused() async throws {
+        let gateway = try await Self.gateway()
+        var text = String(decoding: try FHIRCorpus.bundle(Self.folder, bsn: Self.bsn, format: .xml), as: UTF8.self)
+        // The corpus's one broken value ("6 ", README) put into this card's first blood pressure.
+        let range = try #require(text.range(of: "<value value=\"155\"/>"))
+        text.replaceSubrange(range, with: "<value value=\"6 \"/>")
+        let broken = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/fhir+xml",
+                                            body: Data(text.utf8))
+        #expect(broken.status == 422, "\(broken.text.prefix(300))")
+        #expect(broken.json["code"] as? String == "message.invalid")
+        let issues = (broken.json["issues"] as? [[String: Any]]) ?? []
+        #expect(issues.count == 1, "\(issues)")
+        let path = issues.first?["path"] as? String ?? ""
+        #expect(issues.first?["code"] as? String == "fhir.invalid-value")
+        #expect(path.hasPrefix("Bundle.entry[") && path.hasSuffix("].resource.component[0].valueQuantity.value"), "\(path)")
+        #expect((issues.first?["message"] as? String)?.contains("trailing spaces") == true)
+
+        // Nictiz masks her BSN (MedMij): without one there is no record to file it in.
+        let masked = try FHIRCorpus.bundle(Self.folder, bsn: nil, format: .json)
+        let noBSN = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/fhir+json", body: masked)
+        #expect(noBSN.status == 422)
+        #expect(((noBSN.json["issues"] as? [[String: Any]]) ?? []).contains { $0["code"] as? String == "mapping.missing-field" })
+
+        let json = try FHIRCorpus.bundle(Self.folder, bsn: Self.bsn, format: .json)
+        let mislabelled = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/xml", body: json)
+        #expect(mislabelled.status == 415, "\(mislabelled.text)")
+        let patient = try Data(contentsOf: TestSupport.files(in: Self.folder, extension: "xml").first { $0.lastPathComponent.contains("Woman") }!)
+        let bare = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/fhir+xml", body: patient)
+        #expect(bare.status == 422)
+        #expect(((bare.json["issues"] as? [[String: Any]]) ?? []).contains { $0["code"] as? String == "fhir.not-a-bundle" })
+        let garbage = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/fhir+json",
+                                             body: Data(#"{"resourceType": "Bundle", "type": "collection", "entry": [}"#.utf8))
+        #expect(garbage.status == 400 || garbage.status == 422, "\(garbage.status) \(garbage.text)")
+        #expect(garbage.json["code"] as? String == "message.malformed")
+        // Nothing of these reached a record.
+        #expect(try await GatewayClientFileTests.consent(gateway, as: "hospital", #"{"status": "given", "date": "2026-11-24"}"#, bsn: Self.bsn).status != 201)
+        try await gateway.stop()
+    }
+}
