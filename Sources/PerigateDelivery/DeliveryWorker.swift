@@ -269,7 +269,7 @@ public final class DeliveryWorker: Service, Sendable {
     /// The body: the original XML only for an addressed recipient that asked for it, else the
     /// partner's view as canonical JSON (``DeliveryCheck/sendsOriginal(_:format:)``).
     func payload(_ message: StoredMessage, delivery: Delivery, format: String, partner: Partner) async throws -> (Data, String) {
-        guard !DeliveryCheck.sendsOriginal(delivery, format: format) else { return (message.raw, "application/xml") }
+        guard !DeliveryCheck.sendsOriginal(delivery, format: format) else { return (message.raw, message.mediaType) }
         return (try CanonicalJSON.data(try await check.view(of: message, for: partner)), "application/json")
     }
 

@@ -80,8 +80,7 @@ extension GatewayServer {
             return Problem(.messageNotFound, detail: "no message \(id) sent by this partner").response
         }
         if raw {
-            let type = FHIRMessage.isJSON(message.raw) ? "application/fhir+json" : "application/xml"
-            return Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.raw)))
+            return Response(status: .ok, headers: [.contentType: message.mediaType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.raw)))
         }
         return JSONResponse.make(MessageStatus(
             id: MessageKey.messageId(of: message.id), status: message.isAccepted ? "accepted" : "rejected", receivedAt: message.receivedAt,

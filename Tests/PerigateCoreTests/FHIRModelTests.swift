@@ -241,3 +241,19 @@ struct FHIRModelTests {
         return nil
     }
 }
+
+extension FHIRModelTests {
+    @Test("hostile nesting: extensions in extensions to the depth limit read without exhausting the stack, deeper is refused")
+    func deepExtensions() throws {
+        func nested(_ depth: Int) -> String {
+            String(repeating: #"{"url":"http://x.test/e","extension":["#, count: depth) + #"{"url":"http://x.test/e","valueString":"x"}"#
+                + String(repeating: "]}", count: depth)
+        }
+        let within = #"{"resourceType":"Observation","status":"final","extension":["# + nested(95) + "]}"
+        let (read, issues) = FHIRCodec.read(Data(within.utf8), format: .json)
+        #expect(read != nil && issues.isEmpty, "\(issues.prefix(2))")
+        let beyond = #"{"resourceType":"Observation","extension":["# + nested(150) + "]}"
+        let (none, refused) = FHIRCodec.read(Data(beyond.utf8), format: .json)
+        #expect(none == nil && refused.first?.message.contains("nested deeper") == true)
+    }
+}

@@ -89,6 +89,15 @@ struct FHIRIngestTests {
                                              body: Data(#"{"resourceType": "Bundle", "type": "collection", "entry": [}"#.utf8))
         #expect(garbage.status == 400 || garbage.status == 422, "\(garbage.status) \(garbage.text)")
         #expect(garbage.json["code"] as? String == "message.malformed")
+        // Extensions nested to the reader's depth limit: refused for what they lack, the gateway keeps running.
+        let nested = String(repeating: #"{"url":"http://x.test/e","extension":["#, count: 90) + #"{"url":"http://x.test/e","valueString":"x"}"#
+            + String(repeating: "]}", count: 90)
+        let deep = #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Observation","extension":["#
+            + nested + "]}}]}"
+        let refusedDeep = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/fhir+json",
+                                                 body: Data(deep.utf8))
+        #expect(refusedDeep.status == 422)
+        #expect(try await gateway.send("GET", "health", token: nil, contentType: nil).status == 200)
         // Nothing of these reached a record.
         #expect(try await GatewayClientFileTests.consent(gateway, as: "hospital", #"{"status": "given", "date": "2026-11-24"}"#, bsn: Self.bsn).status != 201)
         try await gateway.stop()

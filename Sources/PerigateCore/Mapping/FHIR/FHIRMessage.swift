@@ -101,3 +101,8 @@ extension CanonicalMapper {
         return try FHIRBundleMapper(bundle, raw: message.raw).map()
     }
 }
+
+extension StoredMessage {
+    /// The media type of its bytes as received: FHIR JSON, or XML (every XML kind, FHIR XML included).
+    public var mediaType: String { FHIRMessage.isJSON(raw) ? "application/fhir+json" : "application/xml" }
+}
