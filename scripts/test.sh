@@ -26,7 +26,7 @@ fi
 # Outside implementations the tests check against (scripts/requirements-test.txt, from PyPI) in a
 # virtual environment of their own; python3-venv from apt only when python3 cannot make one.
 tools="$PWD/.build/python-tools"
-if ! "$tools/bin/python" -c 'import schemathesis' 2>/dev/null || ! cmp -s scripts/requirements-test.txt "$tools/requirements-test.txt"; then
+if ! "$tools/bin/python" -c 'import schemathesis, fhir.resources' 2>/dev/null || ! cmp -s scripts/requirements-test.txt "$tools/requirements-test.txt"; then
   rm -rf "$tools"
   if ! python3 -m venv "$tools" 2>/dev/null; then
     echo "installing: python3-venv"
@@ -39,6 +39,8 @@ if ! "$tools/bin/python" -c 'import schemathesis' 2>/dev/null || ! cmp -s script
   cp scripts/requirements-test.txt "$tools/requirements-test.txt"
 fi
 export PERIGATE_SCHEMATHESIS="$tools/bin/schemathesis" PERIGATE_REQUIRE_SCHEMATHESIS=1
+# The Python with fhir.resources (the FHIR oracle); the FHIR tests must run, not skip.
+export PERIGATE_PYTHON="$tools/bin/python" PERIGATE_REQUIRE_PYTHON=1
 
 source scripts/test-postgres.sh
 start_test_postgres

@@ -71,6 +71,8 @@ extension FHIR {
         public var div: String?
 
         enum CodingKeys: String, CodingKey { case extensions = "extension", status, div }
+
+        public init() {}
     }
 
     public struct Coding: Sendable, Hashable, Codable {
@@ -173,6 +175,8 @@ extension FHIR {
         public var high: Quantity?
 
         enum CodingKeys: String, CodingKey { case extensions = "extension", low, high }
+
+        public init() {}
     }
 
     public struct Ratio: Sendable, Hashable, Codable {
@@ -181,6 +185,8 @@ extension FHIR {
         public var denominator: Quantity?
 
         enum CodingKeys: String, CodingKey { case extensions = "extension", numerator, denominator }
+
+        public init() {}
     }
 
     public struct HumanName: Sendable, Hashable, Codable {
@@ -245,6 +251,8 @@ extension FHIR {
         public var creation: FHIRDateTime?
 
         enum CodingKeys: String, CodingKey { case extensions = "extension", contentType, language, data, url, size, hash, title, creation }
+
+        public init() {}
     }
 
     public struct Annotation: Sendable, Hashable, Codable {
@@ -265,6 +273,8 @@ extension FHIR {
         public var code: CodeableConcept?
 
         enum CodingKeys: String, CodingKey { case extensions = "extension", event, code }
+
+        public init() {}
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PerigateCore
+import PerigateFHIR
 
 extension GatewayServer {
     /// `GET /v1/clients/{bsn}/record[?history=true]`: the record through the caller's view, with
@@ -23,6 +24,11 @@ extension GatewayServer {
         case .refused(let refusal):
             return Problem(refusal: refusal).response
         case .record(let document, _):
+            if let format = FHIRResponse.format(accept: request.headers[.accept]) {
+                let resources = FHIRRecordWriter(includeBSN: true).resources(document.record)
+                return try FHIRResponse.response(FHIRResponse.bundle(resources, type: "collection", base: FHIRResponse.base(request, tls: tls != nil),
+                                                                     now: clientFile.now()), format: format)
+            }
             let (body, tag) = try document.body()
             var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, no-cache"]
             if emergency != nil { headers[Self.emergencyAccessHeader] = "logged" }
@@ -31,6 +37,31 @@ extension GatewayServer {
             }
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        }
+    }
+
+    /// `GET /v1/clients/{bsn}/record` with her own client-portal token: her whole file, as
+    /// canonical JSON or, with a FHIR `Accept`, a `collection` Bundle without her BSN (MedMij).
+    func getOwnRecord(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        try await asRequester(request, context, event: "record.read") { bsn, requester in
+            guard case .client(let credential, let accessPoint, let traceId) = requester else {
+                return Problem(.authClientCredential, detail: "this route takes the client's own token here").response
+            }
+            let format = FHIRResponse.format(accept: request.headers[.accept])
+            switch try await clientFile.readOwn(bsn: bsn, credential: credential, accessPoint: accessPoint, traceId: traceId,
+                                                query: format.map { "format=\($0.rawValue)" }) {
+            case .refused(let refusal):
+                return Problem(refusal: refusal).response
+            case .record(let document, _):
+                if let format {
+                    let resources = FHIRRecordWriter(includeBSN: false).resources(document.record)
+                    return try FHIRResponse.response(FHIRResponse.bundle(resources, type: "collection", base: FHIRResponse.base(request, tls: tls != nil),
+                                                                         now: clientFile.now()), format: format)
+                }
+                let (body, tag) = try document.body()
+                return Response(status: .ok, headers: [.eTag: tag, .cacheControl: "private, no-store", .contentType: "application/json"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            }
         }
     }
 

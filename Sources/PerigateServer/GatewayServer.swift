@@ -87,7 +87,11 @@ public struct GatewayServer: Sendable {
             try await authenticated(request, context) { caller in try await getMessage(context, raw: true, caller) }
         }
         router.get("v1/clients/:bsn/record") { request, context in
-            try await authenticated(request, context) { caller in try await getRecord(request, context, caller) }
+            // Her own token reads her whole file (Wabvpz electronic access); partners through their view.
+            if request.headers[.authorization]?.hasPrefix("Bearer " + ClientCredential.tokenPrefix) == true {
+                return try await getOwnRecord(request, context)
+            }
+            return try await authenticated(request, context) { caller in try await getRecord(request, context, caller) }
         }
         router.post("v1/subscriptions") { request, context in
             try await authenticated(request, context) { caller in try await carePartnerOnly(caller, "subscription.create") { try await postSubscription(request, caller) } }

@@ -103,3 +103,73 @@ struct FHIRIngestTests {
         try await gateway.stop()
     }
 }
+
+extension FHIRIngestTests {
+    static func portalToken(_ gateway: TestGateway, bsn: String) async throws -> String {
+        let token = ClientCredential.tokenPrefix + "test-\(UUID().uuidString)"
+        try await gateway.store.addClientCredential(
+            ClientCredential(id: "portal-\(bsn)", bsn: bsn, createdAt: "2026-11-25T10:00:00Z"), tokenHash: PartnerToken.hash(token),
+            audit: AuditEntry(time: "2026-11-25T10:00:00Z", actor: "test", event: "client-credential.add", action: "C",
+                              object: "bsn:\(bsn)/client-credential:portal-\(bsn)", outcome: "success"))
+        return token
+    }
+
+    @Test("her own app reads her whole file as a FHIR Bundle without her BSN; the hospital reads the same facts as FHIR and JSON")
+    func fhirOut() async throws {
+        let gateway = try await Self.gateway()
+        let json = try FHIRCorpus.bundle(Self.folder, bsn: Self.bsn, format: .json, identifier: "urn:uuid:6f1c2a52-0001-4000-8000-000000000003")
+        #expect(try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/fhir+json", body: json).status == 202)
+        let token = try await Self.portalToken(gateway, bsn: Self.bsn)
+
+        for format in FHIRFormat.allCases {
+            let reply = try await gateway.send("GET", "v1/clients/\(Self.bsn)/record", token: token, headers: ["Accept": format.mediaType], contentType: nil)
+            #expect(reply.status == 200, "\(reply.text.prefix(300))")
+            #expect(reply.headers["content-type"]?.hasPrefix(format.mediaType) == true)
+            let (resource, issues) = FHIRCodec.read(reply.body, format: format)
+            #expect(issues.isEmpty, "\(issues.prefix(3))")
+            guard case .bundle(let bundle)? = resource else { Issue.record("not a Bundle"); continue }
+            #expect(bundle.type?.value == "collection")
+            let resources = (bundle.entry ?? []).compactMap(\.resource)
+            // MedMij: no BSN value anywhere in her Bundle, and not in the text either.
+            #expect(!String(decoding: reply.body, as: UTF8.self).contains(Self.bsn))
+            guard case .patient(let patient)? = resources.first else { Issue.record("the woman first"); continue }
+            #expect(patient.identifier?.first?.value?.value == nil && patient.identifier?.first?.value?.extensions?.first?.valueCode?.value == "masked")
+            #expect(patient.meta?.profile?.map(\.value) == ["http://fhir.nl/fhir/StructureDefinition/nl-core-patient",
+                                                           "http://nictiz.nl/fhir/StructureDefinition/bc-Woman"])
+            let sent = try FHIRCorpus.resources(in: Self.folder)
+            let clinical = sent.filter { ["Observation", "Condition", "Procedure", "Encounter"].contains($0.resourceType) }
+            // Every statement comes back as the resource it was, with its profiles and codes.
+            for original in clinical {
+                let back = resources.first { $0.resourceType == original.resourceType && $0.id == original.id }
+                #expect(back?.profiles == original.profiles, "\(original.resourceType)/\(original.id ?? "")")
+            }
+            #expect(resources.filter { $0.resourceType == "EpisodeOfCare" }.count == 1)
+            // Every entry's fullUrl ends with its id (the TestScripts check it).
+            #expect((bundle.entry ?? []).allSatisfy { $0.fullUrl?.value?.hasSuffix("/" + ($0.resource?.id ?? "-")) == true })
+        }
+        // Her reads are in her own log.
+        let log = try await gateway.send("GET", "v1/clients/\(Self.bsn)/access-log", token: token, headers: [:], contentType: nil)
+        #expect(log.text.contains("record.read") || log.text.contains("dossier"), "\(log.text.prefix(400))")
+        // Another client's token reads nothing of hers.
+        let other = try await Self.portalToken(gateway, bsn: "999990044")
+        let refused = try await gateway.send("GET", "v1/clients/\(Self.bsn)/record", token: other, headers: ["Accept": "application/fhir+json"], contentType: nil)
+        #expect(refused.status == 403)
+
+        // The hospital (her care team, with her consent) reads the same facts as FHIR, with her BSN, and as JSON.
+        #expect(try await GatewayClientFileTests.consent(gateway, as: "hospital", #"{"status": "given", "date": "2026-11-24"}"#, bsn: Self.bsn).status == 201)
+        let partner = try await gateway.send("GET", "v1/clients/\(Self.bsn)/record", token: gateway.hospitalToken,
+                                             headers: TestGateway.user.merging(["Accept": "application/fhir+json"]) { $1 }, contentType: nil)
+        #expect(partner.status == 200, "\(partner.text.prefix(300))")
+        #expect(String(decoding: partner.body, as: UTF8.self).contains("\"value\":\"\(Self.bsn)\""))
+        let canonical = try await gateway.send("GET", "v1/clients/\(Self.bsn)/record", token: gateway.hospitalToken, contentType: nil)
+        let record = try JSONDecoder().decode(ClientRecord.self, from: canonical.body)
+        let (read, _) = FHIRCodec.read(partner.body, format: .json)
+        guard case .bundle(let bundle)? = read else { Issue.record("not a Bundle"); return }
+        let gravidity = (bundle.entry ?? []).compactMap { entry -> String? in
+            guard case .observation(let o)? = entry.resource, o.code?.coding?.contains(where: { $0.code?.value == "11996-6" }) == true else { return nil }
+            return o.valueQuantity?.value?.value
+        }
+        #expect(gravidity == ["3"] && record.pregnancies.first?.facts["pregnancy.gravidity"]?.value == .number(3))
+        try await gateway.stop()
+    }
+}

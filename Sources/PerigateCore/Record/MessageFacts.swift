@@ -92,6 +92,8 @@ public struct PregnancyFacts: Sendable, Codable, Hashable {
     /// How the pregnancy ended (coded), and the risk status concluded after intake (VIL A–D, coded).
     public var outcome: CodedValue?
     public var riskStatusAfterIntake: CodedValue?
+    /// The pregnancy's care episode: `active` or `finished` (FHIR EpisodeOfCare.status, ADA status_zorgepisode).
+    public var status: String?
     /// The woman's BMI (kg/m²), as sent.
     public var bmi: String?
 }

@@ -157,6 +157,7 @@ struct FHIRBundleMapper {
     private func pregnancy(episode: FHIR.EpisodeOfCare?, statements: [ClinicalStatement]) -> PregnancyFacts? {
         var pregnancy = PregnancyFacts()
         pregnancy.dossierId = episode?.identifier?.first?.value?.value
+        pregnancy.status = episode?.status?.value
         let named = { (codes: Set<String>) in statements.first { $0.kind == .observation && codes.contains($0.code?.code ?? "") } }
         pregnancy.gravidity = named(["161732006", "11996-6"])?.value?.quantity.flatMap { Int($0) }
         pregnancy.parity = named(["364325004", "11977-6"])?.value?.quantity.flatMap { Int($0) }

@@ -85,6 +85,7 @@ struct ZwangerschapskaartADAMapper {
         let data = nr.node("zwangerschapsgegevens", in: root)
         var pregnancy = PregnancyFacts()
         pregnancy.dossierId = nr.text("identificatienummer/@value", in: episode)
+        pregnancy.status = nr.text("status_zorgepisode/@code", in: episode)
         pregnancy.gravidity = nr.int("zwangerschap/graviditeit/@value", in: data)
         pregnancy.parity = nr.int("zwangerschap/pariteit/@value", in: data)
         pregnancy.dueDate = try nr.date("definitieve_a_terme_datum_observatie/definitieve_a_terme_waarde/@value", in: data)
