@@ -51,12 +51,18 @@ struct AccessLogTests {
         let other = try await Self.get(gateway, "v1/clients/999990007/access-log", token: token)
         #expect(other.status == 403)
         #expect(other.json["code"] as? String == "access.other-client")
-        // Her token opens nothing else.
-        #expect(try await Self.get(gateway, "v1/clients/999990044/record", token: token).json["code"] as? String == "auth.client-credential")
+        // Her token reads her own file (Wabvpz electronic access, docs/fhir.md), never another client's.
+        #expect(try await Self.get(gateway, "v1/clients/999990044/record", token: token).status == 200)
+        #expect(try await Self.get(gateway, "v1/clients/999990007/record", token: token).json["code"] as? String == "access.other-client")
+        #expect(try await Self.get(gateway, "v1/inbox", token: token).json["code"] as? String == "auth.client-credential")
         // Every look at the log is itself logged, as log access.
         let logLines = try await gateway.store.auditEntries(after: 0, limit: 1000).filter { $0.eventType == "log-access" }
         #expect(logLines.map(\.outcome) == ["success", "refused"])
         #expect(logLines.map(\.actor) == ["client:portal-1", "client:portal-1"])
+        // The refused read of another client's file is audited too.
+        let refusedRead = try await gateway.store.auditEntries(after: 0, limit: 1000).filter { $0.event == "record.read" && $0.actor == "client:portal-1" }
+        #expect(refusedRead.map(\.outcome) == ["success", "refused"] && refusedRead.last?.detail == "access.other-client")
+        #expect(refusedRead.first?.detail == ClientFileService.ownAccessBasis)
         try await gateway.stop()
     }
 
