@@ -60,7 +60,7 @@ struct GatewayMiddleware: RouterMiddleware {
     /// (probes and scrapes must answer when busy).
     func budget(for path: String) -> (counter: InFlightCounter, limit: Int, timeout: Duration)? {
         if Self.exempt.contains(path) { return nil }
-        if path.hasPrefix("/v1/") { return (inFlight, limits.maximumConcurrentRequests, limits.requestTimeout) }
+        if path.hasPrefix("/v1/") || path.hasPrefix("/fhir/") { return (inFlight, limits.maximumConcurrentRequests, limits.requestTimeout) }
         return (publicInFlight, limits.maximumConcurrentPublicRequests, limits.publicRequestTimeout)
     }
 

@@ -127,6 +127,7 @@ public struct GatewayServer: Sendable {
         router.post("v1/clients/:bsn/consents") { request, context in
             try await postConsent(request, context)
         }
+        addFHIRRoutes(to: router)
         for extend in routeExtensions { extend(router) }
         return router
     }

@@ -173,3 +173,63 @@ extension FHIRIngestTests {
         try await gateway.stop()
     }
 }
+
+extension FHIRIngestTests {
+    static func searchset(_ reply: TestGateway.Reply, format: FHIRFormat = .json) -> FHIR.Bundle? {
+        guard case .bundle(let bundle)? = FHIRCodec.read(reply.body, format: format).resource else { return nil }
+        return bundle
+    }
+
+    @Test("/fhir/stu3: her app searches her file as the MedMij TestScripts do; partners and bad queries get an OperationOutcome")
+    func fhirAPI() async throws {
+        let gateway = try await Self.gateway()
+        let json = try FHIRCorpus.bundle(Self.folder, bsn: Self.bsn, format: .json, identifier: "urn:uuid:6f1c2a52-0001-4000-8000-000000000004")
+        #expect(try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/fhir+json", body: json).status == 202)
+        let token = try await Self.portalToken(gateway, bsn: Self.bsn)
+        let get = { (path: String) in try await gateway.send("GET", "fhir/stu3/" + path, token: token, headers: ["Accept": "application/fhir+json"], contentType: nil) }
+
+        let metadata = try await gateway.send("GET", "fhir/stu3/metadata", token: nil, headers: [:], contentType: nil)
+        #expect(metadata.status == 200)
+        guard case .capabilityStatement(let statement)? = FHIRCodec.read(metadata.body, format: .json).resource else { Issue.record("no CapabilityStatement"); return }
+        #expect(statement.fhirVersion?.value == "3.0.2" && statement.rest?.first?.resource?.contains { $0.type?.value == "Observation" } == true)
+
+        let patients = try #require(Self.searchset(try await get("Patient")))
+        #expect(patients.type?.value == "searchset" && patients.total?.value == "1" && patients.link?.first?.relation?.value == "self")
+        let episodes = try #require(Self.searchset(try await get("EpisodeOfCare?type=http%3A%2F%2Fsnomed.info%2Fsct%7C364320009&status=active&_include=EpisodeOfCare:organization")))
+        #expect(episodes.total?.value == "1")
+        let episode = try #require(episodes.entry?.first?.resource?.id)
+        #expect(episodes.entry?.first?.search?.mode?.value == "match")
+        let none = try #require(Self.searchset(try await get("EpisodeOfCare?status=finished")))
+        #expect(none.total?.value == "0" && none.entry == nil)
+
+        let sent = try FHIRCorpus.resources(in: Self.folder)
+        let observations = try #require(Self.searchset(try await get("Observation?context=EpisodeOfCare/\(episode)")))
+        let sentInEpisode = sent.filter { if case .observation(let o) = $0 { o.context?.reference?.value?.hasPrefix("EpisodeOfCare/") == true } else { false } }
+        #expect(Int(observations.total?.value ?? "") == sentInEpisode.count)
+        let viaEncounter = try #require(Self.searchset(try await get("Observation?context:Encounter.episodeofcare=EpisodeOfCare/\(episode)")))
+        let sentInEncounters = sent.filter { if case .observation(let o) = $0 { o.context?.reference?.value?.hasPrefix("Encounter/") == true } else { false } }
+        #expect(Int(viaEncounter.total?.value ?? "") == sentInEncounters.count && !sentInEncounters.isEmpty)
+        let family = try #require(Self.searchset(try await get("FamilyMemberHistory")))
+        #expect(family.total?.value == "0")
+        // XML by _format.
+        let xml = try await gateway.send("GET", "fhir/stu3/Patient?_format=xml", token: token, headers: [:], contentType: nil)
+        #expect(xml.headers["content-type"]?.hasPrefix("application/fhir+xml") == true && Self.searchset(xml, format: .xml)?.total?.value == "1")
+        // A read by id; an unknown one is a 404 OperationOutcome.
+        #expect(try await get("EpisodeOfCare/\(episode)").status == 200)
+        let missing = try await get("EpisodeOfCare/none")
+        #expect(missing.status == 404)
+        guard case .operationOutcome? = FHIRCodec.read(missing.body, format: .json).resource else { Issue.record("no OperationOutcome"); return }
+        // Strict: an unknown parameter is refused, not ignored.
+        let unknown = try await get("Observation?code=1234")
+        #expect(unknown.status == 400 && unknown.text.contains("not supported"))
+        // Partners do not use this API; no token is 401; both as OperationOutcome.
+        let partner = try await gateway.send("GET", "fhir/stu3/Patient", token: gateway.hospitalToken, contentType: nil)
+        #expect(partner.status == 403 && partner.text.contains("OperationOutcome"))
+        let anonymous = try await gateway.send("GET", "fhir/stu3/Patient", token: nil, headers: [:], contentType: nil)
+        #expect(anonymous.status == 401 && anonymous.text.contains("OperationOutcome"))
+        // Every search is in her log with its query.
+        let lines = try await gateway.store.auditEntries(after: 0, limit: 1000).filter { $0.event == "record.read" && $0.actor.hasPrefix("client:") }
+        #expect(lines.count >= 10 && lines.contains { $0.objectDetail?.query?.hasPrefix("GET Observation?context=") == true })
+        try await gateway.stop()
+    }
+}
