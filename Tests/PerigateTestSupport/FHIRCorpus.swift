@@ -41,6 +41,36 @@ public enum FHIRCorpus {
         }
     }
 
+    /// The `Type/id` references in a resource.
+    public static func references(_ resource: FHIRResource) -> [String] {
+        func walk(_ element: FHIRElement) -> [String] {
+            element.children.flatMap { child -> [String] in
+                (child.name == "reference" ? [child.element.primitive].compactMap { $0 } : []) + walk(child.element)
+            }
+        }
+        return (try? FHIRTreeEncoder.encode(resource)).map(walk) ?? []
+    }
+
+    /// What `resources` refer to from `pool` (and what that refers to), not yet among them: what a
+    /// Bundle of them needs to hold to be whole (Nictiz's reference patients share practitioners,
+    /// organisations and her Patient between folders).
+    public static func closure(of resources: [FHIRResource], from pool: [FHIRResource]) -> [FHIRResource] {
+        let byReference = Dictionary(pool.compactMap { resource in resource.id.map { ("\(resource.resourceType)/\($0)", resource) } },
+                                     uniquingKeysWith: { first, _ in first })
+        var have = Set(resources.compactMap { resource in resource.id.map { "\(resource.resourceType)/\($0)" } })
+        var added: [FHIRResource] = []
+        var queue = resources
+        while let next = queue.popLast() {
+            for reference in references(next) where !have.contains(reference) {
+                guard let found = byReference[reference] else { continue }
+                have.insert(reference)
+                added.append(found)
+                queue.append(found)
+            }
+        }
+        return added
+    }
+
     /// The tree with every relative test date replaced by its date.
     public static func resolved(_ element: FHIRElement) -> FHIRElement {
         var element = element
