@@ -47,9 +47,13 @@ extension GatewayServer {
             guard case .client(let credential, let accessPoint, let traceId) = requester else {
                 return Problem(.authClientCredential, detail: "this route takes the client's own token here").response
             }
+            let history = try await strictQuery(request, requester, event: "record.read", object: "bsn:\(bsn.value)/record") {
+                (query: StrictQuery) throws(Problem) in try query.flag("history")
+            }
             let format = FHIRResponse.format(accept: request.headers[.accept])
+            let asked = [format.map { "format=\($0.rawValue)" }, history ? "history=true" : nil].compactMap { $0 }.joined(separator: "&")
             switch try await clientFile.readOwn(bsn: bsn, credential: credential, accessPoint: accessPoint, traceId: traceId,
-                                                query: format.map { "format=\($0.rawValue)" }) {
+                                                query: asked, history: history) {
             case .refused(let refusal):
                 return Problem(refusal: refusal).response
             case .record(let document, _):

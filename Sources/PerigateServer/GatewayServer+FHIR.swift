@@ -53,7 +53,7 @@ extension GatewayServer {
         let described = "GET \(type)\(id.map { "/" + $0 } ?? "")" + (query.isEmpty ? "" : "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
         guard let bsn = BSN(credential.bsn) else { return try Self.outcome(Problem(.authTokenInvalid, detail: "the credential names no valid BSN"), format: format) }
         let traceId = Authenticated.traceId(fromTraceparent: request.headers[Self.traceparentHeader]) ?? context.id
-        switch try await clientFile.readOwn(bsn: bsn, credential: credential, accessPoint: context.clientAddress, traceId: traceId, query: described) {
+        switch try await clientFile.readOwn(bsn: bsn, credential: credential, accessPoint: context.clientAddress, traceId: traceId, query: described, history: false) {
         case .refused(let refusal):
             return try Self.outcome(Problem(refusal: refusal), format: format)
         case .record(let document, _):

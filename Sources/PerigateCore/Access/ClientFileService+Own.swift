@@ -2,10 +2,11 @@ import Foundation
 
 extension ClientFileService {
     /// Her own file, read by herself through her client portal (`pgc_…`): her electronic access
-    /// under the Wabvpz (art. 15d). Her whole record, current values, no partner view. The read is
+    /// under the Wabvpz (art. 15d). Her whole record, no partner view; superseded values with `history`. The read is
     /// an audit line in her log like every record read (event `record.read`, her credential as the
     /// actor, `query` as asked); a credential of another client is refused and logged.
-    public func readOwn(bsn: BSN, credential: ClientCredential, accessPoint: String?, traceId: String?, query: String?) async throws -> ReadOutcome {
+    public func readOwn(bsn: BSN, credential: ClientCredential, accessPoint: String?, traceId: String?, query: String?,
+                        history: Bool = false) async throws -> ReadOutcome {
         let allowed = credential.bsn == bsn.value
         let refusal = allowed ? nil : AccessPolicy.Refusal(code: .otherClient, reason: "this credential belongs to another client")
         let actor = "client:\(credential.id)"
@@ -22,7 +23,9 @@ extension ClientFileService {
         let (_, version) = try await records.load(bsn.value)
         var stored: RecordDocument?
         if let version {
-            stored = try await records.record(bsn.value, version: version, view: "client|history:false") { record, _ in record.withoutHistory() }
+            stored = try await records.record(bsn.value, version: version, view: "client|history:\(history)") { record, _ in
+                history ? record : record.withoutHistory()
+            }
         }
         return .record(stored ?? RecordDocument(ClientRecord.empty(bsn: bsn.value)), basis: Self.ownAccessBasis)
     }
