@@ -59,12 +59,7 @@ extension FHIRElement {
             issues.append(FHIRIssue(code: "fhir.malformed", message: "text content is not allowed in a FHIR element (values are `value` attributes)",
                                     location: path, line: tree.line))
         }
-        let counts = Dictionary(tree.children.map { ($0.name, 1) }, uniquingKeysWith: +)
-        var seen: [String: Int] = [:]
-        for child in tree.children {
-            let index = seen[child.name, default: 0]
-            seen[child.name] = index + 1
-            let childPath = path + "." + child.name + (counts[child.name, default: 0] > 1 ? "[\(index)]" : "")
+        for (child, childPath) in zip(tree.children, locations(of: tree.children.map(\.name), under: path)) {
             if child.namespace == xhtmlNamespace, child.name == "div" {
                 element.children.append(Child(name: "div", element: FHIRElement(primitive: child.outerXML ?? "", line: child.line), repeats: false))
                 continue

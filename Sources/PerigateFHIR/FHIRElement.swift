@@ -48,6 +48,27 @@ public struct FHIRElement: Sendable, Hashable {
         children.filter { $0.name == name }.map(\.element)
     }
 
+    /// The FHIRPath location of a child: `path.name`, with `[index]` when the name repeats.
+    public static func childPath(_ path: String, _ name: String, index: Int, count: Int) -> String {
+        path + "." + name + (count > 1 ? "[\(index)]" : "")
+    }
+
+    /// Each location of `names` (one per child, in order) under `path`, as ``childPath(_:_:index:count:)`` writes it.
+    static func locations(of names: [String], under path: String) -> [String] {
+        let counts = Dictionary(names.map { ($0, 1) }, uniquingKeysWith: +)
+        var seen: [String: Int] = [:]
+        return names.map { name in
+            let index = seen[name, default: 0]
+            seen[name] = index + 1
+            return childPath(path, name, index: index, count: counts[name]!)
+        }
+    }
+
+    /// Each child with its FHIRPath location under `path`.
+    public func locatedChildren(under path: String) -> [(child: Child, path: String)] {
+        Array(zip(children, Self.locations(of: children.map(\.name), under: path)))
+    }
+
     /// Child names in first-appearance order, each once.
     var childNames: [String] {
         var seen = Set<String>()

@@ -61,12 +61,7 @@ public struct FHIRTreeDecoder: Decoder {
         if element.primitive != nil, !state.consumed.contains(path + "@value") {
             state.issue("fhir.unknown-element", "a value is not allowed here", at: path, line: element.line)
         }
-        let counts = Dictionary(element.children.map { ($0.name, 1) }, uniquingKeysWith: +)
-        var seen: [String: Int] = [:]
-        for child in element.children {
-            let index = seen[child.name, default: 0]
-            seen[child.name] = index + 1
-            let childPath = Self.childPath(path, child.name, index: index, count: counts[child.name]!)
+        for (child, childPath) in element.locatedChildren(under: path) {
             guard state.consumed.contains(childPath) else {
                 if child.name == "id", element.resourceType == nil { continue }
                 state.issue("fhir.unknown-element", "'\(child.name)' is not an element here (FHIR STU3)", at: childPath, line: child.element.line)
@@ -74,10 +69,6 @@ public struct FHIRTreeDecoder: Decoder {
             }
             unconsumed(child.element, path: childPath, state: state)
         }
-    }
-
-    static func childPath(_ path: String, _ name: String, index: Int, count: Int) -> String {
-        path + "." + name + (count > 1 ? "[\(index)]" : "")
     }
 
     /// The primitive value as `Kind` allows it; `nil` (with an issue) when it does not.
@@ -159,7 +150,7 @@ public struct FHIRTreeDecoder: Decoder {
             if name == "resourceType" { return decoder.element.resourceType as? T }
             let matches = decoder.element.children.filter { $0.name == name }
             guard !matches.isEmpty else { return nil }
-            let paths = matches.indices.map { FHIRTreeDecoder.childPath(decoder.path, name, index: $0, count: matches.count) }
+            let paths = matches.indices.map { FHIRElement.childPath(decoder.path, name, index: $0, count: matches.count) }
             let state = decoder.state
             if T.self is any FHIRRepeating.Type {
                 paths.forEach { state.consumed.insert($0) }
@@ -278,12 +269,7 @@ extension FHIRTreeDecoder {
     func consumeAll() {
         func mark(_ element: FHIRElement, _ path: String) {
             state.consumed.insert(path + "@value")
-            let counts = Dictionary(element.children.map { ($0.name, 1) }, uniquingKeysWith: +)
-            var seen: [String: Int] = [:]
-            for child in element.children {
-                let index = seen[child.name, default: 0]
-                seen[child.name] = index + 1
-                let childPath = Self.childPath(path, child.name, index: index, count: counts[child.name]!)
+            for (child, childPath) in element.locatedChildren(under: path) {
                 state.consumed.insert(childPath)
                 mark(child.element, childPath)
             }

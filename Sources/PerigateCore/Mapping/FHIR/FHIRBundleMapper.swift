@@ -55,10 +55,7 @@ struct FHIRBundleMapper {
         var findings = Findings(bloodPressure: statements.compactMap(Self.bloodPressure), labResults: [], medication: [], allergies: [])
         findings.statements = statements.isEmpty ? nil : statements
         // Responsible for the pregnancy: the managing organisation, else the care manager's (PractitionerRole).
-        let careManager = episode?.careManager.flatMap { manager in
-            (manager.extensions?.first { $0.url?.hasSuffix("practitionerrole-reference") == true }?.valueReference).flatMap(reference)
-                ?? reference(manager)
-        }
+        let careManager = episode?.careManager.flatMap(roleOrTarget)
         let managingReference: FHIR.Reference? = episode?.managingOrganization
             ?? { if case .practitionerRole(let role)? = careManager { role.organization } else { nil } }()
         let managing = managingReference.flatMap(reference).flatMap { resource -> OrganisationRef? in
@@ -81,6 +78,13 @@ struct FHIRBundleMapper {
 
     private func reference(_ reference: FHIR.Reference) -> FHIRResource? {
         reference.reference?.value.flatMap { byReference[$0] }
+    }
+
+    /// The PractitionerRole that Nictiz's `practitionerrole-reference` extension names on a
+    /// reference, else the reference's own target.
+    private func roleOrTarget(_ reference: FHIR.Reference) -> FHIRResource? {
+        let role = reference.extensions?.first { $0.url?.hasSuffix("practitionerrole-reference") == true }?.valueReference
+        return role.flatMap(self.reference) ?? self.reference(reference)
     }
 
     // MARK: - The woman and the care team
@@ -311,11 +315,7 @@ struct FHIRBundleMapper {
     }
 
     private func performers(_ references: [FHIR.Reference]) -> [String]? {
-        let keys = references.compactMap { reference in
-            // A PractitionerRole named by the Nictiz extension on a Practitioner reference.
-            let role = reference.extensions?.first { $0.url?.hasSuffix("practitionerrole-reference") == true }?.valueReference
-            return (role.flatMap(self.reference) ?? self.reference(reference)).map(key)
-        }
+        let keys = references.compactMap { roleOrTarget($0).map(key) }
         return keys.isEmpty ? nil : keys
     }
 

@@ -30,7 +30,7 @@ enum FHIRBundleRules {
         if entries.isEmpty { issue("fhir.required", "the Bundle has no entries", "Bundle.entry") }
         let index = referenceIndex(bundle)
         for (position, entry) in entries.enumerated() {
-            let path = entries.count > 1 ? "Bundle.entry[\(position)]" : "Bundle.entry"
+            let path = FHIRElement.childPath("Bundle", "entry", index: position, count: entries.count)
             guard let resource = entry.children(named: "resource").first, let type = resource.resourceType else {
                 issue("fhir.required", "every entry needs a resource", path + ".resource")
                 continue
@@ -64,12 +64,7 @@ enum FHIRBundleRules {
     }
 
     private static func walk(_ element: FHIRElement, path: String, _ visit: (FHIRElement, String, String) -> Void) {
-        let counts = Dictionary(element.children.map { ($0.name, 1) }, uniquingKeysWith: +)
-        var seen: [String: Int] = [:]
-        for child in element.children {
-            let index = seen[child.name, default: 0]
-            seen[child.name] = index + 1
-            let childPath = path + "." + child.name + (counts[child.name]! > 1 ? "[\(index)]" : "")
+        for (child, childPath) in element.locatedChildren(under: path) {
             visit(child.element, childPath, child.name)
             walk(child.element, path: childPath, visit)
         }

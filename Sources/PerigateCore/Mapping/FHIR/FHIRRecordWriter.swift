@@ -233,11 +233,7 @@ extension FHIRRecordWriter {
             o.code = code
             o.subject = subject
             o.context = related("context").first
-            if let end = statement.end {
-                o.effectivePeriod = FHIR.Period(start: statement.time, end: end)
-            } else {
-                o.effectiveDateTime = statement.time.map { FHIRDateTime($0) }
-            }
+            (o.effectiveDateTime, o.effectivePeriod) = Self.when(statement)
             o.performer = performers.nilIfEmpty
             Self.setValue(statement.value, quantity: &o.valueQuantity, coded: &o.valueCodeableConcept, text: &o.valueString,
                           boolean: &o.valueBoolean, dateTime: &o.valueDateTime, period: &o.valuePeriod, range: &o.valueRange)
@@ -288,11 +284,7 @@ extension FHIRRecordWriter {
             p.code = code
             p.subject = subject
             p.context = related("context").first
-            if let end = statement.end {
-                p.performedPeriod = FHIR.Period(start: statement.time, end: end)
-            } else {
-                p.performedDateTime = statement.time.map { FHIRDateTime($0) }
-            }
+            (p.performedDateTime, p.performedPeriod) = Self.when(statement)
             p.performer = performers.map { actor in
                 var performer = FHIR.Procedure.Performer()
                 performer.actor = actor
@@ -335,11 +327,7 @@ extension FHIRRecordWriter {
             r.code = code
             r.subject = subject
             r.context = related("context").first
-            if let end = statement.end {
-                r.effectivePeriod = FHIR.Period(start: statement.time, end: end)
-            } else {
-                r.effectiveDateTime = statement.time.map { FHIRDateTime($0) }
-            }
+            (r.effectiveDateTime, r.effectivePeriod) = Self.when(statement)
             r.performer = performers.map { actor in
                 var performer = FHIR.DiagnosticReport.Performer()
                 performer.actor = actor
@@ -431,6 +419,12 @@ extension FHIRRecordWriter {
     }
 
     // MARK: - Values
+
+    /// When a statement happened as a `…[x]` choice: a dateTime, or a Period when it has an end.
+    static func when(_ statement: ClinicalStatement) -> (FHIRDateTime?, FHIR.Period?) {
+        guard let end = statement.end else { return (statement.time.map { FHIRDateTime($0) }, nil) }
+        return (nil, FHIR.Period(start: statement.time, end: end))
+    }
 
     static func concept(_ value: CodedValue) -> FHIR.CodeableConcept {
         value.code.isEmpty ? FHIR.CodeableConcept(text: value.display)
