@@ -3,10 +3,10 @@ import Foundation
 import PerigateCore
 import PerigateSQLite
 
-/// `perigate client-credential add --bsn …`: a client-portal token for one client's own access log.
+/// `perigate client-credential add --bsn …`: a client-portal token with which one client reads her own file (JSON, FHIR, `/fhir/stu3`) and access log.
 struct ClientCredentialCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "client-credential", abstract: "Client-portal credentials: a token that reads one client's own access log.",
+        commandName: "client-credential", abstract: "Client-portal credentials: a token with which one client reads her own file and access log.",
         subcommands: [Add.self])
 
     struct Add: AsyncParsableCommand {

@@ -92,6 +92,25 @@ struct FHIRMappingTests {
         #expect(paths.allSatisfy { Self.reasons[$0] != nil })
     }
 
+    @Test("her insurer and her contact person are read from the ADA card and from FHIR (Coverage, RelatedPerson) alike")
+    func insuranceAndContacts() throws {
+        try #require(TestSupport.corpusPresent)
+        let scenario = "med_mij_kraam_beschikbaarstellen/gz-izk-kwa-casus1"
+        for facts in [try Self.adaFacts(scenario), try Self.fhirFacts(scenario, format: .xml).0] {
+            let insurance = facts.client.insurance
+            #expect(insurance?.insurer == "Veilige Haven Verzekeringen")
+            #expect(insurance?.uzovi == "1000")
+            #expect(insurance?.start == "2024-01-01")
+            #expect(insurance?.end == "2025-12-31")
+            let contact = facts.client.contactPersons?.first
+            #expect(facts.client.contactPersons?.count == 1)
+            #expect(contact?.givenNames == "Toon")
+            #expect(contact?.surname == "XXX_Visser")
+            #expect(contact?.relationship?.code == "HUSB")
+            #expect(FHIRCodeSystems.normalised(contact?.relationship?.system) == "http://hl7.org/fhir/v3/RoleCode")
+        }
+    }
+
     /// The canonical values both mappers read, path by path; a path only one side has is listed too.
     static func differences(_ ada: MessageFacts, _ fhir: MessageFacts) -> [String] {
         var found: [String] = []
@@ -105,6 +124,16 @@ struct FHIRMappingTests {
         compare("client.surname", ada.client.surname, fhir.client.surname)
         compare("client.birthDate", ada.client.birthDate, fhir.client.birthDate)
         compare("client.address", ada.client.address, fhir.client.address)
+        // Codes by code and code system, whichever way each format names the system (OID or URI).
+        let code = { (value: CodedValue?) in value.map { "\(FHIRCodeSystems.normalised($0.system) ?? "")|\($0.code)" } }
+        let insurance = { (facts: MessageFacts) in facts.client.insurance.map { i in
+            [i.insurer, i.uzovi, i.policyNumber, code(i.kind), i.start, i.end].map { $0 ?? "-" }.joined(separator: " ")
+        } }
+        compare("client.insurance", insurance(ada), insurance(fhir))
+        let contacts = { (facts: MessageFacts) in (facts.client.contactPersons ?? []).map { c in
+            [c.givenNames, c.initials, c.surnamePrefix, c.surname, code(c.relationship), c.phone].map { $0 ?? "-" }.joined(separator: " ")
+        } }
+        compare("client.contactPersons", contacts(ada), contacts(fhir))
         compare("pregnancy.dossierId", ada.pregnancy?.dossierId, fhir.pregnancy?.dossierId)
         compare("pregnancy.gravidity", ada.pregnancy?.gravidity, fhir.pregnancy?.gravidity)
         compare("pregnancy.parity", ada.pregnancy?.parity, fhir.pregnancy?.parity)

@@ -51,9 +51,14 @@ public enum FHIRCorpus {
         return (try? FHIRTreeEncoder.encode(resource)).map(walk) ?? []
     }
 
+    /// The base of Nictiz's reference server: its resources' absolute references
+    /// (`http://nictiz.nl/fhir/PractitionerRole/…`) name entries by this base.
+    public static let referenceBase = "http://nictiz.nl/fhir/"
+
     /// What `resources` refer to from `pool` (and what that refers to), not yet among them: what a
     /// Bundle of them needs to hold to be whole (Nictiz's reference patients share practitioners,
-    /// organisations and her Patient between folders).
+    /// organisations and her Patient between folders). A reference resolves by `Type/id` or by
+    /// ``referenceBase`` + `Type/id`.
     public static func closure(of resources: [FHIRResource], from pool: [FHIRResource]) -> [FHIRResource] {
         let byReference = Dictionary(pool.compactMap { resource in resource.id.map { ("\(resource.resourceType)/\($0)", resource) } },
                                      uniquingKeysWith: { first, _ in first })
@@ -61,7 +66,7 @@ public enum FHIRCorpus {
         var added: [FHIRResource] = []
         var queue = resources
         while let next = queue.popLast() {
-            for reference in references(next) where !have.contains(reference) {
+            for reference in references(next).map(relative) where !have.contains(reference) {
                 guard let found = byReference[reference] else { continue }
                 have.insert(reference)
                 added.append(found)
@@ -69,6 +74,50 @@ public enum FHIRCorpus {
             }
         }
         return added
+    }
+
+    static func relative(_ reference: String) -> String {
+        reference.hasPrefix(referenceBase) ? String(reference.dropFirst(referenceBase.count)) : reference
+    }
+
+    /// The resources that `resources` refer to and that no folder of Nictiz's holds, made from
+    /// what the reference itself says (its display): the children (`Patient/JORISXXX-Zhanganak`,
+    /// `Patient/LISAXXX-Hollanders`, as bc-Child) and one Organization
+    /// (`Organization/2-16-839-…`, "Medisch Centrum Hartevreugde"). Nictiz's own server holds
+    /// them from loads outside the corpus; a Bundle has to hold them to be whole.
+    public static func completion(of resources: [FHIRResource]) throws -> [FHIRResource] {
+        let have = Set(resources.compactMap { resource in resource.id.map { "\(resource.resourceType)/\($0)" } })
+        var displays: [String: String] = [:]
+        func walk(_ element: FHIRElement) {
+            if let reference = element.children(named: "reference").first?.primitive.map(relative), !reference.hasPrefix("#"), !have.contains(reference) {
+                displays[reference] = displays[reference] ?? element.children(named: "display").first?.primitive ?? ""
+            }
+            element.children.forEach { walk($0.element) }
+        }
+        for resource in resources { walk(try FHIRTreeEncoder.encode(resource)) }
+        return try displays.sorted { $0.key < $1.key }.map { reference, display in
+            let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw MappingError(code: "test", message: "\(reference): not a Type/id reference") }
+            switch parts[0] {
+            case "Patient":
+                var child = FHIR.Patient(), name = FHIR.HumanName()
+                name.text = FHIRString(display)
+                child.id = parts[1]
+                child.meta = FHIR.Meta()
+                child.meta?.profile = [FHIRURI("http://nictiz.nl/fhir/StructureDefinition/bc-Child")]
+                child.name = [name]
+                return .patient(child)
+            case "Organization":
+                var organization = FHIR.Organization()
+                organization.id = parts[1]
+                organization.meta = FHIR.Meta()
+                organization.meta?.profile = [FHIRURI("http://fhir.nl/fhir/StructureDefinition/nl-core-organization")]
+                organization.name = FHIRString(display)
+                return .organization(organization)
+            default:
+                throw MappingError(code: "test", message: "\(reference): no folder holds it and the harness does not make a \(parts[0])")
+            }
+        }
     }
 
     /// The tree with every relative test date replaced by its date.
@@ -100,7 +149,7 @@ public enum FHIRCorpus {
         bundle.type = "collection"
         bundle.entry = resources.map { resource in
             var entry = FHIR.Bundle.Entry()
-            entry.fullUrl = FHIRURI("https://fhir.example.test/\(resource.resourceType)/\(resource.id ?? "")")
+            entry.fullUrl = FHIRURI("\(referenceBase)\(resource.resourceType)/\(resource.id ?? "")")
             entry.resource = resource
             return entry
         }

@@ -17,6 +17,9 @@ public struct ClinicalStatement: Sendable, Codable, Hashable {
     public var profiles: [String]?
     /// What it is (SNOMED CT, LOINC, …).
     public var code: CodedValue?
+    /// The same concept in further codings, in the order given (a birth weight is LOINC 29463-7
+    /// "body weight" and 8339-4 "birth weight").
+    public var translations: [CodedValue]?
     public var categories: [CodedValue]?
     /// `final`, `completed`, `active`, `finished`, … (the standard's status codes).
     public var status: String?

@@ -57,6 +57,47 @@ public struct ClientFacts: Sendable, Codable, Hashable {
     /// Blood group and rhesus D factor (SNOMED CT codes in the national standards).
     public var bloodGroup: CodedValue?
     public var rhesusD: CodedValue?
+    /// Her health insurance (zib Payer: the insurer, her policy number, the kind and the period).
+    public var insurance: Insurance?
+    /// The people she names as contacts (zib ContactPerson: her partner, a relative), in the order given.
+    public var contactPersons: [ContactPerson]?
+}
+
+/// Her health insurance (zib Payer, ADA `betaler/verzekeraar`, FHIR Coverage).
+public struct Insurance: Sendable, Codable, Hashable {
+    /// The insurer's name and UZOVI number (the Dutch insurers' register).
+    public var insurer: String?
+    public var uzovi: String?
+    /// Her policy (insured person's) number with the insurer.
+    public var policyNumber: String?
+    /// The kind of insurance (`B` basis, `A` aanvullend, … code system 2.16.840.1.113883.2.4.3.11.60.101.5.1).
+    public var kind: CodedValue?
+    public var start: String?
+    public var end: String?
+
+    public init(insurer: String? = nil, uzovi: String? = nil, policyNumber: String? = nil, kind: CodedValue? = nil,
+                start: String? = nil, end: String? = nil) {
+        self.insurer = insurer
+        self.uzovi = uzovi
+        self.policyNumber = policyNumber
+        self.kind = kind
+        self.start = start
+        self.end = end
+    }
+}
+
+/// A person she names as a contact (zib ContactPerson, ADA `contactpersoon`, FHIR RelatedPerson).
+public struct ContactPerson: Sendable, Codable, Hashable {
+    public var givenNames: String?
+    public var initials: String?
+    public var surnamePrefix: String?
+    public var surname: String?
+    public var fullName: String?
+    /// How the person is related to her (HL7 RoleCode, e.g. `HUSB` husband, `FTH` father).
+    public var relationship: CodedValue?
+    public var phone: String?
+
+    public init() {}
 }
 
 public struct InterpreterNeed: Sendable, Codable, Hashable {

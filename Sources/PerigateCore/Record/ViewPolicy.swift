@@ -68,9 +68,12 @@ public struct ViewPolicy: Sendable, Codable, Hashable {
 }
 
 extension ClientRecord {
-    /// The section a fact path belongs to (`client.address.city` → `client.contact`).
+    /// The section a fact path belongs to (`client.address.city` → `client.contact`; the people
+    /// she names as contacts are contact data too).
     static func section(of path: String) -> String {
-        if path.hasPrefix("client.address") || path == "client.phone" || path == "client.email" { return "client.contact" }
+        if path.hasPrefix("client.address") || path == "client.phone" || path == "client.email" || path == "client.contactPersons" {
+            return "client.contact"
+        }
         if path.hasPrefix("carePeriod.") { return "careTeam" }
         let end = path.firstIndex { $0 == "." || $0 == "[" } ?? path.endIndex
         return String(path[..<end])

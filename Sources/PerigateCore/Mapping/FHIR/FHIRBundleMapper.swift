@@ -110,7 +110,40 @@ struct FHIRBundleMapper {
         client.phone = woman.telecom?.first { $0.system?.value == "phone" }?.value?.value
         client.email = woman.telecom?.first { $0.system?.value == "email" }?.value?.value
         client.language = woman.communication?.first?.language?.coding?.first?.code?.value
+        client.insurance = resources.lazy.compactMap { resource -> Insurance? in
+            guard case .coverage(let coverage) = resource else { return nil }
+            return insurance(coverage)
+        }.first
+        let contacts = resources.compactMap { resource -> ContactPerson? in
+            guard case .relatedPerson(let related) = resource else { return nil }
+            return Self.contactPerson(related)
+        }
+        client.contactPersons = contacts.isEmpty ? nil : contacts
         return client
+    }
+
+    /// Her insurance (zib Payer): the payor Organization (name, UZOVI), else the payor's display.
+    private func insurance(_ coverage: FHIR.Coverage) -> Insurance? {
+        let payor = coverage.payor?.first
+        let organisation: FHIR.Organization? = payor.flatMap(reference).flatMap { if case .organization(let found) = $0 { found } else { nil } }
+        let found = Insurance(insurer: organisation?.name?.value ?? payor?.display?.value,
+                              uzovi: organisation?.identifier?.first { $0.system?.value == FHIRSystems.uzovi }?.value?.value,
+                              policyNumber: coverage.subscriberId?.value, kind: Self.coded(coverage.type),
+                              start: Self.date(coverage.period?.start), end: Self.date(coverage.period?.end))
+        return found == Insurance() ? nil : found
+    }
+
+    /// A contact person of hers (nl-core-relatedperson): name, relationship, phone.
+    static func contactPerson(_ related: FHIR.RelatedPerson) -> ContactPerson? {
+        var contact = ContactPerson()
+        if let name = related.name?.first {
+            let parts = nameParts(name)
+            (contact.givenNames, contact.initials, contact.surnamePrefix, contact.surname) = (parts.given, parts.initials, parts.prefix, parts.surname)
+            contact.fullName = name.text?.value
+        }
+        contact.relationship = coded(related.relationship)
+        contact.phone = related.telecom?.first { $0.system?.value == "phone" }?.value?.value
+        return contact == ContactPerson() ? nil : contact
     }
 
     /// A Dutch name's parts (nl-core HumanName): birth names and initials by their qualifier
@@ -187,7 +220,7 @@ struct FHIRBundleMapper {
         switch resource {
         case .observation(let o):
             var s = base(.observation, o.id, o.meta)
-            s.code = Self.coded(o.code)
+            (s.code, s.translations) = (Self.coded(o.code), Self.translations(o.code))
             s.categories = Self.codedList(o.category)
             s.status = o.status?.value
             s.subject = subject(o.subject)
@@ -214,7 +247,7 @@ struct FHIRBundleMapper {
             return s
         case .condition(let c):
             var s = base(.condition, c.id, c.meta)
-            s.code = Self.coded(c.code)
+            (s.code, s.translations) = (Self.coded(c.code), Self.translations(c.code))
             s.categories = Self.codedList(c.category)
             s.clinicalStatus = c.clinicalStatus?.value
             s.verificationStatus = c.verificationStatus?.value
@@ -227,7 +260,7 @@ struct FHIRBundleMapper {
             return s
         case .procedure(let p):
             var s = base(.procedure, p.id, p.meta)
-            s.code = Self.coded(p.code)
+            (s.code, s.translations) = (Self.coded(p.code), Self.translations(p.code))
             s.categories = p.category.flatMap(Self.coded).map { [$0] }
             s.status = p.status?.value
             s.subject = subject(p.subject)
@@ -253,7 +286,7 @@ struct FHIRBundleMapper {
             return s
         case .diagnosticReport(let r):
             var s = base(.report, r.id, r.meta)
-            s.code = Self.coded(r.code)
+            (s.code, s.translations) = (Self.coded(r.code), Self.translations(r.code))
             s.status = r.status?.value
             s.subject = subject(r.subject)
             s.time = Self.date(r.effectiveDateTime) ?? Self.date(r.effectivePeriod?.start)
@@ -342,6 +375,12 @@ struct FHIRBundleMapper {
         return concept.text?.value.map { CodedValue(code: "", system: nil, display: $0) }
     }
 
+    /// The codings of a concept after the one ``coded(_:)`` takes: the same concept in further codings.
+    static func translations(_ concept: FHIR.CodeableConcept?) -> [CodedValue]? {
+        let codings = (concept?.coding ?? []).filter { $0.code?.value != nil }.dropFirst().compactMap { CodedValue(coding: $0) }
+        return codings.isEmpty ? nil : codings
+    }
+
     static func codedList(_ concepts: [FHIR.CodeableConcept]?) -> [CodedValue]? {
         let list = (concepts ?? []).compactMap(coded)
         return list.isEmpty ? nil : list
@@ -398,6 +437,7 @@ enum FHIRSystems {
     static let agb = "http://fhir.nl/fhir/NamingSystem/agb-z"
     static let uzi = "http://fhir.nl/fhir/NamingSystem/uzi-nr-pers"
     static let big = "http://fhir.nl/fhir/NamingSystem/big"
+    static let uzovi = "http://fhir.nl/fhir/NamingSystem/uzovi"
     static let nameQualifier = "http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier"
     static let ownName = "http://hl7.org/fhir/StructureDefinition/humanname-own-name"
     static let ownPrefix = "http://hl7.org/fhir/StructureDefinition/humanname-own-prefix"

@@ -27,3 +27,27 @@ extension FHIRDecodingOptions {
         self.init(resolveRelativeDate: { NationalDate.fhirRelative($0, reference: reference) })
     }
 }
+
+/// Code systems as FHIR names them. The national messages (HL7v3, ADA) give a code system as
+/// its OID; FHIR wants a URI: the well-known ones by their FHIR URI, any other as `urn:oid:`.
+enum FHIRCodeSystems {
+    static let byOID: [String: String] = [
+        "2.16.840.1.113883.6.96": "http://snomed.info/sct", "2.16.840.1.113883.6.1": "http://loinc.org",
+        "2.16.840.1.113883.6.8": "http://unitsofmeasure.org", "2.16.840.1.113883.5.111": "http://hl7.org/fhir/v3/RoleCode",
+        "2.16.840.1.113883.5.4": "http://hl7.org/fhir/v3/ActCode", "2.16.840.1.113883.5.1008": "http://hl7.org/fhir/v3/NullFlavor",
+    ]
+
+    /// A code system as a FHIR URI: a bare OID becomes its URI; a URI stays as given.
+    static func uri(_ system: String?) -> String? {
+        guard let system, let first = system.first, first.isNumber else { return system }
+        return byOID[system] ?? "urn:oid:" + system
+    }
+
+    /// One name for one code system, whichever way a message wrote it (OID, `urn:oid:`, FHIR URI):
+    /// for comparing codes across formats.
+    static func normalised(_ system: String?) -> String? {
+        guard let system else { return nil }
+        let oid = system.hasPrefix("urn:oid:") ? String(system.dropFirst("urn:oid:".count)) : system
+        return byOID[oid] ?? uri(oid)
+    }
+}

@@ -31,6 +31,8 @@ public struct FHIRRecordWriter: Sendable {
         var resources: [FHIRResource] = [.patient(patient(record, context))]
         resources += record.careTeam.organisations.map { .organization(organization($0.item, context)) }
         resources += record.careTeam.persons.map { .practitioner(practitioner($0.item, context)) }
+        resources += coverage(record, context)
+        resources += contactPersons(record, context).map { .relatedPerson($0) }
         for pregnancy in record.pregnancies {
             resources.append(.episodeOfCare(episode(pregnancy, context)))
             let statements = pregnancy.findings.statements?.map(\.item) ?? []
@@ -155,6 +157,55 @@ public struct FHIRRecordWriter: Sendable {
         return episode
     }
 
+    /// Her insurance (zib-Payer) and her insurer (nl-core Organization with its UZOVI number).
+    private func coverage(_ record: ClientRecord, _ context: Context) -> [FHIRResource] {
+        let text = { (field: String) in record.facts["client.insurance." + field]?.value.text }
+        let kind = text("kind.code").map { CodedValue(code: $0, system: text("kind.system"), display: text("kind.display")) }
+        let insurance = Insurance(insurer: text("insurer"), uzovi: text("uzovi"), policyNumber: text("policyNumber"), kind: kind,
+                                  start: text("start"), end: text("end"))
+        guard insurance.insurer != nil || insurance.uzovi != nil else { return [] }
+        var insurer = FHIR.Organization()
+        insurer.id = "verz-" + Hex.encode(SHA256.hash(data: Data(("uzovi:" + (insurance.uzovi ?? insurance.insurer ?? "")).utf8)).prefix(8))
+        insurer.meta = FHIR.Meta(profile: [FHIRURI(Self.nlCore + "nl-core-organization")])
+        insurer.identifier = insurance.uzovi.map { [FHIR.Identifier(system: FHIRSystems.uzovi, value: $0)] }
+        insurer.name = insurance.insurer.map { FHIRString($0) }
+        var coverage = FHIR.Coverage()
+        coverage.id = "dekking-" + (insurer.id ?? "").dropFirst(5)
+        coverage.meta = FHIR.Meta(profile: [FHIRURI("http://nictiz.nl/fhir/StructureDefinition/zib-Payer")])
+        coverage.type = insurance.kind.map(Self.concept)
+        coverage.subscriber = context.patient
+        coverage.subscriberId = insurance.policyNumber.map { FHIRString($0) }
+        coverage.beneficiary = context.patient
+        if insurance.start != nil || insurance.end != nil { coverage.period = FHIR.Period(start: insurance.start, end: insurance.end) }
+        coverage.payor = [FHIR.Reference(reference: "Organization/\(insurer.id ?? "")", display: insurance.insurer ?? insurance.uzovi ?? "")]
+        return [.coverage(coverage), .organization(insurer)]
+    }
+
+    /// The people she names as contacts (nl-core-relatedperson).
+    private func contactPersons(_ record: ClientRecord, _ context: Context) -> [FHIR.RelatedPerson] {
+        guard let value = record.facts["client.contactPersons"]?.value,
+              let contacts = try? JSONDecoder().decode([ContactPerson].self, from: JSONEncoder().encode(value)) else { return [] }
+        return contacts.enumerated().map { index, contact in
+            var related = FHIR.RelatedPerson()
+            related.id = "contact-\(context.patientId.dropFirst(6))-\(index + 1)"
+            related.meta = FHIR.Meta(profile: [FHIRURI(Self.nlCore + "nl-core-relatedperson")])
+            related.patient = context.patient
+            related.relationship = contact.relationship.map(Self.concept)
+            var name = FHIR.HumanName()
+            name.text = (contact.fullName ?? [contact.givenNames ?? contact.initials, contact.surnamePrefix, contact.surname]
+                .compactMap { $0 }.joined(separator: " ").nilIfEmpty).map { FHIRString($0) }
+            name.family = contact.surname.map { surname in
+                var own = FHIR.Extension(url: FHIRSystems.ownName)
+                own.valueString = FHIRString(surname)
+                return FHIRString([contact.surnamePrefix, surname].compactMap { $0 }.joined(separator: " "), extensions: [own])
+            }
+            name.given = contact.givenNames.map { [FHIRString($0)] }
+            if name != FHIR.HumanName() { related.name = [name] }
+            related.telecom = contact.phone.map { [FHIR.ContactPoint(system: "phone", value: $0, use: "home")] }
+            return related
+        }
+    }
+
     private func organization(_ organisation: OrganisationRef, _ context: Context) -> FHIR.Organization {
         var organization = FHIR.Organization()
         organization.id = Self.id(organisation)
@@ -219,7 +270,7 @@ extension FHIRRecordWriter {
         let subject = statement.subject.flatMap { context.reference($0, pregnancy: pregnancy) } ?? context.patient
         let related = { (role: String) in (statement.related ?? []).filter { $0.role == role }.compactMap { context.reference($0.target, pregnancy: pregnancy) } }
         let performers = (statement.performers ?? []).compactMap { context.reference($0, pregnancy: pregnancy) }
-        let code = statement.code.map(Self.concept)
+        let code = statement.code.map { Self.concept($0, also: statement.translations) }
         switch statement.kind {
         case .observation:
             var o = FHIR.Observation()
@@ -426,9 +477,15 @@ extension FHIRRecordWriter {
         return (nil, FHIR.Period(start: statement.time, end: end))
     }
 
+    /// A coded value (with its further codings) as a CodeableConcept; a national message's OID
+    /// as the code system's FHIR URI (``FHIRCodeSystems``).
     static func concept(_ value: CodedValue) -> FHIR.CodeableConcept {
+        concept(value, also: nil)
+    }
+
+    static func concept(_ value: CodedValue, also: [CodedValue]?) -> FHIR.CodeableConcept {
         value.code.isEmpty ? FHIR.CodeableConcept(text: value.display)
-            : FHIR.CodeableConcept(coding: [FHIR.Coding(system: value.system, code: value.code, display: value.display)])
+            : FHIR.CodeableConcept(coding: ([value] + (also ?? [])).map { FHIR.Coding(system: FHIRCodeSystems.uri($0.system), code: $0.code, display: $0.display) })
     }
 
     static func setValue(_ value: ClinicalValue?, quantity: inout FHIR.Quantity?, coded: inout FHIR.CodeableConcept?, text: inout FHIRString?,

@@ -12,6 +12,8 @@ struct NationalReader {
     static let agbOID = "2.16.840.1.113883.2.4.6.1"
     static let uziOID = "2.16.528.1.1007.3.1"
     static let uraOID = "2.16.528.1.1007.3.3"
+    /// UZOVI: the register of Dutch health insurers.
+    static let uzoviOID = "2.16.840.1.113883.2.4.6.4"
     /// Perined (LVR) organisation ids.
     static let lvrOID = "2.16.840.1.113883.2.4.3.22.96.6"
 

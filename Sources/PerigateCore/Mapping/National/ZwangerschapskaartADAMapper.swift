@@ -36,8 +36,12 @@ struct ZwangerschapskaartADAMapper {
         let provider = providers.first ?? OrganisationRef()
         let provenance = message.provenance(id: ADAMessage.id(nr, root: root, raw: message.raw), sender: provider, time: ADAMessage.time(nr))
         let episode = nr.node("zorgverlening/zorg_episode", in: root)
+        var client = try client(bsn: bsn, woman: woman)
+        client.insurance = try insurance(nr.node("betaler/verzekeraar", in: administrative))
+        let contacts = nr.nodes("contactpersoon", in: administrative).compactMap(contactPerson)
+        client.contactPersons = contacts.isEmpty ? nil : contacts
         return MessageFacts(
-            provenance: provenance, client: try client(bsn: bsn, woman: woman), pregnancy: try pregnancy(episode: episode),
+            provenance: provenance, client: client, pregnancy: try pregnancy(episode: episode),
             careTeam: CareTeamFacts(organisations: providers, persons: nr.nodes("zorgverlener", in: administrative).compactMap(person)),
             events: [], obstetricHistory: nil, findings: try findings(), delivery: nil, children: [], postpartum: nil, signals: [],
             consents: [], attachments: [],
@@ -79,6 +83,29 @@ struct ZwangerschapskaartADAMapper {
                                      postcode: nr.text("postcode/@value", in: address), city: nr.text("woonplaats/@value", in: address))
         }
         return client
+    }
+
+    /// Her insurer (`betaler/verzekeraar`): name, UZOVI number, her policy number, kind and period.
+    private func insurance(_ node: XMLNode?) throws -> Insurance? {
+        guard let node else { return nil }
+        let found = Insurance(insurer: nr.text("organisatie_naam/@value", in: node),
+                              uzovi: nr.text("identificatie_nummer[@root='\(NationalReader.uzoviOID)']/@value", in: node),
+                              policyNumber: nr.text("verzekerde_nummer/@value", in: node), kind: nr.coded("verzekering/verzekeringssoort", in: node),
+                              start: try nr.date("verzekering/begin_datum_tijd/@value", in: node),
+                              end: try nr.date("verzekering/eind_datum_tijd/@value", in: node))
+        return found == Insurance() ? nil : found
+    }
+
+    /// A contact person of hers (`contactpersoon`): name, relationship, phone.
+    private func contactPerson(_ node: XMLNode) -> ContactPerson? {
+        var contact = ContactPerson()
+        contact.givenNames = nr.text("naamgegevens/voornamen/@value", in: node)
+        contact.initials = nr.text("naamgegevens/initialen/@value", in: node)
+        contact.surnamePrefix = nr.text("naamgegevens/geslachtsnaam/voorvoegsels/@value", in: node)
+        contact.surname = nr.text("naamgegevens/geslachtsnaam/achternaam/@value", in: node)
+        contact.relationship = nr.coded("relatie", in: node)
+        contact.phone = nr.text("contactgegevens/telefoonnummers/telefoonnummer/@value", in: node)
+        return contact == ContactPerson() ? nil : contact
     }
 
     private func pregnancy(episode: XMLNode?) throws -> PregnancyFacts? {
