@@ -29,6 +29,8 @@ public struct ClinicalStatement: Sendable, Codable, Hashable {
     public var time: String?
     /// When it ended (a period's end, a condition's abatement).
     public var end: String?
+    /// A period that began at `time` and has no end (yet): written back as a period, not a moment.
+    public var ongoing: Bool?
     public var value: ClinicalValue?
     public var components: [ClinicalComponent]?
     public var method: CodedValue?

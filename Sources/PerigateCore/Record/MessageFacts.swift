@@ -250,6 +250,8 @@ public struct DeliveryFacts: Sendable, Codable, Hashable {
 public struct ChildFacts: Sendable, Codable, Hashable {
     public var sequence: Int
     public var bsn: String?
+    /// The child's given names, once it has them.
+    public var givenNames: String?
     /// `child-bsn`, or `mother-bsn` when the child has none yet.
     public var identifiedBy: String
     public var birthDateTime: String?

@@ -14,6 +14,9 @@ struct FHIRBundleMapper {
     /// Every entry's resource, by the references that name it (`fullUrl`, `Type/id`).
     let byReference: [String: FHIRResource]
     let resources: [FHIRResource]
+    /// Her children (bc-Child Patients) with their sequence in the record: `multipleBirthInteger`,
+    /// else their order in the Bundle. A statement about a child names it `child:<sequence>`.
+    let children: [(patient: FHIR.Patient, sequence: Int)]
 
     static let kind = "fhir-stu3"
     static let version = "3.0.2"
@@ -23,6 +26,10 @@ struct FHIRBundleMapper {
         self.raw = raw
         resources = (bundle.entry ?? []).compactMap(\.resource)
         byReference = FHIRBundleRules.referenceIndex(bundle)
+        children = resources.compactMap { resource -> FHIR.Patient? in
+            guard case .patient(let patient) = resource, patient.meta?.profile?.contains(where: { $0.value == FHIRProfiles.child }) == true else { return nil }
+            return patient
+        }.enumerated().map { index, patient in (patient, patient.multipleBirthInteger?.value.flatMap { Int($0) } ?? index + 1) }
     }
 
     func map() throws -> MessageFacts {
@@ -64,7 +71,8 @@ struct FHIRBundleMapper {
         return MessageFacts(
             provenance: provenance, client: try client(bsn: bsn, woman: woman), pregnancy: pregnancy(episode: episode, statements: statements),
             careTeam: CareTeamFacts(organisations: organisations.map(\.1).filter { $0 != OrganisationRef() }, persons: persons),
-            events: [], obstetricHistory: nil, findings: findings.isEmpty ? nil : findings, delivery: nil, children: [], postpartum: nil,
+            events: [], obstetricHistory: nil, findings: findings.isEmpty ? nil : findings, delivery: nil,
+            children: children.map { Self.child($0.patient, sequence: $0.sequence, motherBSN: bsn) }, postpartum: nil,
             signals: [], consents: [], attachments: [],
             carePeriod: episode.map { CarePeriod(organisation: managing, start: Self.date($0.period?.start), end: Self.date($0.period?.end), periods: nil) })
     }
@@ -120,6 +128,16 @@ struct FHIRBundleMapper {
         }
         client.contactPersons = contacts.isEmpty ? nil : contacts
         return client
+    }
+
+    /// A child of hers (bc-Child): BSN once known, given names, sex, birth date.
+    static func child(_ patient: FHIR.Patient, sequence: Int, motherBSN: String) -> ChildFacts {
+        var child = ChildFacts(sequence: sequence, motherBSN: motherBSN,
+                               bsn: patient.identifier?.first { $0.system?.value == FHIRSystems.bsn }?.value?.value)
+        child.givenNames = patient.name?.first.flatMap { nameParts($0).given ?? $0.text?.value }
+        child.sex = patient.gender?.value.flatMap { FHIRCodeSystems.sexByGender[$0] }
+        child.birthDateTime = date(patient.birthDate.map { FHIRDateTime($0.value) })
+        return child
     }
 
     /// Her insurance (zib Payer): the payor Organization (name, UZOVI), else the payor's display.
@@ -221,11 +239,10 @@ struct FHIRBundleMapper {
         case .observation(let o):
             var s = base(.observation, o.id, o.meta)
             (s.code, s.translations) = (Self.coded(o.code), Self.translations(o.code))
-            s.categories = Self.codedList(o.category)
+            s.categories = Self.codings(o.category)
             s.status = o.status?.value
             s.subject = subject(o.subject)
-            s.time = Self.date(o.effectiveDateTime) ?? Self.date(o.effectivePeriod?.start)
-            s.end = Self.date(o.effectivePeriod?.end)
+            (s.time, s.end, s.ongoing) = Self.when(o.effectiveDateTime, o.effectivePeriod)
             s.value = Self.value(quantity: o.valueQuantity, coded: o.valueCodeableConcept, text: o.valueString, boolean: o.valueBoolean,
                                  dateTime: o.valueDateTime, period: o.valuePeriod, range: o.valueRange)
             s.components = o.component.map { $0.map { component in
@@ -264,8 +281,7 @@ struct FHIRBundleMapper {
             s.categories = p.category.flatMap(Self.coded).map { [$0] }
             s.status = p.status?.value
             s.subject = subject(p.subject)
-            s.time = Self.date(p.performedDateTime) ?? Self.date(p.performedPeriod?.start)
-            s.end = Self.date(p.performedPeriod?.end)
+            (s.time, s.end, s.ongoing) = Self.when(p.performedDateTime, p.performedPeriod)
             s.bodySite = p.bodySite?.first.flatMap(Self.coded)
             s.note = p.note?.compactMap(\.text?.value).joined(separator: "\n").nilIfEmpty
             s.performers = performers((p.performer ?? []).compactMap(\.actor))
@@ -289,8 +305,7 @@ struct FHIRBundleMapper {
             (s.code, s.translations) = (Self.coded(r.code), Self.translations(r.code))
             s.status = r.status?.value
             s.subject = subject(r.subject)
-            s.time = Self.date(r.effectiveDateTime) ?? Self.date(r.effectivePeriod?.start)
-            s.end = Self.date(r.effectivePeriod?.end)
+            (s.time, s.end, s.ongoing) = Self.when(r.effectiveDateTime, r.effectivePeriod)
             s.note = r.conclusion?.value
             s.performers = performers((r.performer ?? []).compactMap(\.actor))
             s.related = relations([("context", r.context)] + (r.result ?? []).map { ("result", $0) })
@@ -327,9 +342,13 @@ struct FHIRBundleMapper {
         switch resource {
         case .patient(let patient):
             let profiles = patient.meta?.profile?.compactMap(\.value) ?? []
-            if profiles.contains(FHIRProfiles.child) { return "child:\(patient.id ?? "")" }
+            if profiles.contains(FHIRProfiles.child) {
+                return "child:\(children.first { $0.patient.id == patient.id }?.sequence ?? 0)"
+            }
             if profiles.contains(FHIRProfiles.fetus) { return "fetus:\(patient.id ?? "")" }
             return "woman"
+        case .bodySite(let site) where (site.meta?.profile ?? []).contains { $0.value == FHIRProfiles.fetus }:
+            return "fetus:\(site.id ?? "")"
         case .organization(let organization):
             let ref = Self.organisation(organization)
             return ref.ura.map { "ura:" + $0 } ?? ref.agb.map { "agb:" + $0 } ?? "organization:\(organization.id ?? "")"
@@ -381,6 +400,15 @@ struct FHIRBundleMapper {
         return codings.isEmpty ? nil : codings
     }
 
+    /// Every coding of the concepts, each as a coded value of its own (a category coded in two systems).
+    static func codings(_ concepts: [FHIR.CodeableConcept]?) -> [CodedValue]? {
+        let list = (concepts ?? []).flatMap { concept in
+            let codings = (concept.coding ?? []).compactMap { CodedValue(coding: $0, text: concept.text?.value) }
+            return codings.isEmpty ? [coded(concept)].compactMap { $0 } : codings
+        }
+        return list.isEmpty ? nil : list
+    }
+
     static func codedList(_ concepts: [FHIR.CodeableConcept]?) -> [CodedValue]? {
         let list = (concepts ?? []).compactMap(coded)
         return list.isEmpty ? nil : list
@@ -413,6 +441,12 @@ struct FHIRBundleMapper {
     }
 
     /// A FHIR date or dateTime in the canonical form (``NationalDate/isoCanonical(_:)``).
+    /// When a statement happened, from a `…[x]` choice of dateTime and Period: its time, its end,
+    /// and whether it is a period that has no end (yet).
+    static func when(_ dateTime: FHIRDateTime?, _ period: FHIR.Period?) -> (String?, String?, Bool?) {
+        (date(dateTime) ?? date(period?.start), date(period?.end), period != nil && period?.end == nil ? true : nil)
+    }
+
     static func date(_ value: FHIRDateTime?) -> String? {
         value?.value.flatMap { try? NationalDate.isoCanonical($0) }
     }

@@ -37,6 +37,10 @@ enum FHIRCodeSystems {
         "2.16.840.1.113883.5.4": "http://hl7.org/fhir/v3/ActCode", "2.16.840.1.113883.5.1008": "http://hl7.org/fhir/v3/NullFlavor",
     ]
 
+    /// A child's sex: FHIR's administrative gender and the record's (`man`, `vrouw`, `onbepaald`, as the national messages).
+    static let sexByGender = ["male": "man", "female": "vrouw", "other": "onbepaald"]
+    static let genderBySex = Dictionary(uniqueKeysWithValues: sexByGender.map { ($0.value, $0.key) })
+
     /// A code system as a FHIR URI: a bare OID becomes its URI; a URI stays as given.
     static func uri(_ system: String?) -> String? {
         guard let system, let first = system.first, first.isNumber else { return system }

@@ -36,6 +36,7 @@ public struct FHIRRecordWriter: Sendable {
         for pregnancy in record.pregnancies {
             resources.append(.episodeOfCare(episode(pregnancy, context)))
             let statements = pregnancy.findings.statements?.map(\.item) ?? []
+            resources += children(pregnancy, context).map { .patient($0) } + fetuses(statements, context).map { .bodySite($0) }
             resources += statements.compactMap { resource($0, pregnancy: pregnancy, context) }
             resources += namedFindings(pregnancy, statements: statements, context)
         }
@@ -79,11 +80,18 @@ public struct FHIRRecordWriter: Sendable {
             if target == "pregnancy" { return FHIR.Reference(reference: "EpisodeOfCare/\(pregnancy.id)", display: "Zwangerschap") }
             if let (kind, display) = statements[target] { return FHIR.Reference(reference: "\(FHIRRecordWriter.resourceType(kind))/\(target)", display: display) }
             if let member = careTeam[target] { return FHIR.Reference(reference: "\(member.type)/\(member.id)", display: member.display) }
-            if target.hasPrefix("child:") || target.hasPrefix("fetus:") {
-                let id = String(target.drop { $0 != ":" }.dropFirst())
-                return FHIR.Reference(reference: "Patient/\(id)", display: target.hasPrefix("child:") ? "Kind" : "Foetus")
+            let id = String(target.drop { $0 != ":" }.dropFirst())
+            if target.hasPrefix("child:"), let sequence = Int(id) {
+                return FHIR.Reference(reference: "Patient/\(Self.childId(pregnancy, sequence))",
+                                      display: pregnancy.facts["children[\(sequence)].givenNames"]?.value.text ?? "Kind \(sequence)")
             }
+            if target.hasPrefix("fetus:") { return FHIR.Reference(reference: "BodySite/\(id)", display: "Foetus") }
             return nil
+        }
+
+        /// A child of a pregnancy: `kind-`, the pregnancy's digest, its sequence.
+        static func childId(_ pregnancy: PregnancyRecord, _ sequence: Int) -> String {
+            "kind-\(pregnancy.id.hasPrefix("zw-") ? String(pregnancy.id.dropFirst(3)) : pregnancy.id)-\(sequence)"
         }
     }
 
@@ -130,9 +138,16 @@ public struct FHIRRecordWriter: Sendable {
         address.postalCode = text("client.address.postcode").map { FHIRString($0) }
         address.city = text("client.address.city").map { FHIRString($0) }
         if address != FHIR.Address() { patient.address = [address] }
-        let telecom = [text("client.phone").map { FHIR.ContactPoint(system: "phone", value: $0, use: "home") },
-                       text("client.email").map { FHIR.ContactPoint(system: "email", value: $0, use: "home") }].compactMap { $0 }
+        // The record keeps her number and address, not their use (home, mobile): none is made up.
+        let telecom = [text("client.phone").map { FHIR.ContactPoint(system: "phone", value: $0, use: nil) },
+                       text("client.email").map { FHIR.ContactPoint(system: "email", value: $0, use: nil) }].compactMap { $0 }
         patient.telecom = telecom.isEmpty ? nil : telecom
+        patient.communication = text("client.language").map { language in
+            var communication = FHIR.Patient.Communication()
+            communication.language = FHIR.CodeableConcept(coding: [FHIR.Coding(system: "urn:ietf:bcp:47", code: language,
+                                                                                display: Locale(identifier: "nl").localizedString(forLanguageCode: language))])
+            return [communication]
+        }
         return patient
     }
 
@@ -155,6 +170,43 @@ public struct FHIRRecordWriter: Sendable {
             episode.managingOrganization = FHIR.Reference(reference: "Organization/\(member.id)", display: member.display)
         }
         return episode
+    }
+
+    /// Her children of a pregnancy (bc-Child): given names, sex, birth date, BSN once known.
+    private func children(_ pregnancy: PregnancyRecord, _ context: Context) -> [FHIR.Patient] {
+        let sequences = Set(pregnancy.facts.keys.compactMap { path -> Int? in
+            guard path.hasPrefix("children[") else { return nil }
+            return Int(path.dropFirst("children[".count).prefix { $0.isNumber })
+        })
+        return sequences.sorted().map { sequence in
+            let text = { (field: String) in pregnancy.facts["children[\(sequence)].\(field)"]?.value.text }
+            var child = FHIR.Patient()
+            child.id = Context.childId(pregnancy, sequence)
+            child.meta = FHIR.Meta(profile: [FHIRURI(Self.nlCore + "nl-core-patient"), FHIRURI(FHIRProfiles.child)])
+            child.identifier = (includeBSN ? text("bsn") : nil).map { [FHIR.Identifier(system: FHIRSystems.bsn, value: $0)] }
+            if let given = text("givenNames") {
+                var name = FHIR.HumanName()
+                name.text = FHIRString(given)
+                name.given = [FHIRString(given)]
+                child.name = [name]
+            }
+            child.gender = text("sex").flatMap { FHIRCodeSystems.genderBySex[$0] }.map { FHIRCode($0) }
+            child.birthDate = text("birthDateTime").map { FHIRDate(String($0.prefix(10))) }
+            return child
+        }
+    }
+
+    /// The fetuses statements are about (bc-Fetus: a body structure of hers, SNOMED 83418008).
+    private func fetuses(_ statements: [ClinicalStatement], _ context: Context) -> [FHIR.BodySite] {
+        let targets = statements.flatMap { [$0.subject].compactMap { $0 } + ($0.related ?? []).map(\.target) }.filter { $0.hasPrefix("fetus:") }
+        return Set(targets).sorted().map { target in
+            var site = FHIR.BodySite()
+            site.id = String(target.dropFirst("fetus:".count))
+            site.meta = FHIR.Meta(profile: [FHIRURI(FHIRProfiles.fetus)])
+            site.code = FHIR.CodeableConcept(coding: [FHIR.Coding(system: Self.snomed, code: "83418008", display: "gehele foetus (lichaamsstructuur)")])
+            site.patient = context.patient
+            return site
+        }
     }
 
     /// Her insurance (zib-Payer) and her insurer (nl-core Organization with its UZOVI number).
@@ -201,7 +253,7 @@ public struct FHIRRecordWriter: Sendable {
             }
             name.given = contact.givenNames.map { [FHIRString($0)] }
             if name != FHIR.HumanName() { related.name = [name] }
-            related.telecom = contact.phone.map { [FHIR.ContactPoint(system: "phone", value: $0, use: "home")] }
+            related.telecom = contact.phone.map { [FHIR.ContactPoint(system: "phone", value: $0, use: nil)] }
             return related
         }
     }
@@ -473,8 +525,8 @@ extension FHIRRecordWriter {
 
     /// When a statement happened as a `…[x]` choice: a dateTime, or a Period when it has an end.
     static func when(_ statement: ClinicalStatement) -> (FHIRDateTime?, FHIR.Period?) {
-        guard let end = statement.end else { return (statement.time.map { FHIRDateTime($0) }, nil) }
-        return (nil, FHIR.Period(start: statement.time, end: end))
+        guard statement.end != nil || statement.ongoing == true else { return (statement.time.map { FHIRDateTime($0) }, nil) }
+        return (nil, FHIR.Period(start: statement.time, end: statement.end))
     }
 
     /// A coded value (with its further codings) as a CodeableConcept; a national message's OID

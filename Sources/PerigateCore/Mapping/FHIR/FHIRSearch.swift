@@ -9,7 +9,7 @@ public enum FHIRSearch {
     public static let types: [String] = [
         "Patient", "EpisodeOfCare", "Condition", "Observation", "Procedure", "Encounter", "DiagnosticReport", "ReferralRequest",
         "CareTeam", "Coverage", "RelatedPerson", "DeviceUseStatement", "FamilyMemberHistory", "Organization", "Practitioner",
-        "PractitionerRole", "CarePlan",
+        "PractitionerRole", "CarePlan", "BodySite",
     ]
 
     /// The search parameters of a type, by name.
