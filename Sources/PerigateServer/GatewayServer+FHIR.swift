@@ -4,10 +4,12 @@ import Hummingbird
 import PerigateCore
 import PerigateFHIR
 
-/// The FHIR STU3 API at `/fhir/stu3` for a woman's own app (PGO) with her client-portal token:
-/// `metadata`, reads and the searches of the MedMij XIS-Server TestScripts over her own file
-/// (``FHIRSearch``), `searchset` Bundles in JSON or XML (`Accept`, `_format`), OperationOutcome
-/// for every error. Every read and search is a `record.read` line in her log with the query.
+/// The FHIR STU3 API at `/fhir/stu3`: `metadata`, reads and the searches of the MedMij XIS-Server
+/// TestScripts (``FHIRSearch``) over one woman's file, `searchset` Bundles in JSON or XML
+/// (`Accept`, `_format`), OperationOutcome for every error. Her own app (PGO) with her
+/// client-portal token reads her whole file without her BSN; a partner names her by BSN
+/// (``FHIRSearch/woman(type:query:)``) and reads through its view. Every read and search is a
+/// `record.read` line in her log with the query.
 extension GatewayServer {
     func addFHIRRoutes(to router: Router<GatewayContext>) {
         router.get("fhir/stu3/metadata") { request, _ in
@@ -34,32 +36,46 @@ extension GatewayServer {
         let format: FHIRFormat
         do { format = try Self.fhirFormat(request) } catch { return try Self.outcome(error, format: .json) }
         let type = context.parameters.get("type") ?? ""
-        guard request.headers[.authorization]?.hasPrefix("Bearer " + ClientCredential.tokenPrefix) == true else {
-            let problem = request.headers[.authorization] == nil
-                ? Problem(.authTokenMissing, detail: "send her client-portal token: Authorization: Bearer pgc_…")
-                : Problem(.authClientCredential, detail: "the FHIR API serves a woman's own app (her client-portal token); partners read her file as FHIR at GET /v1/clients/{bsn}/record")
-            _ = try await refused(problem, request, context)
-            return try Self.outcome(problem, format: format)
-        }
-        let credential: ClientCredential
+        let requester: ClientFileService.Requester
         switch try await authenticateForAccessLog(request, context) {
-        case .success(.client(let found, _, _)): credential = found
-        case .success: return try Self.outcome(Problem(.authClientCredential, detail: "a client-portal token is needed"), format: format)
-        case .failure(let problem):
+        case .success(let found): requester = found
+        case .failure(var problem):
+            if request.headers[.authorization] == nil, problem.code == ProblemCode.authTokenMissing.rawValue {
+                problem = Problem(.authTokenMissing, detail: "send her client-portal token (her own app) or a partner token: Authorization: Bearer …")
+            }
             _ = try await refused(problem, request, context)
             return try Self.outcome(problem, format: format)
         }
-        let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        let described = "GET \(type)\(id.map { "/" + $0 } ?? "")" + (query.isEmpty ? "" : "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
-        guard let bsn = BSN(credential.bsn) else { return try Self.outcome(Problem(.authTokenInvalid, detail: "the credential names no valid BSN"), format: format) }
-        let traceId = Authenticated.traceId(fromTraceparent: request.headers[Self.traceparentHeader]) ?? context.id
-        switch try await clientFile.readOwn(bsn: bsn, credential: credential, accessPoint: context.clientAddress, traceId: traceId, query: described, history: false) {
+        var query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        let asked = { (query: [(String, String)]) in
+            "GET \(type)\(id.map { "/" + $0 } ?? "")" + (query.isEmpty ? "" : "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
+        }
+        let outcome: ClientFileService.ReadOutcome
+        let includeBSN: Bool
+        switch requester {
+        case .client(let credential, let accessPoint, let traceId):
+            guard let bsn = BSN(credential.bsn) else { return try Self.outcome(Problem(.authTokenInvalid, detail: "the credential names no valid BSN"), format: format) }
+            outcome = try await clientFile.readOwn(bsn: bsn, credential: credential, accessPoint: accessPoint, traceId: traceId, query: asked(query), history: false)
+            includeBSN = false
+        case .partner(let partner, let caller):
+            // A partner names the woman (her BSN) and reads her file through its view, as GET /v1/clients/{bsn}/record.
+            let bsn: BSN
+            do { (bsn, query) = try FHIRSearch.woman(type: type, query: query) } catch {
+                return try Self.outcome(Problem(.requestInvalidQuery, detail: error.message), format: format)
+            }
+            outcome = try await clientFile.read(bsn: bsn, partner: partner, caller: caller, history: false, query: asked(query))
+            includeBSN = true
+        }
+        switch outcome {
         case .refused(let refusal):
             return try Self.outcome(Problem(refusal: refusal), format: format)
         case .record(let document, _):
-            let resources = FHIRRecordWriter(includeBSN: false).resources(document.record)
+            let resources = FHIRRecordWriter(includeBSN: includeBSN).resources(document.record)
             let base = FHIRResponse.base(request, tls: tls != nil)
             if let id {
+                guard query.allSatisfy({ $0.0 == "_format" }) else {
+                    return try Self.outcome(Problem(.requestInvalidQuery, detail: "a read takes no search parameters but _format"), format: format)
+                }
                 guard let found = resources.first(where: { $0.resourceType == type && $0.id == id }) else {
                     return try Self.outcome(Problem(.routeNotFound, detail: "no \(type)/\(id) in her file"), format: format, code: "not-found")
                 }
@@ -67,7 +83,8 @@ extension GatewayServer {
             }
             do {
                 let (matches, included) = try FHIRSearch.run(type, query: query, in: resources)
-                let selfLink = base + "/" + type + (query.isEmpty ? "" : "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
+                let original = request.uri.queryParameters.map { "\($0.key)=\($0.value)" }
+                let selfLink = base + "/" + type + (original.isEmpty ? "" : "?" + original.joined(separator: "&"))
                 return try FHIRResponse.response(FHIRResponse.searchset(matches: matches, included: included, base: base, now: clientFile.now(),
                                                                         selfLink: selfLink), format: format)
             } catch let failure as FHIRSearch.Failure {
@@ -103,7 +120,9 @@ extension GatewayServer {
         statement.format = ["json", "xml"]
         var rest = FHIR.CapabilityStatement.Rest()
         rest.mode = "server"
-        rest.documentation = "A woman's own file (her client-portal token, Wabvpz art. 15d): reads and searches of her compartment. Partners read her file as a FHIR Bundle at GET /v1/clients/{bsn}/record."
+        rest.documentation = FHIRMarkdown("A woman's file: her own app (her client-portal token, Wabvpz art. 15d) reads and searches her whole file; "
+            + "a partner names her in every request (patient.identifier, for Patient identifier, = http://fhir.nl/fhir/NamingSystem/bsn|<BSN>) "
+            + "and reads through its view, with her care relationship and consent, as GET /v1/clients/{bsn}/record.")
         rest.resource = FHIRSearch.types.map { type in
             var resource = FHIR.CapabilityStatement.Rest.Resource()
             resource.type = FHIRCode(type)

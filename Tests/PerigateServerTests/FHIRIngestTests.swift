@@ -222,14 +222,38 @@ extension FHIRIngestTests {
         // Strict: an unknown parameter is refused, not ignored.
         let unknown = try await get("Observation?code=1234")
         #expect(unknown.status == 400 && unknown.text.contains("not supported"))
-        // Partners do not use this API; no token is 401; both as OperationOutcome.
-        let partner = try await gateway.send("GET", "fhir/stu3/Patient", token: gateway.hospitalToken, contentType: nil)
-        #expect(partner.status == 403 && partner.text.contains("OperationOutcome"))
+        // A partner names her by BSN and reads through its view (the hospital sent her card: her care team), with her BSN.
+        let her = "identifier=http%3A%2F%2Ffhir.nl%2Ffhir%2FNamingSystem%2Fbsn%7C\(Self.bsn)"
+        let asHospital = { (path: String, token: String) in
+            try await gateway.send("GET", "fhir/stu3/" + path, token: token, headers: TestGateway.user.merging(["Accept": "application/fhir+json"]) { $1 },
+                                   contentType: nil)
+        }
+        // Before her consent is registered the hospital is refused, as on GET /v1/clients/{bsn}/record.
+        let beforeConsent = try await asHospital("Patient?" + her, gateway.hospitalToken)
+        #expect(beforeConsent.status == 403 && beforeConsent.text.contains("OperationOutcome"))
+        #expect(try await GatewayClientFileTests.consent(gateway, as: "hospital", #"{"status": "given", "date": "2026-11-24"}"#, bsn: Self.bsn).status == 201)
+        let hospitalReply = try await asHospital("Patient?" + her, gateway.hospitalToken)
+        #expect(hospitalReply.status == 200, "\(hospitalReply.text.prefix(400))")
+        let hospitalPatients = try #require(Self.searchset(hospitalReply))
+        #expect(hospitalPatients.total?.value == "1")
+        guard case .patient(let patient)? = hospitalPatients.entry?.first?.resource else { Issue.record("no Patient"); return }
+        #expect(patient.identifier?.first?.value?.value == Self.bsn)
+        let hospitalObservations = try #require(Self.searchset(try await asHospital("Observation?patient.\(her)&context=EpisodeOfCare/\(episode)", gateway.hospitalToken)))
+        #expect(hospitalObservations.total == observations.total)
+        // Without naming her, or naming her wrongly: 400; a partner outside her care team: 403 (refused, logged).
+        let unnamed = try await asHospital("Observation", gateway.hospitalToken)
+        #expect(unnamed.status == 400 && unnamed.text.contains("patient.identifier"))
+        let wrong = try await asHospital("Patient?identifier=http%3A%2F%2Ffhir.nl%2Ffhir%2FNamingSystem%2Fbsn%7C123456789", gateway.hospitalToken)
+        #expect(wrong.status == 400 && !wrong.text.contains("123456789"))
+        let outsider = try await asHospital("Patient?" + her, gateway.midwifeToken)
+        #expect(outsider.status == 403 && outsider.text.contains("OperationOutcome"))
         let anonymous = try await gateway.send("GET", "fhir/stu3/Patient", token: nil, headers: [:], contentType: nil)
         #expect(anonymous.status == 401 && anonymous.text.contains("OperationOutcome"))
-        // Every search is in her log with its query.
-        let lines = try await gateway.store.auditEntries(after: 0, limit: 1000).filter { $0.event == "record.read" && $0.actor.hasPrefix("client:") }
-        #expect(lines.count >= 10 && lines.contains { $0.objectDetail?.query?.hasPrefix("GET Observation?context=") == true })
+        // Every search is in her log with its query: hers, the hospital's, the refused one.
+        let lines = try await gateway.store.auditEntries(after: 0, limit: 1000).filter { $0.event == "record.read" && $0.object == "bsn:\(Self.bsn)/record" }
+        #expect(lines.filter { $0.actor.hasPrefix("client:") }.count >= 10 && lines.contains { $0.objectDetail?.query?.hasPrefix("GET Observation?context=") == true })
+        #expect(lines.contains { !$0.actor.hasPrefix("client:") && $0.outcome == "success" && $0.objectDetail?.query == "GET Observation?context=EpisodeOfCare/\(episode)" })
+        #expect(lines.contains { $0.outcome == "refused" && $0.objectDetail?.query == "GET Patient" })
         try await gateway.stop()
     }
 }

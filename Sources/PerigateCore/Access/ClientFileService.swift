@@ -36,9 +36,10 @@ public struct ClientFileService: Sendable {
     /// when `history` is set. An `emergencyReason` (break-the-glass) skips the care-relationship
     /// and consent-registration checks for acute-care partner types — never a withdrawal — flags
     /// the line as an emergency and tells her care team (an event in their inboxes). A BSN the
-    /// gateway does not know reads as a client with nothing to show.
+    /// gateway does not know reads as a client with nothing to show. `query`: what a FHIR search
+    /// asked, in the audit line's object.
     public func read(bsn: BSN, partner: Partner, caller: IngestService.Caller, history: Bool,
-                     emergencyReason: String? = nil) async throws -> ReadOutcome {
+                     emergencyReason: String? = nil, query: String? = nil) async throws -> ReadOutcome {
         let (client, version) = try await records.load(bsn.value)
         let emergency = emergencyReason != nil
         let verdict = AccessPolicy.decide(.read(emergency: emergency), by: partner, for: client, views: views)
@@ -48,7 +49,7 @@ public struct ClientFileService: Sendable {
             caller.auditLine(time: time, event: "record.read", action: "R", object: "bsn:\(bsn.value)/record",
                              outcome: outcome, checks: verdict.checks, detail: detail,
                              objectDetail: .client(bsn.value, category: "zwangerschapsdossier", authorizationProtocol: AccessPolicy.protocolName,
-                                                   consent: outcome == "success" ? detail : nil),
+                                                   consent: outcome == "success" ? detail : nil, query: query),
                              custodians: outcome == "success" ? custodians : nil,
                              eventType: emergency ? "emergency" : "normal", emergencyReason: emergencyReason)
         }

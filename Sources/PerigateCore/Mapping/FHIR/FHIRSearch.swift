@@ -51,6 +51,22 @@ public enum FHIRSearch {
         public var message: String
     }
 
+    /// How a partner names the woman whose file it searches: `identifier` (for Patient) or
+    /// `patient.identifier` (every other type), once, as `http://fhir.nl/fhir/NamingSystem/bsn|<BSN>`.
+    /// Her own app needs none: her token names her. Returns her BSN and the rest of the query.
+    public static func woman(type: String, query: [(String, String)]) throws(Failure) -> (BSN, [(String, String)]) {
+        let name = type == "Patient" ? "identifier" : "patient.identifier"
+        let named = query.filter { $0.0 == name }
+        let example = "\(name)=\(FHIRSystems.bsn)|<BSN>"
+        guard named.count == 1, let value = named.first?.1 else {
+            throw Failure(message: "a partner names the woman once: \(example)")
+        }
+        guard value.hasPrefix(FHIRSystems.bsn + "|") else { throw Failure(message: "\(name) takes her BSN: \(example)") }
+        let digits = String(value.dropFirst(FHIRSystems.bsn.count + 1))
+        guard let bsn = BSN(digits) else { throw Failure(message: "\(name): \(BSN.problem(with: digits) ?? "not a valid BSN")") }
+        return (bsn, query.filter { $0.0 != name })
+    }
+
     /// The matches of `type` for `query` (name, value pairs; `_format` and `_include` among them)
     /// and the resources `_include` adds.
     public static func run(_ type: String, query: [(String, String)], in resources: [FHIRResource]) throws(Failure)
