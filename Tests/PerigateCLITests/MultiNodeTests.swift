@@ -83,7 +83,7 @@ struct MultiNodeTests {
         // alone may be a claim not sent yet, which the other node then sends just once; an older
         // hold may be answered before the kill).
         var picked: (victim: ServeProcess, survivor: ServeProcess)?
-        for _ in 0..<200 where picked == nil {
+        for _ in 0..<500 where picked == nil {
             let fresh = receiver.held(lessThan: .milliseconds(800))
             let holders = Set(try await store.leasedDeliveries().filter { fresh.contains($0.deliveryId) }.map(\.node))
             let holds = { (node: ServeProcess) in holders.contains { $0.hasSuffix(":\(node.process.processIdentifier)") } }
