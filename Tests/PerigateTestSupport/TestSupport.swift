@@ -62,3 +62,20 @@ public enum TestSupport {
         return usage.ru_maxrss
     }
 }
+
+extension TestSupport {
+    /// Runs `process` to its end and gives its exit status, without holding one of the threads of
+    /// Swift's cooperative pool (two on this machine) while it runs: the servers of tests running
+    /// beside it keep answering.
+    public static func run(_ process: Process) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+}
