@@ -2,15 +2,29 @@
 # Instructions per document (valgrind callgrind: repeatable, unaffected by machine load) for
 # perigate's pipeline — with and without the semantic checks — and for xmllint's parse+validate
 # loop, same files, same schemas. Per document = (run with 101 documents − run with 1) / 100,
-# which removes start-up, schema compilation and warm-up. Needs valgrind and libxml2-utils;
-# ../shared/corpus for the national messages.
+# which removes start-up, schema compilation and warm-up. Needs valgrind, libxml2-utils, binutils
+# (objcopy) and a C compiler; ../shared/corpus for the national messages.
+#
+# valgrind 3.19 (Debian 12's) cannot run the Swift binary as built: it refuses the debug info
+# ("Possibly corrupted debuginfo file": Swift 6.3 mixes DWARF 4 and 5 units), and without debug
+# info it kills the program at start-up (it writes to the signal mask libdispatch passes to
+# sigsuspend, which is read-only). So perigate is counted as a copy without debug info, with
+# scripts/valgrind-sigsuspend.c preloaded; SWIFT_DETERMINISTIC_HASHING=1 makes Swift's hash
+# seeds fixed, so that two runs count the same (without it they differ by ~3 M instructions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product perigate >/dev/null
-bin=.build/release/perigate
+work=.build/bench-instructions
+mkdir -p "$work"
+objcopy --strip-debug .build/release/perigate "$work/perigate"
+cc -shared -fPIC -O2 -o "$work/sigsuspend.so" scripts/valgrind-sigsuspend.c
+bin=$work/perigate
 C=../shared/corpus
 pack="Schemas/packs/nictiz-perinatal.json=$C"
-count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'; }
+count() {
+  LD_PRELOAD="$PWD/$work/sigsuspend.so" SWIFT_DETERMINISTIC_HASHING=1 \
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
+}
 perdoc() { echo $(( ($2 - $1) / 100 )); }
 cases=(
   "$C/hl7v3-acute-overdracht/2.1/instances/examples/daphne.xml|$C/hl7v3-acute-overdracht/2.1/schemas/schemas_codeGen_flat/REPC_IN002120NL.xsd"

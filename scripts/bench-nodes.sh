@@ -28,6 +28,32 @@ start_node() {
   node_url=$(awk '{print $NF}' "$work/$name.out")
 }
 bench() { "$bin" bench ingest --token "$1" --seconds "$seconds" "${@:2}" "${files[@]}"; }
+# The serialized part, from the nodes' /metrics: the chain lock's held and wait seconds and the
+# accepted messages, summed over the nodes given (URLs), printed as the difference to the last call.
+metrics_sum() {
+  for url in "$@"; do curl -s "$url/metrics"; done | python3 -c '
+import sys
+held = wait = sections = accepted = 0.0
+for line in sys.stdin:
+    if line.startswith("perigate_store_serialized_held_seconds_total"): held += float(line.split()[-1])
+    elif line.startswith("perigate_store_serialized_wait_seconds_total"): wait += float(line.split()[-1])
+    elif line.startswith("perigate_store_serialized_sections_total"): sections += float(line.split()[-1])
+    elif line.startswith("perigate_ingest_messages_total") and "outcome=\"accepted\"" in line: accepted += float(line.split()[-1])
+print(held, wait, sections, accepted)'
+}
+serialized() {
+  local now; now=$(metrics_sum "$@")
+  python3 -c '
+import sys
+b = [float(x) for x in sys.argv[1].split()]; a = [float(x) for x in sys.argv[2].split()]
+held, wait, sections, accepted = (a[i] - b[i] for i in range(4))
+if accepted > 0 and held > 0:
+    per = held / accepted
+    print(f"serialized (chain lock held, taken to commit): {per * 1000:.3f} ms per accepted message over {int(accepted)} messages "
+          f"({int(sections)} lock holds, {wait / max(sections, 1) * 1000:.3f} ms average wait); ceiling for any number of nodes: {1 / per:,.0f} msg/s")
+' "${last_metrics:-0 0 0 0}" "$now"
+  last_metrics=$now
+}
 
 token=$("$bin" partner add --db "$work/sqlite.sqlite" --name "De Linde" --type verloskundigenpraktijk --ura 01234567 | awk '/token/ {print $NF}')
 start_node sqlite
@@ -38,7 +64,11 @@ kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 token=$("$bin" partner add "${pg[@]}" --name "De Linde" --type verloskundigenpraktijk --ura 01234567 | awk '/token/ {print $NF}')
 start_node pg-a "${pg[@]}"; first=$node_url
 echo "== PostgreSQL, 1 node"
+last_metrics=$(metrics_sum "$first")
 bench "$token" --url "$first"
+serialized "$first"
 start_node pg-b "${pg[@]}"; second=$node_url
 echo "== PostgreSQL, 2 nodes"
+last_metrics=$(metrics_sum "$first" "$second")
 bench "$token" --url "$first" --url "$second"
+serialized "$first" "$second"

@@ -13,6 +13,8 @@ struct StoreHandle: Sendable {
     /// Brings the store up to date once its services run (PostgreSQL's migrations; SQLite
     /// migrated when it opened).
     let prepare: @Sendable () async throws -> Void
+    /// The lock that serializes every node's writes, when the store has one (PostgreSQL's chain lock).
+    var serializedSection: SerializedSectionMeter?
 
     /// Runs the services in child tasks for the length of `body` (one-shot commands), prepares
     /// the store, and closes it whatever happens.
@@ -60,7 +62,7 @@ enum StorageChoice {
             } catch let error as StoreError where error.code == .badConfiguration {
                 throw ValidationError("postgres-url: \(error.message)")
             }
-            return StoreHandle(store: store, services: [store.service]) {
+            var handle = StoreHandle(store: store, services: [store.service]) {
                 do {
                     try await store.prepare()
                 } catch {
@@ -68,6 +70,8 @@ enum StorageChoice {
                     throw ValidationError("cannot open the PostgreSQL store: \(PostgresMessageStore.explain(error))")
                 }
             }
+            handle.serializedSection = store.chainLockMeter
+            return handle
         case let other:
             throw ValidationError("storage must be sqlite or postgres, not '\(other)'")
         }

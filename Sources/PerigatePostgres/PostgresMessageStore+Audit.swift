@@ -49,7 +49,7 @@ extension PostgresMessageStore {
     /// chain), reads the head and appends the lines after it.
     func insertAudit(templates: [String], on connection: PostgresConnection) async throws {
         guard !templates.isEmpty else { return }
-        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: logger)
+        try await takeChainLock(on: connection)
         let rows = try AuditChain.rows(forTemplates: templates, after: try await auditHead(on: connection))
         for row in rows {
             try await connection.query("""
@@ -131,7 +131,7 @@ extension PostgresMessageStore {
             return try self.auditTemplates([line])
         }
         return try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: self.logger)
+            try await self.takeChainLock(on: connection)
             var first: Int?
             for try await value in try await connection.query("SELECT MIN(seq) FROM audit_log WHERE time >= \(cutoff)", logger: self.logger)
                 .decode(Int?.self) { first = value }

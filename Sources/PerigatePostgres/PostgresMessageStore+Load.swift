@@ -14,7 +14,7 @@ extension PostgresMessageStore: StoreLoading {
                 guard rows.isEmpty else { throw StoreError(.refusedLoad, message: "the target database is not empty (\(table)): import only into a new database") }
             }
             // The chain is copied as it is: hold the chain lock so no node appends meanwhile.
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: self.logger)
+            try await self.takeChainLock(on: connection)
             var counts: [String: Int] = [:]
             for record in records {
                 guard let columns = known[record.table] else { throw StoreError(.refusedLoad, message: "unknown table \(record.table) in the dump") }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PerigateCore
 import PostgresNIO
+import Synchronization
 
 /// The multi-node store: one PostgreSQL database shared by every `perigate serve` process
 /// (postgres-nio's connection pool), numbered migrations of its own, raw messages
@@ -15,6 +16,9 @@ public final class PostgresMessageStore: Sendable {
     let logger: Logger
     /// Stamped on every audit line this store writes (gateway instance and site).
     public let auditSource: AuditSource
+    /// How long this node's transactions held the chain lock (taken to commit) and waited for
+    /// it: the serialized part of every node's writes (`/metrics`, `perigate bench`).
+    public let chainLockMeter = SerializedSectionMeter()
     /// The pool's runner when the store runs its own pool (``open(url:auditSource:maximumConnections:logger:)``);
     /// `nil` when the pool is a service of the caller's service group (``connect(url:auditSource:maximumConnections:logger:)``).
     private let runner: Task<Void, Never>?
@@ -88,8 +92,24 @@ public final class PostgresMessageStore: Sendable {
     /// transaction always reaches COMMIT or ROLLBACK and its connection goes back to the pool clean
     /// (the caller still gets its answer or error when the transaction ends).
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let client = client, logger = logger
-        return try await Task { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }.value
+        let client = client, logger = logger, meter = chainLockMeter
+        return try await Task {
+            let section = ChainLockSection()
+            defer { section.end(meter) }
+            return try await Self.$chainLockSection.withValue(section) {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
+        }.value
+    }
+
+    /// The chain lock of the running transaction: when it was asked for and when it was had.
+    @TaskLocal static var chainLockSection: ChainLockSection?
+
+    /// Takes the chain lock (held to the end of the transaction) and notes the times for ``chainLockMeter``.
+    func takeChainLock(on connection: PostgresConnection) async throws {
+        let asked = ContinuousClock.now
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: logger)
+        Self.chainLockSection?.taken(asked: asked)
     }
 
     /// One statement outside a transaction.
@@ -199,5 +219,22 @@ extension PostgresMessageStore {
         }
         let name = String(describing: type(of: error))
         return name.contains("ConnectionPool") ? "no connection to the database server (check host, port, user, password and database)" : name
+    }
+}
+
+/// One transaction's hold of the chain lock: taken at most once (a transaction-scoped advisory
+/// lock), released at its commit or rollback.
+final class ChainLockSection: Sendable {
+    private let times = Mutex<(asked: ContinuousClock.Instant, taken: ContinuousClock.Instant)?>(nil)
+
+    func taken(asked: ContinuousClock.Instant) {
+        let now = ContinuousClock.now
+        times.withLock { if $0 == nil { $0 = (asked, now) } }
+    }
+
+    /// The transaction ended: the hold (taken to now) and the wait go to `meter`.
+    func end(_ meter: SerializedSectionMeter) {
+        guard let (asked, taken) = times.withLock({ $0 }) else { return }
+        meter.record(held: ContinuousClock.now - taken, waited: taken - asked)
     }
 }

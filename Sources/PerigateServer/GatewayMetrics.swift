@@ -65,6 +65,19 @@ public final class GatewayMetrics: Sendable, IngestObserver {
             labels: [("operation", operation)], buckets: Self.buckets).record(duration)
     }
 
+    /// One hold of the lock that serializes every node's writes (PostgreSQL's audit chain lock,
+    /// taken to commit) and the wait for it: `held_seconds_total / sections_total` is the
+    /// serialized time per transaction, whose inverse is what any number of nodes can reach.
+    public func serializedSection(held: Duration, waited: Duration) {
+        let counter = { (name: String, help: String) in
+            self.registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "perigate", subsystem: "store", metricName: name, unitName: "",
+                                                                     helpText: help))
+        }
+        counter("serialized_sections_total", "Transactions that held the lock serializing every node's writes (the audit chain lock).").increment()
+        counter("serialized_held_seconds_total", "Time that lock was held, taken to commit.").increment(by: held.seconds)
+        counter("serialized_wait_seconds_total", "Time spent waiting for that lock.").increment(by: waited.seconds)
+    }
+
     /// One webhook attempt: its subscription, outcome (`sent`, `retry`, `dead`, `gone`,
     /// `cancelled`) and duration.
     public func deliveryAttempt(subscription: String, outcome: String, duration: Duration) {
@@ -104,4 +117,9 @@ public final class GatewayMetrics: Sendable, IngestObserver {
     public func exposition() -> String {
         registry.emitToString()
     }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

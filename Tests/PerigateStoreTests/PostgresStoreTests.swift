@@ -29,6 +29,11 @@ struct PostgresStoreTests {
         #expect(Set(lines.compactMap(\.source?.instance)) == ["node-a", "node-b"])
         let verification = try await nodeB.verifyAuditChain()
         #expect(verification.problem == nil && verification.lines == 60)
+        // Every accept (and every repeat's audit line) held the chain lock once, each node counted
+        // its own: 60 sections, with a held time and, two nodes racing, some waiting.
+        let a = nodeA.chainLockMeter.current, b = nodeB.chainLockMeter.current
+        #expect(a.sections + b.sections == 60 && a.sections > 0 && b.sections > 0)
+        #expect(a.held > .zero && b.held > .zero && a.held + b.held < .seconds(60))
         try await nodeA.close()
         try await nodeB.close()
     }
