@@ -1,3 +1,5 @@
+import Foundation
+
 /// Limits on the shape of a document, checked by a linear scan of its bytes before libxml2 parses
 /// it, so that libxml2's quadratic paths (the duplicate-attribute check is O(n²) in the number of
 /// attributes on one element) are never reached: 100,000 attributes on one element cost minutes
@@ -46,29 +48,47 @@ public struct XMLComplexity: Sendable, Hashable {
         XMLIssue(code: .tooComplex, message: "message too complex: \(text) (setting xml.\(key))", line: line)
     }
 
-    /// A forward-only walk over tags.
+    /// A forward-only walk over tags. The text between tags, quoted values, comments and CDATA
+    /// are skipped with `memchr` (the scan runs on every message before libxml2: on a 56 KB
+    /// message it cost 0.75 M instructions byte by byte); the line of a violation is counted only
+    /// when one is reported.
     struct Scanner {
         enum Tag { case start(attributes: Int, selfClosing: Bool), end }
 
         let bytes: UnsafeRawBufferPointer
         var index = 0
-        var line = 1
 
         init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
+        /// The line `index` is on (1-based).
+        var line: Int {
+            var count = 1, at = 0
+            while let next = find(newline, from: at, before: index) {
+                count += 1
+                at = next + 1
+            }
+            return count
+        }
+
+        /// Where `byte` first occurs at or after `from` and before `limit`.
+        func find(_ byte: UInt8, from: Int, before limit: Int? = nil) -> Int? {
+            let end = limit ?? bytes.count
+            guard from < end, let base = bytes.baseAddress, let found = memchr(base + from, Int32(byte), end - from) else { return nil }
+            return base.distance(to: UnsafeRawPointer(found))
+        }
+
         mutating func nextTag() -> Tag? {
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                if byte == newline { line += 1; continue }
-                guard byte == lt, index < bytes.count else { continue }
+            while let at = find(lt, from: index) {
+                index = at + 1
+                guard index < bytes.count else { index = bytes.count; return nil }
                 switch bytes[index] {
-                case slash: skip(past: [gt]); return .end
-                case question: skip(past: [question, gt])
+                case slash: skip(past: gt); return .end
+                case question: skip(past: question, gt)
                 case bang: skipDeclaration()
                 default: return startTag()
                 }
             }
+            index = bytes.count
             return nil
         }
 
@@ -80,8 +100,7 @@ public struct XMLComplexity: Sendable, Hashable {
                 let byte = bytes[index]
                 index += 1
                 switch byte {
-                case newline: line += 1
-                case quote, apostrophe: skip(past: [byte])
+                case quote, apostrophe: skip(past: byte)
                 case equals: attributes += 1
                 case gt: return .start(attributes: attributes, selfClosing: previous == slash)
                 default: break
@@ -93,32 +112,36 @@ public struct XMLComplexity: Sendable, Hashable {
 
         /// `<!-- … -->`, `<![CDATA[ … ]]>` or another declaration (`<!DOCTYPE …>`, which the parser refuses).
         mutating func skipDeclaration() {
-            if matches("!--") { skip(past: Array("-->".utf8)) }
-            else if matches("![CDATA[") { skip(past: Array("]]>".utf8)) }
-            else { skip(past: [gt]) }
+            if matches("!--") { skip(past: dash, dash, gt) }
+            else if matches("![CDATA[") { skip(past: bracket, bracket, gt) }
+            else { skip(past: gt) }
         }
 
-        func matches(_ text: String) -> Bool {
-            let pattern = Array(text.utf8)
-            guard index + pattern.count <= bytes.count else { return false }
-            return pattern.indices.allSatisfy { bytes[index + $0] == pattern[$0] }
+        func matches(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard index + count <= bytes.count else { return false }
+            return (0..<count).allSatisfy { bytes[index + $0] == text.utf8Start[$0] }
         }
 
-        /// Moves past the next occurrence of `end` (counting lines on the way).
-        mutating func skip(past end: [UInt8]) {
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == newline { line += 1 }
-                if byte == end[0], index + end.count <= bytes.count, end.indices.allSatisfy({ bytes[index + $0] == end[$0] }) {
-                    index += end.count
+        /// Moves past the next `end`.
+        mutating func skip(past end: UInt8) {
+            index = find(end, from: index).map { $0 + 1 } ?? bytes.count
+        }
+
+        /// Moves past the next `first` followed by `rest`.
+        mutating func skip(past first: UInt8, _ rest: UInt8...) {
+            while let at = find(first, from: index) {
+                if at + rest.count < bytes.count, rest.indices.allSatisfy({ bytes[at + 1 + $0] == rest[$0] }) {
+                    index = at + 1 + rest.count
                     return
                 }
-                index += 1
+                index = at + 1
             }
+            index = bytes.count
         }
 
         let lt = UInt8(ascii: "<"), gt = UInt8(ascii: ">"), slash = UInt8(ascii: "/"), question = UInt8(ascii: "?")
         let bang = UInt8(ascii: "!"), quote = UInt8(ascii: "\""), apostrophe = UInt8(ascii: "'"), equals = UInt8(ascii: "=")
-        let newline = UInt8(ascii: "\n")
+        let newline = UInt8(ascii: "\n"), dash = UInt8(ascii: "-"), bracket = UInt8(ascii: "]")
     }
 }
