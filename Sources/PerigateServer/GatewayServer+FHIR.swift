@@ -47,22 +47,47 @@ extension GatewayServer {
             return try Self.outcome(problem, format: format)
         }
         var query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        // The request as the audit line's query: names and values percent-encoded as sent.
         let asked = { (query: [(String, String)]) in
-            "GET \(type)\(id.map { "/" + $0 } ?? "")" + (query.isEmpty ? "" : "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
+            let encode = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: Self.queryValueCharacters) ?? text }
+            return "GET \(type)\(id.map { "/" + $0 } ?? "")" + (query.isEmpty ? "" : "?" + query.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&"))
+        }
+        // Whom the request is about: her own token names her; a partner names her by BSN.
+        let bsn: BSN
+        switch requester {
+        case .client(let credential, _, _):
+            guard let own = BSN(credential.bsn) else { return try Self.outcome(Problem(.authTokenInvalid, detail: "the credential names no valid BSN"), format: format) }
+            bsn = own
+        case .partner:
+            do { (bsn, query) = try FHIRSearch.woman(type: type, query: query) } catch {
+                try await ingest.store.appendAudit([requester.auditLine(time: timestamp(), event: "record.read", action: "R", object: "client:invalid-bsn",
+                                                                        outcome: "refused", checks: AuditChecks.notChecked, detail: "request.bsn-invalid")])
+                return try Self.outcome(Problem(.requestInvalidQuery, detail: error.message), format: format)
+            }
+        }
+        // The query is checked before her file is read: a request refused for its form is a refused read, not a successful one.
+        let invalid: String?
+        if id != nil {
+            invalid = !FHIRSearch.types.contains(type) ? "resource type \(type) is not read here"
+                : query.contains { $0.0 != "_format" } ? "a read takes no search parameters but _format" : nil
+        } else {
+            do { _ = try FHIRSearch.run(type, query: query, in: []); invalid = nil } catch { invalid = error.message }
+        }
+        if let invalid {
+            try await ingest.store.appendAudit([requester.auditLine(
+                time: timestamp(), event: "record.read", action: "R", object: "bsn:\(bsn.value)/record", outcome: "refused",
+                checks: AuditChecks.notChecked, detail: "request.invalid-query",
+                objectDetail: .client(bsn.value, category: "zwangerschapsdossier", authorizationProtocol: AccessPolicy.protocolName, query: asked(query)))])
+            return try Self.outcome(Problem(.requestInvalidQuery, detail: invalid), format: format, code: "not-supported")
         }
         let outcome: ClientFileService.ReadOutcome
         let includeBSN: Bool
         switch requester {
         case .client(let credential, let accessPoint, let traceId):
-            guard let bsn = BSN(credential.bsn) else { return try Self.outcome(Problem(.authTokenInvalid, detail: "the credential names no valid BSN"), format: format) }
             outcome = try await clientFile.readOwn(bsn: bsn, credential: credential, accessPoint: accessPoint, traceId: traceId, query: asked(query), history: false)
             includeBSN = false
         case .partner(let partner, let caller):
-            // A partner names the woman (her BSN) and reads her file through its view, as GET /v1/clients/{bsn}/record.
-            let bsn: BSN
-            do { (bsn, query) = try FHIRSearch.woman(type: type, query: query) } catch {
-                return try Self.outcome(Problem(.requestInvalidQuery, detail: error.message), format: format)
-            }
+            // Through its view, as GET /v1/clients/{bsn}/record.
             outcome = try await clientFile.read(bsn: bsn, partner: partner, caller: caller, history: false, query: asked(query))
             includeBSN = true
         }
@@ -70,12 +95,13 @@ extension GatewayServer {
         case .refused(let refusal):
             return try Self.outcome(Problem(refusal: refusal), format: format)
         case .record(let document, _):
-            let resources = FHIRRecordWriter(includeBSN: includeBSN).resources(document.record)
+            var resources = FHIRRecordWriter(includeBSN: includeBSN).resources(document.record)
+            // A partner's Patient search names her by identifier: it finds her, not her children.
+            if includeBSN, type == "Patient", let woman = resources.first {
+                resources = [woman] + resources.filter { $0.resourceType != "Patient" }
+            }
             let base = FHIRResponse.base(request, tls: tls != nil)
             if let id {
-                guard query.allSatisfy({ $0.0 == "_format" }) else {
-                    return try Self.outcome(Problem(.requestInvalidQuery, detail: "a read takes no search parameters but _format"), format: format)
-                }
                 guard let found = resources.first(where: { $0.resourceType == type && $0.id == id }) else {
                     return try Self.outcome(Problem(.routeNotFound, detail: "no \(type)/\(id) in her file"), format: format, code: "not-found")
                 }
@@ -92,6 +118,9 @@ extension GatewayServer {
             }
         }
     }
+
+    /// What stays as it is in a query value of the audit line: letters, digits and `-._~:/|,`.
+    static let queryValueCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~:/|,"))
 
     /// A problem as a FHIR OperationOutcome with the problem's status.
     static func outcome(_ problem: Problem, format: FHIRFormat, code: String? = nil) throws -> Response {

@@ -254,6 +254,11 @@ extension FHIRIngestTests {
         #expect(lines.filter { $0.actor.hasPrefix("client:") }.count >= 10 && lines.contains { $0.objectDetail?.query?.hasPrefix("GET Observation?context=") == true })
         #expect(lines.contains { !$0.actor.hasPrefix("client:") && $0.outcome == "success" && $0.objectDetail?.query == "GET Observation?context=EpisodeOfCare/\(episode)" })
         #expect(lines.contains { $0.outcome == "refused" && $0.objectDetail?.query == "GET Patient" })
+        // A request refused for its form is a refused read in her log, never a successful one; a partner naming no valid BSN too.
+        let all = try await gateway.store.auditEntries(after: 0, limit: 1000).filter { $0.event == "record.read" }
+        #expect(all.contains { $0.outcome == "refused" && $0.detail == "request.invalid-query" && $0.objectDetail?.query == "GET Observation?code=1234" })
+        #expect(!all.contains { $0.outcome == "success" && $0.objectDetail?.query?.contains("code=1234") == true })
+        #expect(all.filter { $0.object == "client:invalid-bsn" && $0.outcome == "refused" }.count == 2)
         try await gateway.stop()
     }
 }

@@ -69,9 +69,11 @@ public struct ViewPolicy: Sendable, Codable, Hashable {
 
 extension ClientRecord {
     /// The section a fact path belongs to (`client.address.city` → `client.contact`; the people
-    /// she names as contacts are contact data too).
+    /// she names as contacts and her insurer are contact data too: a partner type that may not
+    /// reach her does not learn her insurer or policy number either).
     static func section(of path: String) -> String {
-        if path.hasPrefix("client.address") || path == "client.phone" || path == "client.email" || path == "client.contactPersons" {
+        if path.hasPrefix("client.address") || path == "client.phone" || path == "client.email" || path == "client.contactPersons"
+            || path.hasPrefix("client.insurance") {
             return "client.contact"
         }
         if path.hasPrefix("carePeriod.") { return "careTeam" }

@@ -36,7 +36,7 @@ public struct FHIRRecordWriter: Sendable {
         for pregnancy in record.pregnancies {
             resources.append(.episodeOfCare(episode(pregnancy, context)))
             let statements = pregnancy.findings.statements?.map(\.item) ?? []
-            resources += children(pregnancy, context).map { .patient($0) } + fetuses(statements, context).map { .bodySite($0) }
+            resources += children(pregnancy, context).map { .patient($0) } + fetuses(statements, pregnancy, context).map { .bodySite($0) }
             resources += statements.compactMap { resource($0, pregnancy: pregnancy, context) }
             resources += namedFindings(pregnancy, statements: statements, context)
         }
@@ -85,8 +85,14 @@ public struct FHIRRecordWriter: Sendable {
                 return FHIR.Reference(reference: "Patient/\(Self.childId(pregnancy, sequence))",
                                       display: pregnancy.facts["children[\(sequence)].givenNames"]?.value.text ?? "Kind \(sequence)")
             }
-            if target.hasPrefix("fetus:") { return FHIR.Reference(reference: "BodySite/\(id)", display: "Foetus") }
+            if target.hasPrefix("fetus:") { return FHIR.Reference(reference: "BodySite/\(Self.fetusId(pregnancy, id))", display: "Foetus") }
             return nil
+        }
+
+        /// A fetus of a pregnancy: `foetus-` and a digest of the pregnancy and the sender's id for
+        /// it (a sender's id is its own text: it is not passed on).
+        static func fetusId(_ pregnancy: PregnancyRecord, _ senderId: String) -> String {
+            "foetus-" + Hex.encode(SHA256.hash(data: Data("\(pregnancy.id):\(senderId)".utf8)).prefix(8))
         }
 
         /// A child of a pregnancy: `kind-`, the pregnancy's digest, its sequence.
@@ -197,11 +203,11 @@ public struct FHIRRecordWriter: Sendable {
     }
 
     /// The fetuses statements are about (bc-Fetus: a body structure of hers, SNOMED 83418008).
-    private func fetuses(_ statements: [ClinicalStatement], _ context: Context) -> [FHIR.BodySite] {
+    private func fetuses(_ statements: [ClinicalStatement], _ pregnancy: PregnancyRecord, _ context: Context) -> [FHIR.BodySite] {
         let targets = statements.flatMap { [$0.subject].compactMap { $0 } + ($0.related ?? []).map(\.target) }.filter { $0.hasPrefix("fetus:") }
         return Set(targets).sorted().map { target in
             var site = FHIR.BodySite()
-            site.id = String(target.dropFirst("fetus:".count))
+            site.id = Context.fetusId(pregnancy, String(target.dropFirst("fetus:".count)))
             site.meta = FHIR.Meta(profile: [FHIRURI(FHIRProfiles.fetus)])
             site.code = FHIR.CodeableConcept(coding: [FHIR.Coding(system: Self.snomed, code: "83418008", display: "gehele foetus (lichaamsstructuur)")])
             site.patient = context.patient
