@@ -102,6 +102,15 @@ struct FHIROracleTests {
     /// not listed here — a statement's profile, code, category, value, component, time, status;
     /// her name, birth date, address, language; her pregnancy; her insurer and contacts; her
     /// children's and fetuses' resources — Perigate gives back as Nictiz wrote it.
+    /// The differences of every scenario by kind, each detail with its scenario.
+    static func byKind(_ differences: (String) throws -> [(key: String, detail: String)]) throws -> [String: [String]] {
+        var all: [String: [String]] = [:]
+        for scenario in FHIRCorpus.scenarioNames {
+            for (key, detail) in try differences(scenario) { all[key, default: []].append("\(scenario.split(separator: "/").last ?? ""): \(detail)") }
+        }
+        return all
+    }
+
     /// Every kind of difference found is explained (an entry is a key or the start of keys), and
     /// every explanation still explains something.
     static func expectExplained(_ found: [String: [String]], by explained: [String: String]) {
@@ -132,10 +141,7 @@ struct FHIROracleTests {
     @Test("every difference between Perigate's FHIR and Nictiz's folder is a known and explained one")
     func differencesAreExplained() throws {
         try #require(TestSupport.corpusPresent)
-        var all: [String: [String]] = [:]
-        for scenario in FHIRCorpus.scenarioNames {
-            for (key, detail) in try Self.differences(scenario) { all[key, default: []].append("\(scenario.split(separator: "/").last ?? ""): \(detail)") }
-        }
+        let all = try Self.byKind(Self.differences)
         for (key, details) in all.sorted(by: { $0.key < $1.key }) {
             print("\(key) ×\(details.count)  e.g. \(details.first ?? "")")
         }
@@ -214,10 +220,7 @@ struct FHIROracleTests {
     @Test("the ADA card's record as FHIR says only what Nictiz's FHIR of the same scenario says, except the explained")
     func adaRecordAgrees() throws {
         try #require(TestSupport.corpusPresent)
-        var all: [String: [String]] = [:]
-        for scenario in FHIRCorpus.scenarioNames {
-            for (key, detail) in try Self.adaDifferences(scenario) { all[key, default: []].append("\(scenario.split(separator: "/").last ?? ""): \(detail)") }
-        }
+        var all = try Self.byKind(Self.adaDifferences)
         let compared = (all.removeValue(forKey: "compared") ?? []).compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
         print("oracle (b), ADA: \(compared) profiles, codings and values Perigate writes from the ADA cards compared with Nictiz's FHIR")
         #expect(compared > 300)

@@ -440,13 +440,13 @@ struct FHIRBundleMapper {
         return value.isEmpty ? nil : value
     }
 
-    /// A FHIR date or dateTime in the canonical form (``NationalDate/isoCanonical(_:)``).
     /// When a statement happened, from a `…[x]` choice of dateTime and Period: its time, its end,
     /// and whether it is a period that has no end (yet).
     static func when(_ dateTime: FHIRDateTime?, _ period: FHIR.Period?) -> (String?, String?, Bool?) {
         (date(dateTime) ?? date(period?.start), date(period?.end), period != nil && period?.end == nil ? true : nil)
     }
 
+    /// A FHIR date or dateTime in the canonical form (``NationalDate/isoCanonical(_:)``).
     static func date(_ value: FHIRDateTime?) -> String? {
         value?.value.flatMap { try? NationalDate.isoCanonical($0) }
     }

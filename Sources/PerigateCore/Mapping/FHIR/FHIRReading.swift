@@ -51,7 +51,6 @@ enum FHIRCodeSystems {
     /// for comparing codes across formats.
     static func normalised(_ system: String?) -> String? {
         guard let system else { return nil }
-        let oid = system.hasPrefix("urn:oid:") ? String(system.dropFirst("urn:oid:".count)) : system
-        return byOID[oid] ?? uri(oid)
+        return uri(system.hasPrefix("urn:oid:") ? String(system.dropFirst("urn:oid:".count)) : system)
     }
 }

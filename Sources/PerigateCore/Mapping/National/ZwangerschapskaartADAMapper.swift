@@ -71,12 +71,15 @@ struct ZwangerschapskaartADAMapper {
         return person == PersonRef() ? nil : person
     }
 
+    /// A person's `naamgegevens`: given names, initials, surname prefix, surname.
+    private func names(_ person: XMLNode?) -> (String?, String?, String?, String?) {
+        (nr.text("naamgegevens/voornamen/@value", in: person), nr.text("naamgegevens/initialen/@value", in: person),
+         nr.text("naamgegevens/geslachtsnaam/voorvoegsels/@value", in: person), nr.text("naamgegevens/geslachtsnaam/achternaam/@value", in: person))
+    }
+
     private func client(bsn: String, woman: XMLNode?) throws -> ClientFacts {
         var client = ClientFacts(bsn: bsn)
-        client.givenNames = nr.text("naamgegevens/voornamen/@value", in: woman)
-        client.initials = nr.text("naamgegevens/initialen/@value", in: woman)
-        client.surnamePrefix = nr.text("naamgegevens/geslachtsnaam/voorvoegsels/@value", in: woman)
-        client.surname = nr.text("naamgegevens/geslachtsnaam/achternaam/@value", in: woman)
+        (client.givenNames, client.initials, client.surnamePrefix, client.surname) = names(woman)
         client.birthDate = try nr.date("geboortedatum/@value", in: woman)
         if let address = nr.node("adresgegevens", in: woman) {
             client.address = Address(street: nr.text("straat/@value", in: address), houseNumber: nr.text("huisnummer/@value", in: address),
@@ -99,10 +102,7 @@ struct ZwangerschapskaartADAMapper {
     /// A contact person of hers (`contactpersoon`): name, relationship, phone.
     private func contactPerson(_ node: XMLNode) -> ContactPerson? {
         var contact = ContactPerson()
-        contact.givenNames = nr.text("naamgegevens/voornamen/@value", in: node)
-        contact.initials = nr.text("naamgegevens/initialen/@value", in: node)
-        contact.surnamePrefix = nr.text("naamgegevens/geslachtsnaam/voorvoegsels/@value", in: node)
-        contact.surname = nr.text("naamgegevens/geslachtsnaam/achternaam/@value", in: node)
+        (contact.givenNames, contact.initials, contact.surnamePrefix, contact.surname) = names(node)
         contact.relationship = nr.coded("relatie", in: node)
         contact.phone = nr.text("contactgegevens/telefoonnummers/telefoonnummer/@value", in: node)
         return contact == ContactPerson() ? nil : contact
