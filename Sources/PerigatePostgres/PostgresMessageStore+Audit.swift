@@ -51,11 +51,11 @@ extension PostgresMessageStore {
         guard !templates.isEmpty else { return }
         try await takeChainLock(on: connection)
         let rows = try AuditChain.rows(forTemplates: templates, after: try await auditHead(on: connection))
-        for row in rows {
-            try await connection.query("""
-                INSERT INTO audit_log (seq, line, prev_hash, hash) VALUES (\(row.sequence), \(row.line), \(row.previousHash), \(row.hash))
-                """, logger: logger)
-        }
+        try await connection.query("""
+            INSERT INTO audit_log (seq, line, prev_hash, hash)
+            SELECT * FROM unnest(\(rows.map(\.sequence))::bigint[], \(rows.map(\.line))::text[], \(rows.map(\.previousHash))::text[],
+                                 \(rows.map(\.hash))::text[])
+            """, logger: logger)
     }
 
     /// The last line (sequence, hash); after a purge of everything, the purge boundary.

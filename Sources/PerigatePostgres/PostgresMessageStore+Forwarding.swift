@@ -19,13 +19,22 @@ extension PostgresMessageStore: ForwardingStore {
     }
 
     func insertDeliveries(_ deliveries: [Delivery], on connection: PostgresConnection) async throws {
+        guard !deliveries.isEmpty else { return }
+        var bindings = PostgresBindings(capacity: deliveries.count * 8)
         for delivery in deliveries {
-            try await connection.query("""
-                INSERT INTO deliveries (id, message_id, bsn, partner_id, subscription_id, status, next_attempt_at, body)
-                VALUES (\(delivery.id), \(delivery.messageId), \(delivery.bsn), \(delivery.partnerId), \(delivery.subscriptionId),
-                        \(delivery.status), \(delivery.nextAttemptAt), \(try StorageJSON.text(delivery)))
-                """, logger: logger)
+            bindings.append(delivery.id)
+            bindings.append(delivery.messageId)
+            bindings.append(delivery.bsn)
+            bindings.append(delivery.partnerId)
+            bindings.append(delivery.subscriptionId)
+            bindings.append(delivery.status)
+            bindings.append(delivery.nextAttemptAt)
+            bindings.append(try StorageJSON.text(delivery))
         }
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO deliveries (id, message_id, bsn, partner_id, subscription_id, status, next_attempt_at, body)
+            VALUES \(Self.placeholders(rows: deliveries.count, columns: 8))
+            """, binds: bindings), logger: logger)
     }
 
     public func addSubscription(_ subscription: Subscription, audit: AuditEntry) async throws {

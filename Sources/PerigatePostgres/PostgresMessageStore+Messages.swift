@@ -9,35 +9,114 @@ extension PostgresMessageStore: MessageStore {
         _ = try await query("SELECT 1").collect()
     }
 
+    /// Durable when it returns. Concurrent accepts on this node are group-committed: written
+    /// together in one transaction with set-based statements, so the chain lock is taken once
+    /// per group, not per message (``write(_:)``).
     public func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
-        let compressed = try Compression.compress(message.raw)
-        let report = try StorageJSON.text(message.report)
-        let templates = try auditTemplates(audit)
-        let facts = try message.facts.map(StorageJSON.text)
-        return try await transaction { connection in
-            let inserted = try await connection.query("""
-                INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, sender_partner, facts)
-                VALUES (\(message.id), \(message.receivedAt), \(message.report.kind), \(message.report.version),
-                        \(message.report.outcome.rawValue), \(message.senderURA), \(message.bsn), \(ByteBuffer(bytes: compressed)),
-                        \(message.raw.count), \(report), \(message.senderPartnerId), \(facts))
-                ON CONFLICT (id) DO NOTHING RETURNING id
-                """, logger: self.logger).collect().isEmpty == false
-            guard inserted else {
-                // Stored before (by this or another node): a duplicate when the bytes are the same.
-                guard let original = try await self.load(id: message.id, on: connection) else {
-                    throw StoreError(.damaged, message: "message \(message.id) conflicted but cannot be read")
-                }
-                let duplicate = original.raw == message.raw
-                try await self.insertAudit(templates: try self.auditTemplates(AcceptOutcome.repeatedAuditLines(audit, duplicate: duplicate)), on: connection)
-                return duplicate ? .duplicate(original) : .conflict(original)
-            }
-            if let consent = message.exchangeConsent { try await self.insertConsent(consent, on: connection) }
-            try await self.updateClientRow(after: message, on: connection)
-            try await self.insertDeliveries(deliveries, on: connection)
-            // Last: the chain lock is held from here to the commit.
-            try await self.insertAudit(templates: templates, on: connection)
-            return .stored
+        let item = try acceptItem(message, audit: audit, deliveries: deliveries)
+        return try await commitQueue.submit(item) { group in await self.write(group) }.get()
+    }
+
+    /// `message` encoded for its group, by the caller's task (not inside the transaction).
+    func acceptItem(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) throws -> AcceptItem {
+        AcceptItem(message: message, compressed: try Compression.compress(message.raw), report: try StorageJSON.text(message.report),
+                   facts: try message.facts.map(StorageJSON.text), audit: audit, templates: try auditTemplates(audit), deliveries: deliveries)
+    }
+
+    /// One transaction for the group. When it fails, each item is written again in a transaction
+    /// of its own, so that one bad message (or a deadlock with another node) fails alone.
+    func write(_ group: [AcceptItem]) async -> [Result<AcceptOutcome, any Error>] {
+        do {
+            return try await transaction { connection in try await self.accept(group, on: connection) }.map { .success($0) }
+        } catch where group.count > 1 {
+            var outcomes: [Result<AcceptOutcome, any Error>] = []
+            for item in group { outcomes += await write([item]) }
+            return outcomes
+        } catch {
+            return [.failure(error)]
         }
+    }
+
+    /// One accept waiting for its group, encoded by the caller's task before the transaction.
+    struct AcceptItem: Sendable {
+        var message: StoredMessage
+        var compressed: Data
+        var report: String
+        var facts: String?
+        var audit: [AuditEntry]
+        /// `audit` encoded (``AuditChain/template(_:)``).
+        var templates: [String]
+        /// Outbox rows, written only when the message is newly stored.
+        var deliveries: [Delivery]
+    }
+
+    /// Inside a transaction: a group of messages in queue order. A message whose id is stored
+    /// already (by this or another node, or earlier in the group) is a duplicate when its bytes
+    /// are the same, else a conflict; its audit lines are written either way. Her rows are locked
+    /// in BSN order, the chain lock last, so two nodes' groups cannot deadlock.
+    private func accept(_ group: [AcceptItem], on connection: PostgresConnection) async throws -> [AcceptOutcome] {
+        var firsts = Set<String>()
+        let candidates = group.filter { firsts.insert($0.message.id).inserted }
+        let inserted = try await insertMessages(candidates, on: connection)
+        var outcomes: [AcceptOutcome] = [], templates: [String] = [], deliveries: [Delivery] = [], stored: [StoredMessage] = []
+        var claimed = Set<String>()
+        for item in group {
+            if inserted.contains(item.message.id), claimed.insert(item.message.id).inserted {
+                outcomes.append(.stored)
+                stored.append(item.message)
+                templates += item.templates
+                deliveries += item.deliveries
+                continue
+            }
+            guard let original = try await load(id: item.message.id, on: connection) else {
+                throw StoreError(.damaged, message: "message \(item.message.id) conflicted but cannot be read")
+            }
+            let duplicate = original.raw == item.message.raw
+            outcomes.append(duplicate ? .duplicate(original) : .conflict(original))
+            templates += try auditTemplates(AcceptOutcome.repeatedAuditLines(item.audit, duplicate: duplicate))
+        }
+        for consent in stored.compactMap(\.exchangeConsent) { try await insertConsent(consent, on: connection) }
+        try await updateClientRows(after: stored, on: connection)
+        try await insertDeliveries(deliveries, on: connection)
+        // Last: the chain lock is held from here to the commit.
+        try await insertAudit(templates: templates, on: connection)
+        return outcomes
+    }
+
+    /// One INSERT for the group's new messages (ids unique within it); the ids actually inserted.
+    private func insertMessages(_ items: [AcceptItem], on connection: PostgresConnection) async throws -> Set<String> {
+        guard !items.isEmpty else { return [] }
+        var bindings = PostgresBindings(capacity: items.count * 12)
+        for item in items {
+            let message = item.message
+            bindings.append(message.id)
+            bindings.append(message.receivedAt)
+            bindings.append(message.report.kind)
+            bindings.append(message.report.version)
+            bindings.append(message.report.outcome.rawValue)
+            bindings.append(message.senderURA)
+            bindings.append(message.bsn)
+            bindings.append(ByteBuffer(bytes: item.compressed))
+            bindings.append(message.raw.count)
+            bindings.append(item.report)
+            bindings.append(message.senderPartnerId)
+            bindings.append(item.facts)
+        }
+        var ids = Set<String>()
+        for try await id in try await connection.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, sender_partner, facts)
+            VALUES \(Self.placeholders(rows: items.count, columns: 12))
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """, binds: bindings), logger: logger).decode(String.self) {
+            ids.insert(id)
+        }
+        return ids
+    }
+
+    /// `($1, …, $columns), ($columns+1, …)`: the VALUES of a multi-row INSERT.
+    static func placeholders(rows: Int, columns: Int) -> String {
+        (0..<rows).map { row in "(" + (1...columns).map { "$\(row * columns + $0)" }.joined(separator: ", ") + ")" }
+            .joined(separator: ", ")
     }
 
     public func message(id: String) async throws -> StoredMessage? {

@@ -12,19 +12,29 @@ extension PostgresMessageStore {
     /// Her row; with `lock`, locked for the rest of the transaction (`FOR UPDATE`). A row of
     /// version 0 is the placeholder an accept creates to have a row to lock: no row.
     func clientRow(bsn: String, on connection: PostgresConnection, lock: Bool) async throws -> ClientRow? {
-        let rows = try await connection.query(
-            lock ? "SELECT version, client_index, state, state_size, rebuilt_version FROM client_records WHERE bsn = \(bsn) FOR UPDATE"
-                : "SELECT version, client_index, state, state_size, rebuilt_version FROM client_records WHERE bsn = \(bsn)", logger: logger)
-        for try await (version, index, state, size, rebuilt) in rows.decode((Int, String?, ByteBuffer?, Int?, Int).self) {
-            guard version > 0 else { return nil }
+        try await clientRows(bsns: [bsn], on: connection, lock: lock)[bsn]
+    }
+
+    /// The rows of `bsns` that exist (version > 0); with `lock`, locked in BSN order, so that two
+    /// transactions locking overlapping sets take turns instead of deadlocking.
+    func clientRows(bsns: [String], on connection: PostgresConnection, lock: Bool) async throws -> [String: ClientRow] {
+        let rows = try await connection.query(lock ? """
+            SELECT bsn, version, client_index, state, state_size, rebuilt_version FROM client_records
+            WHERE bsn = ANY(\(bsns)::text[]) ORDER BY bsn FOR UPDATE
+            """ : """
+            SELECT bsn, version, client_index, state, state_size, rebuilt_version FROM client_records WHERE bsn = ANY(\(bsns)::text[])
+            """, logger: logger)
+        var result: [String: ClientRow] = [:]
+        for try await (bsn, version, index, state, size, rebuilt) in rows.decode((String, Int, String?, ByteBuffer?, Int?, Int).self) {
+            guard version > 0 else { continue }
             // A part that no longer decodes (a damaged row) counts as stale: rebuilt from her
             // messages, never a reason to refuse the next message of hers.
-            return ClientRow(version: version, index: index.flatMap { try? JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) },
-                             state: state.flatMap { buffer in
-                                 size.flatMap { try? ClientRow.decodeState(Data(buffer.readableBytesView), size: $0) }
-                             }, rebuiltVersion: rebuilt)
+            result[bsn] = ClientRow(version: version, index: index.flatMap { try? JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) },
+                                    state: state.flatMap { buffer in
+                                        size.flatMap { try? ClientRow.decodeState(Data(buffer.readableBytesView), size: $0) }
+                                    }, rebuiltVersion: rebuilt)
         }
-        return nil
+        return result
     }
 
     public func clientIndex(bsn: String) async throws -> (version: Int, index: ClientIndex?)? {
@@ -79,17 +89,36 @@ extension PostgresMessageStore {
         return result
     }
 
-    /// Inside the accept transaction: her row after the newly stored message (locked first, so
-    /// that nodes storing messages of hers at once take turns).
-    func updateClientRow(after message: StoredMessage, on connection: PostgresConnection) async throws {
-        guard let bsn = message.bsn else { return }
-        try await connection.query("INSERT INTO client_records (bsn, version) VALUES (\(bsn), 0) ON CONFLICT (bsn) DO NOTHING", logger: logger)
-        let (row, source) = try ClientRow.adding(message.facts, bsn: bsn, to: try await clientRow(bsn: bsn, on: connection, lock: true))
-        if let source, let state = row.state {
-            try await insertSources(bsn: bsn, bodies: [(state.count - 1, try StorageJSON.text(source))], on: connection)
+    /// Inside the accept transaction: the rows of the women of the newly stored `messages`, in
+    /// storage order (all of her rows locked first, in BSN order, so that nodes storing messages
+    /// of hers at once take turns).
+    func updateClientRows(after messages: [StoredMessage], on connection: PostgresConnection) async throws {
+        let bsns = Array(Set(messages.compactMap(\.bsn))).sorted()
+        guard !bsns.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO client_records (bsn, version) SELECT bsn, 0 FROM unnest(\(bsns)::text[]) AS b(bsn) ORDER BY bsn
+            ON CONFLICT (bsn) DO NOTHING
+            """, logger: logger)
+        var rows = try await clientRows(bsns: bsns, on: connection, lock: true)
+        var sources: [(bsn: String, position: Int, body: String)] = []
+        for message in messages {
+            guard let bsn = message.bsn else { continue }
+            let (row, source) = try ClientRow.adding(message.facts, bsn: bsn, to: rows[bsn])
+            rows[bsn] = row
+            if let source, let state = row.state { sources.append((bsn, state.count - 1, try StorageJSON.text(source))) }
         }
-        try await writeClientRow(bsn: bsn, version: row.version, index: try row.index.map(StorageJSON.text),
-                                 state: try row.state.map(ClientRow.encode), rebuiltVersion: row.rebuiltVersion, on: connection)
+        if !sources.isEmpty {
+            try await connection.query("""
+                INSERT INTO record_sources (bsn, position, body)
+                SELECT * FROM unnest(\(sources.map(\.bsn))::text[], \(sources.map(\.position))::bigint[], \(sources.map(\.body))::text[])
+                ON CONFLICT (bsn, position) DO UPDATE SET body = excluded.body
+                """, logger: logger)
+        }
+        for bsn in bsns {
+            guard let row = rows[bsn] else { continue }
+            try await writeClientRow(bsn: bsn, version: row.version, index: try row.index.map(StorageJSON.text),
+                                     state: try row.state.map(ClientRow.encode), rebuiltVersion: row.rebuiltVersion, on: connection)
+        }
     }
 
     private func insertSources(bsn: String, bodies: [(Int, String)], on connection: PostgresConnection) async throws {

@@ -8,7 +8,8 @@ import Synchronization
 /// (postgres-nio's connection pool), numbered migrations of its own, raw messages
 /// zlib-compressed, append-only tables enforced by triggers.
 ///
-/// Concurrency: every method is one transaction on a pooled connection. Audit lines from all
+/// Concurrency: every method is one transaction on a pooled connection; accepts are
+/// group-committed, one group of a node at a time (``GroupCommitQueue``). Audit lines from all
 /// nodes form one hash chain: appending takes a transaction-scoped advisory lock, so the chain
 /// head is read and extended by one transaction at a time (``auditLock``).
 public final class PostgresMessageStore: Sendable {
@@ -19,6 +20,8 @@ public final class PostgresMessageStore: Sendable {
     /// How long this node's transactions held the chain lock (taken to commit) and waited for
     /// it: the serialized part of every node's writes (`/metrics`, `perigate bench`).
     public let chainLockMeter = SerializedSectionMeter()
+    /// This node's accepts, group-committed (``accept(_:audit:deliveries:)``).
+    let commitQueue = GroupCommitQueue<AcceptItem, Result<AcceptOutcome, any Error>>()
     /// The pool's runner when the store runs its own pool (``open(url:auditSource:maximumConnections:logger:)``);
     /// `nil` when the pool is a service of the caller's service group (``connect(url:auditSource:maximumConnections:logger:)``).
     private let runner: Task<Void, Never>?

@@ -14,29 +14,34 @@ extension SQLiteMessageStore {
 
     public func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
         let compressed = try Compression.compress(message.raw)
-        let item = GroupCommitQueue.Item(message: message, compressed: compressed, row: try Self.row(message, compressed: compressed),
-                                         audit: audit, auditTemplates: try auditTemplates(audit), deliveries: deliveries,
-                                         promise: Promise())
-        if await commitQueue.enqueue(item) {
-            while let batch = await commitQueue.nextBatch() {
-                do {
-                    let outcomes = try await transaction { try await self.acceptInTransaction(batch) }
-                    for (entry, outcome) in zip(batch, outcomes) { entry.promise.fulfil(.success(outcome)) }
-                } catch {
-                    for entry in batch { entry.promise.fulfil(.failure(error)) }
-                }
-            }
+        let item = AcceptItem(message: message, compressed: compressed, row: try Self.row(message, compressed: compressed),
+                              audit: audit, auditTemplates: try auditTemplates(audit), deliveries: deliveries)
+        return try await commitQueue.submit(item) { batch in
+            try await self.transaction { try await self.acceptInTransaction(batch) }
         }
-        return try await item.promise.value()
+    }
+
+    /// One accept waiting for its group: the message and what goes with it, prepared by the
+    /// caller's task before the transaction.
+    struct AcceptItem: Sendable {
+        var message: StoredMessage
+        var compressed: Data
+        /// The message row's column values, in `INSERT INTO messages` order.
+        var row: [SQLiteData]
+        var audit: [AuditEntry]
+        /// `audit` encoded (``AuditChain/template(_:)``) before the transaction.
+        var auditTemplates: [String]
+        /// Outbox rows, written only when the message is newly stored.
+        var deliveries: [Delivery]
     }
 
     /// Inside a transaction: a group of messages with their audit lines. A message whose id is
     /// already stored (or earlier in the same group) is a duplicate when its bytes are the same,
     /// else a conflict; its audit lines are written either way.
-    private func acceptInTransaction(_ batch: [GroupCommitQueue.Item]) async throws -> [AcceptOutcome] {
+    private func acceptInTransaction(_ batch: [AcceptItem]) async throws -> [AcceptOutcome] {
         var existing = try await storedDigests(ids: Set(batch.map(\.message.id)))
         var outcomes: [AcceptOutcome] = []
-        var inserts: [GroupCommitQueue.Item] = []
+        var inserts: [AcceptItem] = []
         var audit: [String] = []
         var deliveries: [Delivery] = []
         for item in batch {

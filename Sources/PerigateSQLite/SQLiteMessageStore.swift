@@ -14,7 +14,7 @@ public final class SQLiteMessageStore: MessageStore {
     /// Reads outside transactions: never sees a transaction's uncommitted rows.
     let reader: SQLiteConnection
     private let gate = TransactionGate()
-    let commitQueue = GroupCommitQueue()
+    let commitQueue = GroupCommitQueue<AcceptItem, AcceptOutcome>()
     /// The database file.
     public let path: String
     /// Stamped on every audit line this store writes (gateway instance and site).
