@@ -45,17 +45,68 @@ extension PostgresMessageStore {
         }
     }
 
-    /// Inside a transaction: takes the chain lock (held to commit, so lines of all nodes form one
-    /// chain), reads the head and appends the lines after it.
+    /// Inside a transaction: the lines go to `audit_pending`, in order and without a lock. When
+    /// the transaction has committed, ``transaction(_:)`` seals them into the chain
+    /// (``sealAudit()``) before it returns, so the caller's lines are in the chain when it gets
+    /// its answer.
     func insertAudit(templates: [String], on connection: PostgresConnection) async throws {
         guard !templates.isEmpty else { return }
-        try await takeChainLock(on: connection)
-        let rows = try AuditChain.rows(forTemplates: templates, after: try await auditHead(on: connection))
         try await connection.query("""
-            INSERT INTO audit_log (seq, line, prev_hash, hash)
-            SELECT * FROM unnest(\(rows.map(\.sequence))::bigint[], \(rows.map(\.line))::text[], \(rows.map(\.previousHash))::text[],
-                                 \(rows.map(\.hash))::text[])
+            INSERT INTO audit_pending (template) SELECT t FROM unnest(\(templates)::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n
             """, logger: logger)
+        Self.transactionNotes?.wroteAudit()
+    }
+
+    /// Seals every committed pending line into the chain, a round at a time; concurrent callers on
+    /// this node share rounds (one round started after a caller's request covers its lines).
+    func sealAudit() async throws {
+        try await sealQueue.submit(()) { group in
+            while try await self.sealRound() == Self.sealRoundSize {}
+            return group.map { _ in () }
+        }
+    }
+
+    /// Lines one sealing round moves at most.
+    static let sealRoundSize = 5_000
+
+    /// One transaction: under the chain lock, the oldest pending lines (in position order, from
+    /// every node) are numbered and hashed after the head, written to the chain and removed from
+    /// `audit_pending`. The lock is held only for this; nodes' writes do not wait for it. A pending
+    /// row that is no audit line template (put in by hand) stays where it is and `audit verify`
+    /// reports it (`audit.unsealed`). Returns how many lines it read.
+    func sealRound() async throws -> Int {
+        try await transaction { connection in
+            let pendingQuery: PostgresQuery = "SELECT position, template FROM audit_pending ORDER BY position LIMIT \(Self.sealRoundSize)"
+            // Nothing pending (another node sealed it): no lock taken.
+            guard try await connection.query("SELECT 1 FROM audit_pending LIMIT 1", logger: self.logger).collect().isEmpty == false else {
+                return 0
+            }
+            try await self.takeChainLock(on: connection)
+            var positions: [Int] = [], templates: [String] = [], read = 0
+            for try await (position, template) in try await connection.query(pendingQuery, logger: self.logger).decode((Int, String).self) {
+                read += 1
+                guard AuditChain.sequenceKey(template) != nil else { continue }
+                positions.append(position)
+                templates.append(template)
+            }
+            guard !templates.isEmpty else { return read }
+            let rows = try AuditChain.rows(forTemplates: templates, after: try await self.auditHead(on: connection))
+            try await connection.query("""
+                INSERT INTO audit_log (seq, line, prev_hash, hash, pending_position)
+                SELECT * FROM unnest(\(rows.map(\.sequence))::bigint[], \(rows.map(\.line))::text[], \(rows.map(\.previousHash))::text[],
+                                     \(rows.map(\.hash))::text[], \(positions)::bigint[])
+                """, logger: self.logger)
+            try await connection.query("DELETE FROM audit_pending WHERE position = ANY(\(positions)::bigint[])", logger: self.logger)
+            return read
+        }
+    }
+
+    /// Pending lines not sealed (for `audit verify`): how many, and the time written in the oldest.
+    public func unsealedAudit() async throws -> (count: Int, oldest: String?) {
+        for try await (count, oldest) in try await query("SELECT count(*), min(time) FROM audit_pending").decode((Int, String?).self) {
+            return (count, oldest)
+        }
+        return (0, nil)
     }
 
     /// The last line (sequence, hash); after a purge of everything, the purge boundary.
@@ -76,9 +127,11 @@ extension PostgresMessageStore {
         return (0, AuditChain.genesis)
     }
 
-    /// The committed chain head: what a checkpoint signs.
+    /// The committed chain head: what a checkpoint signs. Lines committed before the call are
+    /// sealed first, so the checkpoint covers them.
     public func auditHead() async throws -> (sequence: Int, hash: String) {
-        try await client.withConnection { connection in try await auditHead(on: connection) }
+        try await sealAudit()
+        return try await client.withConnection { connection in try await auditHead(on: connection) }
     }
 
     /// Lines from `sequence` on (inclusive), oldest first, for verification.

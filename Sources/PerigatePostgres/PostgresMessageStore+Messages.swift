@@ -10,8 +10,8 @@ extension PostgresMessageStore: MessageStore {
     }
 
     /// Durable when it returns. Concurrent accepts on this node are group-committed: written
-    /// together in one transaction with set-based statements, so the chain lock is taken once
-    /// per group, not per message (``write(_:)``).
+    /// together in one transaction with set-based statements (``write(_:)``); their audit lines
+    /// are sealed into the chain after the commit (``sealAudit()``).
     public func accept(_ message: StoredMessage, audit: [AuditEntry], deliveries: [Delivery]) async throws -> AcceptOutcome {
         let item = try acceptItem(message, audit: audit, deliveries: deliveries)
         return try await commitQueue.submit(item) { group in await self.write(group) }.get()
@@ -53,7 +53,7 @@ extension PostgresMessageStore: MessageStore {
     /// Inside a transaction: a group of messages in queue order. A message whose id is stored
     /// already (by this or another node, or earlier in the group) is a duplicate when its bytes
     /// are the same, else a conflict; its audit lines are written either way. Her rows are locked
-    /// in BSN order, the chain lock last, so two nodes' groups cannot deadlock.
+    /// in BSN order, so two nodes' groups cannot deadlock.
     private func accept(_ group: [AcceptItem], on connection: PostgresConnection) async throws -> [AcceptOutcome] {
         var firsts = Set<String>()
         let candidates = group.filter { firsts.insert($0.message.id).inserted }
@@ -78,7 +78,7 @@ extension PostgresMessageStore: MessageStore {
         for consent in stored.compactMap(\.exchangeConsent) { try await insertConsent(consent, on: connection) }
         try await updateClientRows(after: stored, on: connection)
         try await insertDeliveries(deliveries, on: connection)
-        // Last: the chain lock is held from here to the commit.
+        // Sealed into the chain after the commit, with other transactions' lines.
         try await insertAudit(templates: templates, on: connection)
         return outcomes
     }

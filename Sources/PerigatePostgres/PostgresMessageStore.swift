@@ -10,8 +10,9 @@ import Synchronization
 ///
 /// Concurrency: every method is one transaction on a pooled connection; accepts are
 /// group-committed, one group of a node at a time (``GroupCommitQueue``). Audit lines from all
-/// nodes form one hash chain: appending takes a transaction-scoped advisory lock, so the chain
-/// head is read and extended by one transaction at a time (``auditLock``).
+/// nodes form one hash chain. A transaction commits its lines to `audit_pending` without a lock;
+/// after the commit they are sealed into the chain, many lines of all nodes per round, under a
+/// transaction-scoped advisory lock (``auditLock``, ``sealRound()``): the only serialized part.
 public final class PostgresMessageStore: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -22,6 +23,8 @@ public final class PostgresMessageStore: Sendable {
     public let chainLockMeter = SerializedSectionMeter()
     /// This node's accepts, group-committed (``accept(_:audit:deliveries:)``).
     let commitQueue = GroupCommitQueue<AcceptItem, Result<AcceptOutcome, any Error>>()
+    /// This node's requests to seal pending audit lines into the chain (``sealAudit()``).
+    let sealQueue = GroupCommitQueue<Void, Void>()
     /// The pool's runner when the store runs its own pool (``open(url:auditSource:maximumConnections:logger:)``);
     /// `nil` when the pool is a service of the caller's service group (``connect(url:auditSource:maximumConnections:logger:)``).
     private let runner: Task<Void, Never>?
@@ -97,22 +100,35 @@ public final class PostgresMessageStore: Sendable {
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let client = client, logger = logger, meter = chainLockMeter
         return try await Task {
-            let section = ChainLockSection()
-            defer { section.end(meter) }
-            return try await Self.$chainLockSection.withValue(section) {
-                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            let notes = TransactionNotes()
+            let result: T
+            do {
+                defer { notes.end(meter) }
+                result = try await Self.$transactionNotes.withValue(notes) {
+                    try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+                }
             }
+            if notes.auditWritten {
+                // Committed: the lines are durable in audit_pending whatever happens now. A round
+                // that fails leaves them for the next one (any node's, or the checkpointer's).
+                do {
+                    try await self.sealAudit()
+                } catch {
+                    logger.warning("audit lines committed but not sealed into the chain yet", metadata: ["error": "\(Self.explain(error))"])
+                }
+            }
+            return result
         }.value
     }
 
-    /// The chain lock of the running transaction: when it was asked for and when it was had.
-    @TaskLocal static var chainLockSection: ChainLockSection?
+    /// The running transaction's notes: the chain lock's times, and whether it wrote audit lines.
+    @TaskLocal static var transactionNotes: TransactionNotes?
 
     /// Takes the chain lock (held to the end of the transaction) and notes the times for ``chainLockMeter``.
     func takeChainLock(on connection: PostgresConnection) async throws {
         let asked = ContinuousClock.now
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: logger)
-        Self.chainLockSection?.taken(asked: asked)
+        Self.transactionNotes?.taken(asked: asked)
     }
 
     /// One statement outside a transaction.
@@ -225,15 +241,23 @@ extension PostgresMessageStore {
     }
 }
 
-/// One transaction's hold of the chain lock: taken at most once (a transaction-scoped advisory
-/// lock), released at its commit or rollback.
-final class ChainLockSection: Sendable {
+/// What one transaction did that matters after it: its hold of the chain lock (taken at most
+/// once, a transaction-scoped advisory lock released at commit or rollback), and whether it wrote
+/// audit lines to seal.
+final class TransactionNotes: Sendable {
     private let times = Mutex<(asked: ContinuousClock.Instant, taken: ContinuousClock.Instant)?>(nil)
+    private let audit = Mutex(false)
 
     func taken(asked: ContinuousClock.Instant) {
         let now = ContinuousClock.now
         times.withLock { if $0 == nil { $0 = (asked, now) } }
     }
+
+    func wroteAudit() {
+        audit.withLock { $0 = true }
+    }
+
+    var auditWritten: Bool { audit.withLock { $0 } }
 
     /// The transaction ended: the hold (taken to now) and the wait go to `meter`.
     func end(_ meter: SerializedSectionMeter) {

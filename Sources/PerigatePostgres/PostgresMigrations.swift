@@ -198,5 +198,36 @@ enum PostgresMigrations {
         Migration(version: 10, name: "record-rebuilt-version", statements: [
             "ALTER TABLE client_records ADD COLUMN rebuilt_version BIGINT NOT NULL DEFAULT 0",
         ]),
+        // Audit lines are committed to `audit_pending` without a lock and sealed into the chain
+        // afterwards, many at a time (docs/audit.md, "Sealing on PostgreSQL"). A pending line
+        // leaves only into the chain: its DELETE is refused unless the chain holds it, word for
+        // word, with its sequence number put in (`AuditChain.rows(forTemplates:after:)`).
+        Migration(version: 11, name: "audit-sealing", statements: [
+            """
+            CREATE TABLE audit_pending (
+                position BIGSERIAL PRIMARY KEY,
+                template TEXT NOT NULL,
+                time TEXT GENERATED ALWAYS AS ((template::jsonb) ->> 'time') STORED
+            )
+            """,
+            "ALTER TABLE audit_log ADD COLUMN pending_position BIGINT",
+            "CREATE UNIQUE INDEX audit_log_by_pending ON audit_log(pending_position)",
+            """
+            CREATE FUNCTION perigate_sealed_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' AND EXISTS (
+                    SELECT 1 FROM audit_log l WHERE l.pending_position = OLD.position
+                      AND l.line = overlay(OLD.template placing '"sequence":' || l.seq::text from strpos(OLD.template, '"sequence":0') for 12)
+                ) THEN
+                    RETURN OLD;
+                END IF;
+                RAISE EXCEPTION 'audit_pending: a line leaves only into the audit chain';
+            END $$
+            """,
+            """
+            CREATE TRIGGER audit_pending_sealed_only BEFORE UPDATE OR DELETE ON audit_pending
+            FOR EACH ROW EXECUTE FUNCTION perigate_sealed_only()
+            """,
+        ]),
     ]
 }

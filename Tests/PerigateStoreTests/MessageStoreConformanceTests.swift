@@ -224,7 +224,7 @@ struct PostgresTestServerTests {
     func required() async throws {
         #expect(MessageStoreConformanceTests.Backend.available.contains(.postgres))
         let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())
-        #expect(try await store.appliedMigrations().map(\.0) == Array(1...10))
+        #expect(try await store.appliedMigrations().map(\.0) == Array(1...11))
         try await store.close()
     }
 }

@@ -120,6 +120,51 @@ struct PostgresStoreTests {
         try await store.close()
     }
 
+    @Test("sealing: a line committed by a node that died before sealing is sealed by the next round; a pending line leaves only into the chain")
+    func sealing() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())
+        try await store.appendAudit([MessageStoreConformanceTests.audit("first")])
+        // A node killed after its commit, before its round: its line waits in audit_pending.
+        let template = try AuditChain.template(MessageStoreConformanceTests.audit("orphan-ë"))
+        try await store.execute("INSERT INTO audit_pending (template) VALUES ('\(template)')")
+        #expect(try await store.unsealedAudit().count == 1)
+        // The checkpointer's head read seals it first, so a checkpoint covers it.
+        let signer = AuditSigner(try AuditSigningKey.loadOrCreate(path: directory.appendingPathComponent("audit.key").path))
+        let file = AuditCheckpointFile(path: directory.appendingPathComponent("audit.checkpoints").path)
+        let now = try Date("2026-11-25T10:00:05Z", strategy: .iso8601)
+        #expect(try await AuditCheckpointer(store: store, signer: signer, local: file, witnesses: []).checkpoint(time: now).written?.sequence == 2)
+        #expect(try await store.auditEntries(after: 0, limit: 10).map(\.object) == ["first", "orphan-ë"])
+        #expect(try await store.unsealedAudit().count == 0)
+        let evidence = AuditEvidence(trustedKeys: [signer.publicKey], local: .init(name: "checkpoint file", checkpoints: try file.read()),
+                                     checkpointInterval: .seconds(60), now: now)
+        let verified = try await store.verifyAudit(evidence: evidence)
+        #expect(verified.problem == nil && verified.lines == 2 && verified.unsealed == 0)
+
+        // Something that is no line template, put in by hand: never sealed, never deletable, and
+        // once older than the checkpoint interval `audit verify` names it.
+        try await store.execute("INSERT INTO audit_pending (template) VALUES ('{\"time\":\"2026-11-25T09:00:00Z\"}')")
+        try await store.appendAudit([MessageStoreConformanceTests.audit("after")])
+        #expect(try await store.auditEntries(after: 0, limit: 10).map(\.object) == ["first", "orphan-ë", "after"])
+        #expect(try await store.unsealedAudit().count == 1)
+        let stuck = try await store.verifyAudit(evidence: evidence)
+        #expect(stuck.problem?.cause == .unsealed && stuck.unsealed == 1)
+        // A pending line cannot be deleted or changed, not even by first putting a forged line
+        // for it in the chain (the gateway's role may INSERT there); only its own words release it.
+        try await store.execute("INSERT INTO audit_pending (template) VALUES ('\(try AuditChain.template(MessageStoreConformanceTests.audit("kept")))')")
+        var position = 0
+        for try await value in try await store.query("SELECT max(position) FROM audit_pending").decode(Int.self) { position = value }
+        try await store.execute("""
+            INSERT INTO audit_log (seq, line, prev_hash, hash, pending_position) VALUES (1000, '{\"forged\":true}', '', '', \(position))
+            """)
+        for statement in ["DELETE FROM audit_pending", "DELETE FROM audit_pending WHERE position = \(position)",
+                          "UPDATE audit_pending SET template = 'x'"] {
+            await #expect(throws: (any Error).self, "\(statement)") { try await store.execute(statement) }
+        }
+        #expect(try await store.unsealedAudit().count == 2)
+        try await store.close()
+    }
+
     @Test("the database refuses UPDATE and DELETE on the audit log and the consent ledger")
     func appendOnly() async throws {
         let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())

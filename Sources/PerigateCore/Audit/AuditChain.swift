@@ -58,16 +58,21 @@ public enum AuditChain {
         var previous = head
         for template in templates {
             let sequence = previous.sequence + 1
-            guard let key = template.range(of: "\"sequence\":0"),
-                  key.upperBound < template.endIndex, [",", "}"].contains(template[key.upperBound]) else {
-                throw Break(sequence: sequence, reason: "not an audit line template")
-            }
+            guard let key = sequenceKey(template) else { throw Break(sequence: sequence, reason: "not an audit line template") }
             let line = template.replacingCharacters(in: key, with: "\"sequence\":\(sequence)")
             let row = Row(sequence: sequence, line: line, previousHash: previous.hash, hash: hash(previous: previous.hash, line: line))
             rows.append(row)
             previous = (row.sequence, row.hash)
         }
         return rows
+    }
+
+    /// Where a template's sequence goes (its `"sequence":0`), or `nil` when `template` is not one.
+    /// PostgreSQL's `perigate_sealed_only` trigger puts the number in at the same place.
+    public static func sequenceKey(_ template: String) -> Range<String.Index>? {
+        guard let key = template.range(of: "\"sequence\":0"), key.upperBound < template.endIndex,
+              [",", "}"].contains(template[key.upperBound]) else { return nil }
+        return key
     }
 
     /// What kind of problem verification found: a stable code for tests, scripts and the console.
@@ -88,6 +93,8 @@ public enum AuditChain {
         case noTrustedKey = "audit.no-trusted-key"
         /// Lines after the last witnessed checkpoint, older than the checkpoint interval.
         case unprotectedTail = "audit.unprotected-tail"
+        /// Lines committed but not sealed into the chain (PostgreSQL), older than the checkpoint interval.
+        case unsealed = "audit.unsealed"
         /// A purge record without a valid signature by a trusted key.
         case purgeUnsigned = "audit.purge-unsigned"
         /// A purge no witnessed checkpoint proves the age of.

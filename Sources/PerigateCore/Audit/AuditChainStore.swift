@@ -17,6 +17,8 @@ public struct AuditVerification: Sendable {
     public var tailSince: String?
     /// The sources the witnessed checkpoints came from.
     public var witnessedBy: [String] = []
+    /// Lines committed but not sealed into the chain yet (PostgreSQL; a moment's worth normally).
+    public var unsealed = 0
 
     public init(lines: Int, head: (sequence: Int, hash: String), checkpoint: Int?, problem: AuditChain.Break?) {
         self.lines = lines
@@ -107,6 +109,14 @@ public protocol AuditChainStore: Sendable {
     /// signed by `signer` — so the rest stays verifiable and appends `purgeLine` with the count;
     /// returns how many went.
     func purgeAudit(before cutoff: String, purgeLine: AuditEntry, signer: AuditSigner) async throws -> Int
+    /// Lines committed but not yet in the chain, and the time written in the oldest: PostgreSQL
+    /// seals lines into the chain after their commit; a store that chains inside the writing
+    /// transaction has none.
+    func unsealedAudit() async throws -> (count: Int, oldest: String?)
+}
+
+extension AuditChainStore {
+    public func unsealedAudit() async throws -> (count: Int, oldest: String?) { (0, nil) }
 }
 
 extension AuditChainStore {
@@ -242,6 +252,19 @@ extension AuditChainStore {
                           "missing: the log ends at line \(head) but \(claim.source) holds \(claim.what) for line \(beyond)")
         }
         result.checkpoint = lastWitnessed
+        let unsealed = try await unsealedAudit()
+        result.unsealed = unsealed.count
+        if unsealed.count > 0 {
+            let allowed = evidence.now.addingTimeInterval(-Double((evidence.checkpointInterval + AuditEvidence.tailSlack).components.seconds))
+            if AuditEvidence.moment(unsealed.oldest).map({ $0 < allowed }) ?? true {
+                let written = unsealed.oldest ?? "at an unreadable time"
+                return failed(.unsealed, head + 1, """
+                    \(unsealed.count) lines were committed but are not in the chain; the oldest was written \(written), longer ago \
+                    than the checkpoint interval (\(evidence.checkpointInterval.components.seconds) s): no node has sealed \
+                    them (audit_pending), or a line was put there by hand
+                    """)
+            }
+        }
         guard head > boundary.sequence else { return result }
         guard let covered = lastWitnessed ?? (witnessed.isEmpty ? nil : boundary.sequence) else {
             return failed(.noCheckpoint, start, """
