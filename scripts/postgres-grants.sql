@@ -4,10 +4,9 @@
 GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO :gateway;
 GRANT UPDATE ON partners, client_credentials, operators, subscriptions, deliveries TO :gateway;
 GRANT DELETE ON subscriptions, console_sessions TO :gateway;
--- Sealing moves audit lines from audit_pending into the chain; a trigger refuses the DELETE of a
--- line the chain does not hold (migration 11).
-GRANT DELETE ON audit_pending TO :gateway;
-GRANT UPDATE ON console_sessions TO :gateway;
+GRANT UPDATE ON console_sessions, audit_head_reads TO :gateway;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO :gateway;
 REVOKE TRUNCATE, UPDATE, DELETE ON audit_log, audit_purges, consents, care_confirmations, delivery_attempts FROM :gateway;
-REVOKE TRUNCATE, UPDATE ON audit_pending FROM :gateway;
+-- Lines waiting to be sealed leave only through perigate_seal (migration 11), which runs with
+-- the owner's rights: the gateway's role cannot take them out.
+REVOKE TRUNCATE, UPDATE, DELETE ON audit_pending FROM :gateway;

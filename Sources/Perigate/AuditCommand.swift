@@ -86,7 +86,8 @@ struct AuditCommand: AsyncParsableCommand {
             let checkpoint = result.checkpoint.map { "last witnessed checkpoint at line \($0) matches (\(witnessed))" } ?? "empty log"
             let tail = result.unprotectedTail == 0 ? "no unwitnessed lines"
                 : "\(result.unprotectedTail) lines after it not yet witnessed (since \(result.tailSince ?? "?"))"
-            return "audit log OK: \(result.lines) lines checked, head line \(result.head.sequence) sha256 \(result.head.hash); \(checkpoint); \(tail)"
+            let unsealed = result.unsealed == 0 ? "" : "; \(result.unsealed) lines committed and waiting to be sealed into the chain"
+            return "audit log OK: \(result.lines) lines checked, head line \(result.head.sequence) sha256 \(result.head.hash); \(checkpoint); \(tail)\(unsealed)"
         }
     }
 

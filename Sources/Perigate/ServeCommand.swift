@@ -173,7 +173,7 @@ struct ServeCommand: AsyncParsableCommand {
         let planner = DeliveryPlanner(partners: store, forwarding: store, store: store, views: policy, validator: validator,
                                       lifetime: settings.limits.partnerCacheLifetime)
         let metrics = GatewayMetrics()
-        handle.serializedSection?.observe { [metrics] held, waited in metrics.serializedSection(held: held, waited: waited) }
+        handle.serializedSection?.observe { [metrics] held, waited, lines in metrics.serializedSection(held: held, waited: waited, lines: lines) }
         // Ingest and the client file go through a store that reports its latency (metrics).
         let observed = ObservedMessageStore(store) { [metrics] operation, duration in metrics.store(operation: operation, duration: duration) }
         var clientFile = ClientFileService(store: observed, views: policy, validator: validator, partners: store)

@@ -61,7 +61,7 @@ extension PostgresMessageStore {
     /// this node share rounds (one round started after a caller's request covers its lines).
     func sealAudit() async throws {
         try await sealQueue.submit(()) { group in
-            while try await self.sealRound() == Self.sealRoundSize {}
+            while try await self.sealRound() == Self.sealRoundSize {}  // a full round: there may be more
             return group.map { _ in () }
         }
     }
@@ -69,36 +69,25 @@ extension PostgresMessageStore {
     /// Lines one sealing round moves at most.
     static let sealRoundSize = 5_000
 
-    /// One transaction: under the chain lock, the oldest pending lines (in position order, from
-    /// every node) are numbered and hashed after the head, written to the chain and removed from
-    /// `audit_pending`. The lock is held only for this; nodes' writes do not wait for it. A pending
-    /// row that is no audit line template (put in by hand) stays where it is and `audit verify`
-    /// reports it (`audit.unsealed`). Returns how many lines it read.
+    /// One round, one statement (`perigate_seal`, migration 11): under the chain lock, the oldest
+    /// pending lines (in position order, from every node) are numbered and hashed after the head,
+    /// written to the chain and removed from `audit_pending`. The lock is taken and released inside
+    /// the statement, so it is held for the server's work only, and the round commits without
+    /// waiting for the flush: its lines are durable in `audit_pending` already, and a round lost
+    /// in a crash is undone whole (its lines are back there and sealed again). What a checkpoint
+    /// signs is flushed first (``auditHead()``). A pending row that is no audit line template (put
+    /// in by hand) stays where it is and `audit verify` reports it (`audit.unsealed`). Returns how
+    /// many lines it sealed.
     func sealRound() async throws -> Int {
-        try await transaction { connection in
-            let pendingQuery: PostgresQuery = "SELECT position, template FROM audit_pending ORDER BY position LIMIT \(Self.sealRoundSize)"
-            // Nothing pending (another node sealed it): no lock taken.
-            guard try await connection.query("SELECT 1 FROM audit_pending LIMIT 1", logger: self.logger).collect().isEmpty == false else {
-                return 0
-            }
-            try await self.takeChainLock(on: connection)
-            var positions: [Int] = [], templates: [String] = [], read = 0
-            for try await (position, template) in try await connection.query(pendingQuery, logger: self.logger).decode((Int, String).self) {
-                read += 1
-                guard AuditChain.sequenceKey(template) != nil else { continue }
-                positions.append(position)
-                templates.append(template)
-            }
-            guard !templates.isEmpty else { return read }
-            let rows = try AuditChain.rows(forTemplates: templates, after: try await self.auditHead(on: connection))
-            try await connection.query("""
-                INSERT INTO audit_log (seq, line, prev_hash, hash, pending_position)
-                SELECT * FROM unnest(\(rows.map(\.sequence))::bigint[], \(rows.map(\.line))::text[], \(rows.map(\.previousHash))::text[],
-                                     \(rows.map(\.hash))::text[], \(positions)::bigint[])
-                """, logger: self.logger)
-            try await connection.query("DELETE FROM audit_pending WHERE position = ANY(\(positions)::bigint[])", logger: self.logger)
-            return read
+        // Nothing pending (another node sealed it): no lock taken.
+        guard try await query("SELECT 1 FROM audit_pending LIMIT 1").collect().isEmpty == false else { return 0 }
+        for try await (sealed, held, waited) in try await query(
+            "SELECT sealed, held_us, waited_us FROM perigate_seal(\(Self.sealRoundSize), \(Self.auditLock))"
+        ).decode((Int, Double, Double).self) {
+            chainLockMeter.record(held: .microseconds(held), waited: .microseconds(waited), lines: sealed)
+            return sealed
         }
+        return 0
     }
 
     /// Pending lines not sealed (for `audit verify`): how many, and the time written in the oldest.
@@ -128,10 +117,21 @@ extension PostgresMessageStore {
     }
 
     /// The committed chain head: what a checkpoint signs. Lines committed before the call are
-    /// sealed first, so the checkpoint covers them.
+    /// sealed first, so the checkpoint covers them, and the head is on disk before it is returned:
+    /// sealing rounds commit without waiting for the flush, so the head is read in a transaction
+    /// that records it (`audit_head_reads`) and commits synchronously — which flushes the log past
+    /// every commit it saw.
     public func auditHead() async throws -> (sequence: Int, hash: String) {
         try await sealAudit()
-        return try await client.withConnection { connection in try await auditHead(on: connection) }
+        let instance = auditSource.instance
+        return try await transaction { connection in
+            let head = try await self.auditHead(on: connection)
+            try await connection.query("""
+                INSERT INTO audit_head_reads (instance, sequence, hash) VALUES (\(instance), \(head.sequence), \(head.hash))
+                ON CONFLICT (instance) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
+                """, logger: self.logger)
+            return head
+        }
     }
 
     /// Lines from `sequence` on (inclusive), oldest first, for verification.

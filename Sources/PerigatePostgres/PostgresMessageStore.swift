@@ -262,6 +262,6 @@ final class TransactionNotes: Sendable {
     /// The transaction ended: the hold (taken to now) and the wait go to `meter`.
     func end(_ meter: SerializedSectionMeter) {
         guard let (asked, taken) = times.withLock({ $0 }) else { return }
-        meter.record(held: ContinuousClock.now - taken, waited: taken - asked)
+        meter.record(held: ContinuousClock.now - taken, waited: taken - asked, lines: 0)
     }
 }

@@ -23,6 +23,71 @@ enum PostgresMigrations {
         "CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION perigate_append_only()"
     }
 
+    /// One sealing round as one statement (``PostgresMessageStore/sealRound()``): the chain lock
+    /// is taken and released inside it (commit without waiting for the flush), so it is held for
+    /// the server's own work only — no round trip. `SECURITY DEFINER`: it runs with the rights of
+    /// its owner (the role that migrates), so the gateway's role can seal without DELETE on
+    /// `audit_pending`; every table is named with its schema (no search path to hijack). It chains exactly as `AuditChain.rows(forTemplates:after:)`:
+    /// the sequence number put in at the first `"sequence":0` (which must be followed by `,` or
+    /// `}`), `hash = hex(SHA-256(previous + "\n" + line))` over UTF-8. Every test that verifies a
+    /// PostgreSQL chain checks the two agree. Returns the lines sealed and the lock's held and wait
+    /// times (microseconds, by the server's clock).
+    static let sealFunction = """
+        CREATE FUNCTION perigate_seal(round_size bigint, chain_lock bigint,
+                                      OUT sealed integer, OUT held_us double precision, OUT waited_us double precision)
+        LANGUAGE plpgsql SECURITY DEFINER AS $$
+        DECLARE
+            asked timestamptz := clock_timestamp();
+            taken timestamptz;
+            head_seq bigint;
+            head_hash text;
+            pending record;
+            line text;
+            seqs bigint[] := '{}';
+            lines text[] := '{}';
+            previous text[] := '{}';
+            hashes text[] := '{}';
+            positions bigint[] := '{}';
+        BEGIN
+            PERFORM pg_catalog.set_config('synchronous_commit', 'off', true);
+            PERFORM pg_catalog.pg_advisory_xact_lock(chain_lock);
+            taken := clock_timestamp();
+            SELECT l.seq, l.hash INTO head_seq, head_hash FROM public.audit_log l ORDER BY l.seq DESC LIMIT 1;
+            IF NOT FOUND THEN
+                SELECT p.up_to, p.anchor_hash INTO head_seq, head_hash FROM public.audit_purges p ORDER BY p.seq DESC LIMIT 1;
+                IF NOT FOUND THEN
+                    head_seq := 0;
+                    head_hash := repeat('0', 64);
+                END IF;
+            END IF;
+            FOR pending IN
+                SELECT a.position, a.template FROM public.audit_pending a
+                WHERE strpos(a.template, '"sequence":0') > 0
+                  AND substr(a.template, strpos(a.template, '"sequence":0') + 12, 1) IN (',', '}')
+                ORDER BY a.position LIMIT round_size
+            LOOP
+                head_seq := head_seq + 1;
+                line := overlay(pending.template placing '"sequence":' || head_seq::text from strpos(pending.template, '"sequence":0') for 12);
+                seqs := seqs || head_seq;
+                lines := lines || line;
+                previous := previous || head_hash;
+                head_hash := encode(sha256(convert_to(head_hash || E'\n' || line, 'UTF8')), 'hex');
+                hashes := hashes || head_hash;
+                positions := positions || pending.position;
+            END LOOP;
+            sealed := coalesce(array_length(seqs, 1), 0);
+            IF sealed > 0 THEN
+                INSERT INTO public.audit_log (seq, line, prev_hash, hash, pending_position)
+                SELECT * FROM unnest(seqs, lines, previous, hashes, positions);
+                PERFORM pg_catalog.set_config('perigate.seal', 'on', true);
+                DELETE FROM public.audit_pending WHERE position = ANY(positions);
+                PERFORM pg_catalog.set_config('perigate.seal', 'off', true);
+            END IF;
+            held_us := extract(epoch FROM clock_timestamp() - taken) * 1000000;
+            waited_us := extract(epoch FROM taken - asked) * 1000000;
+        END $$
+        """
+
     static let all: [Migration] = [
         Migration(version: 1, name: "messages-consents-audit", statements: [
             appendOnlyFunction,
@@ -199,9 +264,10 @@ enum PostgresMigrations {
             "ALTER TABLE client_records ADD COLUMN rebuilt_version BIGINT NOT NULL DEFAULT 0",
         ]),
         // Audit lines are committed to `audit_pending` without a lock and sealed into the chain
-        // afterwards, many at a time (docs/audit.md, "Sealing on PostgreSQL"). A pending line
-        // leaves only into the chain: its DELETE is refused unless the chain holds it, word for
-        // word, with its sequence number put in (`AuditChain.rows(forTemplates:after:)`).
+        // afterwards, many at a time, by `perigate_seal` (docs/audit.md, "Sealing on PostgreSQL").
+        // A pending line leaves only into the chain: the gateway's role has no DELETE on
+        // `audit_pending`; the function, which runs with its owner's rights, moves lines; the
+        // trigger refuses UPDATE, and DELETE outside a sealing round.
         Migration(version: 11, name: "audit-sealing", statements: [
             """
             CREATE TABLE audit_pending (
@@ -215,19 +281,20 @@ enum PostgresMigrations {
             """
             CREATE FUNCTION perigate_sealed_only() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF TG_OP = 'DELETE' AND EXISTS (
-                    SELECT 1 FROM audit_log l WHERE l.pending_position = OLD.position
-                      AND l.line = overlay(OLD.template placing '"sequence":' || l.seq::text from strpos(OLD.template, '"sequence":0') for 12)
-                ) THEN
+                IF TG_OP = 'DELETE' AND current_setting('perigate.seal', true) = 'on' THEN
                     RETURN OLD;
                 END IF;
-                RAISE EXCEPTION 'audit_pending: a line leaves only into the audit chain';
+                RAISE EXCEPTION 'audit_pending: a line leaves only into the audit chain (perigate_seal)';
             END $$
             """,
             """
             CREATE TRIGGER audit_pending_sealed_only BEFORE UPDATE OR DELETE ON audit_pending
             FOR EACH ROW EXECUTE FUNCTION perigate_sealed_only()
             """,
+            PostgresMigrations.sealFunction,
+            // The head a node's checkpointer last read to sign: written with a synchronous commit,
+            // which flushes the log past the sealing rounds it signs (they commit without waiting).
+            "CREATE TABLE audit_head_reads (instance TEXT PRIMARY KEY, sequence BIGINT NOT NULL, hash TEXT NOT NULL)",
         ]),
     ]
 }

@@ -66,16 +66,18 @@ public final class GatewayMetrics: Sendable, IngestObserver {
     }
 
     /// One hold of the lock that serializes every node's writes (PostgreSQL's audit chain lock,
-    /// taken to commit) and the wait for it: `held_seconds_total / sections_total` is the
-    /// serialized time per transaction, whose inverse is what any number of nodes can reach.
-    public func serializedSection(held: Duration, waited: Duration) {
+    /// held by a sealing round), the wait for it and the audit lines sealed under it:
+    /// `held_seconds_total` per accepted message is the serialized time, whose inverse is what any
+    /// number of nodes can reach at that load.
+    public func serializedSection(held: Duration, waited: Duration, lines: Int) {
         let counter = { (name: String, help: String) in
             self.registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "perigate", subsystem: "store", metricName: name, unitName: "",
                                                                      helpText: help))
         }
-        counter("serialized_sections_total", "Transactions that held the lock serializing every node's writes (the audit chain lock).").increment()
-        counter("serialized_held_seconds_total", "Time that lock was held, taken to commit.").increment(by: held.seconds)
+        counter("serialized_sections_total", "Sealing rounds that held the lock serializing every node's writes (the audit chain lock).").increment()
+        counter("serialized_held_seconds_total", "Time that lock was held (the database's clock).").increment(by: held.seconds)
         counter("serialized_wait_seconds_total", "Time spent waiting for that lock.").increment(by: waited.seconds)
+        counter("serialized_lines_total", "Audit lines sealed into the chain under that lock.").increment(by: Double(lines))
     }
 
     /// One webhook attempt: its subscription, outcome (`sent`, `retry`, `dead`, `gone`,

@@ -68,13 +68,14 @@ struct MultiNodeTests {
         #expect(statuses.allSatisfy { $0 == 202 }, "\(statuses)")
         try await ForwardingCrashTests.waitFor { try Self.sent(url) == 30 }
         #expect(receiver.received.count == 30, "no duplicates while both nodes live")
-        // Each node's /metrics tells how long it held the chain lock that serializes both (scripts/bench-nodes.sh).
+        // Each node's /metrics tells how long its sealing rounds held the chain lock, the one
+        // section that serializes both (scripts/bench-nodes.sh); a round may seal the other node's lines too.
         for node in [nodeA, nodeB] {
             let (body, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(node.port)/metrics")!)
             let value = { (name: String) in
                 String(decoding: body, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
             }
-            #expect((value("perigate_store_serialized_sections_total") ?? 0) >= 10, "every accept on this node held the chain lock")
+            #expect((value("perigate_store_serialized_sections_total") ?? 0) >= 1, "this node's sealing rounds held the chain lock")
             #expect((value("perigate_store_serialized_held_seconds_total") ?? 0) > 0)
         }
         #expect(Set(receiver.received).count == 30)

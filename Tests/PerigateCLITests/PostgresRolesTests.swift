@@ -28,7 +28,7 @@ struct PostgresRolesTests {
         let grants = try String(contentsOf: CLITests.root.appendingPathComponent("scripts/postgres-grants.sql"), encoding: .utf8)
             .split(separator: "\n").filter { !$0.hasPrefix("--") && !$0.isEmpty }
             .map { $0.replacingOccurrences(of: ":gateway", with: gateway).trimmingCharacters(in: CharacterSet(charactersIn: ";")) }
-        #expect(grants.count == 8)
+        #expect(grants.count == 7)
         try await PostgresMessageStore.execute(url: ownerURL, grants)
 
         let added = try MultiNodeTests.cli(["partner", "add", "--name", "De Linde", "--type", "verloskundigenpraktijk", "--ura", "01234567"], gatewayURL)
@@ -50,10 +50,12 @@ struct PostgresRolesTests {
             try await PostgresMessageStore.execute(url: gatewayURL, ["SET perigate.purge = 'on'", "DELETE FROM audit_log"])
         }
         await #expect(throws: (any Error).self) { try await PostgresMessageStore.execute(url: gatewayURL, ["TRUNCATE audit_log"]) }
-        // Lines waiting to be sealed: the role's DELETE (for sealing) takes out only lines the chain holds.
+        // Lines waiting to be sealed leave only through perigate_seal: the role cannot take one
+        // out, not even by setting the flag the sealing round sets.
         try await PostgresMessageStore.execute(url: gatewayURL, ["INSERT INTO audit_pending (template) VALUES ('{\"time\":\"2026-11-25T10:00:00Z\"}')"])
-        for statement in ["DELETE FROM audit_pending", "TRUNCATE audit_pending", "UPDATE audit_pending SET template = '{}'"] {
-            await #expect(throws: (any Error).self, "\(statement)") { try await PostgresMessageStore.execute(url: gatewayURL, [statement]) }
+        for statements in [["DELETE FROM audit_pending"], ["TRUNCATE audit_pending"], ["UPDATE audit_pending SET template = '{}'"],
+                           ["SET perigate.seal = 'on'", "DELETE FROM audit_pending"]] {
+            await #expect(throws: (any Error).self, "\(statements)") { try await PostgresMessageStore.execute(url: gatewayURL, statements) }
         }
         try await PostgresMessageStore.execute(url: ownerURL, ["ALTER TABLE audit_pending DISABLE TRIGGER audit_pending_sealed_only",
                                                                "DELETE FROM audit_pending", "ALTER TABLE audit_pending ENABLE TRIGGER audit_pending_sealed_only"])

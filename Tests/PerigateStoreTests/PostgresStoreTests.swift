@@ -30,10 +30,11 @@ struct PostgresStoreTests {
         #expect(Set(lines.compactMap(\.source?.instance)) == ["node-a", "node-b"])
         let verification = try await nodeB.verifyAuditChain()
         #expect(verification.problem == nil && verification.lines == 60)
-        // Each node's group of accepts (and the repeats' audit lines) held the chain lock once,
-        // each node counted its own: at most 60 sections, with a held time.
+        // Sealing rounds held the chain lock, each node counted its own: at most 60 rounds (a
+        // round seals the lines of both nodes that are pending), with a held time.
         let a = nodeA.chainLockMeter.current, b = nodeB.chainLockMeter.current
         #expect(a.sections + b.sections <= 60 && a.sections > 0 && b.sections > 0)
+        #expect(a.lines + b.lines == 60, "every line sealed once, by one round of one of the nodes")
         #expect(a.held > .zero && b.held > .zero && a.held + b.held < .seconds(60))
         try await nodeA.close()
         try await nodeB.close()
@@ -95,6 +96,7 @@ struct PostgresStoreTests {
         // Grouped: fewer chain-lock sections than messages.
         let sections = nodeA.chainLockMeter.current.sections + nodeB.chainLockMeter.current.sections
         #expect(sections > 0 && sections < offers.count, "\(sections) sections for \(offers.count) accepts")
+        #expect(nodeA.chainLockMeter.current.lines + nodeB.chainLockMeter.current.lines == offers.count)
         try await nodeA.close()
         try await nodeB.close()
     }
@@ -149,19 +151,21 @@ struct PostgresStoreTests {
         #expect(try await store.unsealedAudit().count == 1)
         let stuck = try await store.verifyAudit(evidence: evidence)
         #expect(stuck.problem?.cause == .unsealed && stuck.unsealed == 1)
-        // A pending line cannot be deleted or changed, not even by first putting a forged line
-        // for it in the chain (the gateway's role may INSERT there); only its own words release it.
+        // A pending line cannot be deleted or changed outside a sealing round (the gateway's role
+        // has no DELETE on it at all: PostgresRolesTests).
         try await store.execute("INSERT INTO audit_pending (template) VALUES ('\(try AuditChain.template(MessageStoreConformanceTests.audit("kept")))')")
         var position = 0
         for try await value in try await store.query("SELECT max(position) FROM audit_pending").decode(Int.self) { position = value }
-        try await store.execute("""
-            INSERT INTO audit_log (seq, line, prev_hash, hash, pending_position) VALUES (1000, '{\"forged\":true}', '', '', \(position))
-            """)
         for statement in ["DELETE FROM audit_pending", "DELETE FROM audit_pending WHERE position = \(position)",
                           "UPDATE audit_pending SET template = 'x'"] {
             await #expect(throws: (any Error).self, "\(statement)") { try await store.execute(statement) }
         }
         #expect(try await store.unsealedAudit().count == 2)
+        // The next round seals the line that is a template and leaves the other.
+        _ = try await store.auditHead()
+        #expect(try await store.auditEntries(after: 0, limit: 10).map(\.object) == ["first", "orphan-ë", "after", "kept"])
+        #expect(try await store.unsealedAudit().count == 1)
+        #expect(try await store.verifyAuditChain().problem == nil)
         try await store.close()
     }
 
