@@ -79,12 +79,11 @@ extension PostgresMessageStore {
     /// in by hand) stays where it is and `audit verify` reports it (`audit.unsealed`). Returns how
     /// many lines it sealed.
     func sealRound() async throws -> Int {
-        // Nothing pending (another node sealed it): no lock taken.
-        guard try await query("SELECT 1 FROM audit_pending LIMIT 1").collect().isEmpty == false else { return 0 }
         for try await (sealed, held, waited) in try await query(
             "SELECT sealed, held_us, waited_us FROM perigate_seal(\(Self.sealRoundSize), \(Self.auditLock))"
-        ).decode((Int, Double, Double).self) {
-            chainLockMeter.record(held: .microseconds(held), waited: .microseconds(waited), lines: sealed)
+        ).decode((Int, Double?, Double?).self) {
+            // No times: nothing was pending (another node's round sealed it) and no lock was taken.
+            if let held, let waited { chainLockMeter.record(held: .microseconds(held), waited: .microseconds(waited), lines: sealed) }
             return sealed
         }
         return 0

@@ -49,6 +49,11 @@ enum PostgresMigrations {
             hashes text[] := '{}';
             positions bigint[] := '{}';
         BEGIN
+            sealed := 0;
+            -- Nothing pending (another node's round sealed it): no lock taken.
+            IF NOT EXISTS (SELECT 1 FROM public.audit_pending) THEN
+                RETURN;
+            END IF;
             PERFORM pg_catalog.set_config('synchronous_commit', 'off', true);
             PERFORM pg_catalog.pg_advisory_xact_lock(chain_lock);
             taken := clock_timestamp();
