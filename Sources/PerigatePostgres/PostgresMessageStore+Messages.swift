@@ -123,6 +123,12 @@ extension PostgresMessageStore: MessageStore {
         try await client.withConnection { connection in try await load(id: id, on: connection) }
     }
 
+    public func messages(ids: [String]) async throws -> [String: StoredMessage] {
+        let rows = try await Self.messages(try await query(
+            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report, NULL::text FROM messages WHERE id = ANY(\(ids)::text[])"))
+        return Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func messages(bsn: String) async throws -> [StoredMessage] {
         try await Self.messages(try await query(
             "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report, facts FROM messages WHERE bsn = \(bsn) ORDER BY seq"))

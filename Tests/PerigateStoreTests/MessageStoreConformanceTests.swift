@@ -75,6 +75,8 @@ struct MessageStoreConformanceTests {
         // Facts kept or re-derived from the raw bytes: the same either way.
         #expect(try await Self.facts(store, bsn: "999990019") == [message.facts!])
         #expect(try await store.message(id: "no-such-id") == nil)
+        let found = try await store.messages(ids: [message.id, "no-such-id", message.id])
+        #expect(Array(found.keys) == [message.id] && found[message.id]?.raw == message.raw)
         let audit = try await store.auditEntries(after: 0, limit: 10)
         #expect(audit.map(\.sequence) == [1])
         #expect(audit.first?.object == "message:\(message.id)")

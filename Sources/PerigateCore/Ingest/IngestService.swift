@@ -261,8 +261,9 @@ public struct IngestService: Sendable {
     private func storageKey(_ id: String, caller: Caller) async throws -> String {
         guard let partnerId = caller.partnerId else { return id }
         let scoped = MessageKey.scoped(id, partnerId: partnerId)
-        if try await store.message(id: scoped) != nil { return scoped }
-        guard let existing = try await store.message(id: id) else { return id }
+        let stored = try await store.messages(ids: [scoped, id])
+        if stored[scoped] != nil { return scoped }
+        guard let existing = stored[id] else { return id }
         return MessageKey.isOwn(existing, by: caller.partner) ? id : scoped
     }
 

@@ -16,6 +16,9 @@ public protocol MessageStore: Sendable {
     func probeWritable() async throws
     /// The stored message with this id, if any.
     func message(id: String) async throws -> StoredMessage?
+    /// Those of the messages with these ids that are stored, by id (one look-up where the store
+    /// can: a message's own id and its scoped key, ``MessageKey``).
+    func messages(ids: [String]) async throws -> [String: StoredMessage]
     /// Every accepted message about this client, in storage order, with the facts stored with
     /// it (`nil` for a message stored without: they follow from the raw bytes,
     /// ``CanonicalMapper/facts(of:parser:)``).
@@ -127,4 +130,12 @@ public protocol ForwardingStore: Sendable {
     /// Puts deliveries back in the queue (retry, replay), due at `time`; the same ids, so
     /// receivers deduplicate. Returns how many.
     func requeue(ids: [String], at time: String, audit: [AuditEntry]) async throws -> Int
+}
+
+extension MessageStore {
+    public func messages(ids: [String]) async throws -> [String: StoredMessage] {
+        var found: [String: StoredMessage] = [:]
+        for id in Set(ids) { found[id] = try await message(id: id) }
+        return found
+    }
 }

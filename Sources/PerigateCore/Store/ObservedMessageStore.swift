@@ -29,6 +29,10 @@ public struct ObservedMessageStore: MessageStore {
         try await timed("message") { try await base.message(id: id) }
     }
 
+    public func messages(ids: [String]) async throws -> [String: StoredMessage] {
+        try await timed("message") { try await base.messages(ids: ids) }
+    }
+
     public func messages(bsn: String) async throws -> [StoredMessage] {
         try await timed("messages") { try await base.messages(bsn: bsn) }
     }
