@@ -70,7 +70,7 @@ extension PostgresMessageStore {
                                        logger: self.logger)
             guard try await self.clientRow(bsn: bsn, on: connection, lock: true)?.version == expectedVersion else { return false }
             try await connection.query("DELETE FROM record_sources WHERE bsn = \(bsn)", logger: self.logger)
-            try await self.insertSources(bsn: bsn, bodies: encoded.sources, on: connection)
+            try await self.insertSources(encoded.sources.map { (bsn, $0.0, $0.1) }, on: connection)
             let version = (expectedVersion ?? 0) + 1
             try await self.writeClientRow(bsn: bsn, version: version, index: encoded.index, state: encoded.state, rebuiltVersion: version,
                                           on: connection)
@@ -107,13 +107,7 @@ extension PostgresMessageStore {
             rows[bsn] = row
             if let source, let state = row.state { sources.append((bsn, state.count - 1, try StorageJSON.text(source))) }
         }
-        if !sources.isEmpty {
-            try await connection.query("""
-                INSERT INTO record_sources (bsn, position, body)
-                SELECT * FROM unnest(\(sources.map(\.bsn))::text[], \(sources.map(\.position))::bigint[], \(sources.map(\.body))::text[])
-                ON CONFLICT (bsn, position) DO UPDATE SET body = excluded.body
-                """, logger: logger)
-        }
+        try await insertSources(sources, on: connection)
         for bsn in bsns {
             guard let row = rows[bsn] else { continue }
             try await writeClientRow(bsn: bsn, version: row.version, index: try row.index.map(StorageJSON.text),
@@ -121,12 +115,12 @@ extension PostgresMessageStore {
         }
     }
 
-    private func insertSources(bsn: String, bodies: [(Int, String)], on connection: PostgresConnection) async throws {
-        guard !bodies.isEmpty else { return }
-        let positions = bodies.map(\.0), texts = bodies.map(\.1)
+    /// Source rows (hers, or several women's), written or replaced in one statement.
+    private func insertSources(_ rows: [(bsn: String, position: Int, body: String)], on connection: PostgresConnection) async throws {
+        guard !rows.isEmpty else { return }
         try await connection.query("""
             INSERT INTO record_sources (bsn, position, body)
-            SELECT \(bsn), position, body FROM unnest(\(positions)::bigint[], \(texts)::text[]) AS s(position, body)
+            SELECT * FROM unnest(\(rows.map(\.bsn))::text[], \(rows.map(\.position))::bigint[], \(rows.map(\.body))::text[])
             ON CONFLICT (bsn, position) DO UPDATE SET body = excluded.body
             """, logger: logger)
     }

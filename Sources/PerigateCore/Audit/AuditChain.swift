@@ -68,7 +68,7 @@ public enum AuditChain {
     }
 
     /// Where a template's sequence goes (its `"sequence":0`), or `nil` when `template` is not one.
-    /// PostgreSQL's `perigate_sealed_only` trigger puts the number in at the same place.
+    /// PostgreSQL's sealing function `perigate_seal` puts the number in at the same place.
     public static func sequenceKey(_ template: String) -> Range<String.Index>? {
         guard let key = template.range(of: "\"sequence\":0"), key.upperBound < template.endIndex,
               [",", "}"].contains(template[key.upperBound]) else { return nil }
