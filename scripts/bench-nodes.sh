@@ -86,7 +86,7 @@ for lines in 1 8 64 512; do
   # One session: the first round compiles the function and is left out; the median of the next 5.
   sql=""
   for _ in 1 2 3 4 5 6; do
-    sql+="INSERT INTO audit_pending (template) SELECT '$template' FROM generate_series(1, $lines); SELECT held_us FROM perigate_seal($lines, 7513002);"
+    sql+="INSERT INTO audit_pending (template) SELECT '$template' FROM generate_series(1, $lines); SELECT held_us FROM perigate_seal($lines);"
   done
   held[$lines]=$(psql -q -t -A "$PERIGATE_TEST_POSTGRES_URL" <<<"$sql" | tail -n 5 | sort -n | sed -n 3p)
   printf 'round of %4d lines: %8.0f µs held (%.1f µs per line)\n' "$lines" "${held[$lines]}" "$(python3 -c "print(${held[$lines]} / $lines)")"

@@ -7,6 +7,10 @@ GRANT DELETE ON subscriptions, console_sessions TO :gateway;
 GRANT UPDATE ON console_sessions, audit_head_reads TO :gateway;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO :gateway;
 REVOKE TRUNCATE, UPDATE, DELETE ON audit_log, audit_purges, consents, care_confirmations, delivery_attempts FROM :gateway;
--- Lines waiting to be sealed leave only through perigate_seal (migration 11), which runs with
--- the owner's rights: the gateway's role cannot take them out.
+-- Audit lines enter the chain only through perigate_seal (migrations 11 and 12), which runs with
+-- the owner's rights: the gateway's role writes a line's text to audit_pending and nothing else
+-- (not its position, not a row of audit_log), and cannot take a pending line out.
 REVOKE TRUNCATE, UPDATE, DELETE ON audit_pending FROM :gateway;
+REVOKE INSERT ON audit_log, audit_pending FROM :gateway;
+GRANT INSERT (template) ON audit_pending TO :gateway;
+GRANT EXECUTE ON FUNCTION perigate_seal(bigint) TO :gateway;

@@ -30,7 +30,7 @@ final class AuditCheckpointService: Service, Sendable {
         // A cheap look at the head five times a second: the line count can make a checkpoint due before the interval.
         while (try? await cancelWhenGracefulShutdown { try await Task.sleep(for: min(self.interval, .milliseconds(200))) }) != nil {
             if clock.now - last < interval {
-                guard let head = try? await checkpointer.store.auditHead().sequence,
+                guard let head = try? await checkpointer.store.auditHeadSequence(),
                       head - (await checkpointer.lastSequence()) >= lines else { continue }
             }
             await round()

@@ -231,6 +231,13 @@ struct ServeCommand: AsyncParsableCommand {
                                            "mutualTLS": "\(tls?.requiresClientCertificate ?? false)"])
         let workerHealth = HealthCheck()
         server.readinessChecks.append { workerHealth.problem() }
+        // Committed audit lines must reach the chain (PostgreSQL seals them after the commit): a
+        // round that fails, or a row no round takes, makes the gateway not ready and shows in /metrics.
+        let now = server.now, checkpointInterval = placement.checkpointInterval
+        server.readinessChecks.append { [store] in await store.auditSealingProblem(now: now(), checkpointInterval: checkpointInterval) }
+        server.scrapeUpdates.append { [store, metrics] in
+            if let unsealed = try? await store.unsealedAudit() { metrics.unsealedAudit(unsealed, now: now()) }
+        }
         let app = try await Self.closingOnError(store) { [server] in
             try server.application(host: host, port: settings.port) { port in
                 // Written unbuffered: scripts and tests wait for this line (with --port 0 it names the port).

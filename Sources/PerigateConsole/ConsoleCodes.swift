@@ -114,7 +114,7 @@ enum ConsoleCodes {
         "audit.no-checkpoint": "nog geen ondertekend checkpoint",
         "audit.no-trusted-key": "geen vertrouwde sleutel om checkpoints te controleren",
         "audit.unprotected-tail": "de nieuwste regels zijn nog niet door een checkpoint beschermd",
-        "audit.unsealed": "vastgelegde regels zijn al te lang niet in de keten opgenomen",
+        "audit.unsealed": "vastgelegde regels zijn al te lang niet in de keten opgenomen, of in de wachtrij staat iets wat geen logregel is",
         "audit.purge-unsigned": "een opschoning van het auditlog is niet ondertekend",
         "audit.purge-unproven": "een opschoning van het auditlog is niet bewezen",
         "audit.purge-too-young": "er zijn regels opgeschoond die nog bewaard moesten blijven",

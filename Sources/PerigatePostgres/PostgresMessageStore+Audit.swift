@@ -69,10 +69,10 @@ extension PostgresMessageStore {
     /// Lines one sealing round moves at most.
     static let sealRoundSize = 5_000
 
-    /// One round, one statement (`perigate_seal`, migration 11): under the chain lock, the oldest
-    /// pending lines (in position order, from every node) are numbered and hashed after the head,
-    /// written to the chain and removed from `audit_pending`. The lock is taken and released inside
-    /// the statement, so it is held for the server's work only, and the round commits without
+    /// One round, one statement (`perigate_seal`, migrations 11 and 12): under the chain lock, the
+    /// oldest pending lines (in position order, from every node) are numbered and hashed after the
+    /// head, written to the chain and removed from `audit_pending`. The lock is taken inside the
+    /// statement and released at its commit, so it is held for the server's work only, and the round commits without
     /// waiting for the flush: its lines are durable in `audit_pending` already, and a round lost
     /// in a crash is undone whole (its lines are back there and sealed again). What a checkpoint
     /// signs is flushed first (``auditHead()``). A pending row that is no audit line template (put
@@ -80,7 +80,7 @@ extension PostgresMessageStore {
     /// many lines it sealed.
     func sealRound() async throws -> Int {
         for try await (sealed, held, waited) in try await query(
-            "SELECT sealed, held_us, waited_us FROM perigate_seal(\(Self.sealRoundSize), \(Self.auditLock))"
+            "SELECT sealed, held_us, waited_us FROM perigate_seal(\(Self.sealRoundSize))"
         ).decode((Int, Double?, Double?).self) {
             // No times: nothing was pending (another node's round sealed it) and no lock was taken.
             if let held, let waited { chainLockMeter.record(held: .microseconds(held), waited: .microseconds(waited), lines: sealed) }
@@ -89,12 +89,36 @@ extension PostgresMessageStore {
         return 0
     }
 
-    /// Pending lines not sealed (for `audit verify`): how many, and the time written in the oldest.
-    public func unsealedAudit() async throws -> (count: Int, oldest: String?) {
-        for try await (count, oldest) in try await query("SELECT count(*), min(time) FROM audit_pending").decode((Int, String?).self) {
-            return (count, oldest)
+    /// A pending row a sealing round takes: the condition `perigate_seal` (migration 11) selects by.
+    static let sealable = #"strpos(template, '"sequence":0') > 0 AND substr(template, strpos(template, '"sequence":0') + 12, 1) IN (',', '}')"#
+
+    /// Pending rows not sealed (for `audit verify`, `/ready`, `/metrics`): all counted, the first
+    /// 1,000 by position read for the oldest time (parsed in Swift, ``UnsealedAudit``).
+    public func unsealedAudit() async throws -> UnsealedAudit {
+        var count = 0, notLines = 0, rows: [(time: String?, line: Bool)] = []
+        for try await (all, stuck, time, line) in try await query(PostgresQuery(unsafeSQL: """
+            SELECT count(*) OVER (), count(*) FILTER (WHERE NOT (\(Self.sealable))) OVER (), time, \(Self.sealable)
+            FROM audit_pending ORDER BY position LIMIT 1000
+            """)).decode((Int, Int, String?, Bool).self) {
+            (count, notLines) = (all, stuck)
+            rows.append((time, line))
         }
-        return (0, nil)
+        return UnsealedAudit(count: count, notLines: notLines, rows: rows)
+    }
+
+    /// A sealing round now; its failure as the server's own words (no query, no values).
+    public func sealAuditNow() async throws {
+        do {
+            try await sealAudit()
+        } catch {
+            throw StoreError(.unsealed, message: Self.explain(error))
+        }
+    }
+
+    /// The head as stored, without sealing or flushing: one indexed read.
+    public func auditHeadSequence() async throws -> Int {
+        for try await sequence in try await query("SELECT coalesce(max(seq), 0) FROM audit_log").decode(Int.self) { return sequence }
+        return 0
     }
 
     /// The last line (sequence, hash); after a purge of everything, the purge boundary.
@@ -124,6 +148,8 @@ extension PostgresMessageStore {
         try await sealAudit()
         let instance = auditSource.instance
         return try await transaction { connection in
+            // Whatever the server's default: this commit waits for the flush.
+            try await connection.query("SET LOCAL synchronous_commit = on", logger: self.logger)
             let head = try await self.auditHead(on: connection)
             try await connection.query("""
                 INSERT INTO audit_head_reads (instance, sequence, hash) VALUES (\(instance), \(head.sequence), \(head.hash))

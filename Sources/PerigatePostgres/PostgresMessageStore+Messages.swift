@@ -23,18 +23,26 @@ extension PostgresMessageStore: MessageStore {
                    facts: try message.facts.map(StorageJSON.text), audit: audit, templates: try auditTemplates(audit), deliveries: deliveries)
     }
 
-    /// One transaction for the group. When it fails, each item is written again in a transaction
-    /// of its own, so that one bad message (or a deadlock with another node) fails alone.
+    /// One transaction for the group. When it fails for something one message can cause (a value
+    /// or constraint the server refused) or a deadlock or serialization failure with another node,
+    /// each item is written again in a transaction of its own, so that one bad message fails
+    /// alone; when the database is gone, the whole group fails at once (no round of retries).
     func write(_ group: [AcceptItem]) async -> [Result<AcceptOutcome, any Error>] {
         do {
             return try await transaction { connection in try await self.accept(group, on: connection) }.map { .success($0) }
-        } catch where group.count > 1 {
+        } catch where group.count > 1 && Self.sqlState(error).map(Self.failsOneItem) == true {
             var outcomes: [Result<AcceptOutcome, any Error>] = []
             for item in group { outcomes += await write([item]) }
             return outcomes
         } catch {
-            return [.failure(error)]
+            return group.map { _ in .failure(error) }
         }
+    }
+
+    /// SQLSTATEs after which a group is written again item by item: data exceptions (class 22),
+    /// integrity violations (23), deadlock (40P01) and serialization failure (40001).
+    static func failsOneItem(_ sqlState: String) -> Bool {
+        sqlState.hasPrefix("22") || sqlState.hasPrefix("23") || sqlState == "40P01" || sqlState == "40001"
     }
 
     /// One accept waiting for its group, encoded by the caller's task before the transaction.
@@ -55,8 +63,10 @@ extension PostgresMessageStore: MessageStore {
     /// are the same, else a conflict; its audit lines are written either way. Her rows are locked
     /// in BSN order, so two nodes' groups cannot deadlock.
     private func accept(_ group: [AcceptItem], on connection: PostgresConnection) async throws -> [AcceptOutcome] {
+        // Inserted in id order: two nodes' groups holding the same ids wait for each other in one
+        // order, never in a cycle.
         var firsts = Set<String>()
-        let candidates = group.filter { firsts.insert($0.message.id).inserted }
+        let candidates = group.filter { firsts.insert($0.message.id).inserted }.sorted { $0.message.id < $1.message.id }
         let inserted = try await insertMessages(candidates, on: connection)
         var outcomes: [AcceptOutcome] = [], templates: [String] = [], deliveries: [Delivery] = [], stored: [StoredMessage] = []
         var claimed = Set<String>()

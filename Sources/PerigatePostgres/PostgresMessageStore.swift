@@ -227,9 +227,7 @@ extension PostgresMessageStore {
     /// A short, safe description of a database error: the server's message and SQLSTATE, or the
     /// connection problem — never the query, its values or the password.
     public static func explain(_ error: any Error) -> String {
-        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError ?? transaction.beginError ?? transaction.commitError {
-            return explain(inner)
-        }
+        let error = innermost(error)
         if let psql = error as? PSQLError {
             if let message = psql.serverInfo?[.message] {
                 return message + (psql.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
@@ -238,6 +236,19 @@ extension PostgresMessageStore {
         }
         let name = String(describing: type(of: error))
         return name.contains("ConnectionPool") ? "no connection to the database server (check host, port, user, password and database)" : name
+    }
+
+    /// The server's SQLSTATE for a failed statement (`nil`: no answer from the server).
+    static func sqlState(_ error: any Error) -> String? {
+        (innermost(error) as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// The statement's own error inside a failed transaction.
+    private static func innermost(_ error: any Error) -> any Error {
+        if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError ?? transaction.beginError ?? transaction.commitError {
+            return innermost(inner)
+        }
+        return error
     }
 }
 

@@ -24,10 +24,13 @@ enum PostgresMigrations {
     }
 
     /// One sealing round as one statement (``PostgresMessageStore/sealRound()``): the chain lock
-    /// is taken and released inside it (commit without waiting for the flush), so it is held for
+    /// is taken inside it and released at its commit (called on its own, as the gateway does; it
+    /// commits without waiting for the flush), so it is held for
     /// the server's own work only — no round trip. `SECURITY DEFINER`: it runs with the rights of
     /// its owner (the role that migrates), so the gateway's role can seal without DELETE on
-    /// `audit_pending`; every table is named with its schema (no search path to hijack). It chains exactly as `AuditChain.rows(forTemplates:after:)`:
+    /// `audit_pending`; every table is named with its schema, and migration 12 fixes its search path
+    /// and takes EXECUTE from PUBLIC (callers use its one-argument form, whose lock key is fixed).
+    /// It chains exactly as `AuditChain.rows(forTemplates:after:)`:
     /// the sequence number put in at the first `"sequence":0` (which must be followed by `,` or
     /// `}`), `hash = hex(SHA-256(previous + "\n" + line))` over UTF-8. Every test that verifies a
     /// PostgreSQL chain checks the two agree. Returns the lines sealed and the lock's held and wait
@@ -272,7 +275,8 @@ enum PostgresMigrations {
         // afterwards, many at a time, by `perigate_seal` (docs/audit.md, "Sealing on PostgreSQL").
         // A pending line leaves only into the chain: the gateway's role has no DELETE on
         // `audit_pending`; the function, which runs with its owner's rights, moves lines; the
-        // trigger refuses UPDATE, and DELETE outside a sealing round.
+        // trigger refuses UPDATE, and DELETE outside a sealing round (the round's flag can be set
+        // by any role: the privileges are what stop the gateway's role).
         Migration(version: 11, name: "audit-sealing", statements: [
             """
             CREATE TABLE audit_pending (
@@ -300,6 +304,24 @@ enum PostgresMigrations {
             // The head a node's checkpointer last read to sign: written with a synchronous commit,
             // which flushes the log past the sealing rounds it signs (they commit without waiting).
             "CREATE TABLE audit_head_reads (instance TEXT PRIMARY KEY, sequence BIGINT NOT NULL, hash TEXT NOT NULL)",
+        ]),
+        // The sealing function as the gateway's role may call it: the chain lock's key fixed (a
+        // caller cannot pick another and run a round beside the one holding it), the search path
+        // fixed to the system catalog (a SECURITY DEFINER function must not resolve a name in a
+        // schema another role can create objects in), and no EXECUTE for PUBLIC: only the owner
+        // and the gateway's role (scripts/postgres-grants.sql) seal. The two-argument function of
+        // migration 11 stays as the body, callable by the owner alone.
+        Migration(version: 12, name: "audit-seal-fixed", statements: [
+            "ALTER FUNCTION perigate_seal(bigint, bigint) SET search_path = pg_catalog, pg_temp",
+            "REVOKE EXECUTE ON FUNCTION perigate_seal(bigint, bigint) FROM PUBLIC",
+            """
+            CREATE FUNCTION perigate_seal(round_size bigint,
+                                          OUT sealed integer, OUT held_us double precision, OUT waited_us double precision)
+            LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+                SELECT s.sealed, s.held_us, s.waited_us FROM public.perigate_seal(round_size, \(PostgresMessageStore.auditLock)::bigint) s
+            $$
+            """,
+            "REVOKE EXECUTE ON FUNCTION perigate_seal(bigint) FROM PUBLIC",
         ]),
     ]
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PerigateCore
 import Prometheus
 
@@ -102,6 +103,17 @@ public final class GatewayMetrics: Sendable, IngestObserver {
         registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "perigate", subsystem: "outbox", metricName: "oldest_pending_age", unitName: "seconds",
             helpText: "Age of the oldest pending delivery by subscription."), labels: [("subscription", subscription)]).set(oldestAge)
+    }
+
+    /// Audit lines committed and waiting to be sealed into the chain (PostgreSQL), and the age of
+    /// the oldest: near 0 on a healthy gateway (docs/audit.md, "Sealing on PostgreSQL").
+    public func unsealedAudit(_ unsealed: UnsealedAudit, now: Date) {
+        registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "audit", metricName: "unsealed_lines", unitName: "",
+            helpText: "Audit lines committed but not yet sealed into the chain (rows that are no line included).")).set(Double(unsealed.count))
+        registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "perigate", subsystem: "audit", metricName: "unsealed_oldest_age", unitName: "seconds",
+            helpText: "Age of the oldest audit line waiting to be sealed into the chain.")).set(unsealed.oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
     }
 
     func started() { inFlight.increment() }

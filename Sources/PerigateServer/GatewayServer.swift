@@ -28,6 +28,8 @@ public struct GatewayServer: Sendable {
     public let refusals = RefusalAggregator()
     /// Extra readiness checks: each answers `nil` when healthy, else the problem (`GET /ready`).
     public var readinessChecks: [@Sendable () async -> String?] = []
+    /// Gauges read at each scrape of `/metrics`, before it answers (the outbox's are built in).
+    public var scrapeUpdates: [@Sendable () async -> Void] = []
     /// The OpenAPI 3.1 document of `/v1` (`Schemas/openapi.json`), answered at `GET /openapi.json`;
     /// `nil`: that route answers 404.
     public var openAPIDocument: Data?
@@ -74,6 +76,7 @@ public struct GatewayServer: Sendable {
         }
         router.get("metrics") { _, _ in
             await updateOutboxGauges()
+            for update in scrapeUpdates { await update() }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }

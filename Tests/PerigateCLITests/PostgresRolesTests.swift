@@ -28,7 +28,7 @@ struct PostgresRolesTests {
         let grants = try String(contentsOf: CLITests.root.appendingPathComponent("scripts/postgres-grants.sql"), encoding: .utf8)
             .split(separator: "\n").filter { !$0.hasPrefix("--") && !$0.isEmpty }
             .map { $0.replacingOccurrences(of: ":gateway", with: gateway).trimmingCharacters(in: CharacterSet(charactersIn: ";")) }
-        #expect(grants.count == 7)
+        #expect(grants.count == 10)
         try await PostgresMessageStore.execute(url: ownerURL, grants)
 
         let added = try MultiNodeTests.cli(["partner", "add", "--name", "De Linde", "--type", "verloskundigenpraktijk", "--ura", "01234567"], gatewayURL)
@@ -57,6 +57,21 @@ struct PostgresRolesTests {
                            ["SET perigate.seal = 'on'", "DELETE FROM audit_pending"]] {
             await #expect(throws: (any Error).self, "\(statements)") { try await PostgresMessageStore.execute(url: gatewayURL, statements) }
         }
+        // Lines enter the chain only through the sealing function: the role cannot write a chain
+        // row (which could block every later round, or forge a line), choose a pending row's
+        // position, or call the function's body with a lock key of its choice.
+        await #expect(throws: (any Error).self) {
+            try await PostgresMessageStore.execute(url: gatewayURL, ["INSERT INTO audit_log (seq, line, prev_hash, hash, pending_position) VALUES (1000, '{}', 'x', 'y', 1000)"])
+        }
+        await #expect(throws: (any Error).self) {
+            try await PostgresMessageStore.execute(url: gatewayURL, [#"INSERT INTO audit_pending (position, template) VALUES (1000000, '{"time":"2026-11-25T10:00:00Z"}')"#])
+        }
+        await #expect(throws: (any Error).self) { try await PostgresMessageStore.execute(url: gatewayURL, ["SELECT perigate_seal(10, 1)"]) }
+        try await PostgresMessageStore.execute(url: gatewayURL, ["SELECT perigate_seal(10)"])
+        // A role without the grants (PUBLIC) cannot run a round at all.
+        let stranger = "stranger_\(suffix)"
+        try await PostgresMessageStore.execute(url: server, ["CREATE ROLE \(stranger) LOGIN PASSWORD 'stranger-pw'"])
+        await #expect(throws: (any Error).self) { try await PostgresMessageStore.execute(url: url(stranger, "stranger-pw"), ["SELECT perigate_seal(10)"]) }
         try await PostgresMessageStore.execute(url: ownerURL, ["ALTER TABLE audit_pending DISABLE TRIGGER audit_pending_sealed_only",
                                                                "DELETE FROM audit_pending", "ALTER TABLE audit_pending ENABLE TRIGGER audit_pending_sealed_only"])
         // The lines written above through the store directly are signed as serve would sign them.

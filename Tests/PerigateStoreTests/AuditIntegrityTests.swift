@@ -253,6 +253,29 @@ extension AuditIntegrityTests {
 }
 
 /// A witness that never answers.
+@Suite("Lines waiting to be sealed")
+struct UnsealedAuditTests {
+    let now = try! Date("2026-12-03T10:00:00Z", strategy: .iso8601)
+
+    @Test("the oldest is the earliest moment, whatever offset its time is written with; a row no round takes is reported at once")
+    func rule() {
+        // 09:58:30+00:00 written as 11:58:30+02:00: textually the latest, as a moment the oldest.
+        let lines = UnsealedAudit(count: 3, notLines: 0, rows: [("2026-12-03T09:59:50Z", true), ("2026-12-03T11:58:30+02:00", true),
+                                                                ("2026-12-03T09:59:55Z", true)])
+        #expect(lines.oldest == now.addingTimeInterval(-90))
+        #expect(lines.problem(now: now, checkpointInterval: .seconds(60))?.contains("3 lines were committed but are not in the chain") == true)
+        #expect(lines.problem(now: now, checkpointInterval: .seconds(120)) == nil, "younger than the interval plus slack: a round is due")
+        let fresh = UnsealedAudit(count: 1, notLines: 0, rows: [("2026-12-03T09:59:59Z", true)])
+        #expect(fresh.problem(now: now, checkpointInterval: .seconds(60)) == nil)
+        // Not a template, or a time that is no moment: never sealed, so reported without waiting.
+        let unreadable = UnsealedAudit(count: 2, notLines: 0, rows: [("gisteren", true), ("2026-12-03T09:59:59Z", true)])
+        #expect(unreadable.notLines == 1 && unreadable.oldest == now.addingTimeInterval(-1))
+        let byHand = UnsealedAudit(count: 1, notLines: 1, rows: [("2026-12-03T09:59:59Z", false)])
+        #expect(byHand.problem(now: now, checkpointInterval: .seconds(3600))?.hasPrefix("1 rows waiting in audit_pending are no audit line") == true)
+        #expect(UnsealedAudit().problem(now: now, checkpointInterval: .seconds(60)) == nil)
+    }
+}
+
 struct SilentWitness: AuditWitness {
     var name: String { "silent" }
     func record(_ checkpoint: AuditCheckpoint) async throws {

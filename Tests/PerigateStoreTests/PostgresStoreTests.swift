@@ -151,6 +151,16 @@ struct PostgresStoreTests {
         #expect(try await store.unsealedAudit().count == 1)
         let stuck = try await store.verifyAudit(evidence: evidence)
         #expect(stuck.problem?.cause == .unsealed && stuck.unsealed == 1)
+        #expect(try await store.unsealedAudit().notLines == 1, "the row no round takes is reported as such")
+        // Both forms of the sealing function run with the catalog's search path only, and PUBLIC may not call either.
+        var forms: [String] = []
+        for try await (arguments, config, publicMay) in try await store.query("""
+            SELECT pronargs::int, array_to_string(proconfig, ';'), has_function_privilege('public', oid, 'EXECUTE')
+            FROM pg_proc WHERE proname = 'perigate_seal' ORDER BY pronargs
+            """).decode((Int, String?, Bool).self) {
+            forms.append("\(arguments) \(config ?? "-") \(publicMay)")
+        }
+        #expect(forms == ["1 search_path=pg_catalog, pg_temp false", "2 search_path=pg_catalog, pg_temp false"])
         // A pending line cannot be deleted or changed outside a sealing round (the gateway's role
         // has no DELETE on it at all: PostgresRolesTests).
         try await store.execute("INSERT INTO audit_pending (template) VALUES ('\(try AuditChain.template(MessageStoreConformanceTests.audit("kept")))')")

@@ -109,14 +109,83 @@ public protocol AuditChainStore: Sendable {
     /// signed by `signer` — so the rest stays verifiable and appends `purgeLine` with the count;
     /// returns how many went.
     func purgeAudit(before cutoff: String, purgeLine: AuditEntry, signer: AuditSigner) async throws -> Int
-    /// Lines committed but not yet in the chain, and the time written in the oldest: PostgreSQL
-    /// seals lines into the chain after their commit; a store that chains inside the writing
-    /// transaction has none.
-    func unsealedAudit() async throws -> (count: Int, oldest: String?)
+    /// Lines committed but not yet in the chain: PostgreSQL seals lines into the chain after
+    /// their commit; a store that chains inside the writing transaction has none.
+    func unsealedAudit() async throws -> UnsealedAudit
+    /// Seals every committed line into the chain now (PostgreSQL: a sealing round); throws when
+    /// that fails. A no-op where lines are chained in the transaction that writes them.
+    func sealAuditNow() async throws
+    /// The chain head's sequence as stored, at the cost of one read: for a frequent look (the
+    /// checkpoint service's); what a checkpoint signs is ``auditHead()``.
+    func auditHeadSequence() async throws -> Int
 }
 
 extension AuditChainStore {
-    public func unsealedAudit() async throws -> (count: Int, oldest: String?) { (0, nil) }
+    public func unsealedAudit() async throws -> UnsealedAudit { UnsealedAudit() }
+    public func sealAuditNow() async throws {}
+    public func auditHeadSequence() async throws -> Int { try await auditHead().sequence }
+
+    /// What `/ready` says of the audit chain: `nil` when committed lines reach it — a sealing
+    /// round runs now and nothing pending is stuck (``UnsealedAudit/problem(now:checkpointInterval:)``).
+    public func auditSealingProblem(now: Date, checkpointInterval: Duration) async -> String? {
+        do {
+            try await sealAuditNow()
+        } catch {
+            let reason = (error as? StoreError)?.message ?? String(describing: type(of: error))
+            return "audit lines are committed but cannot be sealed into the chain: \(reason)"
+        }
+        guard let unsealed = try? await unsealedAudit() else { return "the lines waiting to be sealed into the audit chain cannot be read" }
+        return unsealed.problem(now: now, checkpointInterval: checkpointInterval)
+    }
+}
+
+/// Lines committed but not yet in the chain (PostgreSQL's `audit_pending`), as `audit verify`,
+/// `/ready` and `/metrics` report them.
+public struct UnsealedAudit: Sendable, Equatable {
+    /// Rows waiting.
+    public var count = 0
+    /// Of them, rows no sealing round will take: no audit line template, or no readable time —
+    /// never written by a gateway (put there by hand).
+    public var notLines = 0
+    /// The earliest time written in the first rows (by position) that are lines; `nil`: none.
+    public var oldest: Date?
+
+    public init() {}
+
+    /// From the pending rows as read: all of them counted (`count`, `notLines`), the first of
+    /// them with their time and whether a round takes them (`rows`). Times are parsed here, as
+    /// moments, so an offset cannot make a line look newer than it is.
+    public init(count: Int, notLines: Int, rows: [(time: String?, line: Bool)]) {
+        self.count = count
+        self.notLines = notLines
+        for row in rows where row.line {
+            guard let moment = AuditEvidence.moment(row.time) else {
+                self.notLines += 1
+                continue
+            }
+            oldest = min(oldest ?? moment, moment)
+        }
+    }
+
+    /// The one rule for stuck sealing (`audit verify`'s `audit.unsealed`, `/ready`): a row no
+    /// round will take is reported at once; lines are, once the oldest is older than the
+    /// checkpoint interval plus ``AuditEvidence/tailSlack`` (every checkpoint seals first, so no
+    /// healthy gateway leaves one that long). No patient data: counts and a time.
+    public func problem(now: Date, checkpointInterval: Duration) -> String? {
+        if notLines > 0 {
+            return """
+                \(notLines) rows waiting in audit_pending are no audit line a sealing round takes (no line template or no readable \
+                time): not written by a gateway but put there by hand (docs/audit.md, "Sealing on PostgreSQL")
+                """
+        }
+        guard count > 0, let oldest else { return nil }
+        let allowed = now.addingTimeInterval(-Double((checkpointInterval + AuditEvidence.tailSlack).components.seconds))
+        guard oldest < allowed else { return nil }
+        return """
+            \(count) lines were committed but are not in the chain; the oldest was written \(oldest.formatted(.iso8601)), longer ago \
+            than the checkpoint interval (\(checkpointInterval.components.seconds) s): no node has sealed them (audit_pending)
+            """
+    }
 }
 
 extension AuditChainStore {
@@ -254,16 +323,8 @@ extension AuditChainStore {
         result.checkpoint = lastWitnessed
         let unsealed = try await unsealedAudit()
         result.unsealed = unsealed.count
-        if unsealed.count > 0 {
-            let allowed = evidence.now.addingTimeInterval(-Double((evidence.checkpointInterval + AuditEvidence.tailSlack).components.seconds))
-            if AuditEvidence.moment(unsealed.oldest).map({ $0 < allowed }) ?? true {
-                let written = unsealed.oldest ?? "at an unreadable time"
-                return failed(.unsealed, head + 1, """
-                    \(unsealed.count) lines were committed but are not in the chain; the oldest was written \(written), longer ago \
-                    than the checkpoint interval (\(evidence.checkpointInterval.components.seconds) s): no node has sealed \
-                    them (audit_pending), or a line was put there by hand
-                    """)
-            }
+        if let stuck = unsealed.problem(now: evidence.now, checkpointInterval: evidence.checkpointInterval) {
+            return failed(.unsealed, head + 1, stuck)
         }
         guard head > boundary.sequence else { return result }
         guard let covered = lastWitnessed ?? (witnessed.isEmpty ? nil : boundary.sequence) else {

@@ -21,6 +21,8 @@ public struct StoreError: Error, CustomStringConvertible {
         case refusedLoad = "store.refused-load"
         /// An audit line needed for a purge is missing.
         case auditGap = "store.audit-gap"
+        /// Committed audit lines cannot be sealed into the chain now (PostgreSQL): they wait, durable.
+        case unsealed = "store.unsealed"
         /// Test and tool set-up failed outside the store itself.
         case setup = "store.setup"
     }
