@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per document (valgrind callgrind: repeatable, unaffected by machine load) for
 # perigate's pipeline — with and without the semantic checks — and for xmllint's parse+validate
-# loop, same files, same schemas. Per document = (run with 101 documents − run with 1) / 100,
+# loop and Python lxml's (scripts/bench_lxml.py), same files, same schemas. Per document = (run with 101 documents − run with 1) / 100,
 # which removes start-up, schema compilation and warm-up. Needs valgrind, libxml2-utils, binutils
 # (objcopy) and a C compiler; ../shared/corpus for the national messages.
 #
@@ -19,6 +19,9 @@ mkdir -p "$work"
 objcopy --strip-debug .build/release/perigate "$work/perigate"
 cc -shared -fPIC -O2 -o "$work/sigsuspend.so" scripts/valgrind-sigsuspend.c
 bin=$work/perigate
+# The interpreter itself (a pyenv shim would be counted instead of the Python it starts).
+python=$(python3 -c "import sys; print(sys.executable)")
+"$python" -c "import lxml.etree" || { echo "bench-instructions.sh: needs lxml for $python (pip install lxml)" >&2; exit 1; }
 C=../shared/corpus
 pack="Schemas/packs/nictiz-perinatal.json=$C"
 count() {
@@ -31,7 +34,7 @@ cases=(
   "$C/ada-kernset/2.3/instances/scenarios/scenario3-23.xml|$C/ada-kernset/2.3/schemas/ada_schemas/ada_kernset_geboortezorg.xsd"
   "Samples/valid/verwijzing-1-hypertensie-regulier.xml|Schemas/verwijzing/verwijzing-1.0.xsd"
 )
-printf '%-40s %12s %12s %12s %9s %9s\n' FILE "XMLLINT" "PG XSD-ONLY" "PG FULL" "XSD/XL" "FULL/XL"
+printf '%-40s %12s %12s %12s %12s %9s %9s %9s\n' FILE "XMLLINT" "LXML" "PG XSD-ONLY" "PG FULL" "XSD/XL" "XSD/LXML" "FULL/XL"
 for c in "${cases[@]}"; do
   file=${c%%|*}; xsd=${c##*|}
   b=("$bin" bench validate --schemas "$pack" --threads 1)
@@ -40,6 +43,8 @@ for c in "${cases[@]}"; do
   # xmllint --repeat runs parse+validate 100 times: (repeat − single) / 99.
   x1=$(count xmllint --noout --schema "$xsd" "$file"); x100=$(count xmllint --noout --repeat --schema "$xsd" "$file")
   xl=$(( (x100 - x1) / 99 ))
-  printf '%-40s %12s %12s %12s %9s %9s\n' "$(basename "$file")" "$xl" "$xsdonly" "$full" \
-    "$(python3 -c "print(f'{$xsdonly/$xl:.3f}')")" "$(python3 -c "print(f'{$full/$xl:.3f}')")"
+  # lxml: the same parse + validate from Python (bench_lxml.py), (101 − 1) / 100 as for perigate.
+  lx=$(perdoc "$(count "$python" scripts/bench_lxml.py "$xsd" "$file" --iterations 1)" "$(count "$python" scripts/bench_lxml.py "$xsd" "$file" --iterations 101)")
+  printf '%-40s %12s %12s %12s %12s %9s %9s %9s\n' "$(basename "$file")" "$xl" "$lx" "$xsdonly" "$full" \
+    "$(python3 -c "print(f'{$xsdonly/$xl:.3f}')")" "$(python3 -c "print(f'{$xsdonly/$lx:.3f}')")" "$(python3 -c "print(f'{$full/$xl:.3f}')")"
 done

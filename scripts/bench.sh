@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Every benchmark in one run, written into docs/performance.md ("Latest full run", between the
-# bench.sh markers) with a description of the machine: validation against xmllint and lxml (bench-compare.sh), durable HTTP ingest on SQLite
+# bench.sh markers) with a description of the machine: validation against xmllint and lxml (bench-compare.sh) and its
+# instruction counts (bench-instructions.sh), durable HTTP ingest on SQLite
 # (bench-ingest.sh), the national messages (bench-national.sh), SQLite vs PostgreSQL and 1 vs 2
 # nodes (bench-nodes.sh) and webhook delivery (perigate bench deliver). Needs what those need:
-# libxml2-utils, hyperfine, python3 lxml, ../shared/corpus, root for the throwaway PostgreSQL.
-# Usage: scripts/bench.sh [SECONDS]   (default 5 per measurement; about 10 minutes in all)
+# libxml2-utils, hyperfine, valgrind, python3 lxml, ../shared/corpus, root for the throwaway PostgreSQL.
+# Usage: scripts/bench.sh [SECONDS]   (default 5 per measurement; about 15 minutes in all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-5}"
@@ -25,11 +26,12 @@ section() {  # title, command...
   echo "| memory | $(free -g | awk '/Mem:/ {print $2}') GiB |"
   echo "| OS | $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r) |"
   echo "| Swift | $(swift --version 2>&1 | head -1 | sed 's/.*Swift version \([^ ]*\).*/\1/') (release build) |"
-  echo "| libxml2 | $(xmllint --version 2>&1 | head -1 | awk '{print $NF}') (xmllint), lxml $(python3 -c 'import lxml; print(lxml.__version__)' 2>/dev/null || echo absent) |"
+  echo "| libxml2 | $(xmllint --version 2>&1 | head -1 | awk '{print $NF}') (xmllint, perigate), lxml $(python3 -c 'import lxml.etree as e; print(e.__version__, "with its own libxml2", ".".join(map(str, e.LIBXML_VERSION)))' 2>/dev/null || echo absent) |"
   pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
   echo "| PostgreSQL | $([ -n "$pgbin" ] && "$pgbin/postgres" --version || echo absent) (throwaway server, fsync on) |"
 } >"$out.tmp"
 section "Validation: perigate vs xmllint vs lxml (documents/s)" env SECONDS_PER="$seconds" scripts/bench-compare.sh
+section "Validation: instructions per document (valgrind; repeatable)" scripts/bench-instructions.sh
 section "Durable HTTP ingest, SQLite, one node" scripts/bench-ingest.sh "$seconds"
 section "National messages: validate and ingest (56 KB, 570 KB)" scripts/bench-national.sh "$seconds"
 section "Storage and nodes: SQLite vs PostgreSQL, 1 vs 2 nodes" scripts/bench-nodes.sh "$seconds"

@@ -11,7 +11,8 @@ import Foundation
 /// - a maximum size, and limits on attributes, elements and depth (``XMLComplexity``), are
 ///   enforced before libxml2 sees a byte.
 ///
-/// Safe to use from several threads at once: every call has its own parser context.
+/// Safe to use from several threads at once: each OS thread parses with a context of its own,
+/// reused from parse to parse (``ParserContexts``).
 public struct SafeXMLParser: Sendable {
     /// Largest accepted message in bytes.
     public var maximumBytes: Int
@@ -48,11 +49,11 @@ public struct SafeXMLParser: Sendable {
             return .rejected([XMLIssue(code: .malformed, message: "empty message")])
         }
         if let violation = complexity.violation(in: bytes) { return .rejected([violation]) }
-        guard let ctxt = xmlNewParserCtxt() else {
+        let contexts = ParserContexts.current
+        guard let ctxt = contexts.take() else {
             return .rejected([XMLIssue(code: .parserUnavailable,
                                        message: "libxml2 could not create a parser context")])
         }
-        defer { xmlFreeParserCtxt(ctxt) }
         let collector = XMLErrorCollector(code: .malformed)
         let doc: xmlDocPtr? = collector.withSink { sink in
             perigate_parser_prepare(ctxt, sink)
@@ -60,15 +61,16 @@ public struct SafeXMLParser: Sendable {
                 ctxt, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
                 nil, nil, Self.options)
         }
+        let wellFormed = ctxt.pointee.wellFormed != 0 && ctxt.pointee.nsWellFormed != 0
+        let line = collector.doctypeSeen ? Int(xmlSAX2GetLineNumber(ctxt)) : 0
+        contexts.give(back: ctxt, clean: doc != nil && wellFormed && !collector.doctypeSeen)
         if collector.doctypeSeen {
             if let doc { xmlFreeDoc(doc) }
-            let line = Int(xmlSAX2GetLineNumber(ctxt))
             return .rejected([XMLIssue(
                 code: .doctypeForbidden,
                 message: "DOCTYPE declarations are not allowed in messages (entity and DTD attacks)",
                 line: line > 0 ? line : nil)])
         }
-        let wellFormed = ctxt.pointee.wellFormed != 0 && ctxt.pointee.nsWellFormed != 0
         guard let doc, wellFormed else {
             if let doc { xmlFreeDoc(doc) }
             var issues = collector.issues.filter { $0.severity == .error }
@@ -91,4 +93,61 @@ extension XMLIssue {
     public static func tooLarge(_ count: Int, maximum: Int) -> XMLIssue {
         XMLIssue(code: .tooLarge, message: "message is \(count) bytes; the maximum is \(maximum) bytes")
     }
+}
+
+/// This thread's libxml2 parser context, kept between parses as lxml keeps its parsers: a new
+/// context costs its allocations and a fresh name dictionary, in which every element and
+/// attribute name of the next document is hashed and copied again. A context is kept only after
+/// a clean parse (well-formed, no DOCTYPE: a refused message never leaves state behind), and
+/// only while its dictionary holds at most ``dictionaryLimit`` bytes of names: hostile input with
+/// ever new names makes the next parse start with a fresh context instead of growing it.
+///
+/// The dictionary is shared with the documents parsed with it (libxml2 counts its references):
+/// a document freed on another thread only reads which dictionary pool holds a name, and pools
+/// only grow, so that is safe while this thread adds names.
+final class ParserContexts {
+    /// Bytes of names a kept context's dictionary may hold: ~30 times what the largest message
+    /// in the corpus puts there, a few MiB per thread at most.
+    static let dictionaryLimit = 1 << 20
+
+    private var kept: xmlParserCtxtPtr?
+    /// Contexts made on this thread (for tests: a refused parse or a full dictionary costs one).
+    private(set) var made = 0
+
+    deinit { drop() }
+
+    /// The kept context, or a new one; the caller owns it until ``give(back:clean:)``.
+    func take() -> xmlParserCtxtPtr? {
+        if let kept {
+            self.kept = nil
+            return kept
+        }
+        made += 1
+        return xmlNewParserCtxt()
+    }
+
+    /// Keeps `ctxt` for the next parse, or frees it (after a refused parse, a full dictionary, or
+    /// when another is kept already).
+    func give(back ctxt: xmlParserCtxtPtr, clean: Bool) {
+        ctxt.pointee._private = nil
+        if clean, kept == nil, xmlDictGetUsage(ctxt.pointee.dict) <= Self.dictionaryLimit {
+            kept = ctxt
+        } else {
+            xmlFreeParserCtxt(ctxt)
+        }
+    }
+
+    /// Frees the kept context (tests compare with a fresh one).
+    func drop() {
+        if let kept { xmlFreeParserCtxt(kept) }
+        kept = nil
+    }
+
+    /// Bytes of names in the kept context's dictionary (0: none kept).
+    var dictionaryBytes: Int { kept.map { Int(xmlDictGetUsage($0.pointee.dict)) } ?? 0 }
+
+    private static let perThread = PerThread { ParserContexts() }
+
+    /// This thread's contexts.
+    static var current: ParserContexts { perThread.current }
 }

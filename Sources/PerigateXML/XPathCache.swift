@@ -56,22 +56,8 @@ final class XPathCache {
         return fresh
     }
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { pointer in
-            guard let pointer else { return }
-            Unmanaged<XPathCache>.fromOpaque(pointer).release()
-        }
-        return key
-    }()
+    private static let perThread = PerThread { XPathCache() }
 
     /// This thread's cache.
-    static var current: XPathCache {
-        if let pointer = pthread_getspecific(key) {
-            return Unmanaged<XPathCache>.fromOpaque(pointer).takeUnretainedValue()
-        }
-        let cache = XPathCache()
-        pthread_setspecific(key, Unmanaged.passRetained(cache).toOpaque())
-        return cache
-    }
+    static var current: XPathCache { perThread.current }
 }
