@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Instructions per document (valgrind callgrind: repeatable, unaffected by machine load) for
 # perigate's pipeline — with and without the semantic checks — and for xmllint's parse+validate
-# loop and Python lxml's (scripts/bench_lxml.py), same files, same schemas. Per document = (run with 101 documents − run with 1) / 100,
-# which removes start-up, schema compilation and warm-up. Needs valgrind, libxml2-utils, binutils
+# loop and Python lxml's (scripts/bench_lxml.py), same files, same schemas. Per document = (run with
+# n + 1 documents − run with 1) / n (n = 100, 200, 1000 by file size), which removes start-up,
+# schema compilation and warm-up. Needs valgrind, libxml2-utils, binutils
 # (objcopy) and a C compiler; ../shared/corpus for the national messages.
 #
 # valgrind 3.19 (Debian 12's) cannot run the Swift binary as built: it refuses the debug info
@@ -24,27 +25,36 @@ python=$(python3 -c "import sys; print(sys.executable)")
 "$python" -c "import lxml.etree" || { echo "bench-instructions.sh: needs lxml for $python (pip install lxml)" >&2; exit 1; }
 C=../shared/corpus
 pack="Schemas/packs/nictiz-perinatal.json=$C"
-count() {
+count_once() {
   LD_PRELOAD="$PWD/$work/sigsuspend.so" SWIFT_DETERMINISTIC_HASHING=1 \
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
 }
-perdoc() { echo $(( ($2 - $1) / 100 )); }
+# The smaller of two counts: now and then a run counts ~250 M instructions more than the same run
+# again (work of the runtime's own threads); two runs agree within 0.1 % otherwise.
+count() {
+  local a b
+  a=$(count_once "$@"); b=$(count_once "$@")
+  echo $(( a < b ? a : b ))
+}
+perdoc() { echo $(( ($2 - $1) / n )); }
+# file|schema|documents: a run's own variation (~3 M instructions) is divided by the documents
+# counted, so the small files run more of them.
 cases=(
-  "$C/hl7v3-acute-overdracht/2.1/instances/examples/daphne.xml|$C/hl7v3-acute-overdracht/2.1/schemas/schemas_codeGen_flat/REPC_IN002120NL.xsd"
-  "$C/ada-kernset/2.3/instances/scenarios/scenario3-23.xml|$C/ada-kernset/2.3/schemas/ada_schemas/ada_kernset_geboortezorg.xsd"
-  "Samples/valid/verwijzing-1-hypertensie-regulier.xml|Schemas/verwijzing/verwijzing-1.0.xsd"
+  "$C/hl7v3-acute-overdracht/2.1/instances/examples/daphne.xml|$C/hl7v3-acute-overdracht/2.1/schemas/schemas_codeGen_flat/REPC_IN002120NL.xsd|100"
+  "$C/ada-kernset/2.3/instances/scenarios/scenario3-23.xml|$C/ada-kernset/2.3/schemas/ada_schemas/ada_kernset_geboortezorg.xsd|200"
+  "Samples/valid/verwijzing-1-hypertensie-regulier.xml|Schemas/verwijzing/verwijzing-1.0.xsd|1000"
 )
 printf '%-40s %12s %12s %12s %12s %9s %9s %9s\n' FILE "XMLLINT" "LXML" "PG XSD-ONLY" "PG FULL" "XSD/XL" "XSD/LXML" "FULL/XL"
 for c in "${cases[@]}"; do
-  file=${c%%|*}; xsd=${c##*|}
+  IFS='|' read -r file xsd n <<<"$c"
   b=("$bin" bench validate --schemas "$pack" --threads 1)
-  xsdonly=$(perdoc "$(count "${b[@]}" --skip-semantic-checks --iterations 1 "$file")" "$(count "${b[@]}" --skip-semantic-checks --iterations 101 "$file")")
-  full=$(perdoc "$(count "${b[@]}" --iterations 1 "$file")" "$(count "${b[@]}" --iterations 101 "$file")")
+  xsdonly=$(perdoc "$(count "${b[@]}" --skip-semantic-checks --iterations 1 "$file")" "$(count "${b[@]}" --skip-semantic-checks --iterations $((n + 1)) "$file")")
+  full=$(perdoc "$(count "${b[@]}" --iterations 1 "$file")" "$(count "${b[@]}" --iterations $((n + 1)) "$file")")
   # xmllint --repeat runs parse+validate 100 times: (repeat − single) / 99.
   x1=$(count xmllint --noout --schema "$xsd" "$file"); x100=$(count xmllint --noout --repeat --schema "$xsd" "$file")
   xl=$(( (x100 - x1) / 99 ))
-  # lxml: the same parse + validate from Python (bench_lxml.py), (101 − 1) / 100 as for perigate.
-  lx=$(perdoc "$(count "$python" scripts/bench_lxml.py "$xsd" "$file" --iterations 1)" "$(count "$python" scripts/bench_lxml.py "$xsd" "$file" --iterations 101)")
+  # lxml: the same parse + validate from Python (bench_lxml.py), counted as perigate is.
+  lx=$(perdoc "$(count "$python" scripts/bench_lxml.py "$xsd" "$file" --iterations 1)" "$(count "$python" scripts/bench_lxml.py "$xsd" "$file" --iterations $((n + 1)))")
   printf '%-40s %12s %12s %12s %12s %9s %9s %9s\n' "$(basename "$file")" "$xl" "$lx" "$xsdonly" "$full" \
     "$(python3 -c "print(f'{$xsdonly/$xl:.3f}')")" "$(python3 -c "print(f'{$xsdonly/$lx:.3f}')")" "$(python3 -c "print(f'{$full/$xl:.3f}')")"
 done

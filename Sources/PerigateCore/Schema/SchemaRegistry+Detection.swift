@@ -27,7 +27,8 @@ extension SchemaRegistry {
             if otherMajors.isEmpty { return .unknown(root) }
             return .unsupportedVersion(found: root.versie, supported: otherMajors, retired: nil)
         }
-        let matching = candidates.filter { conditionsHold($0.entry.match, type: $0, document: document, root: root) }
+        let places = TransactionPlaces()
+        let matching = candidates.filter { conditionsHold($0.entry.match, type: $0, document: document, root: root, places: places) }
         guard let type = matching.first else {
             return unsupported(document, root: root, candidates: candidates)
         }
@@ -89,7 +90,7 @@ extension SchemaRegistry {
     }
 
     private func conditionsHold(_ match: Catalog.Match, type: MessageType, document: XMLDocument,
-                                root: XMLDocument.RootElement) -> Bool {
+                                root: XMLDocument.RootElement, places: TransactionPlaces) -> Bool {
         if let versie = match.versie, versie != root.versie { return false }
         guard match.interactionId != nil || match.templateId != nil || match.profileId != nil || match.xpath != nil
             || match.transaction != nil else { return true }
@@ -104,7 +105,7 @@ extension SchemaRegistry {
             guard (try? query.query.bool("boolean(//\(query.prefix)templateId[@root='\(template)'])")) == true else { return false }
         }
         if let transaction = match.transaction {
-            guard let element = transactionElement(transaction, in: query) else { return false }
+            guard let element = transactionElement(transaction, in: query, places: places) else { return false }
             if let apps = match.app, !apps.contains(element.attribute("app") ?? "") { return false }
             if let reference = match.transactionRef, element.attribute("transactionRef") != reference { return false }
         }
@@ -119,16 +120,37 @@ extension SchemaRegistry {
     /// anywhere else: `adaxml/meta` takes any content unchecked, and a decoy there must not choose
     /// the release. The national mappers read the transaction from the same places.
     private func transactionElement(_ name: String, in document: XMLDocument, type: MessageType) -> XMLNode? {
-        transactionElement(name, in: rootQuery(document, type: type))
+        transactionElement(name, in: rootQuery(document, type: type), places: TransactionPlaces())
     }
 
-    /// The same, with the query the caller already made for this entry (detection runs per message).
-    private func transactionElement(_ name: String, in query: RootQuery) -> XMLNode? {
-        try? query.query.nodes("(/\(query.prefix)\(name) | /*/\(query.prefix)data/\(query.prefix)\(name))[1]").first
+    /// The same, with the query the caller already made for this entry and the places already
+    /// read for this message: `(/ns:name | /*/ns:data/ns:name)[1]`, with the elements in those two
+    /// places (of the entry's namespace, in document order) read once per namespace — one query
+    /// per message instead of one per ADA entry.
+    private func transactionElement(_ name: String, in query: RootQuery, places: TransactionPlaces) -> XMLNode? {
+        let elements = places.elements(for: query.namespace) {
+            let own = query.prefix.isEmpty ? "*[namespace-uri()='']" : query.prefix + "*"
+            return (try? query.query.nodes("/\(own) | /*/\(query.prefix)data/\(own)")) ?? []
+        }
+        return elements.first { $0.localName == name }
+    }
+
+    /// The elements where an ADA message may carry its transaction, by namespace, for one detection.
+    private final class TransactionPlaces {
+        private var byNamespace: [String: [XMLNode]] = [:]
+
+        func elements(for namespace: String, read: () -> [XMLNode]) -> [XMLNode] {
+            if let known = byNamespace[namespace] { return known }
+            let found = read()
+            byNamespace[namespace] = found
+            return found
+        }
     }
 
     private struct RootQuery {
         var query: XPathQuery
+        /// The entry's namespace ("" when none).
+        var namespace: String
         /// `pgroot:` when the root has a namespace, else empty.
         var prefix: String
         /// `/*/<prefix>name…`: a path below the root.
@@ -140,7 +162,7 @@ extension SchemaRegistry {
     private func rootQuery(_ document: XMLDocument, type: MessageType) -> RootQuery {
         let namespace = type.entry.match.namespace ?? ""
         return RootQuery(query: XPathQuery(document: document, namespaces: type.namespaces.merging(["pgroot": namespace]) { own, _ in own }),
-                         prefix: namespace.isEmpty ? "" : "pgroot:")
+                         namespace: namespace, prefix: namespace.isEmpty ? "" : "pgroot:")
     }
 
     /// A value the message declares, as it may appear in an error text: at most 64 characters,
