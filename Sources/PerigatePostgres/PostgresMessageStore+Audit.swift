@@ -115,10 +115,10 @@ extension PostgresMessageStore {
         }
     }
 
-    /// The head as stored, without sealing or flushing: one indexed read.
+    /// The head as stored (after a purge of everything, the purge boundary), without sealing or
+    /// flushing: the same read as the one a checkpoint signs, outside a transaction.
     public func auditHeadSequence() async throws -> Int {
-        for try await sequence in try await query("SELECT coalesce(max(seq), 0) FROM audit_log").decode(Int.self) { return sequence }
-        return 0
+        try await client.withConnection { connection in try await self.auditHead(on: connection).sequence }
     }
 
     /// The last line (sequence, hash); after a purge of everything, the purge boundary.

@@ -149,7 +149,8 @@ extension SchemaRegistry {
 
     private struct RootQuery {
         var query: XPathQuery
-        /// The entry's namespace ("" when none).
+        /// The namespace `pgroot:` stands for in `query` ("" when the entry has none): what the
+        /// places a transaction may be are read by.
         var namespace: String
         /// `pgroot:` when the root has a namespace, else empty.
         var prefix: String
@@ -161,8 +162,9 @@ extension SchemaRegistry {
 
     private func rootQuery(_ document: XMLDocument, type: MessageType) -> RootQuery {
         let namespace = type.entry.match.namespace ?? ""
-        return RootQuery(query: XPathQuery(document: document, namespaces: type.namespaces.merging(["pgroot": namespace]) { own, _ in own }),
-                         namespace: namespace, prefix: namespace.isEmpty ? "" : "pgroot:")
+        let namespaces = type.namespaces.merging(["pgroot": namespace]) { own, _ in own }
+        return RootQuery(query: XPathQuery(document: document, namespaces: namespaces),
+                         namespace: namespace.isEmpty ? "" : namespaces["pgroot"] ?? namespace, prefix: namespace.isEmpty ? "" : "pgroot:")
     }
 
     /// A value the message declares, as it may appear in an error text: at most 64 characters,
