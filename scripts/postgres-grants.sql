@@ -14,3 +14,6 @@ REVOKE TRUNCATE, UPDATE, DELETE ON audit_pending FROM :gateway;
 REVOKE INSERT ON audit_log, audit_pending FROM :gateway;
 GRANT INSERT (template) ON audit_pending TO :gateway;
 GRANT EXECUTE ON FUNCTION perigate_seal(bigint) TO :gateway;
+-- The chain lock (migration 13) is the owner's alone; so are the migration and purge ledgers.
+REVOKE ALL ON audit_chain_lock FROM :gateway;
+REVOKE INSERT ON schema_migrations, audit_purges FROM :gateway;

@@ -77,6 +77,7 @@ enum ConsoleCodes {
         "access.emergency-not-allowed": "noodtoegang is voor dit soort organisatie niet toegestaan",
         // Rejections as the sender got them (problem codes).
         "message.conflict": "conflict: zelfde bericht-id, andere inhoud (HTTP 409); het eerdere bericht blijft staan",
+        "message.id-invalid": "bericht-id leeg, langer dan 256 bytes of met stuurtekens",
         "message.malformed": "onleesbaar bericht",
         "message.too-large": "bericht te groot",
         "message.too-complex": "bericht te complex",

@@ -69,7 +69,7 @@ extension PostgresMessageStore {
     /// Lines one sealing round moves at most.
     static let sealRoundSize = 5_000
 
-    /// One round, one statement (`perigate_seal`, migrations 11 and 12): under the chain lock, the
+    /// One round, one statement (`perigate_seal`, migrations 11 to 13): under the chain lock, the
     /// oldest pending lines (in position order, from every node) are numbered and hashed after the
     /// head, written to the chain and removed from `audit_pending`. The lock is taken inside the
     /// statement and released at its commit, so it is held for the server's work only, and the round commits without
@@ -89,16 +89,22 @@ extension PostgresMessageStore {
         return 0
     }
 
-    /// A pending row a sealing round takes: the condition `perigate_seal` (migration 11) selects by.
+    /// A pending row a sealing round takes: the condition `perigate_seal` (migration 11) selects
+    /// by, and every new row must meet (migration 13).
     static let sealable = #"strpos(template, '"sequence":0') > 0 AND substr(template, strpos(template, '"sequence":0') + 12, 1) IN (',', '}')"#
 
-    /// Pending rows not sealed (for `audit verify`, `/ready`, `/metrics`): all counted, the first
-    /// 1,000 by position read for the oldest time (parsed in Swift, ``UnsealedAudit``).
+    /// Pending rows not sealed (for `audit verify`, `/ready`, `/metrics`): counted up to
+    /// ``UnsealedAudit/countLimit`` (rows that are no line through their partial index,
+    /// migration 13), the first 1,000 by position read for the oldest time (parsed in Swift,
+    /// ``UnsealedAudit``). What it reads is bounded however many lines wait.
     public func unsealedAudit() async throws -> UnsealedAudit {
         var count = 0, notLines = 0, rows: [(time: String?, line: Bool)] = []
+        let limit = UnsealedAudit.countLimit
         for try await (all, stuck, time, line) in try await query(PostgresQuery(unsafeSQL: """
-            SELECT count(*) OVER (), count(*) FILTER (WHERE NOT (\(Self.sealable))) OVER (), time, \(Self.sealable)
-            FROM audit_pending ORDER BY position LIMIT 1000
+            SELECT (SELECT count(*) FROM (SELECT 1 FROM audit_pending LIMIT \(limit)) c),
+                   (SELECT count(*) FROM (SELECT 1 FROM audit_pending WHERE NOT (\(Self.sealable)) LIMIT \(limit)) s),
+                   f.time, f.line
+            FROM (SELECT time, \(Self.sealable) AS line FROM audit_pending ORDER BY position LIMIT 1000) f
             """)).decode((Int, Int, String?, Bool).self) {
             (count, notLines) = (all, stuck)
             rows.append((time, line))

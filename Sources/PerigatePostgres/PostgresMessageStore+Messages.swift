@@ -23,14 +23,16 @@ extension PostgresMessageStore: MessageStore {
                    facts: try message.facts.map(StorageJSON.text), audit: audit, templates: try auditTemplates(audit), deliveries: deliveries)
     }
 
-    /// One transaction for the group. When it fails for something one message can cause (a value
-    /// or constraint the server refused) or a deadlock or serialization failure with another node,
-    /// each item is written again in a transaction of its own, so that one bad message fails
-    /// alone; when the database is gone, the whole group fails at once (no round of retries).
+    /// One transaction for the group. When it fails with the database still answering (a value
+    /// or constraint the server refused, a statement cancelled or too large, a deadlock or
+    /// serialization failure with another node, a conflicting row that cannot be read), each
+    /// item is written again in a transaction of its own, so that one bad message fails alone;
+    /// when the database is gone (``failsWholeGroup(_:)``), the whole group fails at once (no
+    /// round of retries against a server that is not there).
     func write(_ group: [AcceptItem]) async -> [Result<AcceptOutcome, any Error>] {
         do {
             return try await transaction { connection in try await self.accept(group, on: connection) }.map { .success($0) }
-        } catch where group.count > 1 && Self.sqlState(error).map(Self.failsOneItem) == true {
+        } catch where group.count > 1 && !Self.failsWholeGroup(error) {
             var outcomes: [Result<AcceptOutcome, any Error>] = []
             for item in group { outcomes += await write([item]) }
             return outcomes
@@ -39,10 +41,16 @@ extension PostgresMessageStore: MessageStore {
         }
     }
 
-    /// SQLSTATEs after which a group is written again item by item: data exceptions (class 22),
-    /// integrity violations (23), deadlock (40P01) and serialization failure (40001).
-    static func failsOneItem(_ sqlState: String) -> Bool {
-        sqlState.hasPrefix("22") || sqlState.hasPrefix("23") || sqlState == "40P01" || sqlState == "40001"
+    /// Whether a failed group transaction failed for all of its items: no answer from the server
+    /// (a connection or pool error), a connection exception (SQLSTATE class 08), the server
+    /// shutting down or not accepting connections (57P01–57P05), or the task cancelled. Anything
+    /// else may be one message's doing.
+    static func failsWholeGroup(_ error: any Error) -> Bool {
+        let error = innermost(error)
+        if error is CancellationError { return true }
+        guard let psql = error as? PSQLError else { return String(describing: type(of: error)).contains("ConnectionPool") }
+        guard let state = psql.serverInfo?[.sqlState] else { return true }
+        return state.hasPrefix("08") || state.hasPrefix("57P")
     }
 
     /// One accept waiting for its group, encoded by the caller's task before the transaction.
@@ -65,13 +73,17 @@ extension PostgresMessageStore: MessageStore {
     private func accept(_ group: [AcceptItem], on connection: PostgresConnection) async throws -> [AcceptOutcome] {
         // Inserted in id order: two nodes' groups holding the same ids wait for each other in one
         // order, never in a cycle.
-        var firsts = Set<String>()
-        let candidates = group.filter { firsts.insert($0.message.id).inserted }.sorted { $0.message.id < $1.message.id }
+        // Ids are compared as the database does, by their bytes (Swift's String equality would
+        // take two differently encoded but canonically equal ids for one).
+        var firsts = Set<[UInt8]>()
+        let candidates = group.filter { firsts.insert(Array($0.message.id.utf8)).inserted }
+            .sorted { $0.message.id.utf8.lexicographicallyPrecedes($1.message.id.utf8) }
         let inserted = try await insertMessages(candidates, on: connection)
         var outcomes: [AcceptOutcome] = [], templates: [String] = [], deliveries: [Delivery] = [], stored: [StoredMessage] = []
-        var claimed = Set<String>()
+        var claimed = Set<[UInt8]>()
         for item in group {
-            if inserted.contains(item.message.id), claimed.insert(item.message.id).inserted {
+            let id = Array(item.message.id.utf8)
+            if inserted.contains(id), claimed.insert(id).inserted {
                 outcomes.append(.stored)
                 stored.append(item.message)
                 templates += item.templates
@@ -93,8 +105,9 @@ extension PostgresMessageStore: MessageStore {
         return outcomes
     }
 
-    /// One INSERT for the group's new messages (ids unique within it); the ids actually inserted.
-    private func insertMessages(_ items: [AcceptItem], on connection: PostgresConnection) async throws -> Set<String> {
+    /// One INSERT for the group's new messages (ids unique within it); the ids actually inserted,
+    /// as bytes.
+    private func insertMessages(_ items: [AcceptItem], on connection: PostgresConnection) async throws -> Set<[UInt8]> {
         guard !items.isEmpty else { return [] }
         var bindings = PostgresBindings(capacity: items.count * 12)
         for item in items {
@@ -112,13 +125,13 @@ extension PostgresMessageStore: MessageStore {
             bindings.append(message.senderPartnerId)
             bindings.append(item.facts)
         }
-        var ids = Set<String>()
+        var ids = Set<[UInt8]>()
         for try await id in try await connection.query(PostgresQuery(unsafeSQL: """
             INSERT INTO messages (id, received_at, kind, version, outcome, sender_ura, bsn, raw, raw_size, report, sender_partner, facts)
             VALUES \(Self.placeholders(rows: items.count, columns: 12))
             ON CONFLICT (id) DO NOTHING RETURNING id
             """, binds: bindings), logger: logger).decode(String.self) {
-            ids.insert(id)
+            ids.insert(Array(id.utf8))
         }
         return ids
     }

@@ -11,8 +11,8 @@ import Synchronization
 /// Concurrency: every method is one transaction on a pooled connection; accepts are
 /// group-committed, one group of a node at a time (``GroupCommitQueue``). Audit lines from all
 /// nodes form one hash chain. A transaction commits its lines to `audit_pending` without a lock;
-/// after the commit they are sealed into the chain, many lines of all nodes per round, under a
-/// transaction-scoped advisory lock (``auditLock``, ``sealRound()``): the only serialized part.
+/// after the commit they are sealed into the chain, many lines of all nodes per round, under the
+/// chain lock (the one row of `audit_chain_lock`, ``sealRound()``): the only serialized part.
 public final class PostgresMessageStore: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -29,9 +29,13 @@ public final class PostgresMessageStore: Sendable {
     /// `nil` when the pool is a service of the caller's service group (``connect(url:auditSource:maximumConnections:logger:)``).
     private let runner: Task<Void, Never>?
 
-    /// Advisory lock keys: migrations, and appending to the audit chain.
+    /// Advisory lock keys: migrations, and (migrations 11 and 12 only) appending to the audit chain.
     static let migrationLock: Int64 = 7_513_001
     static let auditLock: Int64 = 7_513_002
+    /// How long a sealing round waits for the chain lock before it fails (migration 13).
+    static let sealLockTimeout: Duration = .seconds(2)
+    /// The largest audit line `audit_pending` takes (migration 13); a gateway's lines are ~1 KB.
+    static let maximumAuditLineBytes = 65_536
 
     private init(client: PostgresClient, auditSource: AuditSource, logger: Logger, runsOwnPool: Bool) {
         self.client = client
@@ -124,10 +128,12 @@ public final class PostgresMessageStore: Sendable {
     /// The running transaction's notes: the chain lock's times, and whether it wrote audit lines.
     @TaskLocal static var transactionNotes: TransactionNotes?
 
-    /// Takes the chain lock (held to the end of the transaction) and notes the times for ``chainLockMeter``.
+    /// Takes the chain lock (held to the end of the transaction) and notes the times for
+    /// ``chainLockMeter``: for the owner's commands that rewrite the chain (purge, import); the
+    /// gateway's role cannot lock the row.
     func takeChainLock(on connection: PostgresConnection) async throws {
         let asked = ContinuousClock.now
-        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLock))", logger: logger)
+        try await connection.query("SELECT 1 FROM audit_chain_lock FOR UPDATE", logger: logger)
         Self.transactionNotes?.taken(asked: asked)
     }
 
@@ -238,13 +244,8 @@ extension PostgresMessageStore {
         return name.contains("ConnectionPool") ? "no connection to the database server (check host, port, user, password and database)" : name
     }
 
-    /// The server's SQLSTATE for a failed statement (`nil`: no answer from the server).
-    static func sqlState(_ error: any Error) -> String? {
-        (innermost(error) as? PSQLError)?.serverInfo?[.sqlState]
-    }
-
     /// The statement's own error inside a failed transaction.
-    private static func innermost(_ error: any Error) -> any Error {
+    static func innermost(_ error: any Error) -> any Error {
         if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError ?? transaction.beginError ?? transaction.commitError {
             return innermost(inner)
         }

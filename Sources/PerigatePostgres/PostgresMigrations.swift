@@ -25,19 +25,18 @@ enum PostgresMigrations {
 
     /// One sealing round as one statement (``PostgresMessageStore/sealRound()``): the chain lock
     /// is taken inside it and released at its commit (called on its own, as the gateway does; it
-    /// commits without waiting for the flush), so it is held for
-    /// the server's own work only — no round trip. `SECURITY DEFINER`: it runs with the rights of
-    /// its owner (the role that migrates), so the gateway's role can seal without DELETE on
-    /// `audit_pending`; every table is named with its schema, and migration 12 fixes its search path
-    /// and takes EXECUTE from PUBLIC (callers use its one-argument form, whose lock key is fixed).
-    /// It chains exactly as `AuditChain.rows(forTemplates:after:)`:
-    /// the sequence number put in at the first `"sequence":0` (which must be followed by `,` or
-    /// `}`), `hash = hex(SHA-256(previous + "\n" + line))` over UTF-8. Every test that verifies a
+    /// commits without waiting for the flush), so it is held for the server's own work only — no
+    /// round trip. `SECURITY DEFINER`: it runs with the rights of its owner (the role that
+    /// migrates), so the gateway's role can seal without DELETE on `audit_pending`; every table is
+    /// named with its schema. It chains exactly as `AuditChain.rows(forTemplates:after:)`: the
+    /// sequence number put in at the first `"sequence":0` (which must be followed by `,` or `}`),
+    /// `hash = hex(SHA-256(previous + "\n" + line))` over UTF-8. Every test that verifies a
     /// PostgreSQL chain checks the two agree. Returns the lines sealed and the lock's held and wait
-    /// times (microseconds, by the server's clock).
-    static let sealFunction = """
-        CREATE FUNCTION perigate_seal(round_size bigint, chain_lock bigint,
-                                      OUT sealed integer, OUT held_us double precision, OUT waited_us double precision)
+    /// times (microseconds, by the server's clock). `header` names the function; `lock` takes
+    /// the chain lock (migration 11: an advisory lock; migration 13: the row of `audit_chain_lock`).
+    static func sealFunction(header: String, lock: String) -> String {
+        """
+        \(header)
         LANGUAGE plpgsql SECURITY DEFINER AS $$
         DECLARE
             asked timestamptz := clock_timestamp();
@@ -58,7 +57,7 @@ enum PostgresMigrations {
                 RETURN;
             END IF;
             PERFORM pg_catalog.set_config('synchronous_commit', 'off', true);
-            PERFORM pg_catalog.pg_advisory_xact_lock(chain_lock);
+            \(lock)
             taken := clock_timestamp();
             SELECT l.seq, l.hash INTO head_seq, head_hash FROM public.audit_log l ORDER BY l.seq DESC LIMIT 1;
             IF NOT FOUND THEN
@@ -95,6 +94,26 @@ enum PostgresMigrations {
             waited_us := extract(epoch FROM taken - asked) * 1000000;
         END $$
         """
+    }
+
+    /// Migration 11's round: the chain lock an advisory lock with the key the caller names.
+    static let advisorySealFunction = sealFunction(header: """
+        CREATE FUNCTION perigate_seal(round_size bigint, chain_lock bigint,
+                                      OUT sealed integer, OUT held_us double precision, OUT waited_us double precision)
+        """, lock: "PERFORM pg_catalog.pg_advisory_xact_lock(chain_lock);")
+
+    /// Migration 13's round, the one the gateway calls: the chain lock is the one row of
+    /// `audit_chain_lock`, which only the owner may lock (an advisory lock any role can take and
+    /// hold); a round waits for it at most ``PostgresMessageStore/sealLockTimeout`` and then
+    /// fails (SQLSTATE 55P03), so a held lock delays sealing — visible on `/ready` and in
+    /// `perigate_audit_unsealed_oldest_age_seconds` — but never a caller for longer.
+    static let rowLockSealFunction = sealFunction(header: """
+        CREATE OR REPLACE FUNCTION perigate_seal(round_size bigint,
+                                                 OUT sealed integer, OUT held_us double precision, OUT waited_us double precision)
+        """, lock: """
+        PERFORM pg_catalog.set_config('lock_timeout', '\(PostgresMessageStore.sealLockTimeout.components.seconds)s', true);
+        PERFORM 1 FROM public.audit_chain_lock FOR UPDATE;
+        """)
 
     static let all: [Migration] = [
         Migration(version: 1, name: "messages-consents-audit", statements: [
@@ -300,7 +319,7 @@ enum PostgresMigrations {
             CREATE TRIGGER audit_pending_sealed_only BEFORE UPDATE OR DELETE ON audit_pending
             FOR EACH ROW EXECUTE FUNCTION perigate_sealed_only()
             """,
-            PostgresMigrations.sealFunction,
+            PostgresMigrations.advisorySealFunction,
             // The head a node's checkpointer last read to sign: written with a synchronous commit,
             // which flushes the log past the sealing rounds it signs (they commit without waiting).
             "CREATE TABLE audit_head_reads (instance TEXT PRIMARY KEY, sequence BIGINT NOT NULL, hash TEXT NOT NULL)",
@@ -322,6 +341,35 @@ enum PostgresMigrations {
             $$
             """,
             "REVOKE EXECUTE ON FUNCTION perigate_seal(bigint) FROM PUBLIC",
+        ]),
+        // Sealing no other role can stop or break (docs/audit.md, "Sealing on PostgreSQL"):
+        // - The chain lock becomes a row lock on `audit_chain_lock`, a table of one row no role
+        //   but the owner has rights on: FOR UPDATE needs UPDATE. (Any role that can connect can
+        //   take, and keep, an advisory lock.) The round waits for it at most a few seconds.
+        // - Every row put in `audit_pending` must be a line a round can seal: a line template,
+        //   at most 64 KiB, with client, time and organisation small enough for audit_log's
+        //   indexes. One row that fails in a round would stop every round after it. Rows from
+        //   before this migration are not checked (NOT VALID); `audit verify` reports any that
+        //   is no line, found through a partial index, as `/ready` and `/metrics` do.
+        // `CREATE OR REPLACE` keeps the gateway's EXECUTE; the two-argument body goes.
+        Migration(version: 13, name: "audit-seal-row-lock", statements: [
+            "CREATE TABLE audit_chain_lock (only_row BOOLEAN PRIMARY KEY DEFAULT true CHECK (only_row))",
+            "INSERT INTO audit_chain_lock DEFAULT VALUES",
+            "REVOKE ALL ON audit_chain_lock FROM PUBLIC",
+            PostgresMigrations.rowLockSealFunction,
+            "ALTER FUNCTION perigate_seal(bigint) SET search_path = pg_catalog, pg_temp",
+            "REVOKE EXECUTE ON FUNCTION perigate_seal(bigint) FROM PUBLIC",
+            "DROP FUNCTION perigate_seal(bigint, bigint)",
+            """
+            ALTER TABLE audit_pending ADD CONSTRAINT audit_pending_sealable CHECK (
+                octet_length(template) <= \(PostgresMessageStore.maximumAuditLineBytes)
+                AND \(PostgresMessageStore.sealable)
+                AND octet_length(coalesce((template::jsonb) ->> 'client', '')) <= 256
+                AND octet_length(coalesce((template::jsonb) ->> 'time', '')) <= 256
+                AND octet_length(coalesce((template::jsonb) -> 'organisation' ->> 'ura', '')) <= 256
+            ) NOT VALID
+            """,
+            "CREATE INDEX audit_pending_not_sealable ON audit_pending(position) WHERE NOT (\(PostgresMessageStore.sealable))",
         ]),
     ]
 }

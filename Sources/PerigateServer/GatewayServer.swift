@@ -28,8 +28,14 @@ public struct GatewayServer: Sendable {
     public let refusals = RefusalAggregator()
     /// Extra readiness checks: each answers `nil` when healthy, else the problem (`GET /ready`).
     public var readinessChecks: [@Sendable () async -> String?] = []
-    /// Gauges read at each scrape of `/metrics`, before it answers (the outbox's are built in).
+    /// Gauges read at each scrape of `/metrics`, before it answers (the outbox's are built in);
+    /// read at most once a second however often it is scraped.
     public var scrapeUpdates: [@Sendable () async -> Void] = []
+    /// `/ready`'s store probe (shared while it runs), its registered checks (shared, and their
+    /// answer reused for a second) and `/metrics`' gauges: unauthenticated, so bounded.
+    let storeProbe = SharedProbe<Bool>(lifetime: .zero)
+    let checksProbe = SharedProbe<String?>(lifetime: .seconds(1))
+    let scrapeProbe = SharedProbe<Void>(lifetime: .seconds(1))
     /// The OpenAPI 3.1 document of `/v1` (`Schemas/openapi.json`), answered at `GET /openapi.json`;
     /// `nil`: that route answers 404.
     public var openAPIDocument: Data?
@@ -75,8 +81,10 @@ public struct GatewayServer: Sendable {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPIDocument)))
         }
         router.get("metrics") { _, _ in
-            await updateOutboxGauges()
-            for update in scrapeUpdates { await update() }
+            await scrapeProbe.value {
+                await updateOutboxGauges()
+                for update in scrapeUpdates { await update() }
+            }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
@@ -151,33 +159,37 @@ public struct GatewayServer: Sendable {
                            logger: logger)
     }
 
-    /// Ready when the store answers within 5 s and every registered check (e.g. the delivery
-    /// worker's) passes. Probes bypass the request timeout, so this one has its own: a database
-    /// that is down must make `/ready` say so, not hang.
+    /// Ready when, within 5 s, the store answers and every registered check (the delivery
+    /// worker's, the audit sealing's) passes. Probes bypass the request timeout, so this one has
+    /// its own: a database that is down or a check that hangs must make `/ready` say so, not hang.
     private func ready() async throws -> Response {
-        let store = ingest.store
-        let answered = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
+        let store = ingest.store, checks = readinessChecks, storeProbe = storeProbe, checksProbe = checksProbe
+        let answer = await SharedProbe<Readiness>.answer(within: .seconds(5)) {
+            let answered = await storeProbe.value {
                 guard (try? await store.auditEntries(after: Int.max - 1, limit: 1)) != nil else { return false }
                 return (try? await store.probeWritable()) != nil
             }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(5))
-                return false
+            guard answered else { return .storeUnavailable }
+            let problem = await checksProbe.value {
+                for check in checks { if let problem = await check() { return problem } }
+                return nil
             }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+            return problem.map(Readiness.problem) ?? .ready
         }
-        guard answered else {
+        switch answer {
+        case nil:
+            return Problem(.storeUnavailable, detail: "the message store or a readiness check did not answer within 5 s").response
+        case .storeUnavailable?:
             return Problem(.storeUnavailable, detail: "the message store does not answer, or cannot start a write").response
+        case .problem(let problem)?:
+            return Problem(.workerUnhealthy, detail: problem).response
+        case .ready?:
+            return JSONResponse.make(["status": "ready", "schemas": "\(ingest.validator.registry.messageTypes.count)"], status: .ok)
         }
-        for check in readinessChecks {
-            if let problem = await check() {
-                return Problem(.workerUnhealthy, detail: problem).response
-            }
-        }
-        return JSONResponse.make(["status": "ready", "schemas": "\(ingest.validator.registry.messageTypes.count)"], status: .ok)
+    }
+
+    private enum Readiness: Sendable {
+        case ready, storeUnavailable, problem(String)
     }
 
     /// Outbox depth and oldest age per subscription (every known subscription gets a value, 0 when

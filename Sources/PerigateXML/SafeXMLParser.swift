@@ -127,10 +127,12 @@ final class ParserContexts {
     }
 
     /// Keeps `ctxt` for the next parse, or frees it (after a refused parse, a full dictionary, or
-    /// when another is kept already).
+    /// when another is kept already). A kept context is reset first: it holds no input, error
+    /// text or node of the last message — only its dictionary of names.
     func give(back ctxt: xmlParserCtxtPtr, clean: Bool) {
         ctxt.pointee._private = nil
         if clean, kept == nil, xmlDictGetUsage(ctxt.pointee.dict) <= Self.dictionaryLimit {
+            xmlCtxtReset(ctxt)
             kept = ctxt
         } else {
             xmlFreeParserCtxt(ctxt)
@@ -141,6 +143,12 @@ final class ParserContexts {
     func drop() {
         if let kept { xmlFreeParserCtxt(kept) }
         kept = nil
+    }
+
+    /// Whether the kept context still holds anything of the last message: an input (a copy of
+    /// its bytes), a document or an error (for tests; `false` when none is kept).
+    var keptHoldsMessage: Bool {
+        kept.map { $0.pointee.inputNr > 0 || $0.pointee.input != nil || $0.pointee.myDoc != nil || $0.pointee.lastError.code != 0 } ?? false
     }
 
     /// Bytes of names in the kept context's dictionary (0: none kept).

@@ -28,7 +28,7 @@ struct PostgresRolesTests {
         let grants = try String(contentsOf: CLITests.root.appendingPathComponent("scripts/postgres-grants.sql"), encoding: .utf8)
             .split(separator: "\n").filter { !$0.hasPrefix("--") && !$0.isEmpty }
             .map { $0.replacingOccurrences(of: ":gateway", with: gateway).trimmingCharacters(in: CharacterSet(charactersIn: ";")) }
-        #expect(grants.count == 10)
+        #expect(grants.count == 12)
         try await PostgresMessageStore.execute(url: ownerURL, grants)
 
         let added = try MultiNodeTests.cli(["partner", "add", "--name", "De Linde", "--type", "verloskundigenpraktijk", "--ura", "01234567"], gatewayURL)
@@ -52,7 +52,6 @@ struct PostgresRolesTests {
         await #expect(throws: (any Error).self) { try await PostgresMessageStore.execute(url: gatewayURL, ["TRUNCATE audit_log"]) }
         // Lines waiting to be sealed leave only through perigate_seal: the role cannot take one
         // out, not even by setting the flag the sealing round sets.
-        try await PostgresMessageStore.execute(url: gatewayURL, ["INSERT INTO audit_pending (template) VALUES ('{\"time\":\"2026-11-25T10:00:00Z\"}')"])
         for statements in [["DELETE FROM audit_pending"], ["TRUNCATE audit_pending"], ["UPDATE audit_pending SET template = '{}'"],
                            ["SET perigate.seal = 'on'", "DELETE FROM audit_pending"]] {
             await #expect(throws: (any Error).self, "\(statements)") { try await PostgresMessageStore.execute(url: gatewayURL, statements) }
@@ -67,6 +66,30 @@ struct PostgresRolesTests {
             try await PostgresMessageStore.execute(url: gatewayURL, [#"INSERT INTO audit_pending (position, template) VALUES (1000000, '{"time":"2026-11-25T10:00:00Z"}')"#])
         }
         await #expect(throws: (any Error).self) { try await PostgresMessageStore.execute(url: gatewayURL, ["SELECT perigate_seal(10, 1)"]) }
+        // Nor put in a row that no round can seal (it would stop every round after it): no line
+        // template, over 64 KiB, or a client too large for audit_log's index.
+        func refusal(_ statements: [String]) async -> String? {
+            do {
+                try await PostgresMessageStore.execute(url: gatewayURL, statements)
+                return nil
+            } catch {
+                return PostgresMessageStore.explain(error)
+            }
+        }
+        let huge = String(repeating: "x", count: 70_000), bigClient = (0..<3_000).map { _ in String(Int.random(in: 0...9)) }.joined()
+        for template in [#"{"time":"2026-11-25T10:00:00Z"}"#, #"{"sequence":0,"time":"2026-11-25T10:00:00Z","detail":"\#(huge)"}"#,
+                         #"{"sequence":0,"time":"2026-11-25T10:00:00Z","client":"\#(bigClient)"}"#] {
+            let refused = await refusal(["INSERT INTO audit_pending (template) VALUES ('\(template)')"])
+            #expect(refused?.hasSuffix("(SQLSTATE 23514)") == true, "\(template.prefix(60)): \(refused ?? "taken")")
+        }
+        // Nor take or keep the chain lock (which would stop every node's sealing), nor write the
+        // migration or purge ledgers.
+        for statement in ["SELECT 1 FROM audit_chain_lock FOR UPDATE", "SELECT 1 FROM audit_chain_lock FOR KEY SHARE",
+                          "INSERT INTO schema_migrations (version, name) VALUES (99, 'x')",
+                          "INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time) VALUES (1, 'a', 't', 't')"] {
+            let refused = await refusal([statement])
+            #expect(refused?.hasSuffix("(SQLSTATE 42501)") == true, "\(statement): \(refused ?? "taken")")
+        }
         try await PostgresMessageStore.execute(url: gatewayURL, ["SELECT perigate_seal(10)"])
         // A role without the grants (PUBLIC) cannot run a round at all.
         let stranger = "stranger_\(suffix)"

@@ -49,6 +49,7 @@ struct ParserReuseTests {
         let made = contexts.made
         for _ in 0..<5 { _ = parser.parse(try sample()) }
         #expect(contexts.made == made, "five clean parses, no new context")
+        #expect(contexts.dictionaryBytes > 0 && !contexts.keptHoldsMessage, "kept: its names, nothing of the message")
         _ = parser.parse(Data("<a><b></a>".utf8))
         _ = parser.parse(try sample())
         #expect(contexts.made == made + 1, "the context of the refused parse was not kept")

@@ -54,6 +54,25 @@ struct FHIRIngestTests {
         try await gateway.stop()
     }
 
+    @Test("a message id over 256 bytes or with control characters is refused (422 message.invalid, issue message.id-invalid); 256 bytes is taken")
+    func messageIdRule() async throws {
+        let gateway = try await Self.gateway()
+        func post(_ identifier: String) async throws -> (status: Int, issues: [String]) {
+            let json = try FHIRCorpus.bundle(Self.folder, bsn: Self.bsn, format: .json, identifier: identifier)
+            let reply = try await gateway.send("POST", "v1/messages", token: gateway.hospitalToken, contentType: "application/fhir+json", body: json)
+            let issues = (reply.json["issues"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            return (reply.status, issues)
+        }
+        let longest = "urn:x:" + String(repeating: "é", count: 125)  // 6 + 250 = 256 bytes
+        #expect(longest.utf8.count == MessageKey.maximumIdBytes)
+        #expect(try await post(longest).status == 202)
+        for bad in [longest + "a", "urn:x:tab\there", "urn:x:line\u{85}next"] {
+            let reply = try await post(bad)
+            #expect(reply.status == 422 && reply.issues.contains("message.id-invalid"), "\(bad.utf8.count) bytes")
+        }
+        try await gateway.stop()
+    }
+
     @Test("a broken value is refused with its FHIRPath in the Bundle; a masked BSN, a wrong media type and a bare resource too")
     func refused() async throws {
         let gateway = try await Self.gateway()

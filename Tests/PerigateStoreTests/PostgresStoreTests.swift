@@ -101,25 +101,85 @@ struct PostgresStoreTests {
         try await nodeB.close()
     }
 
-    @Test("group commit: a message the database refuses fails alone; the rest of its group is stored with its audit lines")
-    func groupFallback() async throws {
+    /// Ways one message can make the group's transaction fail while the database answers.
+    enum BadItem: String, CaseIterable, Sendable {
+        /// PostgreSQL text cannot hold NUL: SQLSTATE 22021.
+        case nulInText
+        /// An id too large for the primary key's index entry: SQLSTATE 54000 (program limit).
+        case idTooLargeForIndex
+    }
+
+    @Test("group commit: a message the database refuses fails alone; the rest of its group is stored with its audit lines",
+          arguments: BadItem.allCases)
+    func groupFallback(_ kind: BadItem) async throws {
         let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())
         let template = try MessageStoreConformanceTests.sample("valid/verwijzing-1-hypertensie-regulier.xml")
         var good = template, bad = template, other = template
         good.id = "fallback-1"
         bad.id = "fallback-2"
-        bad.senderURA = "0123\u{0}4567"  // PostgreSQL text cannot hold NUL: the group's INSERT fails
+        switch kind {
+        case .nulInText: bad.senderURA = "0123\u{0}4567"
+        case .idTooLargeForIndex:
+            // Random, so the index entry cannot be compressed below PostgreSQL's 2,704-byte limit.
+            bad.id = (0..<8_000).map { _ in String(UInt8.random(in: 0...15), radix: 16) }.joined()
+        }
         other.id = "fallback-3"
         let items = try [good, bad, other].map { try store.acceptItem($0, audit: [MessageStoreConformanceTests.audit("message:\($0.id)")], deliveries: []) }
         let outcomes = await store.write(items)
         #expect(outcomes.count == 3)
         #expect((try? outcomes[0].get()) == .stored && (try? outcomes[2].get()) == .stored)
         #expect((try? outcomes[1].get()) == nil)
-        #expect(try await store.message(id: "fallback-2") == nil)
+        #expect(try await store.message(id: bad.id) == nil)
         #expect(try await store.auditEntries(after: 0, limit: 10).map(\.object) == ["message:fallback-1", "message:fallback-3"])
         #expect(try await store.clientIndex(bsn: template.bsn!)?.version == 2)
         #expect(try await store.verifyAuditChain().problem == nil)
         try await store.close()
+    }
+
+    @Test("group commit: ids are compared by their bytes, as the database does: two spellings of 'é' in one group are two messages")
+    func groupIdsByBytes() async throws {
+        let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())
+        let template = try MessageStoreConformanceTests.sample("valid/verwijzing-1-hypertensie-regulier.xml")
+        var composed = template, decomposed = template
+        composed.id = "caf\u{E9}-1"
+        decomposed.id = "cafe\u{301}-1"
+        #expect(composed.id == decomposed.id)  // equal as Swift Strings, different bytes
+        decomposed.raw += Data(" ".utf8)
+        let items = try [composed, decomposed].map { try store.acceptItem($0, audit: [MessageStoreConformanceTests.audit("message:x")], deliveries: []) }
+        let outcomes = await store.write(items)
+        #expect(outcomes.map { try? $0.get() } == [.stored, .stored])
+        let stored = try await store.messages(bsn: template.bsn!)
+        #expect(Set(stored.map { Array($0.id.utf8) }) == [Array(composed.id.utf8), Array(decomposed.id.utf8)])
+        #expect(try await store.verifyAuditChain().problem == nil)
+        try await store.close()
+    }
+
+    @Test("sealing: the chain lock is a row, not an advisory lock any role can hold; a round waits for it 2 s at most, fails (55P03), and the next one seals")
+    func sealLockTimeout() async throws {
+        let url = try await PostgresTestDatabase.create()
+        let holder = try await PostgresMessageStore.open(url: url), node = try await PostgresMessageStore.open(url: url)
+        @Sendable func objects() async throws -> [String] { try await node.auditEntries(after: 0, limit: 10).map(\.object) }
+        // Migration 11's advisory lock, held: sealing goes on.
+        try await holder.transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMessageStore.auditLock))", logger: holder.logger)
+            try await node.appendAudit([MessageStoreConformanceTests.audit("message:a")])
+            #expect(try await objects() == ["message:a"])
+        }
+        // The chain row, held (by the owner, the only role that can): the line is committed and waits.
+        try await holder.transaction { connection in
+            try await holder.takeChainLock(on: connection)
+            try await node.appendAudit([MessageStoreConformanceTests.audit("message:b")])
+            #expect(try await node.unsealedAudit().count == 1)
+            let failure = await #expect(throws: StoreError.self) { try await node.sealAuditNow() }
+            #expect(failure?.message.hasSuffix("(SQLSTATE 55P03)") == true, "\(failure?.message ?? "")")
+            #expect(try await objects() == ["message:a"])
+        }
+        try await node.sealAuditNow()
+        #expect(try await objects() == ["message:a", "message:b"])
+        #expect(try await node.unsealedAudit().count == 0)
+        #expect(try await node.verifyAuditChain().problem == nil)
+        try await holder.close()
+        try await node.close()
     }
 
     @Test("sealing: a line committed by a node that died before sealing is sealed by the next round; a pending line leaves only into the chain")

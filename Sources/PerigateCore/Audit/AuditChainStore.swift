@@ -142,8 +142,10 @@ extension AuditChainStore {
 /// Lines committed but not yet in the chain (PostgreSQL's `audit_pending`), as `audit verify`,
 /// `/ready` and `/metrics` report them.
 public struct UnsealedAudit: Sendable, Equatable {
-    /// Rows waiting.
+    /// Rows waiting, counted up to ``countLimit`` (a store reads no more to know).
     public var count = 0
+    /// Where counting stops: `count` is "this many or more".
+    public static let countLimit = 10_000
     /// Of them, rows no sealing round will take: no audit line template, or no readable time —
     /// never written by a gateway (put there by hand).
     public var notLines = 0
@@ -182,7 +184,7 @@ public struct UnsealedAudit: Sendable, Equatable {
         let allowed = now.addingTimeInterval(-Double((checkpointInterval + AuditEvidence.tailSlack).components.seconds))
         guard oldest < allowed else { return nil }
         return """
-            \(count) lines were committed but are not in the chain; the oldest was written \(oldest.formatted(.iso8601)), longer ago \
+            \(count)\(count >= Self.countLimit ? " or more" : "") lines were committed but are not in the chain; the oldest was written \(oldest.formatted(.iso8601)), longer ago \
             than the checkpoint interval (\(checkpointInterval.components.seconds) s): no node has sealed them (audit_pending)
             """
     }

@@ -144,6 +144,11 @@ public struct IngestService: Sendable {
     /// Authorizes a mapped message (sender, consent registration) and stores it, or refuses it.
     private func accept(_ facts: MessageFacts, type: MessageType, report: ValidationReport, bytes: Data, caller: Caller,
                         receivedAt: String) async throws -> IngestOutcome {
+        if let problem = MessageKey.problem(facts.provenance.messageId) {
+            var refused = report
+            refused.issues.append(ValidationIssue(code: "message.id-invalid", message: problem, path: nil))
+            return try await reject(.invalid, refused, bytes, caller, receivedAt)
+        }
         // Defence in depth: a partner of a type that may not take part (insurer, company doctor)
         // sends nothing, even when the database holds one.
         if let type = caller.partnerType, !AccessPolicy.takesPart(type) {

@@ -26,5 +26,20 @@ public enum MessageKey {
         return message.senderURA.map { SenderPolicy.sameOrganisation($0, partner.ura) } ?? false
     }
 
+    /// The longest message id taken, in UTF-8 bytes (a storage key adds at most 14).
+    public static let maximumIdBytes = 256
+
+    /// Why `id` cannot be a message id, in words for the sender (`nil`: it can): empty, longer
+    /// than ``maximumIdBytes`` bytes, or holding control characters. Ids are compared by their
+    /// bytes everywhere (the stores do): two encodings of one text are two ids.
+    public static func problem(_ id: String) -> String? {
+        if id.isEmpty { return "the message id is empty" }
+        if id.utf8.count > maximumIdBytes { return "the message id is longer than \(maximumIdBytes) bytes" }
+        if id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "the message id holds control characters"
+        }
+        return nil
+    }
+
     static let marker = "~p"
 }
