@@ -8,6 +8,8 @@ struct BenchDurableIngest {
     var validator: MessageValidator
     var templates: [Data]
     var seconds: Double
+    /// As `bench ingest --messages-per-woman` (0: each sample's own woman).
+    var messagesPerWoman = 0
 
     /// Accepted messages/s and sorted latencies (seconds).
     func measure(clients: Int) async throws -> (rate: Double, latencies: [Double]) {
@@ -24,7 +26,7 @@ struct BenchDurableIngest {
             }
             return ura
         }
-        let templates = self.templates
+        let templates = self.templates, perWoman = messagesPerWoman
         let deadline = Date().addingTimeInterval(seconds)
         let start = Date()
         let perClient = try await withThrowingTaskGroup(of: (Int, [Double]).self) { group in
@@ -32,10 +34,10 @@ struct BenchDurableIngest {
                 group.addTask {
                     var accepted = 0, latencies: [Double] = [], index = client
                     while Date() < deadline {
-                        let which = index % templates.count
+                        let which = index % templates.count, number = index
                         index += clients
                         let sent = Date()
-                        let outcome = try await service.ingest(BenchIngestCommand.withFreshId(templates[which]),
+                        let outcome = try await service.ingest(BenchIngestCommand.fresh(templates[which], number: number, perWoman: perWoman),
                                                                from: IngestService.Caller(partnerURA: senders[which], user: "uzi:900012345"))
                         latencies.append(Date().timeIntervalSince(sent))
                         if case .accepted = outcome { accepted += 1 }

@@ -34,6 +34,11 @@ struct BenchIngestCommand: AsyncParsableCommand {
     @Option(help: "Seconds per measurement.")
     var seconds: Double = 5
 
+    @Option(name: .customLong("messages-per-woman"), help: ArgumentHelp(
+        "Every K messages are for another fictitious woman (BSNs 9999nnnnc, in Perigate's kinds' <bsn>).",
+        discussion: "0: every copy of a sample is for the sample's own woman, whose history then grows with the run."))
+    var messagesPerWoman = 0
+
     @Flag(name: .customLong("in-process"), help: "Also measure durable ingest in-process (IngestService → SQLite, no HTTP).")
     var inProcess = false
 
@@ -50,7 +55,8 @@ struct BenchIngestCommand: AsyncParsableCommand {
         print(String(format: "in-process validate+map ceiling (%d threads): %.0f msg/s", ProcessInfo.processInfo.activeProcessorCount, ceiling))
         if inProcess {
             let registry = try schemaOptions.loadRegistry()
-            let durable = BenchDurableIngest(validator: MessageValidator(registry: registry), templates: templates, seconds: seconds)
+            let durable = BenchDurableIngest(validator: MessageValidator(registry: registry), templates: templates, seconds: seconds,
+                                             messagesPerWoman: messagesPerWoman)
             print("in-process durable ingest (IngestService → SQLite, no HTTP):")
             print(TextTable.render([["CONCURRENCY", "MSG/S", "P50 MS", "P99 MS", "% OF CEILING"]] + (try await concurrency.asyncMap { clients in
                 let (rate, latencies) = try await durable.measure(clients: clients)
@@ -115,12 +121,16 @@ struct BenchIngestCommand: AsyncParsableCommand {
         }
         let deadline = Date().addingTimeInterval(seconds)
         let start = Date()
+        let perWoman = messagesPerWoman
         let perClient = try await withThrowingTaskGroup(of: (Int, Int, [Double]).self) { group in
             for index in 0..<clients {
                 let next = Counter(start: index, step: clients)
                 let node = nodes[index % nodes.count]
                 group.addTask {
-                    try await node.client.run(path: node.path, until: deadline) { Self.withFreshId(templates[next.take() % templates.count]) }
+                    try await node.client.run(path: node.path, until: deadline) {
+                        let number = next.take()
+                        return Self.fresh(templates[number % templates.count], number: number, perWoman: perWoman)
+                    }
                 }
             }
             return try await group.reduce(into: [(Int, Int, [Double])]()) { $0.append($1) }
@@ -157,6 +167,20 @@ struct BenchIngestCommand: AsyncParsableCommand {
         return message
     }
 
+    /// Message `number` of a run: `template` under a fresh id and, with `perWoman` > 0, for
+    /// woman `number / perWoman` of the fictitious series (her BSN in its first `<bsn>`, the
+    /// client's in Perigate's kinds).
+    static func fresh(_ template: Data, number: Int, perWoman: Int) -> Data {
+        var message = withFreshId(template)
+        guard perWoman > 0, let open = message.range(of: bsnOpen),
+              let close = message.range(of: bsnClose, in: open.upperBound..<message.endIndex) else { return message }
+        message.replaceSubrange(open.upperBound..<close.lowerBound, with: Data(women[(number / perWoman) % women.count].utf8))
+        return message
+    }
+
+    static let women = BSN.fictitiousSeries(count: 9_000)
+    private static let bsnOpen = Data("<bsn>".utf8)
+    private static let bsnClose = Data("</bsn>".utf8)
     private static let openTag = Data("<berichtId>".utf8)
     private static let closeTag = Data("</berichtId>".utf8)
     private static let hl7IdTag = Data("<id ".utf8)

@@ -27,10 +27,12 @@ extension PostgresMessageStore {
             """))
     }
 
+    /// The lines that are audit entries: a foreign line (`audit.foreign-line`, a row put into
+    /// `audit_pending` by hand and sealed) is no access fact and is not shown as one.
     static func entries(_ rows: PostgresRowSequence) async throws -> [AuditEntry] {
         var result: [AuditEntry] = []
         for try await line in rows.decode(String.self) {
-            result.append(try JSONDecoder().decode(AuditEntry.self, from: Data(line.utf8)))
+            if let entry = try? JSONDecoder().decode(AuditEntry.self, from: Data(line.utf8)) { result.append(entry) }
         }
         return result
     }
@@ -112,13 +114,23 @@ extension PostgresMessageStore {
         return UnsealedAudit(count: count, notLines: notLines, rows: rows)
     }
 
-    /// A sealing round now; its failure as the server's own words (no query, no values).
+    /// A sealing round now; its failure as the server's own words (no query, no values). A round
+    /// that waited its 2 s for the chain lock in vain (55P03: another transaction holds it, e.g.
+    /// a purge) is no failure here: its lines wait, and ``UnsealedAudit/problem(now:checkpointInterval:)``
+    /// reports them once they are older than the checkpoint interval.
     public func sealAuditNow() async throws {
         do {
             try await sealAudit()
+        } catch where Self.isLockTimeout(error) {
+            return
         } catch {
             throw StoreError(.unsealed, message: Self.explain(error))
         }
+    }
+
+    /// A round that did not get the chain lock in time (SQLSTATE 55P03).
+    static func isLockTimeout(_ error: any Error) -> Bool {
+        (innermost(error) as? PSQLError)?.serverInfo?[.sqlState] == "55P03"
     }
 
     /// The head as stored (after a purge of everything, the purge boundary), without sealing or

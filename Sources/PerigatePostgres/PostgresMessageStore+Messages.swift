@@ -42,15 +42,18 @@ extension PostgresMessageStore: MessageStore {
     }
 
     /// Whether a failed group transaction failed for all of its items: no answer from the server
-    /// (a connection or pool error), a connection exception (SQLSTATE class 08), the server
-    /// shutting down or not accepting connections (57P01–57P05), or the task cancelled. Anything
-    /// else may be one message's doing.
+    /// (a connection or pool error), or a state of the database rather than of a message — a
+    /// connection exception (SQLSTATE class 08), a read-only server after a failover (25006),
+    /// missing privileges or tables (42501, 42P01), insufficient resources (53), the server
+    /// shutting down (57P), a system or internal error (58, XX) — or the task cancelled. Anything
+    /// else (a value, a constraint, a size limit, a deadlock, an error of Perigate's own) may be
+    /// one message's doing.
     static func failsWholeGroup(_ error: any Error) -> Bool {
         let error = innermost(error)
         if error is CancellationError { return true }
         guard let psql = error as? PSQLError else { return String(describing: type(of: error)).contains("ConnectionPool") }
         guard let state = psql.serverInfo?[.sqlState] else { return true }
-        return state.hasPrefix("08") || state.hasPrefix("57P")
+        return ["08", "53", "57", "58", "XX"].contains(String(state.prefix(2))) || ["25006", "42501", "42P01"].contains(state)
     }
 
     /// One accept waiting for its group, encoded by the caller's task before the transaction.

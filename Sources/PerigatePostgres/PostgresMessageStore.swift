@@ -25,6 +25,9 @@ public final class PostgresMessageStore: Sendable {
     let commitQueue = GroupCommitQueue<AcceptItem, Result<AcceptOutcome, any Error>>()
     /// This node's requests to seal pending audit lines into the chain (``sealAudit()``).
     let sealQueue = GroupCommitQueue<Void, Void>()
+    /// Set when a round did not get the chain lock in time: transactions then leave their lines
+    /// to the checkpointer's rounds for a while instead of each waiting for the lock.
+    let sealBackoff = Backoff()
     /// The pool's runner when the store runs its own pool (``open(url:auditSource:maximumConnections:logger:)``);
     /// `nil` when the pool is a service of the caller's service group (``connect(url:auditSource:maximumConnections:logger:)``).
     private let runner: Task<Void, Never>?
@@ -112,12 +115,15 @@ public final class PostgresMessageStore: Sendable {
                     try await client.withTransaction(logger: logger) { connection in try await body(connection) }
                 }
             }
-            if notes.auditWritten {
+            if notes.auditWritten, !self.sealBackoff.active {
                 // Committed: the lines are durable in audit_pending whatever happens now. A round
                 // that fails leaves them for the next one (any node's, or the checkpointer's).
+                // After a round that waited for the chain lock in vain, transactions do not wait
+                // for it for a second: the checkpointer's rounds seal their lines meanwhile.
                 do {
                     try await self.sealAudit()
                 } catch {
+                    if Self.isLockTimeout(error) { self.sealBackoff.start(for: .seconds(1)) }
                     logger.warning("audit lines committed but not sealed into the chain yet", metadata: ["error": "\(Self.explain(error))"])
                 }
             }
@@ -275,5 +281,18 @@ final class TransactionNotes: Sendable {
     func end(_ meter: SerializedSectionMeter) {
         guard let (asked, taken) = times.withLock({ $0 }) else { return }
         meter.record(held: ContinuousClock.now - taken, waited: taken - asked, lines: 0)
+    }
+}
+
+/// A short pause, started by one caller and seen by all (``PostgresMessageStore/sealBackoff``).
+final class Backoff: Sendable {
+    private let until = Mutex<ContinuousClock.Instant?>(nil)
+
+    func start(for duration: Duration) {
+        until.withLock { $0 = ContinuousClock.now + duration }
+    }
+
+    var active: Bool {
+        until.withLock { $0.map { ContinuousClock.now < $0 } ?? false }
     }
 }

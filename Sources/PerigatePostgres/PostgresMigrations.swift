@@ -110,10 +110,7 @@ enum PostgresMigrations {
     static let rowLockSealFunction = sealFunction(header: """
         CREATE OR REPLACE FUNCTION perigate_seal(round_size bigint,
                                                  OUT sealed integer, OUT held_us double precision, OUT waited_us double precision)
-        """, lock: """
-        PERFORM pg_catalog.set_config('lock_timeout', '\(PostgresMessageStore.sealLockTimeout.components.seconds)s', true);
-        PERFORM 1 FROM public.audit_chain_lock FOR UPDATE;
-        """)
+        """, lock: "PERFORM 1 FROM public.audit_chain_lock FOR UPDATE;")
 
     static let all: [Migration] = [
         Migration(version: 1, name: "messages-consents-audit", statements: [
@@ -346,9 +343,9 @@ enum PostgresMigrations {
         // - The chain lock becomes a row lock on `audit_chain_lock`, a table of one row no role
         //   but the owner has rights on: FOR UPDATE needs UPDATE. (Any role that can connect can
         //   take, and keep, an advisory lock.) The round waits for it at most a few seconds.
-        // - Every row put in `audit_pending` must be a line a round can seal: a line template,
-        //   at most 64 KiB, with client, time and organisation small enough for audit_log's
-        //   indexes. One row that fails in a round would stop every round after it. Rows from
+        // - Every row put in `audit_pending` must be a line a round can seal: a line template
+        //   with one `"sequence":` (the one a round numbers), at most 64 KiB, with client, time
+        //   and organisation small enough for audit_log's indexes. One row that fails in a round would stop every round after it. Rows from
         //   before this migration are not checked (NOT VALID); `audit verify` reports any that
         //   is no line, found through a partial index, as `/ready` and `/metrics` do.
         // `CREATE OR REPLACE` keeps the gateway's EXECUTE; the two-argument body goes.
@@ -358,12 +355,15 @@ enum PostgresMigrations {
             "REVOKE ALL ON audit_chain_lock FROM PUBLIC",
             PostgresMigrations.rowLockSealFunction,
             "ALTER FUNCTION perigate_seal(bigint) SET search_path = pg_catalog, pg_temp",
+            // Only while the function runs (the caller's own setting is back afterwards).
+            "ALTER FUNCTION perigate_seal(bigint) SET lock_timeout = '\(PostgresMessageStore.sealLockTimeout.components.seconds)s'",
             "REVOKE EXECUTE ON FUNCTION perigate_seal(bigint) FROM PUBLIC",
             "DROP FUNCTION perigate_seal(bigint, bigint)",
             """
             ALTER TABLE audit_pending ADD CONSTRAINT audit_pending_sealable CHECK (
                 octet_length(template) <= \(PostgresMessageStore.maximumAuditLineBytes)
                 AND \(PostgresMessageStore.sealable)
+                AND strpos(substr(template, strpos(template, '"sequence":0') + 12), '"sequence":') = 0
                 AND octet_length(coalesce((template::jsonb) ->> 'client', '')) <= 256
                 AND octet_length(coalesce((template::jsonb) ->> 'time', '')) <= 256
                 AND octet_length(coalesce((template::jsonb) -> 'organisation' ->> 'ura', '')) <= 256

@@ -81,7 +81,7 @@ public struct GatewayServer: Sendable {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPIDocument)))
         }
         router.get("metrics") { _, _ in
-            await scrapeProbe.value {
+            await scrapeProbe.value(within: .seconds(5), fallback: ()) {
                 await updateOutboxGauges()
                 for update in scrapeUpdates { await update() }
             }
@@ -159,37 +159,27 @@ public struct GatewayServer: Sendable {
                            logger: logger)
     }
 
-    /// Ready when, within 5 s, the store answers and every registered check (the delivery
-    /// worker's, the audit sealing's) passes. Probes bypass the request timeout, so this one has
-    /// its own: a database that is down or a check that hangs must make `/ready` say so, not hang.
+    /// Ready when the store answers (within 5 s) and every registered check (the delivery
+    /// worker's, the audit sealing's) passes (within 5 s). Probes bypass the request timeout, so
+    /// these have their own: a database that is down or a check that hangs must make `/ready` say
+    /// so, not hang — neither the caller nor the callers sharing the probe wait longer.
     private func ready() async throws -> Response {
-        let store = ingest.store, checks = readinessChecks, storeProbe = storeProbe, checksProbe = checksProbe
-        let answer = await SharedProbe<Readiness>.answer(within: .seconds(5)) {
-            let answered = await storeProbe.value {
-                guard (try? await store.auditEntries(after: Int.max - 1, limit: 1)) != nil else { return false }
-                return (try? await store.probeWritable()) != nil
-            }
-            guard answered else { return .storeUnavailable }
-            let problem = await checksProbe.value {
-                for check in checks { if let problem = await check() { return problem } }
-                return nil
-            }
-            return problem.map(Readiness.problem) ?? .ready
+        let store = ingest.store, checks = readinessChecks
+        let answered = await storeProbe.value(within: .seconds(5), fallback: false) {
+            guard (try? await store.auditEntries(after: Int.max - 1, limit: 1)) != nil else { return false }
+            return (try? await store.probeWritable()) != nil
         }
-        switch answer {
-        case nil:
-            return Problem(.storeUnavailable, detail: "the message store or a readiness check did not answer within 5 s").response
-        case .storeUnavailable?:
+        guard answered else {
             return Problem(.storeUnavailable, detail: "the message store does not answer, or cannot start a write").response
-        case .problem(let problem)?:
-            return Problem(.workerUnhealthy, detail: problem).response
-        case .ready?:
-            return JSONResponse.make(["status": "ready", "schemas": "\(ingest.validator.registry.messageTypes.count)"], status: .ok)
         }
-    }
-
-    private enum Readiness: Sendable {
-        case ready, storeUnavailable, problem(String)
+        let problem = await checksProbe.value(within: .seconds(5), fallback: "the readiness checks did not answer within 5 s") {
+            for check in checks { if let problem = await check() { return problem } }
+            return nil
+        }
+        if let problem {
+            return Problem(.workerUnhealthy, detail: problem).response
+        }
+        return JSONResponse.make(["status": "ready", "schemas": "\(ingest.validator.registry.messageTypes.count)"], status: .ok)
     }
 
     /// Outbox depth and oldest age per subscription (every known subscription gets a value, 0 when

@@ -31,27 +31,43 @@ extension SharedProbe {
     static func answer(within timeout: Duration, _ body: @escaping @Sendable () async -> Value) async -> Value? {
         let race = Race<Value?>()
         return await withCheckedContinuation { continuation in
-            race.start(continuation, timer: Task {
+            race.start(continuation)
+            Task { race.finish(await body()) }
+            race.setTimer(Task {
                 try? await Task.sleep(for: timeout)
                 race.finish(nil)
             })
-            Task { race.finish(await body()) }
         }
+    }
+
+    /// ``value(_:)`` of a computation that gives up after `timeout` with `fallback`: so that
+    /// callers waiting for it wait no longer than that either.
+    func value(within timeout: Duration, fallback: Value, _ compute: @escaping @Sendable () async -> Value) async -> Value {
+        await value { await Self.answer(within: timeout, compute) ?? fallback }
     }
 }
 
 /// The first of two finishers resumes the waiting caller; the second is ignored.
 private final class Race<Value: Sendable>: Sendable {
-    private let state = Mutex<(continuation: CheckedContinuation<Value, Never>?, timer: Task<Void, Never>?)>((nil, nil))
+    private let state = Mutex<(continuation: CheckedContinuation<Value, Never>?, timer: Task<Void, Never>?, done: Bool)>((nil, nil, false))
 
-    func start(_ continuation: CheckedContinuation<Value, Never>, timer: Task<Void, Never>) {
-        state.withLock { $0 = (continuation, timer) }
+    func start(_ continuation: CheckedContinuation<Value, Never>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    /// The timer to cancel when the body finishes first (at once, if it has already).
+    func setTimer(_ timer: Task<Void, Never>) {
+        let done = state.withLock { state in
+            if !state.done { state.timer = timer }
+            return state.done
+        }
+        if done { timer.cancel() }
     }
 
     func finish(_ value: Value) {
         let (continuation, timer) = state.withLock { state in
-            defer { state = (nil, nil) }
-            return state
+            defer { state = (nil, nil, true) }
+            return (state.continuation, state.timer)
         }
         timer?.cancel()
         continuation?.resume(returning: value)

@@ -67,6 +67,16 @@ public enum AuditChain {
         return rows
     }
 
+    /// The number a round put into `line` (as ``sequenceKey(_:)`` finds the place: the first
+    /// `"sequence":`, followed by digits and `,` or `}`), or `nil`.
+    public static func lineSequence(_ line: String) -> Int? {
+        guard let key = line.range(of: "\"sequence\":") else { return nil }
+        let digits = line[key.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        let rest = line[key.upperBound...].dropFirst(digits.count)
+        guard !digits.isEmpty, let next = rest.first, [",", "}"].contains(next) else { return nil }
+        return Int(digits)
+    }
+
     /// Where a template's sequence goes (its `"sequence":0`), or `nil` when `template` is not one.
     /// PostgreSQL's sealing function `perigate_seal` puts the number in at the same place.
     public static func sequenceKey(_ template: String) -> Range<String.Index>? {
@@ -95,6 +105,9 @@ public enum AuditChain {
         case unprotectedTail = "audit.unprotected-tail"
         /// Lines committed but not sealed into the chain (PostgreSQL), older than the checkpoint interval.
         case unsealed = "audit.unsealed"
+        /// (PostgreSQL) Lines in the chain, hashes intact, that are no audit line a gateway
+        /// writes: put into `audit_pending` with the database's credentials and sealed.
+        case foreignLine = "audit.foreign-line"
         /// A purge record without a valid signature by a trusted key.
         case purgeUnsigned = "audit.purge-unsigned"
         /// A purge no witnessed checkpoint proves the age of.
@@ -143,12 +156,34 @@ public enum AuditChain {
             guard AuditChain.hash(previous: head.hash, line: row.line) == row.hash else {
                 throw Break(sequence: row.sequence, reason: "content changed (hash does not match)")
             }
-            guard let data = row.line.data(using: .utf8), let entry = try? JSONDecoder().decode(AuditEntry.self, from: data),
-                  entry.sequence == row.sequence else {
-                throw Break(sequence: row.sequence, reason: "the line does not carry its own sequence number")
+            guard let entry = try? JSONDecoder().decode(AuditEntry.self, from: Data(row.line.utf8)), entry.sequence == row.sequence else {
+                // Sealed as a round seals (its number where the round puts it) but no audit
+                // entry: on PostgreSQL, a row put into audit_pending by hand. The chain goes on
+                // past it (verification reports it, checkpoints are signed on).
+                guard AuditChain.lineSequence(row.line) == row.sequence else {
+                    throw Break(sequence: row.sequence, reason: "the line does not carry its own sequence number")
+                }
+                if foreign.count < 20 { foreign.append(row.sequence) }
+                foreignCount += 1
+                head = (row.sequence, row.hash)
+                return
             }
             head = (row.sequence, row.hash)
             headTime = entry.time
+        }
+
+        /// The first (up to 20) lines that are no audit entry, and how many there were.
+        public private(set) var foreign: [Int] = []
+        public private(set) var foreignCount = 0
+
+        /// What verification says of foreign lines: `nil` when there are none.
+        public var foreignProblem: Break? {
+            guard let first = foreign.first else { return nil }
+            return Break(sequence: first, reason: """
+                \(foreignCount) lines (\(foreign.map(String.init).joined(separator: ", "))\(foreignCount > foreign.count ? ", …" : "")) are in \
+                the chain with intact hashes but are no audit line a gateway writes: put into audit_pending with the database's \
+                credentials and sealed — record it as a security event; the lines around them are checked as usual
+                """, cause: .foreignLine)
         }
     }
 }

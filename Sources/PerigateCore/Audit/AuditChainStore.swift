@@ -200,6 +200,7 @@ extension AuditChainStore {
         var result = AuditVerification(lines: 0, head: boundary, checkpoint: nil, problem: nil)
         do {
             try await walk(from: boundary.sequence + 1, verifier: &verifier) { _, _ in result.lines += 1 }
+            result.problem = verifier.foreignProblem
         } catch let problem as AuditChain.Break {
             result.problem = problem
         }
@@ -328,7 +329,10 @@ extension AuditChainStore {
         if let stuck = unsealed.problem(now: evidence.now, checkpointInterval: evidence.checkpointInterval) {
             return failed(.unsealed, head + 1, stuck)
         }
-        guard head > boundary.sequence else { return result }
+        guard head > boundary.sequence else {
+            result.problem = verifier.foreignProblem
+            return result
+        }
         guard let covered = lastWitnessed ?? (witnessed.isEmpty ? nil : boundary.sequence) else {
             return failed(.noCheckpoint, start, """
                 no witnessed checkpoint covers this log (\(head - boundary.sequence) lines): the checkpoint file or witness was \
@@ -350,6 +354,7 @@ extension AuditChainStore {
                     """)
             }
         }
+        result.problem = verifier.foreignProblem
         return result
     }
 

@@ -13,7 +13,8 @@ public enum AuditExport {
     /// the rows' lines. Ends with a newline.
     public static func render(_ rows: [AuditChain.Row], format: String) throws -> String {
         if format == "fhir" {
-            let entries = try rows.map { try JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)) }
+            // A foreign line (audit.foreign-line: no audit entry) is no AuditEvent; the NEN export keeps it.
+            let entries = rows.compactMap { try? JSONDecoder().decode(AuditEntry.self, from: Data($0.line.utf8)) }
             return try CanonicalJSON.string(fhirBundle(entries)) + "\n"
         }
         return rows.map { nenLine($0) + "\n" }.joined()
