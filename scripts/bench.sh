@@ -2,7 +2,7 @@
 # Every benchmark in one run, written into docs/performance.md ("Latest full run", between the
 # bench.sh markers) with a description of the machine: validation against xmllint and lxml (bench-compare.sh) and its
 # instruction counts (bench-instructions.sh), durable HTTP ingest on SQLite
-# (bench-ingest.sh), the national messages (bench-national.sh), SQLite vs PostgreSQL and 1 vs 2
+# (bench-ingest.sh) and where its instructions go (bench-profile.sh), the national messages (bench-national.sh), SQLite vs PostgreSQL and 1 vs 2
 # nodes (bench-nodes.sh) and webhook delivery (perigate bench deliver). Needs what those need:
 # libxml2-utils, hyperfine, valgrind, python3 lxml, ../shared/corpus, root for the throwaway PostgreSQL.
 # Usage: scripts/bench.sh [SECONDS]   (default 5 per measurement; about 15 minutes in all)
@@ -32,7 +32,8 @@ section() {  # title, command...
 } >"$out.tmp"
 section "Validation: perigate vs xmllint vs lxml (documents/s)" env SECONDS_PER="$seconds" scripts/bench-compare.sh
 section "Validation: instructions per document (valgrind; repeatable)" scripts/bench-instructions.sh
-section "Durable HTTP ingest, SQLite, one node" scripts/bench-ingest.sh "$seconds"
+section "Durable HTTP ingest, SQLite, one node" scripts/bench-ingest.sh "$seconds" --messages-per-woman 20
+section "Durable HTTP ingest: instructions per message (valgrind; repeatable)" scripts/bench-profile.sh 20 8
 section "National messages: validate and ingest (56 KB, 570 KB)" scripts/bench-national.sh "$seconds"
 section "Storage and nodes: SQLite vs PostgreSQL, 1 vs 2 nodes" scripts/bench-nodes.sh "$seconds"
 section "Webhook delivery to a local receiver" .build/release/perigate bench deliver --count 2000 --concurrency 1 --concurrency 16

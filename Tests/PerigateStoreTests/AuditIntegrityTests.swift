@@ -67,6 +67,26 @@ struct AuditIntegrityTests {
         return fixture
     }
 
+    @Test("chaining puts the number where the template's first \"sequence\":0 is, by bytes, whatever text comes before it; the line reads back its number")
+    func sequencePlace() throws {
+        var entry = AuditEntry(time: "2026-11-25T10:00:00Z", actor: "ura:01234567/uzi:900012345", event: "record.read", action: "R",
+                               object: "bsn:999990019", outcome: "success")
+        entry.detail = "réden: \"sequence\":0, één — 👩‍🍼"
+        let template = try AuditChain.template(entry)
+        let rows = try AuditChain.rows(forTemplates: [template, template], after: (41, AuditChain.genesis))
+        #expect(rows.map(\.sequence) == [42, 43])
+        for row in rows {
+            let decoded = try JSONDecoder().decode(AuditEntry.self, from: Data(row.line.utf8))
+            #expect(decoded.sequence == row.sequence && decoded.detail == entry.detail)
+            #expect(AuditChain.lineSequence(row.line) == row.sequence)
+            #expect(row.line.replacingOccurrences(of: "\"sequence\":\(row.sequence)", with: "\"sequence\":0") == template)
+        }
+        #expect(AuditChain.sequenceKey(in: Array(#"{"sequence":01}"#.utf8)) == nil)
+        #expect(AuditChain.sequenceKey(in: Array(#"{"a":1,"sequence":0}"#.utf8)) == 7..<19)
+        #expect(AuditChain.lineSequence(#"{"sequence":12x}"#) == nil && AuditChain.lineSequence(#"{"sequence":12}"#) == 12)
+        #expect(throws: AuditChain.Break.self) { try AuditChain.rows(forTemplates: [#"{"time":"x"}"#], after: (0, AuditChain.genesis)) }
+    }
+
     @Test("an untouched log verifies: every line, up to the head, its checkpoint, two lines not yet witnessed")
     func intact() async throws {
         let fixture = try await Self.fixture()
