@@ -92,23 +92,25 @@ public struct XMLComplexity: Sendable, Hashable {
             return nil
         }
 
-        /// After `<name`: counts `=` outside quoted values up to the closing `>`.
+        /// After `<name`: counts `=` outside quoted values up to the closing `>`. A byte that is
+        /// none of `"`, `'`, `=`, `>` (names, spaces) costs a compare and, below 64, a bit test.
         mutating func startTag() -> Tag {
             var attributes = 0
-            var previous: UInt8 = 0
             while index < bytes.count {
                 let byte = bytes[index]
                 index += 1
+                guard byte < 64, Self.stops & (1 << UInt64(byte)) != 0 else { continue }
                 switch byte {
                 case quote, apostrophe: skip(past: byte)
                 case equals: attributes += 1
-                case gt: return .start(attributes: attributes, selfClosing: previous == slash)
-                default: break
+                default: return .start(attributes: attributes, selfClosing: index >= 2 && bytes[index - 2] == slash)
                 }
-                previous = byte
             }
             return .start(attributes: attributes, selfClosing: false)
         }
+
+        /// The bytes ``startTag()`` stops at, `"`, `'`, `=` and `>`, as bits of a mask (all are below 64).
+        private static let stops: UInt64 = 1 << 0x22 | 1 << 0x27 | 1 << 0x3D | 1 << 0x3E
 
         /// `<!-- … -->`, `<![CDATA[ … ]]>` or another declaration (`<!DOCTYPE …>`, which the parser refuses).
         mutating func skipDeclaration() {

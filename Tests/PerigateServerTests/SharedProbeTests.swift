@@ -32,8 +32,9 @@ struct SharedProbeTests {
     func timeout() async throws {
         #expect(await SharedProbe<Int>.answer(within: .seconds(60)) { 7 } == 7)
         let hung = await SharedProbe<Int>.answer(within: .milliseconds(100)) {
-            // Ignores cancellation, as a call into a wedged database may.
-            let until = ContinuousClock.now + .seconds(2)
+            // Ignores cancellation, as a call into a wedged database may (long enough that even a
+            // loaded test machine runs the 100 ms timer first).
+            let until = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(50)) }
             return 8
         }

@@ -225,8 +225,13 @@ struct PostgresStoreTests {
         let verified = try await store.verifyAudit(evidence: evidence)
         #expect(verified.problem == nil && verified.lines == 2 && verified.unsealed == 0)
 
-        // Something that is no line template, put in by hand: never sealed, never deletable, and
-        // once older than the checkpoint interval `audit verify` names it.
+        // Something that is no line template, put in by hand (past the check of migration 13,
+        // as a row from before it could be): never sealed, never deletable, and once older than
+        // the checkpoint interval `audit verify` names it.
+        await #expect(throws: (any Error).self, "the check refuses it") {
+            try await store.execute("INSERT INTO audit_pending (template) VALUES ('{\"time\":\"2026-11-25T09:00:00Z\"}')")
+        }
+        try await store.execute("ALTER TABLE audit_pending DROP CONSTRAINT audit_pending_sealable")
         try await store.execute("INSERT INTO audit_pending (template) VALUES ('{\"time\":\"2026-11-25T09:00:00Z\"}')")
         try await store.appendAudit([MessageStoreConformanceTests.audit("after")])
         #expect(try await store.auditEntries(after: 0, limit: 10).map(\.object) == ["first", "orphan-ë", "after"])
@@ -234,7 +239,8 @@ struct PostgresStoreTests {
         let stuck = try await store.verifyAudit(evidence: evidence)
         #expect(stuck.problem?.cause == .unsealed && stuck.unsealed == 1)
         #expect(try await store.unsealedAudit().notLines == 1, "the row no round takes is reported as such")
-        // Both forms of the sealing function run with the catalog's search path only, and PUBLIC may not call either.
+        // The sealing function (one form since migration 13) runs with the catalog's search path
+        // only and its own lock timeout, and PUBLIC may not call it.
         var forms: [String] = []
         for try await (arguments, config, publicMay) in try await store.query("""
             SELECT pronargs::int, array_to_string(proconfig, ';'), has_function_privilege('public', oid, 'EXECUTE')
@@ -242,7 +248,7 @@ struct PostgresStoreTests {
             """).decode((Int, String?, Bool).self) {
             forms.append("\(arguments) \(config ?? "-") \(publicMay)")
         }
-        #expect(forms == ["1 search_path=pg_catalog, pg_temp false", "2 search_path=pg_catalog, pg_temp false"])
+        #expect(forms == ["1 search_path=pg_catalog, pg_temp;lock_timeout=2s false"])
         // A pending line cannot be deleted or changed outside a sealing round (the gateway's role
         // has no DELETE on it at all: PostgresRolesTests).
         try await store.execute("INSERT INTO audit_pending (template) VALUES ('\(try AuditChain.template(MessageStoreConformanceTests.audit("kept")))')")
