@@ -130,7 +130,7 @@ extension PostgresMessageStore {
 
     /// A round that did not get the chain lock in time (SQLSTATE 55P03).
     static func isLockTimeout(_ error: any Error) -> Bool {
-        (innermost(error) as? PSQLError)?.serverInfo?[.sqlState] == "55P03"
+        sqlState(error) == "55P03"
     }
 
     /// The head as stored (after a purge of everything, the purge boundary), without sealing or

@@ -20,13 +20,10 @@ extension PostgresMessageStore: ForwardingStore {
 
     /// In INSERTs of at most 4,000 rows (PostgreSQL takes at most 65,535 parameters a statement).
     func insertDeliveries(_ deliveries: [Delivery], on connection: PostgresConnection) async throws {
-        guard !deliveries.isEmpty else { return }
-        guard deliveries.count <= 4_000 else {
-            for start in stride(from: 0, to: deliveries.count, by: 4_000) {
-                try await insertDeliveries(Array(deliveries[start..<min(start + 4_000, deliveries.count)]), on: connection)
-            }
-            return
-        }
+        for chunk in deliveries.chunked(into: 4_000) { try await insertDeliveryRows(chunk, on: connection) }
+    }
+
+    private func insertDeliveryRows(_ deliveries: [Delivery], on connection: PostgresConnection) async throws {
         var bindings = PostgresBindings(capacity: deliveries.count * 8)
         for delivery in deliveries {
             bindings.append(delivery.id)

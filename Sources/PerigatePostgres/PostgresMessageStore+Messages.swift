@@ -49,10 +49,9 @@ extension PostgresMessageStore: MessageStore {
     /// else (a value, a constraint, a size limit, a deadlock, an error of Perigate's own) may be
     /// one message's doing.
     static func failsWholeGroup(_ error: any Error) -> Bool {
-        let error = innermost(error)
-        if error is CancellationError { return true }
-        guard let psql = error as? PSQLError else { return String(describing: type(of: error)).contains("ConnectionPool") }
-        guard let state = psql.serverInfo?[.sqlState] else { return true }
+        if innermost(error) is CancellationError || isPoolError(error) { return true }
+        // A statement error without a SQLSTATE: the server did not answer.
+        guard let state = sqlState(error) else { return innermost(error) is PSQLError }
         return ["08", "53", "57", "58", "XX"].contains(String(state.prefix(2))) || ["25006", "42501", "42P01"].contains(state)
     }
 

@@ -246,8 +246,18 @@ extension PostgresMessageStore {
             }
             return "\(psql.code)"
         }
-        let name = String(describing: type(of: error))
-        return name.contains("ConnectionPool") ? "no connection to the database server (check host, port, user, password and database)" : name
+        return isPoolError(error) ? "no connection to the database server (check host, port, user, password and database)"
+            : String(describing: type(of: error))
+    }
+
+    /// The server's SQLSTATE for a failed statement (`nil`: no answer from the server).
+    static func sqlState(_ error: any Error) -> String? {
+        (innermost(error) as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// An error of the connection pool (no connection could be had), not of a statement.
+    static func isPoolError(_ error: any Error) -> Bool {
+        String(describing: type(of: innermost(error))).contains("ConnectionPool")
     }
 
     /// The statement's own error inside a failed transaction.
