@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import PerigateCore
 import PerigateXML
+import PerigateTestSupport
 
 /// The shape limits checked before libxml2 parses (issue 18): attributes per element, elements,
 /// depth and attributes in all — so libxml2's quadratic duplicate-attribute check is never reached.
@@ -45,6 +46,9 @@ struct XMLComplexityTests {
         #expect(code("<a><b/><b/><b/><b/><b/></a>") == .tooComplex)
         #expect(code("<a x='1' y='2'><b x='1' y='2'/><b x='1' y='2'/></a>") == nil)
         #expect(code("<a x='1' y='2'><b x='1' y='2'/><b x='1' y='2' z='3'/></a>") == .tooComplex)
+        // Attributes are counted by their quoted values: unquoted ones are no attributes to libxml2,
+        // which refuses the first as not well-formed.
+        #expect(code("<a w=0 x=1 y=2 z=3/>") == .malformed)
     }
 
     @Test("'=' and '>' in values, comments, CDATA and processing instructions are not attributes or tags")
@@ -72,4 +76,83 @@ struct XMLComplexityTests {
         }
         print("XMLComplexityTests: worst legal shape (\(text.utf8.count / 1_048_576) MiB, 768,000 attributes) parsed in \(ContinuousClock.now - start)")
     }
+    /// The scan as first written (issue 18), a byte at a time over an array, counting an element's
+    /// quoted values as its attributes: what the word-at-a-time scan must give on every input,
+    /// issue for issue and line for line.
+    static func reference(_ limits: XMLComplexity, _ bytes: [UInt8]) -> (String, Int)? {
+        var index = 0, depth = 0, elements = 0, attributes = 0
+        func at(_ offset: Int) -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
+        func skip(past pattern: [UInt8]) {
+            while index < bytes.count {
+                if Array(bytes[index..<min(bytes.count, index + pattern.count)]) == pattern { index += pattern.count; return }
+                index += 1
+            }
+        }
+        func line() -> Int { 1 + bytes[..<min(index, bytes.count)].filter { $0 == 10 }.count }
+        func issue(_ text: String, _ key: String) -> (String, Int) {
+            ("message too complex: \(text) (setting xml.\(key))", line())
+        }
+        while let lt = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
+            index = lt + 1
+            guard let next = at(index) else { break }
+            if next == UInt8(ascii: "/") { skip(past: [UInt8(ascii: ">")]); depth -= 1; continue }
+            if next == UInt8(ascii: "?") { skip(past: Array("?>".utf8)); continue }
+            if next == UInt8(ascii: "!") {
+                if Array(bytes[index..<min(bytes.count, index + 3)]) == Array("!--".utf8) { skip(past: Array("-->".utf8)) }
+                else if Array(bytes[index..<min(bytes.count, index + 8)]) == Array("![CDATA[".utf8) { skip(past: Array("]]>".utf8)) }
+                else { skip(past: [UInt8(ascii: ">")]) }
+                continue
+            }
+            var here = 0, selfClosing = false
+            while let byte = at(index) {
+                index += 1
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") { here += 1; skip(past: [byte]) }
+                else if byte == UInt8(ascii: ">") { selfClosing = index >= 2 && bytes[index - 2] == UInt8(ascii: "/"); break }
+            }
+            elements += 1; attributes += here; depth += 1
+            if here > limits.attributesPerElement { return issue("an element has more than \(limits.attributesPerElement) attributes", "maxAttributesPerElement") }
+            if depth > limits.depth { return issue("elements are nested deeper than \(limits.depth) levels", "maxDepth") }
+            if elements > limits.elements { return issue("the message has more than \(limits.elements) elements", "maxElements") }
+            if attributes > limits.attributes { return issue("the message has more than \(limits.attributes) attributes", "maxAttributes") }
+            if selfClosing { depth -= 1 }
+        }
+        return nil
+    }
+
+    @Test("the word-at-a-time scan gives the byte-at-a-time scan's verdict and line on every sample, corpus message and 20,000 random texts")
+    func sameAsByteScan() throws {
+        var strict = XMLComplexity()
+        (strict.attributesPerElement, strict.depth, strict.elements, strict.attributes) = (2, 3, 12, 14)
+        var mid = XMLComplexity()
+        (mid.attributesPerElement, mid.depth, mid.elements, mid.attributes) = (4, 8, 200, 400)
+        let settings = [XMLComplexity(), strict, mid]
+        func check(_ bytes: [UInt8]) -> Bool {
+            settings.allSatisfy { limits in
+                let got = bytes.withUnsafeBytes { limits.violation(in: $0) }.map { ($0.message, $0.line ?? 0) }
+                let want = Self.reference(limits, bytes)
+                return got?.0 == want?.0 && got?.1 == want?.1
+            }
+        }
+        var files: [URL] = []
+        for root in [URL(fileURLWithPath: "Samples"), URL(fileURLWithPath: "../shared/corpus")] {
+            let walk = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+            while let url = walk?.nextObject() as? URL { if url.pathExtension == "xml" { files.append(url) } }
+        }
+        #expect(files.count > 50)
+        var mismatched: [String] = []
+        for file in files where !check(Array(try Data(contentsOf: file))) { mismatched.append(file.lastPathComponent) }
+        #expect(mismatched.count == 0, "\(mismatched.prefix(5).joined(separator: ", "))")
+        // Texts of the bytes the scan stops at, of every length around the 8-byte steps and the
+        // 32 inline bytes, seeded for a repeatable run.
+        let alphabet = Array("<<<>>>//==\"\"''!?-[]CDAT ax\n".utf8)
+        var generator = SeededGenerator(seed: 24)
+        var failures: [String] = []
+        for round in 0..<20_000 {
+            let length = Int.random(in: 0...(round % 10 == 0 ? 400 : 80), using: &generator)
+            let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            if !check(text) { failures.append(String(decoding: text, as: UTF8.self)) }
+        }
+        #expect(failures.count == 0, "first: \(failures.first.map { String($0.prefix(200)) } ?? "")")
+    }
 }
+

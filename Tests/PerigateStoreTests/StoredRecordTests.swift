@@ -12,18 +12,6 @@ struct StoredRecordTests {
     typealias Backend = MessageStoreConformanceTests.Backend
     static let bsn = "999990147"
 
-    /// A deterministic generator (SplitMix64): the same orders on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Every valid sample as a message about one woman, twice: as sent and two years earlier (a
     /// previous pregnancy: due dates, births and creation times moved back), each under its own
     /// id — dated and undated messages (consents, a JGZ handover), two pregnancies, twins.
@@ -69,7 +57,7 @@ struct StoredRecordTests {
           arguments: Backend.available)
     func anyArrivalOrder(_ backend: Backend) async throws {
         let history = try Self.history()
-        var random = Seeded(state: 20_261_201)
+        var random = SeededGenerator(seed: 20_261_201)
         let chronological = history.sorted { ClientRecord.chronological($0.facts!, $1.facts!) }
         for (name, order) in [("chronological", chronological), ("reversed", chronological.reversed()), ("shuffled", history.shuffled(using: &random))] {
             let store = try await backend.makeStore()
