@@ -46,10 +46,20 @@ static void perigate_sink_trampoline(void *userData, perigate_error_arg error) {
 }
 
 /// Parser errors arrive with the parser context as user data; our sink is in ctxt->_private.
+/// A fatal error ends the parse. libxml2 2.9 goes on parsing what follows one (with SAX off, to
+/// report more errors), and what follows a malformed end tag, value or declaration may be read
+/// differently by the complexity pre-scan (XMLComplexity): libxml2 could then parse there an
+/// element with more attributes than the pre-scan allows. Only the state is set (as
+/// xmlHaltParser does, without freeing the input a caller up the stack may still be reading):
+/// libxml2's loops stop at XML_PARSER_EOF.
 static void perigate_parser_trampoline(void *userData, perigate_error_arg error) {
     xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)userData;
     if (ctxt == NULL) return;
     perigate_sink_trampoline(ctxt->_private, error);
+    if (error != NULL && error->level == XML_ERR_FATAL) {
+        ctxt->instate = XML_PARSER_EOF;
+        ctxt->disableSAX = 1;
+    }
 }
 
 /// Any DOCTYPE stops the parse at once, before its internal subset (and any entity) is read.

@@ -9,7 +9,9 @@ import Foundation
 ///   no real message needs one, and entity expansion inside attribute values would otherwise
 ///   reach schema validation (quadratic blowup);
 /// - a maximum size, and limits on attributes, elements and depth (``XMLComplexity``), are
-///   enforced before libxml2 sees a byte.
+///   enforced before libxml2 sees a byte;
+/// - only encodings in which the pre-scan reads the markup libxml2 reads (``encodingProblem(_:)``);
+/// - the first fatal error ends the parse (libxml2 2.9 would go on, past what the pre-scan checked).
 ///
 /// Safe to use from several threads at once: each OS thread parses with a context of its own,
 /// reused from parse to parse (``ParserContexts``).
@@ -41,18 +43,26 @@ public struct SafeXMLParser: Sendable {
 
     /// Parses `bytes`; never throws for bad input.
     public func parse(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+        parse(bytes, probing: []).outcome
+    }
+
+    /// The parse, and which of `names` libxml2 has in its name dictionary afterwards — a name
+    /// gets there when libxml2 parses an element or attribute of that name (for tests: what
+    /// libxml2 read of a refused message).
+    func parse(_ bytes: UnsafeRawBufferPointer, probing names: [String]) -> (outcome: Outcome, parsed: Set<String>) {
         LibXML.ensureInitialized()
         if bytes.count > min(maximumBytes, Int(Int32.max)) {
-            return .rejected([XMLIssue.tooLarge(bytes.count, maximum: maximumBytes)])
+            return (.rejected([XMLIssue.tooLarge(bytes.count, maximum: maximumBytes)]), [])
         }
         guard bytes.count > 0, let base = bytes.baseAddress else {
-            return .rejected([XMLIssue(code: .malformed, message: "empty message")])
+            return (.rejected([XMLIssue(code: .malformed, message: "empty message")]), [])
         }
-        if let violation = complexity.violation(in: bytes) { return .rejected([violation]) }
+        if let problem = Self.encodingProblem(bytes) { return (.rejected([problem]), []) }
+        if let violation = complexity.violation(in: bytes) { return (.rejected([violation]), []) }
         let contexts = ParserContexts.current
         guard let ctxt = contexts.take() else {
-            return .rejected([XMLIssue(code: .parserUnavailable,
-                                       message: "libxml2 could not create a parser context")])
+            return (.rejected([XMLIssue(code: .parserUnavailable,
+                                        message: "libxml2 could not create a parser context")]), [])
         }
         let collector = XMLErrorCollector(code: .malformed)
         let doc: xmlDocPtr? = collector.withSink { sink in
@@ -63,7 +73,12 @@ public struct SafeXMLParser: Sendable {
         }
         let wellFormed = ctxt.pointee.wellFormed != 0 && ctxt.pointee.nsWellFormed != 0
         let line = collector.doctypeSeen ? Int(xmlSAX2GetLineNumber(ctxt)) : 0
+        let parsed = Set(names.filter { xmlDictExists(ctxt.pointee.dict, $0, -1) != nil })
         contexts.give(back: ctxt, clean: doc != nil && wellFormed && !collector.doctypeSeen)
+        return (outcome(doc, wellFormed: wellFormed, line: line, collector: collector), parsed)
+    }
+
+    private func outcome(_ doc: xmlDocPtr?, wellFormed: Bool, line: Int, collector: XMLErrorCollector) -> Outcome {
         if collector.doctypeSeen {
             if let doc { xmlFreeDoc(doc) }
             return .rejected([XMLIssue(
@@ -82,9 +97,54 @@ public struct SafeXMLParser: Sendable {
         return .document(XMLDocument(pointer: doc))
     }
 
+    /// Encodings a message may be declared in: UTF-8, its ASCII subset, and ISO-8859-1 — in each,
+    /// a byte below 0x80 is that ASCII character, so the complexity pre-scan reads the markup
+    /// libxml2 reads. Every national message and sample is UTF-8.
+    public static let acceptedEncodings = ["UTF-8", "US-ASCII", "ISO-8859-1"]
+
+    /// A message in another encoding, as `xml.malformed`: UTF-16, UCS-4 or EBCDIC by its first
+    /// bytes (libxml2's own detection), or another encoding in its XML declaration. libxml2 would
+    /// decode those, and the limits the pre-scan checked on the bytes would not hold for what it
+    /// decodes (a `>` byte inside a UTF-16 character ends a tag for the pre-scan, not for libxml2).
+    public static func encodingProblem(_ bytes: UnsafeRawBufferPointer) -> XMLIssue? {
+        let accepted = acceptedEncodings.joined(separator: ", ")
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let detected = xmlDetectCharEncoding(base, Int32(min(bytes.count, 4)))
+        if detected != XML_CHAR_ENCODING_NONE, detected != XML_CHAR_ENCODING_UTF8 {
+            let name = xmlGetCharEncodingName(detected).map { String(cString: $0) } ?? "another encoding"
+            return XMLIssue(code: .malformed, message: "the message is in \(name) (by its first bytes); accepted are \(accepted)")
+        }
+        guard let declared = declaredEncoding(bytes), !acceptedEncodings.contains(declared.uppercased()) else { return nil }
+        let shown = declared.utf8.count <= 40 && declared.utf8.allSatisfy { $0.isEncodingNameByte } ? "\"\(declared)\"" : "an encoding"
+        return XMLIssue(code: .malformed, message: "the message declares \(shown); accepted are \(accepted)", line: 1)
+    }
+
+    /// The `encoding` of the XML declaration that begins `bytes` (after a UTF-8 byte order mark).
+    static func declaredEncoding(_ bytes: UnsafeRawBufferPointer) -> String? {
+        var text = bytes.prefix(512)[...]
+        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
+        guard text.starts(with: Array("<?xml".utf8)), let after = text.dropFirst(5).first, after == 0x20 || after == 0x09 || after == 0x0A || after == 0x0D,
+              let end = text.firstRange(of: Array("?>".utf8)) else { return nil }
+        let declaration = text[..<end.lowerBound]
+        guard let name = declaration.firstRange(of: Array("encoding".utf8)) else { return nil }
+        var rest = declaration[name.upperBound...].drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard rest.first == UInt8(ascii: "=") else { return nil }
+        rest = rest.dropFirst().drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard let quote = rest.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'"),
+              let close = rest.dropFirst().firstIndex(of: quote) else { return nil }
+        return String(decoding: rest[rest.index(after: rest.startIndex)..<close], as: UTF8.self)
+    }
+
     /// Convenience for `Data` and `[UInt8]`.
     public func parse<Bytes: ContiguousBytes>(_ bytes: Bytes) -> Outcome {
         bytes.withUnsafeBytes { parse($0) }
+    }
+}
+
+private extension UInt8 {
+    /// A byte of an encoding name as XML allows it (letters, digits, `.`, `_`, `-`).
+    var isEncodingNameByte: Bool {
+        (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self) || (0x30...0x39).contains(self) || self == 0x2E || self == 0x5F || self == 0x2D
     }
 }
 
