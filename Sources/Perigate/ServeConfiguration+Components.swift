@@ -54,12 +54,13 @@ extension DeliveryWorker.Configuration {
 
 extension XMLComplexity {
     /// The `xml.*` keys (`reader` scoped to `xml`): `maxAttributesPerElement`, `maxElements`,
-    /// `maxDepth`, `maxAttributes`.
+    /// `maxDepth`, `maxAttributes`, `maxNamespaceDeclarations`.
     init(reading reader: ServeConfiguration.Reader) throws {
         self.init()
         attributesPerElement = try reader.int("maxAttributesPerElement", attributesPerElement, in: 1...100_000)
         elements = try reader.int("maxElements", elements, in: 1...100_000_000)
         depth = try reader.int("maxDepth", depth, in: 1...256)
         attributes = try reader.int("maxAttributes", attributes, in: 1...100_000_000)
+        namespaceDeclarations = try reader.int("maxNamespaceDeclarations", namespaceDeclarations, in: 1...10_000)
     }
 }

@@ -119,20 +119,35 @@ public struct SafeXMLParser: Sendable {
         return XMLIssue(code: .malformed, message: "the message declares \(shown); accepted are \(accepted)", line: 1)
     }
 
-    /// The `encoding` of the XML declaration that begins `bytes` (after a UTF-8 byte order mark).
+    /// The `encoding` of the XML declaration that begins `bytes` (after a UTF-8 byte order mark):
+    /// a few compares on the first bytes of every message.
     static func declaredEncoding(_ bytes: UnsafeRawBufferPointer) -> String? {
-        var text = bytes.prefix(512)[...]
-        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
-        guard text.starts(with: Array("<?xml".utf8)), let after = text.dropFirst(5).first, after == 0x20 || after == 0x09 || after == 0x0A || after == 0x0D,
-              let end = text.firstRange(of: Array("?>".utf8)) else { return nil }
-        let declaration = text[..<end.lowerBound]
-        guard let name = declaration.firstRange(of: Array("encoding".utf8)) else { return nil }
-        var rest = declaration[name.upperBound...].drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-        guard rest.first == UInt8(ascii: "=") else { return nil }
-        rest = rest.dropFirst().drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-        guard let quote = rest.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'"),
-              let close = rest.dropFirst().firstIndex(of: quote) else { return nil }
-        return String(decoding: rest[rest.index(after: rest.startIndex)..<close], as: UTF8.self)
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        var at = bytes.starts(with: bom) ? 3 : 0
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        func matches(_ text: StaticString, at offset: Int) -> Bool {
+            offset + text.utf8CodeUnitCount <= bytes.count
+                && (0..<text.utf8CodeUnitCount).allSatisfy { bytes[offset + $0] == text.utf8Start[$0] }
+        }
+        guard matches("<?xml", at: at), at + 5 < bytes.count, isSpace(bytes[at + 5]) else { return nil }
+        // The pseudo-attributes up to `?>`: version, then encoding (a declaration is short; 512 bytes at most).
+        at += 6
+        let end = min(bytes.count, at + 512)
+        while at < end, bytes[at] != UInt8(ascii: "?") {
+            guard matches("encoding", at: at) else { at += 1; continue }
+            at += 8
+            while at < end, isSpace(bytes[at]) { at += 1 }
+            guard at < end, bytes[at] == UInt8(ascii: "=") else { return nil }
+            at += 1
+            while at < end, isSpace(bytes[at]) { at += 1 }
+            guard at < end, bytes[at] == UInt8(ascii: "\"") || bytes[at] == UInt8(ascii: "'") else { return nil }
+            let quote = bytes[at], start = at + 1
+            at = start
+            while at < end, bytes[at] != quote { at += 1 }
+            guard at < end else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
+        }
+        return nil
     }
 
     /// Convenience for `Data` and `[UInt8]`.

@@ -13,6 +13,10 @@ public struct XMLComplexity: Sendable, Hashable {
     public var depth = 200
     /// Attributes in the whole document. Default 1,000,000.
     public var attributes = 1_000_000
+    /// Namespace declarations (`xmlns`, `xmlns:p`) in scope at one element. Default 64 (messages
+    /// declare a handful). libxml2 looks up every prefixed name among all declarations in scope:
+    /// 199 levels of 256 declarations each, with prefixed attributes below, cost it minutes.
+    public var namespaceDeclarations = 64
 
     public init() {}
 
@@ -22,11 +26,14 @@ public struct XMLComplexity: Sendable, Hashable {
     public func violation(in bytes: UnsafeRawBufferPointer) -> XMLIssue? {
         var scanner = Scanner(bytes: bytes)
         var depthNow = 0, elementCount = 0, attributeCount = 0
+        // Declarations per open element, kept from the first element that makes one; their sum.
+        var scopes: [Int] = [], inScope = 0
         while let tag = scanner.nextTag() {
             switch tag {
             case .end:
                 depthNow -= 1
-            case .start(let attributesHere, let selfClosing):
+                if let closed = scopes.popLast() { inScope -= closed }
+            case .start(let attributesHere, let selfClosing, let declarations):
                 elementCount += 1
                 attributeCount += attributesHere
                 depthNow += 1
@@ -37,6 +44,14 @@ public struct XMLComplexity: Sendable, Hashable {
                 if elementCount > elements { return issue("the message has more than \(elements) elements", key: "maxElements", line: scanner.line) }
                 if attributeCount > attributes {
                     return issue("the message has more than \(attributes) attributes", key: "maxAttributes", line: scanner.line)
+                }
+                if declarations > 0 || !scopes.isEmpty {
+                    if scopes.isEmpty { scopes = Array(repeating: 0, count: max(0, depthNow - 1)) }
+                    inScope += declarations
+                    if inScope > namespaceDeclarations {
+                        return issue("more than \(namespaceDeclarations) namespace declarations are in scope", key: "maxNamespaceDeclarations", line: scanner.line)
+                    }
+                    if selfClosing { inScope -= declarations } else { scopes.append(declarations) }
                 }
                 if selfClosing { depthNow -= 1 }
             }
@@ -53,7 +68,7 @@ public struct XMLComplexity: Sendable, Hashable {
     /// time (the scan runs on every message before libxml2: on a 56 KB message it cost 0.75 M
     /// instructions byte by byte); the line of a violation is counted only when one is reported.
     struct Scanner {
-        enum Tag { case start(attributes: Int, selfClosing: Bool), end }
+        enum Tag { case start(attributes: Int, selfClosing: Bool, declarations: Int), end }
 
         let bytes: UnsafeRawBufferPointer
         var index = 0
@@ -96,19 +111,20 @@ public struct XMLComplexity: Sendable, Hashable {
             return base.distance(to: UnsafeRawPointer(found))
         }
 
-        /// The first of `"`, `'` and `>` at or after `from`, 8 bytes a step.
+        /// The first of `"`, `'`, `>` and `x` at or after `from`, 8 bytes a step.
         @inline(__always)
         func firstStop(from: Int) -> Int? {
             var at = from
             while at + 8 <= bytes.count {
                 let word = word(at)
-                let hits = Self.zeroBytes(word ^ Self.quotes) | Self.zeroBytes(word ^ Self.apostrophes) | Self.zeroBytes(word ^ Self.closers)
+                let hits = Self.zeroBytes(word ^ Self.quotes) | Self.zeroBytes(word ^ Self.apostrophes)
+                    | Self.zeroBytes(word ^ Self.closers) | Self.zeroBytes(word ^ Self.exes)
                 if hits != 0 { return at + hits.trailingZeroBitCount >> 3 }
                 at += 8
             }
             while at < bytes.count {
                 let byte = bytes[at]
-                if byte == quote || byte == apostrophe || byte == gt { return at }
+                if byte == quote || byte == apostrophe || byte == gt || byte == ex { return at }
                 at += 1
             }
             return nil
@@ -133,7 +149,7 @@ public struct XMLComplexity: Sendable, Hashable {
         }
 
         private static let quotes: UInt64 = 0x2222_2222_2222_2222, apostrophes: UInt64 = 0x2727_2727_2727_2727
-        private static let closers: UInt64 = 0x3E3E_3E3E_3E3E_3E3E
+        private static let closers: UInt64 = 0x3E3E_3E3E_3E3E_3E3E, exes: UInt64 = 0x7878_7878_7878_7878
 
         mutating func nextTag() -> Tag? {
             while let at = find(lt, from: index) {
@@ -151,24 +167,38 @@ public struct XMLComplexity: Sendable, Hashable {
         }
 
         /// After `<name`: counts the quoted values up to the closing `>` — an attribute is a name,
-        /// `=` and one quoted value, and libxml2 stops at the first attribute without one, so
-        /// this is at least the attributes libxml2 compares — 8 bytes a step between the bytes it
-        /// stops at (``firstStop(from:)``).
+        /// `=` and one quoted value, and libxml2 takes no attribute without one — and the namespace
+        /// declarations among them, 8 bytes a step between the bytes it stops at
+        /// (``firstStop(from:)``).
         mutating func startTag() -> Tag {
-            var attributes = 0
+            var attributes = 0, declarations = 0
             while let at = firstStop(from: index) {
                 let byte = bytes[at]
                 index = at + 1
-                guard byte == gt else {
+                switch byte {
+                case gt:
+                    return .start(attributes: attributes, selfClosing: at >= 1 && bytes[at - 1] == slash, declarations: declarations)
+                case ex:
+                    if declaresNamespace(at) { declarations += 1 }
+                default:
                     attributes += 1
                     skip(past: byte)
-                    continue
                 }
-                return .start(attributes: attributes, selfClosing: at >= 1 && bytes[at - 1] == slash)
             }
             index = bytes.count
-            return .start(attributes: attributes, selfClosing: false)
+            return .start(attributes: attributes, selfClosing: false, declarations: declarations)
         }
+
+        /// Whether the `x` at `at` begins an attribute named `xmlns` or `xmlns:…`: after white
+        /// space, followed by `mlns` and `:`, `=` or white space.
+        func declaresNamespace(_ at: Int) -> Bool {
+            guard at >= 1, at + 5 < bytes.count, Self.isSpace(bytes[at - 1]),
+                  bytes[at + 1] == 0x6D, bytes[at + 2] == 0x6C, bytes[at + 3] == 0x6E, bytes[at + 4] == 0x73 else { return false }
+            let next = bytes[at + 5]
+            return next == 0x3A || next == 0x3D || Self.isSpace(next)
+        }
+
+        static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
         /// `<!-- … -->`, `<![CDATA[ … ]]>` or another declaration (`<!DOCTYPE …>`, which the parser refuses).
         mutating func skipDeclaration() {
@@ -207,4 +237,4 @@ public struct XMLComplexity: Sendable, Hashable {
 // registers when its helpers are inlined).
 private let lt: UInt8 = 0x3C, gt: UInt8 = 0x3E, slash: UInt8 = 0x2F, question: UInt8 = 0x3F, bang: UInt8 = 0x21
 private let quote: UInt8 = 0x22, apostrophe: UInt8 = 0x27, newline: UInt8 = 0x0A
-private let dash: UInt8 = 0x2D, bracket: UInt8 = 0x5D
+private let dash: UInt8 = 0x2D, bracket: UInt8 = 0x5D, ex: UInt8 = 0x78

@@ -46,6 +46,16 @@ struct XMLComplexityTests {
         #expect(code("<a><b/><b/><b/><b/><b/></a>") == .tooComplex)
         #expect(code("<a x='1' y='2'><b x='1' y='2'/><b x='1' y='2'/></a>") == nil)
         #expect(code("<a x='1' y='2'><b x='1' y='2'/><b x='1' y='2' z='3'/></a>") == .tooComplex)
+        var scoped = SafeXMLParser()
+        scoped.complexity.namespaceDeclarations = 2
+        func scopedCode(_ text: String) -> XMLIssue.Code? {
+            if case .rejected(let issues) = scoped.parse(Data(text.utf8)) { return issues.first?.code }
+            return nil
+        }
+        // In scope, not in all: siblings' declarations end with them; xmlns-like names are none.
+        #expect(scopedCode("<a xmlns='urn:a' xmlns:p='urn:p'><b xmlns:q='urn:q'/></a>") == .tooComplex)
+        #expect(scopedCode("<a xmlns='urn:a'><b xmlns:q='urn:q'/><b xmlns:q='urn:q'/><c xmlns:r='urn:r'></c></a>") == nil)
+        #expect(scopedCode("<a xmlns='urn:a' xmlnsx='1' p:xmlns='2' xmlns:p='urn:p'/>") == nil)
         // Attributes are counted by their quoted values: unquoted ones are no attributes to libxml2,
         // which refuses the first as not well-formed.
         #expect(code("<a w=0 x=1 y=2 z=3/>") == .malformed)
@@ -81,6 +91,8 @@ struct XMLComplexityTests {
     /// issue for issue and line for line.
     static func reference(_ limits: XMLComplexity, _ bytes: [UInt8]) -> (String, Int)? {
         var index = 0, depth = 0, elements = 0, attributes = 0
+        var scopes: [Int]? = nil, inScope = 0
+        func space(_ byte: UInt8) -> Bool { [0x20, 0x09, 0x0A, 0x0D].contains(byte) }
         func at(_ offset: Int) -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
         func skip(past pattern: [UInt8]) {
             while index < bytes.count {
@@ -95,7 +107,11 @@ struct XMLComplexityTests {
         while let lt = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
             index = lt + 1
             guard let next = at(index) else { break }
-            if next == UInt8(ascii: "/") { skip(past: [UInt8(ascii: ">")]); depth -= 1; continue }
+            if next == UInt8(ascii: "/") {
+                skip(past: [UInt8(ascii: ">")]); depth -= 1
+                if let last = scopes?.popLast() { inScope -= last }
+                continue
+            }
             if next == UInt8(ascii: "?") { skip(past: Array("?>".utf8)); continue }
             if next == UInt8(ascii: "!") {
                 if Array(bytes[index..<min(bytes.count, index + 3)]) == Array("!--".utf8) { skip(past: Array("-->".utf8)) }
@@ -103,10 +119,12 @@ struct XMLComplexityTests {
                 else { skip(past: [UInt8(ascii: ">")]) }
                 continue
             }
-            var here = 0, selfClosing = false
+            var here = 0, selfClosing = false, declarations = 0
             while let byte = at(index) {
                 index += 1
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") { here += 1; skip(past: [byte]) }
+                else if byte == UInt8(ascii: "x"), index >= 2, space(bytes[index - 2]), Array(bytes[index..<min(bytes.count, index + 4)]) == Array("mlns".utf8),
+                        let after = at(index + 4), after == UInt8(ascii: ":") || after == UInt8(ascii: "=") || space(after) { declarations += 1 }
                 else if byte == UInt8(ascii: ">") { selfClosing = index >= 2 && bytes[index - 2] == UInt8(ascii: "/"); break }
             }
             elements += 1; attributes += here; depth += 1
@@ -114,6 +132,14 @@ struct XMLComplexityTests {
             if depth > limits.depth { return issue("elements are nested deeper than \(limits.depth) levels", "maxDepth") }
             if elements > limits.elements { return issue("the message has more than \(limits.elements) elements", "maxElements") }
             if attributes > limits.attributes { return issue("the message has more than \(limits.attributes) attributes", "maxAttributes") }
+            if declarations > 0 || scopes != nil {
+                if scopes == nil { scopes = Array(repeating: 0, count: max(0, depth - 1)) }
+                inScope += declarations
+                if inScope > limits.namespaceDeclarations {
+                    return issue("more than \(limits.namespaceDeclarations) namespace declarations are in scope", "maxNamespaceDeclarations")
+                }
+                if selfClosing { inScope -= declarations } else { scopes?.append(declarations) }
+            }
             if selfClosing { depth -= 1 }
         }
         return nil
@@ -122,9 +148,9 @@ struct XMLComplexityTests {
     @Test("the word-at-a-time scan gives the byte-at-a-time scan's verdict and line on every sample, corpus message and 20,000 random texts")
     func sameAsByteScan() throws {
         var strict = XMLComplexity()
-        (strict.attributesPerElement, strict.depth, strict.elements, strict.attributes) = (2, 3, 12, 14)
+        (strict.attributesPerElement, strict.depth, strict.elements, strict.attributes, strict.namespaceDeclarations) = (2, 3, 12, 14, 1)
         var mid = XMLComplexity()
-        (mid.attributesPerElement, mid.depth, mid.elements, mid.attributes) = (4, 8, 200, 400)
+        (mid.attributesPerElement, mid.depth, mid.elements, mid.attributes, mid.namespaceDeclarations) = (4, 8, 200, 400, 3)
         let settings = [XMLComplexity(), strict, mid]
         func check(_ bytes: [UInt8]) -> Bool {
             settings.allSatisfy { limits in
@@ -144,12 +170,12 @@ struct XMLComplexityTests {
         #expect(mismatched.count == 0, "\(mismatched.prefix(5).joined(separator: ", "))")
         // Texts of the bytes the scan stops at, of every length around the 8-byte steps and the
         // 32 inline bytes, seeded for a repeatable run.
-        let alphabet = Array("<<<>>>//==\"\"''!?-[]CDAT ax\n".utf8)
+        let alphabet = "<<<>>>//==\"\"''!?-[]CDAT ax\n".map { Array(String($0).utf8) } + [" xmlns", " xmlns:", "xmlns=", "\txmlns "].map { Array($0.utf8) }
         var generator = SeededGenerator(seed: 24)
         var failures: [String] = []
         for round in 0..<20_000 {
             let length = Int.random(in: 0...(round % 10 == 0 ? 400 : 80), using: &generator)
-            let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            let text = (0..<length).flatMap { _ in alphabet.randomElement(using: &generator)! }
             if !check(text) { failures.append(String(decoding: text, as: UTF8.self)) }
         }
         #expect(failures.count == 0, "first: \(failures.first.map { String($0.prefix(200)) } ?? "")")
