@@ -81,10 +81,7 @@ public struct SafeXMLParser: Sendable {
     private func outcome(_ doc: xmlDocPtr?, wellFormed: Bool, line: Int, collector: XMLErrorCollector) -> Outcome {
         if collector.doctypeSeen {
             if let doc { xmlFreeDoc(doc) }
-            return .rejected([XMLIssue(
-                code: .doctypeForbidden,
-                message: "DOCTYPE declarations are not allowed in messages (entity and DTD attacks)",
-                line: line > 0 ? line : nil)])
+            return .rejected([XMLIssue.doctypeForbidden(line: line > 0 ? line : nil)])
         }
         guard let doc, wellFormed else {
             if let doc { xmlFreeDoc(doc) }
@@ -130,9 +127,9 @@ public struct SafeXMLParser: Sendable {
                 && (0..<text.utf8CodeUnitCount).allSatisfy { bytes[offset + $0] == text.utf8Start[$0] }
         }
         guard matches("<?xml", at: at), at + 5 < bytes.count, isSpace(bytes[at + 5]) else { return nil }
-        // The pseudo-attributes up to `?>`: version, then encoding (a declaration is short; 512 bytes at most).
+        // The pseudo-attributes up to the first `?` (libxml2 skips any amount of white space).
         at += 6
-        let end = min(bytes.count, at + 512)
+        let end = bytes.count
         while at < end, bytes[at] != UInt8(ascii: "?") {
             guard matches("encoding", at: at) else { at += 1; continue }
             at += 8
@@ -164,6 +161,11 @@ private extension UInt8 {
 }
 
 extension XMLIssue {
+    /// A DOCTYPE declaration, refused by the pre-scan or, should one reach libxml2, by the parser's guard.
+    public static func doctypeForbidden(line: Int?) -> XMLIssue {
+        XMLIssue(code: .doctypeForbidden, message: "DOCTYPE declarations are not allowed in messages (entity and DTD attacks)", line: line)
+    }
+
     /// A message over the size limit (the same text for every format the gateway reads).
     public static func tooLarge(_ count: Int, maximum: Int) -> XMLIssue {
         XMLIssue(code: .tooLarge, message: "message is \(count) bytes; the maximum is \(maximum) bytes")

@@ -33,6 +33,10 @@ public struct XMLComplexity: Sendable, Hashable {
             case .end:
                 depthNow -= 1
                 if let closed = scopes.popLast() { inScope -= closed }
+            case .malformed(let what):
+                return XMLIssue(code: .malformed, message: "the message is not well-formed XML: \(what)", line: scanner.line)
+            case .doctype:
+                return XMLIssue.doctypeForbidden(line: scanner.line)
             case .start(let attributesHere, let selfClosing, let declarations):
                 elementCount += 1
                 attributeCount += attributesHere
@@ -68,7 +72,7 @@ public struct XMLComplexity: Sendable, Hashable {
     /// time (the scan runs on every message before libxml2: on a 56 KB message it cost 0.75 M
     /// instructions byte by byte); the line of a violation is counted only when one is reported.
     struct Scanner {
-        enum Tag { case start(attributes: Int, selfClosing: Bool, declarations: Int), end }
+        enum Tag { case start(attributes: Int, selfClosing: Bool, declarations: Int), end, malformed(String), doctype }
 
         let bytes: UnsafeRawBufferPointer
         var index = 0
@@ -157,8 +161,8 @@ public struct XMLComplexity: Sendable, Hashable {
                 guard index < bytes.count else { index = bytes.count; return nil }
                 switch bytes[index] {
                 case slash: skip(past: gt); return .end
-                case question: skip(past: question, gt)
-                case bang: skipDeclaration()
+                case question: if let problem = skipInstruction() { return .malformed(problem) }
+                case bang: if let refused = skipDeclaration() { return refused }
                 default: return startTag()
                 }
             }
@@ -200,11 +204,72 @@ public struct XMLComplexity: Sendable, Hashable {
 
         static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
-        /// `<!-- … -->`, `<![CDATA[ … ]]>` or another declaration (`<!DOCTYPE …>`, which the parser refuses).
-        mutating func skipDeclaration() {
-            if matches("!--") { skip(past: dash, dash, gt) }
-            else if matches("![CDATA[") { skip(past: bracket, bracket, gt) }
-            else { skip(past: gt) }
+        // Comments, CDATA sections and processing instructions are skipped, not parsed. Where
+        // libxml2 would stop inside one with an error and read on from there — after `--` or a
+        // character XML does not allow in a comment, a target that is no name, a `>` that ends
+        // a broken XML declaration — the scan and libxml2 would part; libxml2 2.9 resets its
+        // state after a comment and before the root, so the first fatal error does not end the
+        // parse there. Those are refused as malformed here.
+
+        /// `<?target … ?>`: a target that begins like a name, no `>` before the closing `?>`, and
+        /// only characters XML allows. Returns the problem, if any.
+        mutating func skipInstruction() -> String? {
+            let start = index + 1
+            guard start < bytes.count, Self.isNameStart(bytes[start]) else { return "a processing instruction without a target" }
+            guard let close = find(gt, from: start) else { index = bytes.count; return nil }
+            index = close + 1
+            guard close - 1 > start, bytes[close - 1] == question else { return "a '>' inside a processing instruction" }
+            return isCleanText(start, close - 1) ? nil : "a character XML does not allow in a processing instruction"
+        }
+
+        /// `<!-- … -->` (ended by its first `--`) or `<![CDATA[ … ]]>`; a DOCTYPE is refused here
+        /// (after a malformed one libxml2 would read on, past its guard), and so is anything
+        /// else after `<!`. Returns the refusal, if any.
+        mutating func skipDeclaration() -> Tag? {
+            if matches("!--") {
+                let start = index + 3
+                var at = start
+                while let dashAt = find(dash, from: at) {
+                    guard dashAt + 1 < bytes.count, bytes[dashAt + 1] == dash else { at = dashAt + 1; continue }
+                    index = dashAt + 2
+                    guard index < bytes.count else { return nil }
+                    guard bytes[index] == gt else { return .malformed("'--' inside a comment") }
+                    index += 1
+                    return isCleanText(start, dashAt) ? nil : .malformed("a character XML does not allow in a comment")
+                }
+                index = bytes.count
+                return nil
+            }
+            if matches("![CDATA[") {
+                let start = index + 8
+                skip(past: bracket, bracket, gt)
+                let end = index == bytes.count && !(index >= 3 && bytes[index - 1] == gt && bytes[index - 2] == bracket && bytes[index - 3] == bracket) ? index : index - 3
+                return isCleanText(start, end) ? nil : .malformed("a character XML does not allow in a CDATA section")
+            }
+            if matches("!DOCTYPE") { return .doctype }
+            return .malformed("'<!' that begins no comment or CDATA section")
+        }
+
+        /// Whether `bytes[from..<to]` holds only characters XML allows: no control character but
+        /// tab, line feed and carriage return, valid UTF-8, no U+FFFE or U+FFFF.
+        func isCleanText(_ from: Int, _ to: Int) -> Bool {
+            guard from < to else { return true }
+            var ascii = true
+            for at in from..<to {
+                let byte = bytes[at]
+                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D { return false }
+                if byte >= 0x80 { ascii = false }
+            }
+            if ascii { return true }
+            let text = UnsafeRawBufferPointer(rebasing: bytes[from..<to])
+            guard String(validating: text, as: UTF8.self) != nil else { return false }
+            guard to - from >= 3 else { return true }
+            return !(from..<(to - 2)).contains { bytes[$0] == 0xEF && bytes[$0 + 1] == 0xBF && bytes[$0 + 2] >= 0xBE }
+        }
+
+        /// A byte that may begin a name: an ASCII letter, `_`, `:` or the first byte of a non-ASCII character.
+        static func isNameStart(_ byte: UInt8) -> Bool {
+            (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F || byte == 0x3A || byte >= 0x80
         }
 
         func matches(_ text: StaticString) -> Bool {

@@ -13,21 +13,17 @@ struct ParserStopTests {
         return ("<\(tag) " + names.map { "\($0)=\(quote)\(quote)" }.joined(separator: " ") + "/>", names)
     }
 
-    @Test("after a malformed end tag, a '<' in a value, a bad declaration, PI or comment, libxml2 stops: the element the pre-scan did not see is not parsed")
+    @Test("after a malformed end tag or a '<' in a value libxml2 stops at its first error: the element the pre-scan did not see is not parsed")
     func stopsAtFirstError() throws {
         let run = UUID().uuidString.prefix(8).lowercased()
         let cases: [(String, String, (String) -> String)] = [
             ("end", "\"", { "<r><a></a \($0)</r>" }),
             ("value", "'", { "<r><a x=\"\($0)\"/></r>" }),
-            ("declaration", "\"", { "<r><!x \($0)</r>" }),
-            ("pi", "\"", { "<r><? \($0)?></r>" }),
-            ("comment", "\"", { "<r><!--\u{1}\($0)--></r>" }),
         ]
         for (label, quote, document) in cases {
             let (element, names) = Self.hidden("h\(run)\(label)", quote: quote)
             let bytes = Array(document(element).utf8)
-            // The pre-scan passes it: it reads the element as part of the end tag, value,
-            // declaration, PI or comment.
+            // The pre-scan passes it: it reads the element as part of the end tag or value.
             #expect(bytes.withUnsafeBytes { XMLComplexity().violation(in: $0) } == nil, "\(label): the pre-scan saw the element")
             let (outcome, parsed) = bytes.withUnsafeBytes { SafeXMLParser().parse($0, probing: [names[0], names[299]]) }
             guard case .rejected(let issues) = outcome else { Issue.record("\(label): parsed"); continue }
@@ -40,6 +36,46 @@ struct ParserStopTests {
         let (outcome, parsed) = fine.withUnsafeBytes { SafeXMLParser().parse($0, probing: [names[0], names[199]]) }
         guard case .document = outcome else { Issue.record("the well-formed control was refused"); return }
         #expect(parsed == [names[0], names[199]])
+    }
+
+    @Test("where libxml2 reads on after an error inside a comment, PI or declaration, the pre-scan refuses first, naming what: libxml2 never sees the message")
+    func refusedBeforeParsing() throws {
+        let run = UUID().uuidString.prefix(8).lowercased()
+        let filler = String(repeating: "a", count: 60)
+        let cases: [(String, String, (String) -> [UInt8])] = [
+            ("'<!' that begins no comment or CDATA section", "declaration", { Array("<r><!x \($0)</r>".utf8) }),
+            ("a processing instruction without a target", "pi", { Array("<r><? \($0)?></r>".utf8) }),
+            ("a processing instruction without a target", "prolog", { Array("<?\($0)?><r/>".utf8) }),
+            ("a '>' inside a processing instruction", "declaration-end", { Array("<?xml version=\"1.0\" x>\($0)?><r/>".utf8) }),
+            ("a character XML does not allow in a comment", "control", { Array("<r><!--\u{1}\($0)--></r>".utf8) }),
+            ("'--' inside a comment", "dashes", { Array("<r><!--é--\(filler)\($0)--></r>".utf8) }),
+            ("'--' inside a comment", "prolog-dashes", { Array("<!--é--\(filler)\($0)--><r/>".utf8) }),
+            ("a character XML does not allow in a comment", "utf8", { Array("<r><!--".utf8) + [0xFF] + Array("\(filler)\($0)--></r>".utf8) }),
+            ("a '>' inside a processing instruction", "pi-utf8", { Array("<?pi ".utf8) + [0xFF] + Array("\(filler)\($0)?><r/>".utf8) }),
+            ("a character XML does not allow in a processing instruction", "pi-char", { _ in Array("<?pi ".utf8) + [0xFF] + Array("?><r/>".utf8) }),
+            ("a character XML does not allow in a CDATA section", "cdata", { Array("<r><![CDATA[\u{1}\($0)]]></r>".utf8) }),
+        ]
+        for (reason, label, document) in cases {
+            let (element, names) = Self.hidden("h\(run)\(label)")
+            let (outcome, parsed) = document(element).withUnsafeBytes { SafeXMLParser().parse($0, probing: [names[0], names[299]]) }
+            guard case .rejected(let issues) = outcome else { Issue.record("\(label): parsed"); continue }
+            #expect(issues.first?.code == .malformed, "\(label)")
+            #expect(issues.first?.message == "the message is not well-formed XML: \(reason)", "\(label): \(issues.first?.message ?? "")")
+            #expect(parsed.isEmpty, "\(label)")
+        }
+        // A broken DOCTYPE turns libxml2's own guard off (SAX is off after its error): the pre-scan refuses every DOCTYPE.
+        let (element, names) = Self.hidden("h\(run)doctype")
+        let (doctype, parsed) = Array("<!DOCTYPE 1 \(element)".utf8).withUnsafeBytes { SafeXMLParser().parse($0, probing: [names[0]]) }
+        guard case .rejected(let refused) = doctype else { Issue.record("a broken DOCTYPE parsed"); return }
+        #expect(refused.first?.code == .doctypeForbidden)
+        #expect(parsed.isEmpty)
+        // What is well-formed still parses: comments, PIs and CDATA with any allowed character.
+        let fine = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><?pi data é?><!-- é - x --><r><![CDATA[ <a b='c'> é ]]><!----></r><!-- end -->"
+        guard case .document = SafeXMLParser().parse(Array(fine.utf8)) else { Issue.record("a well-formed message was refused"); return }
+        // An encoding declared after any amount of white space is found.
+        let spaced = "<?xml" + String(repeating: " ", count: 600) + "version=\"1.0\" encoding=\"IBM037\"?><r/>"
+        guard case .rejected(let issues) = SafeXMLParser().parse(Array(spaced.utf8)) else { Issue.record("IBM037 after 600 spaces parsed"); return }
+        #expect(issues.first?.message.hasPrefix("the message declares \"IBM037\"") == true)
     }
 
     @Test("only UTF-8, US-ASCII and ISO-8859-1: UTF-16, UCS-4 and EBCDIC by their first bytes, other declared encodings, refused as xml.malformed naming the encoding")

@@ -112,11 +112,41 @@ struct XMLComplexityTests {
                 if let last = scopes?.popLast() { inScope -= last }
                 continue
             }
-            if next == UInt8(ascii: "?") { skip(past: Array("?>".utf8)); continue }
+            func starts(_ text: String) -> Bool { Array(bytes[index..<min(bytes.count, index + text.utf8.count)]) == Array(text.utf8) }
+            func clean(_ from: Int, _ to: Int) -> Bool {
+                let text = Array(bytes[from..<max(from, to)])
+                return !text.contains { $0 < 0x20 && ![0x09, 0x0A, 0x0D].contains($0) }
+                    && String(validating: text, as: UTF8.self).map { !$0.unicodeScalars.contains { $0.value == 0xFFFE || $0.value == 0xFFFF } } == true
+            }
+            func malformed(_ what: String) -> (String, Int) { ("the message is not well-formed XML: \(what)", line()) }
+            if next == UInt8(ascii: "?") {
+                let start = index + 1
+                guard let first = at(start), first.isASCIILetterOrNameStart else { return malformed("a processing instruction without a target") }
+                guard let close = bytes[start...].firstIndex(of: UInt8(ascii: ">")) else { index = bytes.count; continue }
+                index = close + 1
+                guard close - 1 > start, bytes[close - 1] == UInt8(ascii: "?") else { return malformed("a '>' inside a processing instruction") }
+                if !clean(start, close - 1) { return malformed("a character XML does not allow in a processing instruction") }
+                continue
+            }
             if next == UInt8(ascii: "!") {
-                if Array(bytes[index..<min(bytes.count, index + 3)]) == Array("!--".utf8) { skip(past: Array("-->".utf8)) }
-                else if Array(bytes[index..<min(bytes.count, index + 8)]) == Array("![CDATA[".utf8) { skip(past: Array("]]>".utf8)) }
-                else { skip(past: [UInt8(ascii: ">")]) }
+                if starts("!--") {
+                    let start = index + 3
+                    guard let dashes = (start..<max(start, bytes.count - 1)).first(where: { bytes[$0] == 0x2D && bytes[$0 + 1] == 0x2D }) else { index = bytes.count; continue }
+                    index = dashes + 2
+                    guard index < bytes.count else { continue }
+                    guard bytes[index] == UInt8(ascii: ">") else { return malformed("'--' inside a comment") }
+                    index += 1
+                    if !clean(start, dashes) { return malformed("a character XML does not allow in a comment") }
+                } else if starts("![CDATA[") {
+                    let start = index + 8
+                    let close = (index..<max(index, bytes.count - 2)).first { Array(bytes[$0..<$0 + 3]) == Array("]]>".utf8) }
+                    index = close.map { $0 + 3 } ?? bytes.count
+                    if !clean(start, close ?? bytes.count) { return malformed("a character XML does not allow in a CDATA section") }
+                } else if starts("!DOCTYPE") {
+                    return ("DOCTYPE declarations are not allowed in messages (entity and DTD attacks)", line())
+                } else {
+                    return malformed("'<!' that begins no comment or CDATA section")
+                }
                 continue
             }
             var here = 0, selfClosing = false, declarations = 0
@@ -170,7 +200,8 @@ struct XMLComplexityTests {
         #expect(mismatched.count == 0, "\(mismatched.prefix(5).joined(separator: ", "))")
         // Texts of the bytes the scan stops at, of every length around the 8-byte steps and the
         // 32 inline bytes, seeded for a repeatable run.
-        let alphabet = "<<<>>>//==\"\"''!?-[]CDAT ax\n".map { Array(String($0).utf8) } + [" xmlns", " xmlns:", "xmlns=", "\txmlns "].map { Array($0.utf8) }
+        let alphabet = "<<<>>>//==\"\"''!?-[]CDAT ax\n".map { Array(String($0).utf8) } + [" xmlns", " xmlns:", "xmlns=", "\txmlns ", "<!--", "-->", "<![CDATA[", "]]>", "<?", "?>", "<!DOCTYPE"].map { Array($0.utf8) }
+            + [[0x01], [0xFF], [0xC3, 0xA9], [0xEF, 0xBF, 0xBF]]
         var generator = SeededGenerator(seed: 24)
         var failures: [String] = []
         for round in 0..<20_000 {
@@ -182,3 +213,10 @@ struct XMLComplexityTests {
     }
 }
 
+private extension UInt8 {
+    /// The scan's rule for a processing instruction's first byte: a letter, `_`, `:` or non-ASCII.
+    var isASCIILetterOrNameStart: Bool {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self)
+            || self == UInt8(ascii: "_") || self == UInt8(ascii: ":") || self >= 0x80
+    }
+}
