@@ -104,7 +104,7 @@ public struct SafeXMLParser: Sendable {
     /// decode those, and the limits the pre-scan checked on the bytes would not hold for what it
     /// decodes (a `>` byte inside a UTF-16 character ends a tag for the pre-scan, not for libxml2).
     public static func encodingProblem(_ bytes: UnsafeRawBufferPointer) -> XMLIssue? {
-        let accepted = acceptedEncodings.joined(separator: ", ")
+        var accepted: String { acceptedEncodings.joined(separator: ", ") }  // for a refusal only
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         let detected = xmlDetectCharEncoding(base, Int32(min(bytes.count, 4)))
         if detected != XML_CHAR_ENCODING_NONE, detected != XML_CHAR_ENCODING_UTF8 {
@@ -119,19 +119,14 @@ public struct SafeXMLParser: Sendable {
     /// The `encoding` of the XML declaration that begins `bytes` (after a UTF-8 byte order mark):
     /// a few compares on the first bytes of every message.
     static func declaredEncoding(_ bytes: UnsafeRawBufferPointer) -> String? {
-        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-        var at = bytes.starts(with: bom) ? 3 : 0
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-        func matches(_ text: StaticString, at offset: Int) -> Bool {
-            offset + text.utf8CodeUnitCount <= bytes.count
-                && (0..<text.utf8CodeUnitCount).allSatisfy { bytes[offset + $0] == text.utf8Start[$0] }
-        }
-        guard matches("<?xml", at: at), at + 5 < bytes.count, isSpace(bytes[at + 5]) else { return nil }
+        var at = bytes.has("\u{FEFF}", at: 0) ? 3 : 0
+        let isSpace = XMLComplexity.Scanner.isSpace
+        guard bytes.has("<?xml", at: at), at + 5 < bytes.count, isSpace(bytes[at + 5]) else { return nil }
         // The pseudo-attributes up to the first `?` (libxml2 skips any amount of white space).
         at += 6
         let end = bytes.count
         while at < end, bytes[at] != UInt8(ascii: "?") {
-            guard matches("encoding", at: at) else { at += 1; continue }
+            guard bytes.has("encoding", at: at) else { at += 1; continue }
             at += 8
             while at < end, isSpace(bytes[at]) { at += 1 }
             guard at < end, bytes[at] == UInt8(ascii: "=") else { return nil }

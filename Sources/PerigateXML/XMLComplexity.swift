@@ -161,7 +161,7 @@ public struct XMLComplexity: Sendable, Hashable {
                 guard index < bytes.count else { index = bytes.count; return nil }
                 switch bytes[index] {
                 case slash: skip(past: gt); return .end
-                case question: if let problem = skipInstruction() { return .malformed(problem) }
+                case question: if let refused = skipInstruction() { return refused }
                 case bang: if let refused = skipDeclaration() { return refused }
                 default: return startTag()
                 }
@@ -212,14 +212,14 @@ public struct XMLComplexity: Sendable, Hashable {
         // parse there. Those are refused as malformed here.
 
         /// `<?target … ?>`: a target that begins like a name, no `>` before the closing `?>`, and
-        /// only characters XML allows. Returns the problem, if any.
-        mutating func skipInstruction() -> String? {
+        /// only characters XML allows. Returns the refusal, if any.
+        mutating func skipInstruction() -> Tag? {
             let start = index + 1
-            guard start < bytes.count, Self.isNameStart(bytes[start]) else { return "a processing instruction without a target" }
+            guard start < bytes.count, Self.isNameStart(bytes[start]) else { return .malformed("a processing instruction without a target") }
             guard let close = find(gt, from: start) else { index = bytes.count; return nil }
             index = close + 1
-            guard close - 1 > start, bytes[close - 1] == question else { return "a '>' inside a processing instruction" }
-            return isCleanText(start, close - 1) ? nil : "a character XML does not allow in a processing instruction"
+            guard close - 1 > start, bytes[close - 1] == question else { return .malformed("a '>' inside a processing instruction") }
+            return isCleanText(start, close - 1) ? nil : .malformed("a character XML does not allow in a processing instruction")
         }
 
         /// `<!-- … -->` (ended by its first `--`) or `<![CDATA[ … ]]>`; a DOCTYPE is refused here
@@ -228,23 +228,18 @@ public struct XMLComplexity: Sendable, Hashable {
         mutating func skipDeclaration() -> Tag? {
             if matches("!--") {
                 let start = index + 3
-                var at = start
-                while let dashAt = find(dash, from: at) {
-                    guard dashAt + 1 < bytes.count, bytes[dashAt + 1] == dash else { at = dashAt + 1; continue }
-                    index = dashAt + 2
-                    guard index < bytes.count else { return nil }
-                    guard bytes[index] == gt else { return .malformed("'--' inside a comment") }
-                    index += 1
-                    return isCleanText(start, dashAt) ? nil : .malformed("a character XML does not allow in a comment")
-                }
-                index = bytes.count
-                return nil
+                guard let dashes = find("--", from: start) else { index = bytes.count; return nil }
+                index = dashes + 2
+                guard index < bytes.count else { return nil }
+                guard bytes[index] == gt else { return .malformed("'--' inside a comment") }
+                index += 1
+                return isCleanText(start, dashes) ? nil : .malformed("a character XML does not allow in a comment")
             }
             if matches("![CDATA[") {
                 let start = index + 8
-                skip(past: bracket, bracket, gt)
-                let end = index == bytes.count && !(index >= 3 && bytes[index - 1] == gt && bytes[index - 2] == bracket && bytes[index - 3] == bracket) ? index : index - 3
-                return isCleanText(start, end) ? nil : .malformed("a character XML does not allow in a CDATA section")
+                let close = find("]]>", from: start)
+                index = close.map { $0 + 3 } ?? bytes.count
+                return isCleanText(start, close ?? bytes.count) ? nil : .malformed("a character XML does not allow in a CDATA section")
             }
             if matches("!DOCTYPE") { return .doctype }
             return .malformed("'<!' that begins no comment or CDATA section")
@@ -272,27 +267,21 @@ public struct XMLComplexity: Sendable, Hashable {
             (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F || byte == 0x3A || byte >= 0x80
         }
 
-        func matches(_ text: StaticString) -> Bool {
-            let count = text.utf8CodeUnitCount
-            guard index + count <= bytes.count else { return false }
-            return (0..<count).allSatisfy { bytes[index + $0] == text.utf8Start[$0] }
+        func matches(_ text: StaticString) -> Bool { bytes.has(text, at: index) }
+
+        /// Where `text` first occurs at or after `from` (its first byte found by ``find(_:from:)``).
+        func find(_ text: StaticString, from: Int) -> Int? {
+            var at = from
+            while let candidate = find(text.utf8Start[0], from: at) {
+                if bytes.has(text, at: candidate) { return candidate }
+                at = candidate + 1
+            }
+            return nil
         }
 
         /// Moves past the next `end`.
         mutating func skip(past end: UInt8) {
             index = find(end, from: index).map { $0 + 1 } ?? bytes.count
-        }
-
-        /// Moves past the next `first` followed by `rest`.
-        mutating func skip(past first: UInt8, _ rest: UInt8...) {
-            while let at = find(first, from: index) {
-                if at + rest.count < bytes.count, rest.indices.allSatisfy({ bytes[at + 1 + $0] == rest[$0] }) {
-                    index = at + 1 + rest.count
-                    return
-                }
-                index = at + 1
-            }
-            index = bytes.count
         }
 
     }
@@ -302,4 +291,13 @@ public struct XMLComplexity: Sendable, Hashable {
 // registers when its helpers are inlined).
 private let lt: UInt8 = 0x3C, gt: UInt8 = 0x3E, slash: UInt8 = 0x2F, question: UInt8 = 0x3F, bang: UInt8 = 0x21
 private let quote: UInt8 = 0x22, apostrophe: UInt8 = 0x27, newline: UInt8 = 0x0A
-private let dash: UInt8 = 0x2D, bracket: UInt8 = 0x5D, ex: UInt8 = 0x78
+private let ex: UInt8 = 0x78
+
+extension UnsafeRawBufferPointer {
+    /// Whether the bytes at `offset` are `text`.
+    func has(_ text: StaticString, at offset: Int) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard offset >= 0, offset + count <= self.count else { return false }
+        return (0..<count).allSatisfy { self[offset + $0] == text.utf8Start[$0] }
+    }
+}
