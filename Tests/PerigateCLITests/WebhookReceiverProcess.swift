@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
+import PerigateTestSupport
 
 /// A webhook receiver on 127.0.0.1 for tests of the real binary: records the `webhook-id` of every
 /// request when it arrives, and answers 200 after `delay` (a slow receiver keeps deliveries in flight).
@@ -42,7 +43,7 @@ final class WebhookReceiver: Sendable {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
+        let task = Task(executorPreference: ServerExecutor.shared) { try await group.run() }
         stopper.withLock { $0 = { await group.triggerGracefulShutdown(); _ = await task.result } }
         var iterator = ports.makeAsyncIterator()
         return try #require(await iterator.next())

@@ -34,7 +34,7 @@ struct AuditWitnessServerTests {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try AuditWitnessServer(ledger: ledger, logger: TestGateway.quietLogger).application(host: "127.0.0.1", port: 0) { continuation.yield($0) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: TestGateway.quietLogger))
-        let task = Task { try await group.run() }
+        let task = Task(executorPreference: ServerExecutor.shared) { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         return Witness(url: URL(string: "http://127.0.0.1:\(port)")!, store: store, group: group, task: task)

@@ -62,7 +62,7 @@ struct DeliveryWorkerTests {
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                                   onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: TestGateway.quietLogger)
             let group = ServiceGroup(configuration: .init(services: [app], logger: TestGateway.quietLogger))
-            let task = Task { try await group.run() }
+            let task = Task(executorPreference: ServerExecutor.shared) { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             return (try #require(await iterator.next()), group, task)
         }

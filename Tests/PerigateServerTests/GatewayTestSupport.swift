@@ -76,7 +76,7 @@ struct TestGateway {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try server.application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "perigate-test")))
-        let task = Task { try await group.run() }
+        let task = Task(executorPreference: ServerExecutor.shared) { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         return TestGateway(base: URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!, store: store, task: task,
