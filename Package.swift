@@ -45,6 +45,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // glibc's auxiliary vector and version (AllocatorTuning); headers only, nothing to link.
+        .systemLibrary(name: "CGlibc"),
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -111,6 +113,7 @@ let package = Package(
         .executableTarget(
             name: "Perigate",
             dependencies: [
+                .target(name: "CGlibc", condition: .when(platforms: [.linux])),
                 "PerigateCore",
                 "PerigateSQLite",
                 "PerigateXML",

@@ -25,8 +25,15 @@ python=$(python3 -c "import sys; print(sys.executable)")
 "$python" -c "import lxml.etree" || { echo "bench-instructions.sh: needs lxml for $python (pip install lxml)" >&2; exit 1; }
 C=../shared/corpus
 pack="Schemas/packs/nictiz-perinatal.json=$C"
+# perigate starts itself again with a larger allocator cache (Sources/Perigate/AllocatorTuning.swift);
+# valgrind does not follow that exec, so the setting is given here and perigate runs on as it is.
+# lxml is counted with glibc's defaults (as Python runs it) and with the same setting.
+count=$(sed -n 's/.*static let tcacheCount = \([0-9]*\)$/\1/p' Sources/Perigate/AllocatorTuning.swift)
+[[ $count =~ ^[0-9]+$ ]] || { echo "bench-instructions.sh: no tcacheCount in AllocatorTuning.swift" >&2; exit 1; }
+tuned="GLIBC_TUNABLES=glibc.malloc.tcache_count=$count"
+defaults="PERIGATE_MALLOC_TUNING=off"
 count_once() {
-  LD_PRELOAD="$PWD/$work/sigsuspend.so" SWIFT_DETERMINISTIC_HASHING=1 \
+  env "${with:-$defaults}" LD_PRELOAD="$PWD/$work/sigsuspend.so" SWIFT_DETERMINISTIC_HASHING=1 \
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
 }
 # The smaller of two counts: now and then a run counts ~250 M instructions more than the same run
@@ -44,17 +51,21 @@ cases=(
   "$C/ada-kernset/2.3/instances/scenarios/scenario3-23.xml|$C/ada-kernset/2.3/schemas/ada_schemas/ada_kernset_geboortezorg.xsd|200"
   "Samples/valid/verwijzing-1-hypertensie-regulier.xml|Schemas/verwijzing/verwijzing-1.0.xsd|1000"
 )
-printf '%-40s %12s %12s %12s %12s %9s %9s %9s\n' FILE "XMLLINT" "LXML" "PG XSD-ONLY" "PG FULL" "XSD/XL" "XSD/LXML" "FULL/XL"
+printf '%-40s %12s %12s %12s %12s %12s %12s %9s %9s %9s\n' FILE "XMLLINT" "LXML" "LXML TUNED" "PG XSD DEF" "PG XSD-ONLY" "PG FULL" "XSD/XL" "XSD/LXML" "FULL/XL"
 for c in "${cases[@]}"; do
   IFS='|' read -r file xsd n <<<"$c"
   b=("$bin" bench validate --schemas "$pack" --threads 1)
+  xsddefault=$(perdoc "$(count "${b[@]}" --skip-semantic-checks --iterations 1 "$file")" "$(count "${b[@]}" --skip-semantic-checks --iterations $((n + 1)) "$file")")
+  with=$tuned
   xsdonly=$(perdoc "$(count "${b[@]}" --skip-semantic-checks --iterations 1 "$file")" "$(count "${b[@]}" --skip-semantic-checks --iterations $((n + 1)) "$file")")
   full=$(perdoc "$(count "${b[@]}" --iterations 1 "$file")" "$(count "${b[@]}" --iterations $((n + 1)) "$file")")
+  lxtuned=$(perdoc "$(count "$python" scripts/bench_lxml.py "$xsd" "$file" --iterations 1)" "$(count "$python" scripts/bench_lxml.py "$xsd" "$file" --iterations $((n + 1)))")
+  with=""
   # xmllint --repeat runs parse+validate 100 times: (repeat − single) / 99.
   x1=$(count xmllint --noout --schema "$xsd" "$file"); x100=$(count xmllint --noout --repeat --schema "$xsd" "$file")
   xl=$(( (x100 - x1) / 99 ))
   # lxml: the same parse + validate from Python (bench_lxml.py), counted as perigate is.
   lx=$(perdoc "$(count "$python" scripts/bench_lxml.py "$xsd" "$file" --iterations 1)" "$(count "$python" scripts/bench_lxml.py "$xsd" "$file" --iterations $((n + 1)))")
-  printf '%-40s %12s %12s %12s %12s %9s %9s %9s\n' "$(basename "$file")" "$xl" "$lx" "$xsdonly" "$full" \
+  printf '%-40s %12s %12s %12s %12s %12s %12s %9s %9s %9s\n' "$(basename "$file")" "$xl" "$lx" "$lxtuned" "$xsddefault" "$xsdonly" "$full" \
     "$(python3 -c "print(f'{$xsdonly/$xl:.3f}')")" "$(python3 -c "print(f'{$xsdonly/$lx:.3f}')")" "$(python3 -c "print(f'{$full/$xl:.3f}')")"
 done

@@ -24,7 +24,12 @@ files=(Samples/valid/verwijzing-1-hypertensie-regulier.xml Samples/valid/verwijz
        Samples/valid/kraamzorgoverdracht-1-prenataal.xml Samples/valid/phbaanmelding-1-psychosociaal.xml
        Samples/valid/jgzoverdracht-2-signalen.xml)
 token=$("$bin" partner add --db "$tmp/bench.sqlite" --name "De Linde" --type verloskundigenpraktijk --ura 01234567 | awk '/token/ {print $NF}')
-LD_PRELOAD="$PWD/$work/sigsuspend.so" SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --instr-atstart=no \
+# The allocator setting serve would start itself again with (AllocatorTuning.swift), given here:
+# valgrind does not follow that exec.
+count=$(sed -n 's/.*static let tcacheCount = \([0-9]*\)$/\1/p' Sources/Perigate/AllocatorTuning.swift)
+[[ $count =~ ^[0-9]+$ ]] || { echo "bench-profile.sh: no tcacheCount in AllocatorTuning.swift" >&2; exit 1; }
+tuned="glibc.malloc.tcache_count=$count"
+GLIBC_TUNABLES="$tuned" LD_PRELOAD="$PWD/$work/sigsuspend.so" SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --instr-atstart=no \
   --callgrind-out-file="$tmp/callgrind.out" "$work/perigate" serve --db "$tmp/bench.sqlite" --port 0 >"$tmp/out" 2>"$tmp/err" &
 server=$!
 for _ in $(seq 600); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.2; done

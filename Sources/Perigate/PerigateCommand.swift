@@ -10,4 +10,10 @@ struct PerigateCommand: AsyncParsableCommand {
                       PartnerCommand.self, ClientCredentialCommand.self, SubscriptionCommand.self, DeliveriesCommand.self, OperatorCommand.self,
                       AuditCommand.self, MigrateCommand.self, ExportCommand.self, ImportCommand.self, BenchCommand.self]
     )
+
+    /// First glibc's allocator setting (``AllocatorTuning``: it may start the binary again), then the command.
+    static func main() async {
+        AllocatorTuning.apply()
+        await main(nil)
+    }
 }
