@@ -48,10 +48,7 @@ struct AuditAttackTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var printed = ""
-        while !printed.contains("\n"), process.isRunning {
-            printed += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        }
+        let printed = ServeProcess.firstLine(of: process, on: output)
         guard printed.hasPrefix("perigate witness listening on "), let url = printed.split(separator: " ").last else {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             throw ServeProcess.ServeFailed(output: printed)

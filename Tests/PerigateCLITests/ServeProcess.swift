@@ -50,15 +50,28 @@ struct ServeProcess {
         server.standardError = standardError
         try server.run()
         // The server prints "perigate listening on http://127.0.0.1:PORT" once it listens.
-        var printed = ""
-        while !printed.contains("\n"), server.isRunning {
-            printed += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        }
+        let printed = firstLine(of: server, on: output)
         guard let port = printed.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
             if server.isRunning { kill(server.processIdentifier, SIGKILL) }
             throw ServeFailed(output: printed)
         }
         return ServeProcess(process: server, port: port, token: token, database: db)
+    }
+
+    /// What `process` prints on `pipe` up to its first newline, or until it ends. A process that
+    /// has printed no line after `seconds` is killed (SIGKILL), so a start that hangs fails its
+    /// test instead of hanging the suite.
+    static func firstLine(of process: Process, on pipe: Pipe, within seconds: Int = 60) -> String {
+        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds), execute: watchdog)
+        defer { watchdog.cancel() }
+        var printed = ""
+        while !printed.contains("\n") {
+            let data = pipe.fileHandleForReading.availableData
+            if data.isEmpty { break }  // the end of its output: it stopped, or was stopped
+            printed += String(decoding: data, as: UTF8.self)
+        }
+        return printed
     }
 
     struct ServeFailed: Error {
