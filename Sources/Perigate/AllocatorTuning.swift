@@ -39,7 +39,8 @@ enum AllocatorTuning {
         guard !["off", "applied"].contains(environment[switchName]?.lowercased() ?? "") else { return nil }
         let current = environment["GLIBC_TUNABLES"] ?? ""
         let chosen = current.split(separator: ":").contains { entry in
-            entry.hasPrefix(setting + "=") && entry.count > setting.count + 1 && entry.dropFirst(setting.count + 1).allSatisfy(\.isASCIIDigit)
+            let value = entry.dropFirst(setting.count + 1)
+            return entry.hasPrefix(setting + "=") && !value.isEmpty && value.allSatisfy { ("0"..."9").contains($0) }
         }
         guard !chosen else { return nil }
         return (current.isEmpty ? "" : current + ":") + "\(setting)=\(tcacheCount)"
@@ -70,8 +71,4 @@ enum AllocatorTuning {
         if let previous = environment[switchName] { setenv(switchName, previous, 1) } else { unsetenv(switchName) }
         #endif
     }
-}
-
-private extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
 }
