@@ -116,6 +116,7 @@ enum ConsoleCodes {
         "audit.no-trusted-key": "geen vertrouwde sleutel om checkpoints te controleren",
         "audit.unprotected-tail": "de nieuwste regels zijn nog niet door een checkpoint beschermd",
         "audit.foreign-line": "in de keten staan regels die geen logregel van de gateway zijn: buiten de gateway om in de database gezet",
+        "audit.index-mismatch": "bij een regel staan een cliënt, tijd of organisatie om op te zoeken die niet in de regel zelf staan: in de database veranderd, zodat zoeken de regel mist",
         "audit.unsealed": "vastgelegde regels zijn al te lang niet in de keten opgenomen, of in de wachtrij staat iets wat geen logregel is",
         "audit.purge-unsigned": "een opschoning van het auditlog is niet ondertekend",
         "audit.purge-unproven": "een opschoning van het auditlog is niet bewezen",

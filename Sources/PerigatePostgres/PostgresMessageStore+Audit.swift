@@ -91,6 +91,14 @@ extension PostgresMessageStore {
         return 0
     }
 
+    /// How a line's client, time and acting organisation are read from its JSON, as `audit_log`'s
+    /// generated columns did until migration 14: `audit_pending`'s generated columns since then
+    /// (copied into `audit_log` by the round) and an import's rows of `audit_log`.
+    static func indexedColumns(of column: String) -> [(name: String, expression: String)] {
+        [("client", "(\(column)::jsonb) ->> 'client'"), ("time", "(\(column)::jsonb) ->> 'time'"),
+         ("actor_ura", "(\(column)::jsonb) -> 'organisation' ->> 'ura'")]
+    }
+
     /// A pending row a sealing round takes: the condition `perigate_seal` (migration 11) selects
     /// by, and every new row must meet (migration 13).
     static let sealable = #"strpos(template, '"sequence":0') > 0 AND substr(template, strpos(template, '"sequence":0') + 12, 1) IN (',', '}')"#
@@ -180,10 +188,11 @@ extension PostgresMessageStore {
     /// Lines from `sequence` on (inclusive), oldest first, for verification.
     public func auditRows(from sequence: Int, limit: Int) async throws -> [AuditChain.Row] {
         var result: [AuditChain.Row] = []
-        for try await (seq, line, previous, hash) in try await query(
-            "SELECT seq, line, prev_hash, hash FROM audit_log WHERE seq >= \(sequence) ORDER BY seq LIMIT \(limit)"
-        ).decode((Int, String, String, String).self) {
-            result.append(AuditChain.Row(sequence: seq, line: line, previousHash: previous, hash: hash))
+        for try await (seq, line, previous, hash, client, time, organisation) in try await query(
+            "SELECT seq, line, prev_hash, hash, client, time, actor_ura FROM audit_log WHERE seq >= \(sequence) ORDER BY seq LIMIT \(limit)"
+        ).decode((Int, String, String, String, String?, String?, String?).self) {
+            result.append(AuditChain.Row(sequence: seq, line: line, previousHash: previous, hash: hash,
+                                         indexed: .init(client: client, time: time, organisation: organisation)))
         }
         return result
     }

@@ -28,9 +28,17 @@ extension PostgresMessageStore: StoreLoading {
                     case .null: bindings.appendNull()
                     }
                 }
-                let placeholders = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
+                var names = columns, values = (1...columns.count).map { "$\($0)" }
+                // A line's look-up columns are the line's own (migration 14: no longer generated).
+                if record.table == "audit_log", let line = columns.firstIndex(of: "line") {
+                    for (name, expression) in Self.indexedColumns(of: values[line]) {
+                        names.append(name)
+                        values.append(expression)
+                    }
+                }
                 try await connection.query(PostgresQuery(
-                    unsafeSQL: "INSERT INTO \(record.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))", binds: bindings),
+                    unsafeSQL: "INSERT INTO \(record.table) (\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))",
+                    binds: bindings),
                     logger: self.logger)
                 counts[record.table, default: 0] += 1
             }

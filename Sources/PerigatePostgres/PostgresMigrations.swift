@@ -112,6 +112,97 @@ enum PostgresMigrations {
                                                  OUT sealed integer, OUT held_us double precision, OUT waited_us double precision)
         """, lock: "PERFORM 1 FROM public.audit_chain_lock FOR UPDATE;")
 
+    /// Migration 14's round. The same chain as before (``sealFunction(header:lock:)``: numbers put
+    /// in at the first `"sequence":0`, `hash = hex(SHA-256(previous + "\n" + line))`), with less
+    /// done under the chain lock:
+    /// - Which lines to seal is read **before** the lock: finding the oldest pending lines walks
+    ///   past the index entries of lines sealed since the last vacuum, and that walk no longer
+    ///   holds up every node. Under the lock the round moves exactly those rows out (`DELETE …
+    ///   RETURNING`, by position). Rows another round moved meanwhile are not there any more; when
+    ///   that left the round short of a full one, it reads again, under the lock, so a full round
+    ///   still means "there may be more" and a caller's lines are in the chain when it returns.
+    /// - `client`, `time` and `organisation.ura` are parsed from the line when it is committed to
+    ///   `audit_pending` (its generated columns), not again when it enters `audit_log` (three
+    ///   `jsonb` parses of a 1 KB line, ~23 µs, were most of a line's cost under the lock).
+    ///   `audit verify` checks they are the line's own (`audit.index-mismatch`).
+    /// - The trigger that keeps pending lines in runs once per statement, not once per row.
+    /// Nothing pending: no lock taken, and no times returned.
+    static let offLockSealFunction = """
+        CREATE OR REPLACE FUNCTION perigate_seal(round_size bigint,
+                                                 OUT sealed integer, OUT held_us double precision, OUT waited_us double precision)
+        LANGUAGE plpgsql SECURITY DEFINER
+        SET search_path = pg_catalog, pg_temp
+        SET lock_timeout = '\(PostgresMessageStore.sealLockTimeout.components.seconds)s'
+        AS $$
+        DECLARE
+            asked timestamptz := clock_timestamp();
+            taken timestamptz;
+            head_seq bigint;
+            head_hash text;
+            wanted bigint := round_size;
+            candidates bigint[];
+            listed integer;
+            moved integer;
+            positions bigint[]; templates text[]; clients text[]; times text[]; actors text[];
+            seqs bigint[]; lines text[]; previous text[]; hashes text[];
+        BEGIN
+            sealed := 0;
+            LOOP
+                SELECT array_agg(c.position ORDER BY c.position) INTO candidates FROM (
+                    SELECT a.position FROM public.audit_pending a
+                    WHERE \(PostgresMessageStore.sealable)
+                    ORDER BY a.position LIMIT wanted) c;
+                listed := coalesce(cardinality(candidates), 0);
+                EXIT WHEN listed = 0;
+                IF taken IS NULL THEN
+                    PERFORM set_config('synchronous_commit', 'off', true);
+                    PERFORM 1 FROM public.audit_chain_lock FOR UPDATE;
+                    taken := clock_timestamp();
+                    SELECT l.seq, l.hash INTO head_seq, head_hash FROM public.audit_log l ORDER BY l.seq DESC LIMIT 1;
+                    IF NOT FOUND THEN
+                        SELECT p.up_to, p.anchor_hash INTO head_seq, head_hash FROM public.audit_purges p ORDER BY p.seq DESC LIMIT 1;
+                        IF NOT FOUND THEN
+                            head_seq := 0;
+                            head_hash := repeat('0', 64);
+                        END IF;
+                    END IF;
+                END IF;
+                PERFORM set_config('perigate.seal', 'on', true);
+                WITH gone AS (
+                    DELETE FROM public.audit_pending a WHERE a.position = ANY(candidates)
+                    RETURNING a.position, a.template, a.client, a.time, a.actor_ura)
+                SELECT array_agg(g.position ORDER BY g.position), array_agg(g.template ORDER BY g.position),
+                       array_agg(g.client ORDER BY g.position), array_agg(g.time ORDER BY g.position),
+                       array_agg(g.actor_ura ORDER BY g.position)
+                INTO positions, templates, clients, times, actors FROM gone g;
+                PERFORM set_config('perigate.seal', 'off', true);
+                moved := coalesce(cardinality(positions), 0);
+                seqs := '{}'; lines := '{}'; previous := '{}'; hashes := '{}';
+                FOR i IN 1..moved LOOP
+                    head_seq := head_seq + 1;
+                    seqs[i] := head_seq;
+                    lines[i] := overlay(templates[i] placing '"sequence":' || head_seq::text from strpos(templates[i], '"sequence":0') for 12);
+                    previous[i] := head_hash;
+                    head_hash := encode(sha256(convert_to(head_hash || E'\\n' || lines[i], 'UTF8')), 'hex');
+                    hashes[i] := head_hash;
+                END LOOP;
+                IF moved > 0 THEN
+                    INSERT INTO public.audit_log (seq, line, prev_hash, hash, pending_position, client, time, actor_ura)
+                    SELECT * FROM unnest(seqs, lines, previous, hashes, positions, clients, times, actors);
+                END IF;
+                sealed := sealed + moved;
+                wanted := wanted - moved;
+                -- Done when the lines read were all there were, or the round is full; otherwise
+                -- another round took some of them first: read again (under the lock now).
+                EXIT WHEN listed < wanted + moved OR wanted = 0;
+            END LOOP;
+            IF taken IS NOT NULL THEN
+                held_us := extract(epoch FROM clock_timestamp() - taken) * 1000000;
+                waited_us := extract(epoch FROM taken - asked) * 1000000;
+            END IF;
+        END $$
+        """
+
     static let all: [Migration] = [
         Migration(version: 1, name: "messages-consents-audit", statements: [
             appendOnlyFunction,
@@ -370,6 +461,47 @@ enum PostgresMigrations {
             ) NOT VALID
             """,
             "CREATE INDEX audit_pending_not_sealable ON audit_pending(position) WHERE NOT (\(PostgresMessageStore.sealable))",
+        ]),
+        // Less under the chain lock (docs/audit.md, "Sealing on PostgreSQL"; the function's comment):
+        // a pending line's client, time and organisation are parsed once, when it is committed
+        // (generated columns of `audit_pending`, which its check now reads), and copied into
+        // `audit_log`, whose columns stop being generated (`audit verify` checks them against the
+        // line: `audit.index-mismatch`); the trigger that keeps pending lines in fires once per
+        // statement and refuses TRUNCATE too; the round reads which lines to seal before it takes
+        // the lock. Rows already in `audit_log` keep their values. Nodes that chain inside their
+        // own transaction (before migration 11) must be stopped first: their rows would have none.
+        Migration(version: 14, name: "audit-seal-off-lock", statements: [
+            """
+            ALTER TABLE audit_pending \(PostgresMessageStore.indexedColumns(of: "template").filter { $0.name != "time" }
+                .map { "ADD COLUMN \($0.name) TEXT GENERATED ALWAYS AS (\($0.expression)) STORED" }.joined(separator: ", "))
+            """,
+            "ALTER TABLE audit_pending DROP CONSTRAINT audit_pending_sealable",
+            """
+            ALTER TABLE audit_pending ADD CONSTRAINT audit_pending_sealable CHECK (
+                octet_length(template) <= \(PostgresMessageStore.maximumAuditLineBytes)
+                AND \(PostgresMessageStore.sealable)
+                AND strpos(substr(template, strpos(template, '"sequence":0') + 12), '"sequence":') = 0
+                AND octet_length(coalesce(client, '')) <= 256
+                AND octet_length(coalesce(time, '')) <= 256
+                AND octet_length(coalesce(actor_ura, '')) <= 256
+            ) NOT VALID
+            """,
+            "ALTER TABLE audit_log ALTER COLUMN client DROP EXPRESSION, ALTER COLUMN time DROP EXPRESSION, ALTER COLUMN actor_ura DROP EXPRESSION",
+            "DROP TRIGGER audit_pending_sealed_only ON audit_pending",
+            """
+            CREATE OR REPLACE FUNCTION perigate_sealed_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' AND current_setting('perigate.seal', true) = 'on' THEN
+                    RETURN NULL;
+                END IF;
+                RAISE EXCEPTION 'audit_pending: a line leaves only into the audit chain (perigate_seal)';
+            END $$
+            """,
+            """
+            CREATE TRIGGER audit_pending_sealed_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_pending
+            FOR EACH STATEMENT EXECUTE FUNCTION perigate_sealed_only()
+            """,
+            PostgresMigrations.offLockSealFunction,
         ]),
     ]
 }

@@ -283,7 +283,15 @@ struct AuditAttackTests {
         forged.detail = "forged"
         let row = try #require(try AuditChain.rows(for: [forged], after: (last.sequence, last.hash)).first)
         let quoted = row.line.replacingOccurrences(of: "'", with: "''")
-        try await Self.sql(copy, ["INSERT INTO audit_log (seq, line, prev_hash, hash) VALUES (\(row.sequence), '\(quoted)', '\(row.previousHash)', '\(row.hash)')"])
+        // On PostgreSQL the look-up columns are the line's own, as a round writes them (an attacker
+        // who leaves them out is caught at once: audit.index-mismatch).
+        let literal = { (value: String?) in value.map { "'\($0)'" } ?? "NULL" }
+        let indexed = storage == .sqlite ? ("", "")
+            : (", client, time, actor_ura", ", \(literal(forged.client)), \(literal(forged.time)), \(literal(forged.organisation?.ura))")
+        try await Self.sql(copy, ["""
+            INSERT INTO audit_log (seq, line, prev_hash, hash\(indexed.0)) \
+            VALUES (\(row.sequence), '\(quoted)', '\(row.previousHash)', '\(row.hash)'\(indexed.1))
+            """])
         // Verified once the forged line (dated as the last real one, to the second) is older than the interval and its slack.
         let written = try Date(forged.time, strategy: .iso8601)
         while Date().timeIntervalSince(written) < 4.2 { try await Task.sleep(for: .milliseconds(200)) }

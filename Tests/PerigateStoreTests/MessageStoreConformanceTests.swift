@@ -226,7 +226,7 @@ struct PostgresTestServerTests {
     func required() async throws {
         #expect(MessageStoreConformanceTests.Backend.available.contains(.postgres))
         let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())
-        #expect(try await store.appliedMigrations().map(\.0) == Array(1...13))
+        #expect(try await store.appliedMigrations().map(\.0) == Array(1...14))
         try await store.close()
     }
 }

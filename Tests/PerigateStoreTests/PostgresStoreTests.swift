@@ -267,6 +267,77 @@ struct PostgresStoreTests {
         try await store.close()
     }
 
+    @Test("sealing: a round reads which lines to seal before it takes the chain lock; lines another round took meanwhile are skipped, and it reads again so its caller's lines are in")
+    func sealRace() async throws {
+        let url = try await PostgresTestDatabase.create()
+        let holder = try await PostgresMessageStore.open(url: url), node = try await PostgresMessageStore.open(url: url)
+        // This database's round waits for the lock longer than its 2 s, so that a slow machine
+        // does not time it out before the test lets it go.
+        try await holder.execute("ALTER FUNCTION perigate_seal(bigint) SET lock_timeout = '60s'")
+        for name in ["one", "two", "three", "four"] {
+            try await node.execute("INSERT INTO audit_pending (template) VALUES ('\(try AuditChain.template(MessageStoreConformanceTests.audit(name)))')")
+        }
+        // The owner holds the chain lock; the node's round (two lines at most) reads "one" and
+        // "two" and waits for it.
+        let round = try await holder.transaction { connection in
+            try await holder.takeChainLock(on: connection)
+            let round = Task { () -> Int in
+                for try await sealed in try await node.query("SELECT sealed FROM perigate_seal(2)").decode(Int.self) { return sealed }
+                return -1
+            }
+            var waiting = 0
+            for _ in 0..<1_500 where waiting == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+                // Read on the lock holder's own connection: the activity view read afresh each time.
+                _ = try await connection.query("SELECT pg_stat_clear_snapshot()", logger: holder.logger).collect()
+                for try await count in try await connection.query("""
+                    SELECT count(*)::int FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%perigate_seal(2)%'
+                    """, logger: holder.logger).decode(Int.self) { waiting = count }
+            }
+            #expect(waiting == 1, "the node's round waits for the chain lock")
+            // Meanwhile a round under the held lock seals "one" and "two"; at the commit the
+            // node's round gets the lock, finds its two lines gone and seals the next two.
+            for try await sealed in try await connection.query("SELECT sealed FROM perigate_seal(2)", logger: holder.logger).decode(Int.self) {
+                #expect(sealed == 2)
+            }
+            return round
+        }
+        #expect(try await round.value == 2, "a full round: the two lines after the ones taken")
+        #expect(try await node.auditEntries(after: 0, limit: 10).map(\.object) == ["one", "two", "three", "four"])
+        #expect(try await node.unsealedAudit().count == 0)
+        #expect(try await node.verifyAuditChain().problem == nil)
+        try await holder.close()
+        try await node.close()
+    }
+
+    @Test("sealing: a line's client, time and organisation are copied into the chain's look-up columns; changed there by hand, audit verify names the line (audit.index-mismatch)")
+    func indexedColumns() async throws {
+        let url = try await PostgresTestDatabase.create()
+        let store = try await PostgresMessageStore.open(url: url)
+        var read = MessageStoreConformanceTests.audit("bsn:999990019/record")
+        read.client = "bsn:999990019"
+        read.organisation = AuditOrganisation(ura: "01234567")
+        try await store.appendAudit([MessageStoreConformanceTests.audit("first"), read])
+        var stored: [String] = []
+        for try await (client, time, ura) in try await store.query("SELECT client, time, actor_ura FROM audit_log ORDER BY seq").decode((String?, String?, String?).self) {
+            stored.append("\(client ?? "-") \(time ?? "-") \(ura ?? "-")")
+        }
+        #expect(stored == ["- 2026-11-25T10:00:00Z -", "bsn:999990019 2026-11-25T10:00:00Z 01234567"])
+        #expect(try await store.auditEntries(client: "bsn:999990019", from: nil, to: nil).map(\.object) == ["bsn:999990019/record"])
+        #expect(try await store.verifyAuditChain().problem == nil)
+        // Someone with the owner's rights hides the read from her access log: the hashes still
+        // hold (they cover the line), the copy beside it does not match.
+        try await PostgresMessageStore.execute(url: url, ["ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+                                                          "UPDATE audit_log SET client = 'bsn:999990020' WHERE seq = 2",
+                                                          "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"])
+        #expect(try await store.auditEntries(client: "bsn:999990019", from: nil, to: nil).isEmpty)
+        let tampered = try await store.verifyAuditChain()
+        #expect(tampered.problem?.cause == .indexMismatch && tampered.problem?.sequence == 2, "\(tampered.problem.map(String.init(describing:)) ?? "no problem")")
+        #expect(tampered.problem?.reason.contains("999990019") == false, "no patient data in the reason")
+        try await store.close()
+    }
+
     @Test("the database refuses UPDATE and DELETE on the audit log and the consent ledger")
     func appendOnly() async throws {
         let store = try await PostgresMessageStore.open(url: try await PostgresTestDatabase.create())

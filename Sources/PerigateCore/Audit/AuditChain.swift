@@ -18,12 +18,36 @@ public enum AuditChain {
         public var line: String
         public var previousHash: String
         public var hash: String
+        /// What the store keeps beside the line to find it by, where that is a copy that could
+        /// differ from the line (PostgreSQL since migration 14; SQLite computes it from the line
+        /// on every read): `nil` when there is no such copy.
+        public var indexed: Indexed?
 
-        public init(sequence: Int, line: String, previousHash: String, hash: String) {
+        public init(sequence: Int, line: String, previousHash: String, hash: String, indexed: Indexed? = nil) {
             self.sequence = sequence
             self.line = line
             self.previousHash = previousHash
             self.hash = hash
+            self.indexed = indexed
+        }
+    }
+
+    /// A line's client, time and acting organisation as stored for look-ups (her access log, a
+    /// partner's, retention by time).
+    public struct Indexed: Sendable, Hashable {
+        public var client: String?
+        public var time: String?
+        public var organisation: String?
+
+        public init(client: String?, time: String?, organisation: String?) {
+            self.client = client
+            self.time = time
+            self.organisation = organisation
+        }
+
+        /// What they must be for `entry`.
+        public init(_ entry: AuditEntry) {
+            self.init(client: entry.client, time: entry.time, organisation: entry.organisation?.ura)
         }
     }
 
@@ -128,6 +152,9 @@ public enum AuditChain {
         /// (PostgreSQL) Lines in the chain, hashes intact, that are no audit line a gateway
         /// writes: put into `audit_pending` with the database's credentials and sealed.
         case foreignLine = "audit.foreign-line"
+        /// (PostgreSQL) A line whose client, time or organisation as stored for look-ups differ
+        /// from the line's own: changed in the database with the owner's rights.
+        case indexMismatch = "audit.index-mismatch"
         /// A purge record without a valid signature by a trusted key.
         case purgeUnsigned = "audit.purge-unsigned"
         /// A purge no witnessed checkpoint proves the age of.
@@ -187,6 +214,14 @@ public enum AuditChain {
                 foreignCount += 1
                 head = (row.sequence, row.hash)
                 return
+            }
+            // The hashes cover the line, not the copies beside it: changed by hand, her access log
+            // (or a partner's, or retention by time) would miss or misplace the line.
+            if let indexed = row.indexed, indexed != Indexed(entry) {
+                throw Break(sequence: row.sequence, reason: """
+                    the client, time or organisation stored beside the line to find it by differ from the line's own \
+                    (changed in the database: look-ups would miss or misplace it)
+                    """, cause: .indexMismatch)
             }
             head = (row.sequence, row.hash)
             headTime = entry.time
