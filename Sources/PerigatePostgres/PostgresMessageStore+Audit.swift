@@ -247,14 +247,22 @@ extension PostgresMessageStore {
                 try await self.insertAudit(templates: try template("nothing to purge before \(cutoff)"), on: connection)
                 return 0
             }
-            var anchor: (hash: String, time: String)?
-            for try await (hash, time) in try await connection.query("SELECT hash, time FROM audit_log WHERE seq = \(upTo)", logger: self.logger)
-                .decode((String, String).self) { anchor = (hash, time) }
+            // The time signed into the purge record is the line's own, not its look-up copy (which
+            // someone with the owner's rights could date back, and which leaves with the line).
+            var anchor: (hash: String, time: String?)?
+            for try await (hash, line) in try await connection.query("SELECT hash, line FROM audit_log WHERE seq = \(upTo)", logger: self.logger)
+                .decode((String, String).self) {
+                struct Dated: Decodable { var time: String }
+                anchor = (hash, try? JSONDecoder().decode(Dated.self, from: Data(line.utf8)).time)
+            }
             guard let anchor else { throw StoreError(.auditGap, message: "audit line \(upTo) is missing: verify the log before purging") }
-            let record = try AuditPurge(upTo: upTo, anchorHash: anchor.hash, anchorTime: anchor.time, time: purgeLine.time).signed(by: signer)
+            guard let anchorTime = anchor.time else {
+                throw StoreError(.auditGap, message: "audit line \(upTo) has no readable time: verify the log before purging")
+            }
+            let record = try AuditPurge(upTo: upTo, anchorHash: anchor.hash, anchorTime: anchorTime, time: purgeLine.time).signed(by: signer)
             try await connection.query("""
                 INSERT INTO audit_purges (up_to, anchor_hash, anchor_time, time, public_key, signature)
-                VALUES (\(upTo), \(anchor.hash), \(anchor.time), \(purgeLine.time), \(record.publicKey), \(record.signature))
+                VALUES (\(upTo), \(anchor.hash), \(anchorTime), \(purgeLine.time), \(record.publicKey), \(record.signature))
                 """, logger: self.logger)
             try await connection.query("SET LOCAL perigate.purge = 'on'", logger: self.logger)
             try await connection.query("DELETE FROM audit_log WHERE seq <= \(upTo)", logger: self.logger)

@@ -150,25 +150,28 @@ extension PostgresMessageStore: MessageStore {
 
     public func messages(ids: [String]) async throws -> [String: StoredMessage] {
         let rows = try await Self.messages(try await query(
-            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report, NULL::text FROM messages WHERE id = ANY(\(ids)::text[])"))
+            "SELECT \(unescaped: Self.messageColumns), NULL::text FROM messages WHERE id = ANY(\(ids)::text[])"))
         return Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func messages(bsn: String) async throws -> [StoredMessage] {
         try await Self.messages(try await query(
-            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report, facts FROM messages WHERE bsn = \(bsn) ORDER BY seq"))
+            "SELECT \(unescaped: Self.messageColumns), facts FROM messages WHERE bsn = \(bsn) ORDER BY seq"))
     }
 
     func load(id: String, on connection: PostgresConnection) async throws -> StoredMessage? {
         try await Self.messages(try await connection.query(
-            "SELECT id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report, NULL::text FROM messages WHERE id = \(id)",
-            logger: logger)).first
+            "SELECT \(unescaped: Self.messageColumns), NULL::text FROM messages WHERE id = \(id)", logger: logger)).first
     }
+
+    /// A message row's columns before its facts (``MessageRow``).
+    static let messageColumns = "id, received_at, sender_ura, sender_partner, bsn, raw, raw_size, report"
+    /// ``messageColumns`` and the facts (or NULL), as decoded.
+    typealias MessageRow = (String, String, String?, String?, String?, ByteBuffer, Int, String, String?)
 
     static func messages(_ rows: PostgresRowSequence) async throws -> [StoredMessage] {
         var result: [StoredMessage] = []
-        for try await (id, receivedAt, senderURA, senderPartner, bsn, raw, size, report, facts)
-            in rows.decode((String, String, String?, String?, String?, ByteBuffer, Int, String, String?).self) {
+        for try await (id, receivedAt, senderURA, senderPartner, bsn, raw, size, report, facts) in rows.decode(MessageRow.self) {
             result.append(StoredMessage(id: id, receivedAt: receivedAt,
                                         report: try JSONDecoder().decode(ValidationReport.self, from: Data(report.utf8)),
                                         senderURA: senderURA, bsn: bsn,
@@ -207,8 +210,7 @@ extension PostgresMessageStore: MessageStore {
 
     public func careConfirmations(bsn: String) async throws -> [CareConfirmation] {
         var result: [CareConfirmation] = []
-        let rows = try await query("SELECT ura, confirmed_at, confirmed_by FROM care_confirmations WHERE bsn = \(bsn) ORDER BY seq")
-        for try await (ura, confirmedAt, confirmedBy) in rows.decode((String, String, String).self) {
+        for try await (ura, confirmedAt, confirmedBy) in try await client.execute(PreparedRead.CareConfirmations(bsn: bsn), logger: logger) {
             result.append(CareConfirmation(bsn: bsn, ura: ura, confirmedAt: confirmedAt, confirmedBy: confirmedBy))
         }
         return result
@@ -216,8 +218,7 @@ extension PostgresMessageStore: MessageStore {
 
     public func consents(bsn: String) async throws -> [ExchangeConsent] {
         var result: [ExchangeConsent] = []
-        let rows = try await query("SELECT status, date, recorded_at, recorded_by, message_id FROM consents WHERE bsn = \(bsn) ORDER BY seq")
-        for try await (status, date, recordedAt, recordedBy, messageId) in rows.decode((String, String, String, String, String?).self) {
+        for try await (status, date, recordedAt, recordedBy, messageId) in try await client.execute(PreparedRead.Consents(bsn: bsn), logger: logger) {
             result.append(ExchangeConsent(bsn: bsn, status: ExchangeConsent.Status(rawValue: status) ?? .withdrawn, date: date,
                                           recordedAt: recordedAt, recordedBy: recordedBy, messageId: messageId))
         }

@@ -38,8 +38,7 @@ extension PostgresMessageStore {
     }
 
     public func clientIndex(bsn: String) async throws -> (version: Int, index: ClientIndex?)? {
-        for try await (version, index) in try await query(
-            "SELECT version, client_index FROM client_records WHERE bsn = \(bsn) AND version > 0").decode((Int, String?).self) {
+        for try await (version, index) in try await client.execute(PreparedRead.ClientIndex(bsn: bsn), logger: logger) {
             return (version, index.flatMap { try? JSONDecoder().decode(ClientIndex.self, from: Data($0.utf8)) })
         }
         return nil

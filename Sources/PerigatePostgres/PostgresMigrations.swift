@@ -126,7 +126,7 @@ enum PostgresMigrations {
     ///   `jsonb` parses of a 1 KB line, ~23 µs, were most of a line's cost under the lock).
     ///   `audit verify` checks they are the line's own (`audit.index-mismatch`).
     /// - The trigger that keeps pending lines in runs once per statement, not once per row.
-    /// Nothing pending: no lock taken, and no times returned.
+    /// Nothing pending, or no round size (NULL, below 1): no lock taken, and no times returned.
     static let offLockSealFunction = """
         CREATE OR REPLACE FUNCTION perigate_seal(round_size bigint,
                                                  OUT sealed integer, OUT held_us double precision, OUT waited_us double precision)
@@ -147,6 +147,10 @@ enum PostgresMigrations {
             seqs bigint[]; lines text[]; previous text[]; hashes text[];
         BEGIN
             sealed := 0;
+            -- No size (a NULL would make LIMIT unlimited and the loop below endless): nothing sealed.
+            IF round_size IS NULL OR round_size < 1 THEN
+                RETURN;
+            END IF;
             LOOP
                 SELECT array_agg(c.position ORDER BY c.position) INTO candidates FROM (
                     SELECT a.position FROM public.audit_pending a

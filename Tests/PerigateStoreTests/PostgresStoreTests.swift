@@ -311,7 +311,7 @@ struct PostgresStoreTests {
         try await node.close()
     }
 
-    @Test("sealing: a line's client, time and organisation are copied into the chain's look-up columns; changed there by hand, audit verify names the line (audit.index-mismatch)")
+    @Test("sealing: a line's client, time and organisation are copied into the chain's look-up columns; where a copy differs from the line (changed by hand, or a key repeated) audit verify names it (audit.index-mismatch), checks on past it, and checkpoints are still signed")
     func indexedColumns() async throws {
         let url = try await PostgresTestDatabase.create()
         let store = try await PostgresMessageStore.open(url: url)
@@ -332,9 +332,29 @@ struct PostgresStoreTests {
                                                           "UPDATE audit_log SET client = 'bsn:999990020' WHERE seq = 2",
                                                           "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"])
         #expect(try await store.auditEntries(client: "bsn:999990019", from: nil, to: nil).isEmpty)
+        // With the gateway's database role: a line whose client key is repeated (the database
+        // reads the last, the gateway the first). It must not stop verification or signing.
+        let template = try AuditChain.template(read)
+        let repeated = String(template.dropLast()) + #","client":"bsn:999990020"}"#
+        try await store.execute("INSERT INTO audit_pending (template) VALUES ('\(repeated)')")
+        try await store.appendAudit([MessageStoreConformanceTests.audit("after")])
         let tampered = try await store.verifyAuditChain()
         #expect(tampered.problem?.cause == .indexMismatch && tampered.problem?.sequence == 2, "\(tampered.problem.map(String.init(describing:)) ?? "no problem")")
+        #expect(tampered.problem?.reason.hasPrefix("2 lines (2, 3)") == true, "\(tampered.problem?.reason ?? "")")
         #expect(tampered.problem?.reason.contains("999990019") == false, "no patient data in the reason")
+        #expect(tampered.lines == 4 && tampered.head.sequence == 4, "checked on past them")
+        let directory = try TestSupport.temporaryDirectory()
+        let signer = AuditSigner(try AuditSigningKey.loadOrCreate(path: directory.appendingPathComponent("audit.key").path))
+        let checkpointer = AuditCheckpointer(store: store, signer: signer,
+                                             local: AuditCheckpointFile(path: directory.appendingPathComponent("audit.checkpoints").path), witnesses: [])
+        let round = try await checkpointer.checkpoint(time: try Date("2026-11-25T10:00:05Z", strategy: .iso8601))
+        #expect(round.tampered == nil && round.written?.sequence == 4)
+        // A round without a size seals nothing and takes no lock (a NULL limit would be none).
+        try await store.execute("INSERT INTO audit_pending (template) VALUES ('\(try AuditChain.template(MessageStoreConformanceTests.audit("waits")))')")
+        for try await (sealed, held) in try await store.query("SELECT sealed, held_us FROM perigate_seal(NULL)").decode((Int, Double?).self) {
+            #expect(sealed == 0 && held == nil)
+        }
+        #expect(try await store.unsealedAudit().count == 1)
         try await store.close()
     }
 

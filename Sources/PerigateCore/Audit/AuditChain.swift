@@ -45,9 +45,17 @@ public enum AuditChain {
             self.organisation = organisation
         }
 
-        /// What they must be for `entry`.
-        public init(_ entry: AuditEntry) {
-            self.init(client: entry.client, time: entry.time, organisation: entry.organisation?.ura)
+        /// Whether they are `entry`'s own, byte for byte (as the database compares them: Swift's
+        /// `==` would take canonically equivalent spellings for one).
+        public func matches(_ entry: AuditEntry) -> Bool {
+            func same(_ stored: String?, _ own: String?) -> Bool {
+                switch (stored, own) {
+                case (nil, nil): true
+                case let (stored?, own?): stored.utf8.elementsEqual(own.utf8)
+                default: false
+                }
+            }
+            return same(client, entry.client) && same(time, entry.time) && same(organisation, entry.organisation?.ura)
         }
     }
 
@@ -152,8 +160,10 @@ public enum AuditChain {
         /// (PostgreSQL) Lines in the chain, hashes intact, that are no audit line a gateway
         /// writes: put into `audit_pending` with the database's credentials and sealed.
         case foreignLine = "audit.foreign-line"
-        /// (PostgreSQL) A line whose client, time or organisation as stored for look-ups differ
-        /// from the line's own: changed in the database with the owner's rights.
+        /// (PostgreSQL) Audit entries whose client, time or organisation as stored for look-ups
+        /// differ from the line's own: changed in the database, or put into `audit_pending` with a
+        /// key repeated (the database reads the last, the gateway the first). Noted; the chain is
+        /// checked on past them.
         case indexMismatch = "audit.index-mismatch"
         /// A purge record without a valid signature by a trusted key.
         case purgeUnsigned = "audit.purge-unsigned"
@@ -215,13 +225,13 @@ public enum AuditChain {
                 head = (row.sequence, row.hash)
                 return
             }
-            // The hashes cover the line, not the copies beside it: changed by hand, her access log
-            // (or a partner's, or retention by time) would miss or misplace the line.
-            if let indexed = row.indexed, indexed != Indexed(entry) {
-                throw Break(sequence: row.sequence, reason: """
-                    the client, time or organisation stored beside the line to find it by differ from the line's own \
-                    (changed in the database: look-ups would miss or misplace it)
-                    """, cause: .indexMismatch)
+            // The hashes cover the line, not the copies beside it: when they differ, her access log
+            // (or a partner's, or retention by time) would miss or misplace the line. Noted, and the
+            // chain checked on past it, as for foreign lines: the chain itself is intact, and a
+            // line the gateway's database role can put in must not stop verification or signing.
+            if let indexed = row.indexed, !indexed.matches(entry) {
+                if mismatched.count < 20 { mismatched.append(row.sequence) }
+                mismatchedCount += 1
             }
             head = (row.sequence, row.hash)
             headTime = entry.time
@@ -231,14 +241,34 @@ public enum AuditChain {
         public private(set) var foreign: [Int] = []
         public private(set) var foreignCount = 0
 
-        /// What verification says of foreign lines: `nil` when there are none.
-        public var foreignProblem: Break? {
-            guard let first = foreign.first else { return nil }
-            return Break(sequence: first, reason: """
-                \(foreignCount) lines (\(foreign.map(String.init).joined(separator: ", "))\(foreignCount > foreign.count ? ", …" : "")) are in \
-                the chain with intact hashes but are no audit line a gateway writes: put into audit_pending with the database's \
-                credentials and sealed — record it as a security event; the lines around them are checked as usual
-                """, cause: .foreignLine)
+        /// Audit entries whose look-up copies differ from the line (the first 20), and how many.
+        public private(set) var mismatched: [Int] = []
+        public private(set) var mismatchedCount = 0
+
+        /// What verification says of the lines it went on past — foreign lines, lines whose
+        /// look-up copies differ — the one met first: `nil` when there are none.
+        public var notedProblem: Break? {
+            var noted: [Break] = []
+            if let first = foreign.first {
+                noted.append(Break(sequence: first, reason: """
+                    \(Self.list(foreign, foreignCount)) are in the chain with intact hashes but are no audit line a gateway writes: put \
+                    into audit_pending with the database's credentials and sealed — record it as a security event; the lines around \
+                    them are checked as usual
+                    """, cause: .foreignLine))
+            }
+            if let first = mismatched.first {
+                noted.append(Break(sequence: first, reason: """
+                    \(Self.list(mismatched, mismatchedCount)) are audit entries whose client, time or organisation as stored beside \
+                    them for look-ups differ from the line's own: changed in the database, or put into audit_pending with a key \
+                    repeated — her access log, a partner's or retention would miss or misplace them; record it as a security event; \
+                    the lines around them are checked as usual
+                    """, cause: .indexMismatch))
+            }
+            return noted.min { $0.sequence < $1.sequence }
+        }
+
+        private static func list(_ lines: [Int], _ count: Int) -> String {
+            "\(count) lines (\(lines.map(String.init).joined(separator: ", "))\(count > lines.count ? ", …" : ""))"
         }
     }
 }

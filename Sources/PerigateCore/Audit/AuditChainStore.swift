@@ -200,7 +200,7 @@ extension AuditChainStore {
         var result = AuditVerification(lines: 0, head: boundary, checkpoint: nil, problem: nil)
         do {
             try await walk(from: boundary.sequence + 1, verifier: &verifier) { _, _ in result.lines += 1 }
-            result.problem = verifier.foreignProblem
+            result.problem = verifier.notedProblem
         } catch let problem as AuditChain.Break {
             result.problem = problem
         }
@@ -330,7 +330,7 @@ extension AuditChainStore {
             return failed(.unsealed, head + 1, stuck)
         }
         guard head > boundary.sequence else {
-            result.problem = verifier.foreignProblem
+            result.problem = verifier.notedProblem
             return result
         }
         guard let covered = lastWitnessed ?? (witnessed.isEmpty ? nil : boundary.sequence) else {
@@ -354,7 +354,7 @@ extension AuditChainStore {
                     """)
             }
         }
-        result.problem = verifier.foreignProblem
+        result.problem = verifier.notedProblem
         return result
     }
 
