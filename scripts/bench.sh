@@ -3,7 +3,7 @@
 # bench.sh markers) with a description of the machine: validation against xmllint and lxml (bench-compare.sh) and its
 # instruction counts (bench-instructions.sh), durable HTTP ingest on SQLite
 # (bench-ingest.sh) and where its instructions go (bench-profile.sh), the national messages (bench-national.sh), SQLite vs PostgreSQL and 1 vs 2
-# nodes (bench-nodes.sh) and webhook delivery (perigate bench deliver). Needs what those need:
+# nodes (bench-nodes.sh), PostgreSQL's server time by statement (bench-pg-statements.sh) and webhook delivery (perigate bench deliver). Needs what those need:
 # libxml2-utils, hyperfine, valgrind, python3 lxml, ../shared/corpus, root for the throwaway PostgreSQL.
 # Usage: scripts/bench.sh [SECONDS]   (default 5 per measurement; about 15 minutes in all)
 set -euo pipefail
@@ -36,6 +36,7 @@ section "Durable HTTP ingest, SQLite, one node" scripts/bench-ingest.sh "$second
 section "Durable HTTP ingest: instructions per message (valgrind; repeatable)" scripts/bench-profile.sh 20 8
 section "National messages: validate and ingest (56 KB, 570 KB)" scripts/bench-national.sh "$seconds"
 section "Storage and nodes: SQLite vs PostgreSQL, 1 vs 2 nodes" scripts/bench-nodes.sh "$seconds"
+section "PostgreSQL: the database's time per accepted message, by statement" scripts/bench-pg-statements.sh "$seconds"
 section "Webhook delivery to a local receiver" .build/release/perigate bench deliver --count 2000 --concurrency 1 --concurrency 16
 # Replace what lies between the markers; the rest of the file stays as written.
 python3 - "$out" "$out.tmp" <<'PY'
